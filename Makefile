@@ -1,0 +1,80 @@
+# evofolio - one Makefile, no generated build system.
+#   make            build build/evofolio
+#   make run        install what is missing, then run the embedded default (Dow 30 data)
+#   make test       install what is missing, then build and run every test suite
+#   make asan       the same suites built with AddressSanitizer and UBSan
+#   make deps       install the Debian packages listed in DEB_PACKAGES (only those missing)
+
+# Every Debian package the project needs to build, run and test: the one list.
+DEB_PACKAGES := make gcc pkg-config openmpi-bin libopenmpi-dev libopenblas-dev libyaml-dev \
+                libsqlite3-dev sqlite3 libcsv-dev libcriterion-dev
+
+BUILD    ?= build
+CC       := mpicc
+PKGS     := yaml-0.1 sqlite3 openblas
+SANITIZE ?=
+CFLAGS   ?= -O2
+CFLAGS   += -std=c11 -Wall -Wextra -Werror -g -D_DEFAULT_SOURCE -Iinclude -MMD -MP
+ifneq ($(SANITIZE),)
+CFLAGS   += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+LDFLAGS  += -fsanitize=address,undefined
+endif
+# Recursively expanded, so pkg-config runs only when a recipe needs it (after `make deps`).
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS))
+LDLIBS     = $(shell pkg-config --libs $(PKGS)) -lcsv -lm
+
+LIB_SRC  := $(filter-out src/main.c src/cmd_%.c,$(wildcard src/*.c))
+CMD_SRC  := src/main.c $(wildcard src/cmd_*.c)
+LIB_OBJ  := $(LIB_SRC:src/%.c=$(BUILD)/obj/%.o)
+CMD_OBJ  := $(CMD_SRC:src/%.c=$(BUILD)/obj/%.o)
+TEST_SRC := $(sort $(wildcard tests/test_*.c))
+TEST_BIN := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
+
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: all deps run test asan tests-run clean
+all: $(BUILD)/evofolio
+
+$(BUILD)/obj/%.o: src/%.c
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(PKG_CFLAGS) -c $< -o $@
+
+$(BUILD)/libevofolio.a: $(LIB_OBJ)
+	ar rcs $@ $^
+
+$(BUILD)/evofolio: $(CMD_OBJ) $(BUILD)/libevofolio.a
+	$(CC) $(LDFLAGS) $^ $(LDLIBS) -o $@
+
+$(BUILD)/tests/%: tests/%.c $(BUILD)/libevofolio.a
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(PKG_CFLAGS) $(LDFLAGS) $< $(BUILD)/libevofolio.a $(LDLIBS) -lcriterion -o $@
+
+deps:
+	@missing=$$(for p in $(DEB_PACKAGES); do \
+	    dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'install ok installed' || echo $$p; \
+	  done); \
+	if [ -n "$$missing" ]; then \
+	  echo "make deps: installing" $$missing; \
+	  $(SUDO) apt-get update && \
+	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $$missing; \
+	fi
+
+run: deps
+	@$(MAKE) --no-print-directory all
+	$(BUILD)/evofolio check configs/default.yaml
+	$(BUILD)/evofolio data --config configs/default.yaml
+
+# The suites run in order; the first failing one stops make. Tests run as root under Open MPI.
+tests-run: $(BUILD)/evofolio $(TEST_BIN)
+	@for t in $(TEST_BIN); do echo "== $$t"; EVOFOLIO_BIN=$(BUILD)/evofolio $$t || exit 1; done
+
+test: deps
+	@$(MAKE) --no-print-directory tests-run
+
+asan: deps
+	@$(MAKE) --no-print-directory BUILD=build/asan SANITIZE=1 CFLAGS=-O1 tests-run
+
+clean:
+	rm -rf build
+
+-include $(wildcard $(BUILD)/obj/*.d $(BUILD)/tests/*.d)

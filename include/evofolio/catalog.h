@@ -1,0 +1,88 @@
+/* catalog: the project's vocabulary - every name a configuration may mention (model kinds, objectives,
+ * features, baseline strategies, fitness aggregates, GA modes, missing-value policies) as enums with
+ * their canonical spelling. Modules that give the names meaning include this header; the name arrays
+ * are static and owned here. */
+#ifndef EVOFOLIO_CATALOG_H
+#define EVOFOLIO_CATALOG_H
+
+typedef enum {
+    MODEL_ASSET,     /* LSTM over all assets' features -> dense -> softmax over A assets */
+    MODEL_SHARED,    /* one LSTM shared by all assets (batch over assets) -> score -> softmax */
+    MODEL_PORTFOLIO, /* LSTM over baseline strategies' statistics -> softmax over S strategies */
+    MODEL_KIND_COUNT
+} evo_model_kind;
+
+typedef enum {
+    OBJECTIVE_SHARPE,   /* negative Sharpe of the minibatch's portfolio returns */
+    OBJECTIVE_SORTINO,  /* negative Sortino */
+    OBJECTIVE_MEANVAR,  /* -(mean - lambda * variance) */
+    OBJECTIVE_FORECAST, /* MSE of next-day return forecasts; weights = softmax of the forecasts */
+    OBJECTIVE_COUNT
+} evo_objective;
+
+typedef enum {
+    FEATURE_RET1,   /* log return over 1 day */
+    FEATURE_RET5,   /* log return over 5 days */
+    FEATURE_RET20,  /* log return over 20 days */
+    FEATURE_VOL20,  /* rolling sd of daily returns, 20 days */
+    FEATURE_VOL60,  /* rolling sd of daily returns, 60 days */
+    FEATURE_BETA60, /* beta against the equal-weight market, 60 days */
+    FEATURE_RSI14,  /* Wilder's RSI, 14 days */
+    FEATURE_MACD,   /* EMA12 - EMA26 minus its 9-day EMA signal */
+    FEATURE_MOM126, /* return from t-126 to t-21 */
+    FEATURE_MA50,   /* price / 50-day mean - 1 */
+    FEATURE_DD252,  /* drawdown from the 252-day high */
+    FEATURE_VOLCHG, /* log change of volume (needs volume) */
+    FEATURE_COUNT
+} evo_feature;
+
+typedef enum {
+    STRATEGY_EW,        /* equal weight, rebalanced */
+    STRATEGY_BUYHOLD,   /* equal weight bought at day 0, never rebalanced */
+    STRATEGY_INVVOL,    /* inverse volatility */
+    STRATEGY_MINVAR,    /* long-only minimum variance */
+    STRATEGY_MAXSHARPE, /* long-only maximum Sharpe */
+    STRATEGY_ERC,       /* equal risk contribution */
+    STRATEGY_MOMENTUM,  /* equal weight on the top third by mom126 */
+    STRATEGY_COUNT
+} evo_strategy;
+
+typedef enum {
+    FITNESS_MEAN_SHARPE,         /* mean validation Sharpe over folds */
+    FITNESS_MEAN_SORTINO,        /* mean validation Sortino over folds */
+    FITNESS_SHARPE_MEAN_MINUS_SD, /* mean minus sd of the folds' Sharpe ratios */
+    FITNESS_WORST_SHARPE,        /* the worst fold's Sharpe */
+    FITNESS_COUNT
+} evo_fitness;
+
+typedef enum {
+    GA_GENERATIONAL, /* breed a whole generation, evaluate it, replace; reproducible for a seed */
+    GA_STEADY,       /* breed a child whenever a result returns; no worker waits */
+    GA_MODE_COUNT
+} evo_ga_mode;
+
+typedef enum {
+    MISSING_ERROR, /* an empty cell is an error */
+    MISSING_FFILL, /* forward-fill from the previous row, at most data.ffill_limit rows in a row */
+    MISSING_COUNT
+} evo_missing;
+
+/* A list of names indexed by enum value. */
+typedef struct {
+    const char *what; /* "feature", "strategy", ... for messages */
+    const char *const *names;
+    int count;
+} evo_names;
+
+extern const evo_names catalog_model_kinds;
+extern const evo_names catalog_objectives;
+extern const evo_names catalog_features;
+extern const evo_names catalog_strategies;
+extern const evo_names catalog_fitness;
+extern const evo_names catalog_ga_modes;
+extern const evo_names catalog_missing;
+
+/* The enum value of name (exact spelling), or -1. */
+int catalog_find(const evo_names *names, const char *name);
+
+#endif

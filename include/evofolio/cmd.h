@@ -1,0 +1,12 @@
+/* cmd: the `evofolio` subcommands. Each takes the arguments after its name (argv[0] is the command
+ * name) and returns the process exit code: 0 done, 1 run-time failure, 2 bad usage, config or data. */
+#ifndef EVOFOLIO_CMD_H
+#define EVOFOLIO_CMD_H
+
+#define EVO_VERSION "0.1.0"
+
+int cmd_check(int argc, char **argv);
+int cmd_data(int argc, char **argv);
+int cmd_synth(int argc, char **argv);
+
+#endif

@@ -1,0 +1,151 @@
+/* config: a YAML file -> a typed evo_config with every default filled in, validated key by key, and
+ * its canonical YAML text and hash. The evo_config owns its lists (free with config_free). Failures
+ * return EVO_ERR_CONFIG (or EVO_ERR_IO / EVO_ERR_NOMEM) with "file:line:column: what; what to do". */
+#ifndef EVOFOLIO_CONFIG_H
+#define EVOFOLIO_CONFIG_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "evofolio/catalog.h"
+#include "evofolio/date.h"
+#include "evofolio/error.h"
+
+enum {
+    EVO_PATH_MAX = 1024,
+    EVO_NAME_MAX = 128,
+    EVO_KEY_MAX = 64,
+    EVO_GENE_LIST_MAX = 32,
+    /* The longest look-back of any feature (dd252) in trading days. */
+    EVO_FEATURE_LOOKBACK = 252,
+    /* The fewest rows a test period may have, and its length when neither test_start nor test_days
+     * is given. */
+    EVO_TEST_MIN_DAYS = 20,
+    EVO_TEST_DEFAULT_DAYS = 252
+};
+
+/* A 1-based place in the configuration file; line 0 means "not written in the file" (a default). */
+typedef struct {
+    int line, column;
+} evo_mark;
+
+typedef enum {
+    GENE_RANGE, /* a closed interval, sampled uniformly (log-uniformly for log-scale genes) */
+    GENE_LIST   /* explicit values; a scalar in the file is a list of one */
+} evo_gene_form;
+
+/* The search space of one numeric gene. */
+typedef struct {
+    evo_gene_form form;
+    double min, max;                  /* bounds; for a list, its smallest and largest value */
+    int n;                            /* GENE_LIST: number of values */
+    double values[EVO_GENE_LIST_MAX]; /* GENE_LIST: the values in the order written */
+} evo_gene_range;
+
+typedef struct {
+    char key[EVO_KEY_MAX]; /* "split.train_days", "data.assets[2]" */
+    evo_mark mark;
+} evo_config_place;
+
+typedef struct {
+    char path[EVO_PATH_MAX]; /* the file as given; relative paths inside it are relative to its dir */
+    char name[EVO_NAME_MAX];
+
+    struct {
+        char prices[EVO_PATH_MAX]; /* wide CSV of closes; "" when unset */
+        char **files;              /* per-ticker OHLCV files [n_files] */
+        int n_files;
+        char dir[EVO_PATH_MAX]; /* directory of per-ticker files; "" when unset */
+        char **assets;          /* selection in this order [n_assets]; 0 = every asset */
+        int n_assets;
+        evo_date start, end; /* inclusive date range */
+        int has_start, has_end;
+        evo_missing missing;
+        int ffill_limit; /* most consecutive rows one asset may be forward-filled */
+    } data;
+
+    struct {
+        evo_date test_start; /* first day of the held-out test period, when has_test_start */
+        int has_test_start;
+        int test_days; /* otherwise: the test period is the last test_days rows (0 with test_start) */
+        int folds;
+        int train_days;
+        int val_days;
+        int embargo_days;
+    } split;
+
+    struct {
+        double cost_bps; /* one-way cost per unit of two-sided turnover, in basis points */
+        int window;      /* trailing returns for estimates and feature normalisation */
+        int rebalance;   /* baselines: every k trading days; 0 = never */
+    } backtest;
+
+    unsigned baselines; /* bitmask over evo_strategy */
+
+    struct {
+        unsigned models;     /* bitmask over evo_model_kind */
+        unsigned objectives; /* bitmask over evo_objective */
+        evo_gene_range layers, hidden, seq_len, lr, weight_decay, dropout, batch, epochs, rebalance;
+        unsigned features;   /* bitmask over evo_feature */
+        unsigned strategies; /* bitmask over evo_strategy (portfolio model) */
+    } search;
+
+    struct {
+        evo_ga_mode mode;
+        int population;
+        int generations;
+        int max_evaluations; /* 0 = no limit */
+        double max_seconds;  /* wall-time limit of the search; 0 = none */
+        int patience;        /* stop after this many generations without improvement; 0 = never */
+        int tournament;
+        double crossover;  /* probability a child is bred by crossover */
+        double mutation;   /* per-gene mutation probability */
+        int elite;         /* best candidates that survive unchanged */
+        double immigrants; /* share of random newcomers when diversity collapses */
+        uint64_t seed;
+        evo_fitness fitness;
+        int champions; /* top candidates re-evaluated on the test period */
+    } ga;
+
+    struct {
+        int patience;         /* early stopping: epochs without validation improvement */
+        double max_seconds;   /* wall-time cap of one evaluation */
+        double val_fraction;  /* last part of each training window held out for early stopping */
+        double clip_norm;     /* global gradient-norm clip */
+        double risk_aversion; /* lambda of the meanvar objective */
+    } train;
+
+    struct {
+        char archive[EVO_PATH_MAX]; /* SQLite archive */
+    } output;
+
+    evo_config_place *places; /* where each key and list item was written [n_places] */
+    int n_places;
+} evo_config;
+
+/* Fill cfg with every default (no data source, no file). cfg must be zeroed or freed first. */
+void config_defaults(evo_config *cfg);
+/* Parse and validate a YAML file. On failure cfg is left freed (safe to config_free again). */
+int config_load(const char *path, evo_config *cfg, evo_error *err);
+/* Parse YAML text; path only names the source in messages and anchors relative paths. */
+int config_parse(const char *text, size_t len, const char *path, evo_config *cfg, evo_error *err);
+void config_free(evo_config *cfg);
+
+/* The canonical YAML of cfg (fixed key order, every default); *out is malloc'd, caller frees. */
+int config_to_yaml(const evo_config *cfg, char **out, evo_error *err);
+/* FNV-1a 64 of the canonical YAML as 16 hex digits plus NUL. */
+int config_hash(const evo_config *cfg, char out[17], evo_error *err);
+
+/* Where key (e.g. "split.folds", "data.assets[0]") was written; the section's or the file's start when
+ * the key was defaulted. */
+evo_mark config_where(const evo_config *cfg, const char *key);
+/* Fail with code and a message prefixed by the place of key (see config_where); returns code. */
+int config_fail_at(const evo_config *cfg, const char *key, evo_error *err, int code, const char *fmt,
+                   ...) __attribute__((format(printf, 5, 6)));
+/* A path from the file made usable: relative paths are taken relative to the config file's directory. */
+void config_resolve_path(const evo_config *cfg, const char *rel, char out[EVO_PATH_MAX]);
+
+/* Check the split against the dates of the loaded data (see configs/README.md, "split"). */
+int config_check_split(const evo_config *cfg, const evo_date *dates, int n_days, evo_error *err);
+
+#endif

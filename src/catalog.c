@@ -1,0 +1,32 @@
+/* catalog: canonical spellings, in enum order. */
+#include "evofolio/catalog.h"
+
+#include <string.h>
+
+static const char *const model_kinds[MODEL_KIND_COUNT] = {"asset", "shared", "portfolio"};
+static const char *const objectives[OBJECTIVE_COUNT] = {"sharpe", "sortino", "meanvar", "forecast"};
+static const char *const features[FEATURE_COUNT] = {"ret1",   "ret5", "ret20",  "vol20",
+                                                    "vol60",  "beta60", "rsi14", "macd",
+                                                    "mom126", "ma50", "dd252",  "volchg"};
+static const char *const strategies[STRATEGY_COUNT] = {"ew",        "buyhold", "invvol",  "minvar",
+                                                       "maxsharpe", "erc",     "momentum"};
+static const char *const fitness[FITNESS_COUNT] = {"mean_sharpe", "mean_sortino",
+                                                   "sharpe_mean_minus_sd", "worst_sharpe"};
+static const char *const ga_modes[GA_MODE_COUNT] = {"generational", "steady"};
+static const char *const missing[MISSING_COUNT] = {"error", "ffill"};
+
+const evo_names catalog_model_kinds = {"model kind", model_kinds, MODEL_KIND_COUNT};
+const evo_names catalog_objectives = {"objective", objectives, OBJECTIVE_COUNT};
+const evo_names catalog_features = {"feature", features, FEATURE_COUNT};
+const evo_names catalog_strategies = {"strategy", strategies, STRATEGY_COUNT};
+const evo_names catalog_fitness = {"fitness", fitness, FITNESS_COUNT};
+const evo_names catalog_ga_modes = {"GA mode", ga_modes, GA_MODE_COUNT};
+const evo_names catalog_missing = {"missing-value policy", missing, MISSING_COUNT};
+
+int catalog_find(const evo_names *names, const char *name)
+{
+    for (int i = 0; i < names->count; i++)
+        if (strcmp(names->names[i], name) == 0)
+            return i;
+    return -1;
+}
