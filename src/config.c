@@ -825,7 +825,7 @@ static int text_write(void *data, unsigned char *bytes, size_t size)
 static int emit_scalar(yaml_emitter_t *e, const char *s, int quoted)
 {
     yaml_event_t ev;
-    yaml_scalar_event_initialize(&ev, NULL, NULL, (yaml_char_t *)s, (int)strlen(s), !quoted, !quoted,
+    yaml_scalar_event_initialize(&ev, NULL, NULL, (yaml_char_t *)s, (int)strlen(s), !quoted, 1,
                                  quoted ? YAML_DOUBLE_QUOTED_SCALAR_STYLE : YAML_PLAIN_SCALAR_STYLE);
     return yaml_emitter_emit(e, &ev);
 }

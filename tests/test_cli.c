@@ -1,0 +1,170 @@
+/* Tests of the `evofolio` command as users run it: exit codes, --help and --version, and messages
+ * that carry file:line:column. The binary comes from $EVOFOLIO_BIN (set by `make test`). */
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+typedef struct {
+    int status;       /* exit code */
+    char out[65536];  /* standard output, truncated */
+    char err[4096];   /* standard error, truncated */
+} result;
+
+static char tmp[64];
+
+static void setup(void)
+{
+    snprintf(tmp, sizeof tmp, "/tmp/evofolio-cli-XXXXXX");
+    cr_assert_not_null(mkdtemp(tmp));
+}
+
+static void teardown(void)
+{
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "rm -rf %s", tmp);
+    cr_assert_eq(system(cmd), 0);
+}
+
+static void slurp(const char *path, char *buf, size_t size)
+{
+    FILE *f = fopen(path, "r");
+    size_t n = f ? fread(buf, 1, size - 1, f) : 0;
+    buf[n] = '\0';
+    if (f)
+        fclose(f);
+}
+
+/* Run `evofolio ARGS` with stdout and stderr captured. */
+static void run(result *r, const char *args)
+{
+    const char *bin = getenv("EVOFOLIO_BIN") ? getenv("EVOFOLIO_BIN") : "build/evofolio";
+    char cmd[1024], o[128], e[128];
+    snprintf(o, sizeof o, "%s/stdout", tmp);
+    snprintf(e, sizeof e, "%s/stderr", tmp);
+    snprintf(cmd, sizeof cmd, "%s %s >%s 2>%s", bin, args, o, e);
+    int st = system(cmd);
+    cr_assert(WIFEXITED(st), "%s did not exit normally", cmd);
+    r->status = WEXITSTATUS(st);
+    slurp(o, r->out, sizeof r->out);
+    slurp(e, r->err, sizeof r->err);
+}
+
+static void write_file(const char *name, const char *text)
+{
+    char path[256];
+    snprintf(path, sizeof path, "%s/%s", tmp, name);
+    FILE *f = fopen(path, "w");
+    cr_assert_not_null(f);
+    fputs(text, f);
+    fclose(f);
+}
+
+TestSuite(cli, .init = setup, .fini = teardown);
+
+Test(cli, version_and_help_on_every_level, .description = "--version, --help exit 0 and say what they do")
+{
+    static result r;
+    run(&r, "--version");
+    cr_assert_eq(r.status, 0);
+    cr_assert(strstr(r.out, "evofolio 0."), "%s", r.out);
+    run(&r, "--help");
+    cr_assert_eq(r.status, 0);
+    cr_assert(strstr(r.out, "check") && strstr(r.out, "data") && strstr(r.out, "synth"));
+    const char *cmds[] = {"check", "data", "synth"};
+    for (int i = 0; i < 3; i++) {
+        char args[64];
+        snprintf(args, sizeof args, "%s --help", cmds[i]);
+        run(&r, args);
+        cr_assert_eq(r.status, 0, "%s", args);
+        cr_assert(strstr(r.out, "usage: evofolio"), "%s: %s", args, r.out);
+    }
+    run(&r, "");
+    cr_assert_eq(r.status, 2, "no command is a usage error");
+}
+
+Test(cli, unknown_command_and_options, .description = "bad usage exits 2 with a hint")
+{
+    static result r;
+    run(&r, "chek configs/default.yaml");
+    cr_assert_eq(r.status, 2);
+    cr_assert(strstr(r.err, "did you mean 'check'"), "%s", r.err);
+    run(&r, "check --bogus configs/default.yaml");
+    cr_assert_eq(r.status, 2);
+    run(&r, "check");
+    cr_assert_eq(r.status, 2);
+    run(&r, "synth --assets many");
+    cr_assert_eq(r.status, 2);
+    run(&r, "data");
+    cr_assert_eq(r.status, 2);
+}
+
+Test(cli, check_default_config, .description = "the default config resolves, hashes and fits its data")
+{
+    static result r;
+    run(&r, "check configs/default.yaml");
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    cr_assert(strstr(r.out, "name: dow30-default\n"), "%s", r.out);
+    cr_assert(strstr(r.out, "# hash: "));
+    cr_assert(strstr(r.out, "# data: 30 assets, 2529 rows from 1990-12-31 to 2001-01-02"), "%s", r.out);
+}
+
+Test(cli, check_bad_config_says_where, .description = "exit 2 and file:line:column on stderr")
+{
+    static result r;
+    write_file("bad.yaml", "data:\n  prices: p.csv\nga:\n  elitism: 2\n");
+    char args[256];
+    snprintf(args, sizeof args, "check --no-data %s/bad.yaml", tmp);
+    run(&r, args);
+    cr_assert_eq(r.status, 2);
+    cr_assert(strstr(r.err, "bad.yaml:4:3: unknown key 'ga.elitism'"), "%s", r.err);
+    cr_assert_str_eq(r.out, "", "nothing on stdout when the check fails");
+    snprintf(args, sizeof args, "check %s/nope.yaml", tmp);
+    run(&r, args);
+    cr_assert_eq(r.status, 1, "a missing file is an I/O failure");
+}
+
+Test(cli, check_reports_data_problems, .description = "data the config names is checked too")
+{
+    static result r;
+    write_file("p.csv", "date,A,B\n2000-01-03,1,2\n2000-01-04,1,-2\n");
+    write_file("c.yaml", "data:\n  prices: p.csv\n");
+    char args[256];
+    snprintf(args, sizeof args, "check %s/c.yaml", tmp);
+    run(&r, args);
+    cr_assert_eq(r.status, 2);
+    cr_assert(strstr(r.err, "p.csv:3:14: price -2 is not positive"), "%s", r.err);
+}
+
+Test(cli, synth_is_deterministic_and_loadable, .description = "same seed, same bytes; data reads it")
+{
+    static result a, b;
+    run(&a, "synth --assets 3 --days 50 --seed 9");
+    cr_assert_eq(a.status, 0, "%s", a.err);
+    run(&b, "synth --assets 3 --days 50 --seed 9");
+    cr_assert_str_eq(a.out, b.out);
+    run(&b, "synth --assets 3 --days 50 --seed 10");
+    cr_assert_str_neq(a.out, b.out);
+    cr_assert(!strncmp(a.out, "date,S01,S02,S03\n2000-01-03,100,100,100\n", 40), "%s", a.out);
+    char args[256];
+    snprintf(args, sizeof args, "synth --assets 3 --days 50 --seed 9 --out %s/s.csv", tmp);
+    run(&b, args);
+    cr_assert_eq(b.status, 0);
+    snprintf(args, sizeof args, "data %s/s.csv", tmp);
+    run(&b, args);
+    cr_assert_eq(b.status, 0, "%s", b.err);
+    cr_assert(strstr(b.out, "assets        3\n"), "%s", b.out);
+    cr_assert(strstr(b.out, "rows          50 "), "%s", b.out);
+}
+
+Test(cli, data_summary_of_the_dow, .description = "the shipped data: 30 assets, known first/last rows")
+{
+    static result r;
+    run(&r, "data data/dow30.csv");
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    cr_assert(strstr(r.out, "dates         1990-12-31 to 2001-01-02\n"), "%s", r.out);
+    /* AA's lowest close, checked with awk -F, 'NR>1 && (m==""||$2<m){m=$2;d=$1} END{print m,d}' */
+    cr_assert(strstr(r.out, "AA                   5.5300 1991-01-09"), "%s", r.out);
+}
