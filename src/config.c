@@ -770,8 +770,8 @@ int config_load(const char *path, evo_config *cfg, evo_error *err)
 {
     memset(cfg, 0, sizeof *cfg);
     FILE *f = fopen(path, "rb");
-    if (!f)
-        return evo_fail(err, EVO_ERR_IO, "%s: cannot open: %s. Check the path.", path,
+    if (!f) /* a configuration that cannot be opened is a bad argument, not a run-time failure */
+        return evo_fail(err, EVO_ERR_CONFIG, "%s: cannot open: %s. Check the path.", path,
                         strerror(errno));
     char *text = NULL;
     size_t len = 0, cap = 0, got_bytes;

@@ -375,7 +375,7 @@ static int expand_path(const char *path, file_list *l, evo_error *err)
 {
     struct stat st;
     if (stat(path, &st))
-        return evo_fail(err, EVO_ERR_IO, "%s: cannot open: %s. Check the path.", path,
+        return evo_fail(err, EVO_ERR_DATA, "%s: cannot open: %s. Check the path.", path,
                         strerror(errno));
     if (!S_ISDIR(st.st_mode))
         return file_list_add(l, NULL, path, err);
@@ -514,10 +514,18 @@ int data_load_config(const evo_config *cfg, evo_panel *panel, evo_error *err)
     for (int i = 0; i < n && !rc; i++) {
         const char *rel = cfg->data.n_files ? cfg->data.files[i]
                           : cfg->data.prices[0] ? cfg->data.prices : cfg->data.dir;
+        char key[EVO_KEY_MAX];
+        struct stat st;
+        if (cfg->data.n_files)
+            snprintf(key, sizeof key, "data.files[%d]", i);
+        else
+            snprintf(key, sizeof key, "%s", cfg->data.prices[0] ? "data.prices" : "data.dir");
         if (!(paths[i] = malloc(EVO_PATH_MAX)))
             rc = evo_fail(err, EVO_ERR_NOMEM, "out of memory");
-        else
-            config_resolve_path(cfg, rel, paths[i]);
+        else if (config_resolve_path(cfg, rel, paths[i]), stat(paths[i], &st))
+            rc = config_fail_at(cfg, key, err, EVO_ERR_CONFIG, "%s: cannot open %s: %s. Paths are "
+                                "relative to the configuration file's directory.", key, paths[i],
+                                strerror(errno));
     }
     if (!rc)
         rc = data_load_files(paths, n, &opt, panel, err);

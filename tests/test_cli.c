@@ -124,7 +124,13 @@ Test(cli, check_bad_config_says_where, .description = "exit 2 and file:line:colu
     cr_assert_str_eq(r.out, "", "nothing on stdout when the check fails");
     snprintf(args, sizeof args, "check %s/nope.yaml", tmp);
     run(&r, args);
-    cr_assert_eq(r.status, 1, "a missing file is an I/O failure");
+    cr_assert_eq(r.status, 2, "a missing file is bad usage");
+    cr_assert(strstr(r.err, "nope.yaml: cannot open"), "%s", r.err);
+    write_file("nodata.yaml", "data:\n  prices: missing.csv\n");
+    snprintf(args, sizeof args, "check %s/nodata.yaml", tmp);
+    run(&r, args);
+    cr_assert_eq(r.status, 2);
+    cr_assert(strstr(r.err, "nodata.yaml:2:3: data.prices: cannot open"), "%s", r.err);
 }
 
 Test(cli, check_reports_data_problems, .description = "data the config names is checked too")

@@ -253,11 +253,11 @@ Test(config, syntax_errors_and_duplicates, .description = "YAML errors, empty fi
     expect_error(SOURCE "ga: {seed: 1}\nga: {seed: 2}\n", "t.yaml:4:1:", "given twice");
 }
 
-Test(config, missing_file, .description = "a file that cannot be opened is an I/O error")
+Test(config, missing_file, .description = "a file that cannot be opened is a configuration error")
 {
     evo_config cfg;
     evo_error err = {0};
-    cr_assert_eq(config_load("/nonexistent/x.yaml", &cfg, &err), EVO_ERR_IO);
+    cr_assert_eq(config_load("/nonexistent/x.yaml", &cfg, &err), EVO_ERR_CONFIG);
     cr_assert(strstr(err.msg, "/nonexistent/x.yaml"));
     config_free(&cfg);
 }
