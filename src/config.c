@@ -350,7 +350,7 @@ static int parse_real(const char *s, double *out)
     char *end;
     errno = 0;
     double v = strtod(s, &end);
-    if (!*s || *end || errno == ERANGE || !isfinite(v))
+    if (!*s || *end || (errno == ERANGE && fabs(v) > 1) || !isfinite(v)) /* underflow reads as tiny */
         return -1;
     *out = v;
     return 0;

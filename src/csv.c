@@ -12,9 +12,10 @@ typedef struct {
     csv_table *t;
     int line;          /* line being fed */
     size_t line_at;    /* its byte offset */
-    int row_line;      /* line of the row being built, 0 before its first cell */
+    int row_open;      /* a row has begun and not yet ended */
+    int row_line;      /* line the open row began on */
     size_t row_at;
-    size_t row_first;  /* first cell of the row being built */
+    size_t row_first;  /* first cell of the open row */
     int failed;        /* out of memory */
 } feed_state;
 
@@ -42,11 +43,6 @@ static void on_cell(void *cell, size_t len, void *data)
         s->failed = 1;
         return;
     }
-    if (!s->row_line) {
-        s->row_line = s->line;
-        s->row_at = s->line_at;
-        s->row_first = t->n_cells;
-    }
     t->cell_off[t->n_cells++] = t->text_len;
     if (len)
         memcpy(t->text + t->text_len, cell, len);
@@ -60,21 +56,28 @@ static void on_row(int terminator, void *data)
     feed_state *s = data;
     csv_table *t = s->t;
     int n = (int)(t->n_cells - s->row_first);
-    int row_line = s->row_line;
-    s->row_line = 0;
-    if (s->failed || !row_line)
-        return;
-    if (n == 1 && t->text[t->cell_off[s->row_first]] == '\0') { /* a line of blanks */
-        t->n_cells = s->row_first;
-        return;
-    }
+    int keep = s->row_open && !s->failed && !(n == 1 && t->text[t->cell_off[s->row_first]] == '\0');
     size_t cap = (size_t)t->row_cap;
-    if (grow((void **)&t->rows, &cap, (size_t)t->n_rows + 1, sizeof *t->rows)) {
+    if (keep && grow((void **)&t->rows, &cap, (size_t)t->n_rows + 1, sizeof *t->rows)) {
         s->failed = 1;
-        return;
+        keep = 0;
     }
-    t->row_cap = (int)cap;
-    t->rows[t->n_rows++] = (csv_row){row_line, n, s->row_first, s->row_at};
+    if (keep) {
+        t->row_cap = (int)cap;
+        t->rows[t->n_rows++] = (csv_row){s->row_line, n, s->row_first, s->row_at};
+    } else {
+        t->n_cells = s->row_first; /* a line of blanks, or no memory */
+    }
+    s->row_open = 0;
+    s->row_first = t->n_cells;
+}
+
+static int is_blank(const char *line, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (!strchr(" \t\r\n", line[i]))
+            return 0;
+    return 1;
 }
 
 int csv_table_parse(const char *text, size_t len, const char *path, csv_table *t, evo_error *err)
@@ -106,15 +109,21 @@ int csv_table_parse(const char *text, size_t len, const char *path, csv_table *t
         const char *nl = memchr(t->raw + at, '\n', len - at);
         size_t n = nl ? (size_t)(nl - (t->raw + at)) + 1 : len - at;
         s.line_at = at;
+        if (!s.row_open && !is_blank(t->raw + at, n)) { /* a row begins on this line */
+            s.row_open = 1;
+            s.row_line = s.line;
+            s.row_at = at;
+        }
         if (csv_parse(&p, t->raw + at, n, on_cell, on_row, &s) != n)
             rc = evo_fail(err, EVO_ERR_DATA, "%s:%d: malformed CSV: %s. Check the quotes on this "
                           "line.", path, s.line, csv_strerror(csv_error(&p)));
         at += n;
         s.line++;
     }
+    int open_line = s.row_line;
     if (!rc && csv_fini(&p, on_cell, on_row, &s))
-        rc = evo_fail(err, EVO_ERR_DATA, "%s:%d: malformed CSV: %s. A quoted field is not closed.",
-                      path, s.line - 1, csv_strerror(csv_error(&p)));
+        rc = evo_fail(err, EVO_ERR_DATA, "%s:%d: malformed CSV: %s. A quoted field in the row "
+                      "starting here is never closed.", path, open_line, csv_strerror(csv_error(&p)));
     csv_free(&p);
     if (!rc && s.failed)
         rc = evo_fail(err, EVO_ERR_NOMEM, "%s: out of memory", path);
@@ -174,14 +183,19 @@ const char *csv_cell(const csv_table *t, int row, int col)
 
 int csv_column(const csv_table *t, int row, int col)
 {
-    /* Walk the row's line counting unquoted commas; only error messages need this. */
+    /* Walk the row's line counting unquoted commas and UTF-8 characters (not bytes); only error
+     * messages need this. */
     const char *line = t->raw + t->rows[row].line_at;
-    int quoted = 0, field = 0, i = 0;
-    for (; line[i] && line[i] != '\n' && line[i] != '\r' && field < col; i++) {
-        if (line[i] == '"')
+    int quoted = 0, field = 0, column = 1;
+    const char *c = line;
+    for (; *c && *c != '\n' && *c != '\r' && field < col; c++) {
+        if (*c == '"')
             quoted = !quoted;
-        else if (line[i] == ',' && !quoted)
+        else if (*c == ',' && !quoted)
             field++;
+        column += ((unsigned char)*c & 0xC0) != 0x80;
     }
-    return i + 1;
+    for (; *c == ' ' || *c == '\t'; c++) /* libcsv trims these from the cell */
+        column++;
+    return column;
 }

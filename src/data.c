@@ -85,7 +85,7 @@ static int read_value(const cell_ref *c, int is_volume, const data_options *opt,
     char *end;
     errno = 0;
     double v = strtod(s, &end);
-    if (*end || errno == ERANGE || !isfinite(v)) {
+    if (*end || (errno == ERANGE && fabs(v) > 1) || !isfinite(v)) { /* underflow reads as tiny */
         snprintf(what, sizeof what, "'%.40s' is not a number", s);
         return cell_fail(c, err, what, "Fix the cell.");
     }

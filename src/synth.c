@@ -8,6 +8,10 @@
 
 #include "evofolio/rng.h"
 
+/* Prices outside this range would not survive the CSV round trip as ordinary numbers. */
+#define SYNTH_PRICE_MIN 1e-100
+#define SYNTH_PRICE_MAX 1e100
+
 void synth_defaults(synth_options *opt)
 {
     *opt = (synth_options){
@@ -67,7 +71,15 @@ int synth_panel(const synth_options *o, evo_panel *p, evo_error *err)
         for (int a = 0; a < A; a++) {
             double z = wm * zm + wi * rng_normal(&rng);
             double r = (o->drift - 0.5 * sigma[a] * sigma[a]) * dt + sigma[a] * sqrt(dt) * z;
-            p->close[(size_t)d * A + a] = p->close[(size_t)(d - 1) * A + a] * exp(r);
+            double price = p->close[(size_t)(d - 1) * A + a] * exp(r);
+            if (!(price > SYNTH_PRICE_MIN && price < SYNTH_PRICE_MAX)) {
+                free(sigma);
+                data_panel_free(p);
+                return evo_fail(err, EVO_ERR_USAGE, "synth: with these options prices leave the "
+                                "range %g..%g (asset %d, day %d). Lower --drift, --vol or --days.",
+                                SYNTH_PRICE_MIN, SYNTH_PRICE_MAX, a + 1, d + 1);
+            }
+            p->close[(size_t)d * A + a] = price;
         }
     }
     free(sigma);
