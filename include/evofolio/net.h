@@ -1,0 +1,75 @@
+/* net: the trainable network - a stack of L LSTM layers, inverted dropout between layers, and a
+ * dense head on the last hidden state - with its whole arena (parameters, gradients, AdamW moments,
+ * activations, scratch) allocated once in net_create and freed by net_free. Forward, backward and
+ * step never allocate. Functions return 0 or a negative evo_err and fill the caller's evo_error.
+ *
+ * Shapes: T = seq_len steps, B rows (<= max_rows), F = n_in, H = hidden, L = layers. Input x[T][B][F]
+ * time-major. The head maps the last hidden state to y[B][n_out]; weights are the softmax of y over
+ * consecutive blocks of `block` values, one block per day:
+ *   asset-level model:     rows = days,          n_out = block = A   (softmax over assets)
+ *   portfolio-level model: rows = days,          n_out = block = S   (softmax over strategies)
+ *   shared-LSTM model:     rows = days x assets, n_out = 1, block = A (a score per asset, softmax
+ *                          across the day's A rows; rows ordered day-major)
+ * The forecast objective trains y itself (next-day returns, MSE); the others train the weights. */
+#ifndef EVOFOLIO_NET_H
+#define EVOFOLIO_NET_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "evofolio/adamw.h"
+#include "evofolio/catalog.h"
+#include "evofolio/error.h"
+
+enum { NET_MAX_LAYERS = 3 };
+
+typedef struct {
+    int n_in;      /* F: input width per row */
+    int hidden;    /* H */
+    int layers;    /* L, 1..NET_MAX_LAYERS */
+    int n_out;     /* head outputs per row */
+    int block;     /* softmax block: values per day */
+    int seq_len;   /* T */
+    int max_rows;  /* largest B a forward may use */
+    float dropout; /* inverted dropout between layers, in [0, 1) */
+    uint64_t seed; /* initialisation and dropout masks */
+} net_spec;
+
+typedef struct evo_net evo_net;
+
+/* Xavier-uniform input and head weights, orthogonal recurrent weights per gate, zero biases except
+ * the forget gate's (1), all drawn from an RNG seeded with spec->seed. */
+int net_create(const net_spec *spec, evo_net **out, evo_error *err);
+void net_free(evo_net *net);
+
+/* Forward rows rows of x[T][rows][F]; train != 0 applies dropout. rows * n_out must be a whole
+ * number of blocks. */
+int net_forward(evo_net *net, const float *x, int rows, int train, evo_error *err);
+/* Of the last forward: raw head outputs y[rows][n_out] (forecasts), and their block softmax
+ * (portfolio weights, [rows * n_out / block][block]). Owned by the net. */
+const float *net_outputs(const evo_net *net);
+const float *net_weights(const evo_net *net);
+
+/* Loss of the last forward against next-day returns r (laid out like y), and backpropagation: the
+ * gradients are zeroed, then filled. dx[T][rows][F] receives dLoss/dx when not NULL. */
+double net_backward(evo_net *net, const float *r, evo_objective objective, double risk_aversion,
+                    float *dx);
+/* Clip the gradient to clip_norm (<= 0: no clipping), then one AdamW step. Returns the gradient norm
+ * before clipping: NaN or Inf means the candidate diverged (the step is then skipped). */
+double net_step(evo_net *net, const adamw_options *opt, double clip_norm);
+
+/* The flat parameter and gradient buffers (per layer W_x, W_h, b; then the head's W, b). */
+size_t net_param_count(const evo_net *net);
+float *net_params(evo_net *net);
+float *net_grads(evo_net *net);
+const net_spec *net_get_spec(const evo_net *net);
+/* The dropout mask applied to layer l's input (l >= 1) in the last forward, [T][rows][H], or NULL
+ * when none was applied. For tests. */
+const float *net_dropout_mask(const evo_net *net, int l);
+
+/* Parameters to/from a binary file: magic "EVOFNET\0", version, sizes, floats, FNV-1a checksum.
+ * Loading checks that the sizes match this net. */
+int net_save(const evo_net *net, const char *path, evo_error *err);
+int net_load(evo_net *net, const char *path, evo_error *err);
+
+#endif

@@ -1,0 +1,132 @@
+/* lstm: see the header for the equations. Shapes: T, B, F, H; G = 4H. */
+#include "evofolio/lstm.h"
+
+#include <stddef.h>
+#include <string.h>
+
+#include "evofolio/blas.h"
+
+/* exp(x) for x clamped to [-87, 88]: x = n ln2 + r with |r| <= ln2/2, exp(r) by a degree-6
+ * polynomial (Cephes expf, relative error ~1e-7), 2^n assembled in the exponent bits. Branch-free so
+ * that loops over it vectorise. */
+static inline float fast_exp(float x)
+{
+    x = x < -87.0f ? -87.0f : x;
+    x = x > 88.0f ? 88.0f : x;
+    const float shifter = 12582912.0f; /* 1.5 * 2^23: adding it rounds to the nearest integer */
+    float n = (x * 1.44269504088896341f + shifter) - shifter;
+    float r = x - n * 0.693359375f - n * -2.12194440e-4f; /* ln2 split in two for accuracy */
+    float p = 1.9875691500e-4f;
+    p = p * r + 1.3981999507e-3f;
+    p = p * r + 8.3334519073e-3f;
+    p = p * r + 4.1665795894e-2f;
+    p = p * r + 1.6666665459e-1f;
+    p = p * r + 5.0000001201e-1f;
+    p = p * r * r + r + 1.0f;
+    int bits = ((int)n + 127) << 23;
+    float scale;
+    memcpy(&scale, &bits, sizeof scale);
+    return p * scale;
+}
+
+static inline float fast_sigmoid(float x) { return 1.0f / (1.0f + fast_exp(-x)); }
+static inline float fast_tanh(float x) { return 1.0f - 2.0f / (1.0f + fast_exp(2.0f * x)); }
+
+void lstm_sigmoid(float *restrict y, const float *restrict x, int n)
+{
+    for (int i = 0; i < n; i++)
+        y[i] = fast_sigmoid(x[i]);
+}
+
+void lstm_tanh(float *restrict y, const float *restrict x, int n)
+{
+    for (int i = 0; i < n; i++)
+        y[i] = fast_tanh(x[i]);
+}
+
+/* One step's fused pass for one row: a[4H] pre-activations in, activated gates out (in place). */
+static void cell_forward_row(float *restrict a, float *restrict c, float *restrict tanh_c,
+                             float *restrict h, const float *restrict c_prev, const float *restrict b,
+                             int H)
+{
+    for (int j = 0; j < H; j++) {
+        float i = fast_sigmoid(a[j] + b[j]);
+        float f = fast_sigmoid(a[H + j] + b[H + j]);
+        float g = fast_tanh(a[2 * H + j] + b[2 * H + j]);
+        float o = fast_sigmoid(a[3 * H + j] + b[3 * H + j]);
+        float cj = f * (c_prev ? c_prev[j] : 0.0f) + i * g; /* c_t = f c_{t-1} + i g */
+        float tc = fast_tanh(cj);
+        a[j] = i;
+        a[H + j] = f;
+        a[2 * H + j] = g;
+        a[3 * H + j] = o;
+        c[j] = cj;
+        tanh_c[j] = tc;
+        h[j] = o * tc; /* h_t = o tanh(c_t) */
+    }
+}
+
+void lstm_forward(lstm_cache *out, const float *x, const lstm_weights *w, int T, int B, int F, int H)
+{
+    const int G = 4 * H;
+    /* a[t] = x_t W_x for every step at once (M = T*B) */
+    blas_sgemm(0, 0, T * B, G, F, 1.0f, x, F, w->w_x, G, 0.0f, out->gates, G);
+    for (int t = 0; t < T; t++) {
+        float *a_t = out->gates + (size_t)t * B * G;
+        const float *h_prev = out->h + (size_t)(t - 1) * B * H;
+        if (t > 0) /* a_t += h_{t-1} W_h */
+            blas_sgemm(0, 0, B, G, H, 1.0f, h_prev, H, w->w_h, G, 1.0f, a_t, G);
+        for (int b = 0; b < B; b++) {
+            size_t row = ((size_t)t * B + b) * H;
+            cell_forward_row(a_t + (size_t)b * G, out->c + row, out->tanh_c + row, out->h + row,
+                             t > 0 ? out->c + row - (size_t)B * H : NULL, w->b, H);
+        }
+    }
+}
+
+/* One step's fused backward for one row: dh in, dc carried, pre-activation gradients out. */
+static void cell_backward_row(float *restrict da, float *restrict dc, const float *restrict dh,
+                              const float *restrict gates, const float *restrict tanh_c,
+                              const float *restrict c_prev, int H)
+{
+    for (int j = 0; j < H; j++) {
+        float i = gates[j], f = gates[H + j], g = gates[2 * H + j], o = gates[3 * H + j];
+        float tc = tanh_c[j];
+        float dcj = dc[j] + dh[j] * o * (1.0f - tc * tc); /* through h = o tanh(c) */
+        float d_o = dh[j] * tc;
+        da[j] = dcj * g * i * (1.0f - i);                              /* d a_i */
+        da[H + j] = dcj * (c_prev ? c_prev[j] : 0.0f) * f * (1.0f - f); /* d a_f */
+        da[2 * H + j] = dcj * i * (1.0f - g * g);                      /* d a_g */
+        da[3 * H + j] = d_o * o * (1.0f - o);                          /* d a_o */
+        dc[j] = dcj * f;                                               /* to c_{t-1} */
+    }
+}
+
+void lstm_backward(lstm_weights *dw, float *dx, float *dh, float *dgates, float *dc,
+                   const lstm_cache *cache, const float *x, const lstm_weights *w, int T, int B, int F,
+                   int H)
+{
+    const int G = 4 * H;
+    memset(dc, 0, (size_t)B * H * sizeof *dc);
+    for (int t = T - 1; t >= 0; t--) {
+        float *da_t = dgates + (size_t)t * B * G;
+        for (int b = 0; b < B; b++) {
+            size_t row = ((size_t)t * B + b) * H;
+            cell_backward_row(da_t + (size_t)b * G, dc + (size_t)b * H, dh + row,
+                              cache->gates + ((size_t)t * B + b) * G, cache->tanh_c + row,
+                              t > 0 ? cache->c + row - (size_t)B * H : NULL, H);
+        }
+        if (t > 0) /* dh_{t-1} += da_t W_h^T */
+            blas_sgemm(0, 1, B, H, G, 1.0f, da_t, G, w->w_h, G, 1.0f, dh + (size_t)(t - 1) * B * H, H);
+    }
+    /* dW_x += X^T dA over all steps; dW_h += H_{t-1}^T dA_t over steps 1..T-1; db += sum of rows */
+    blas_sgemm(1, 0, F, G, T * B, 1.0f, x, F, dgates, G, 1.0f, dw->w_x, G);
+    blas_sgemm(1, 0, H, G, (T - 1) * B, 1.0f, cache->h, H, dgates + (size_t)B * G, G, 1.0f, dw->w_h, G);
+    for (int r = 0; r < T * B; r++) {
+        const float *da = dgates + (size_t)r * G;
+        for (int k = 0; k < G; k++)
+            dw->b[k] += da[k];
+    }
+    if (dx) /* dX = dA W_x^T */
+        blas_sgemm(0, 1, T * B, F, G, 1.0f, dgates, G, w->w_x, G, 0.0f, dx, F);
+}

@@ -1,0 +1,368 @@
+/* Tests of net (and through it lstm, head, loss): central finite-difference gradient checks of every
+ * parameter tensor and of the input for each head with each loss over several shapes, the fused path
+ * against a plain-loop double reference (tests/ref_net.h), determinism, a toy problem that needs
+ * memory, save/load, and bad sizes. */
+#include <criterion/criterion.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "evofolio/net.h"
+#include "evofolio/rng.h"
+#include "ref_net.h"
+
+typedef struct {
+    const char *name;
+    int layers, seq_len, days, n_in, hidden;
+    float dropout;
+} shape;
+
+typedef struct {
+    const char *name;
+    int n_out, block, rows_per_day; /* see net.h: asset, portfolio, shared */
+} head_kind;
+
+static const shape shapes[] = {
+    {"L1 T1", 1, 1, 2, 3, 5, 0},
+    {"L2 B1", 2, 4, 1, 2, 3, 0},
+    {"L3 H7", 3, 3, 3, 4, 7, 0},
+    {"L2 H9 dropout", 2, 5, 4, 3, 9, 0.3f},
+};
+static const head_kind heads[] = {
+    {"asset", 3, 3, 1},
+    {"portfolio", 4, 4, 1},
+    {"shared", 1, 3, 3},
+};
+static const evo_objective objectives[] = {OBJECTIVE_SHARPE, OBJECTIVE_SORTINO, OBJECTIVE_MEANVAR,
+                                           OBJECTIVE_FORECAST};
+#define COUNT(a) (int)(sizeof(a) / sizeof((a)[0]))
+#define LAMBDA 2.0
+
+static net_spec spec_of(const shape *s, const head_kind *h, uint64_t seed)
+{
+    return (net_spec){.n_in = s->n_in, .hidden = s->hidden, .layers = s->layers, .n_out = h->n_out,
+                      .block = h->block, .seq_len = s->seq_len, .max_rows = s->days * h->rows_per_day,
+                      .dropout = s->dropout, .seed = seed};
+}
+
+static void fill_normal(float *a, size_t n, double scale, evo_rng *rng)
+{
+    for (size_t i = 0; i < n; i++)
+        a[i] = (float)(scale * rng_normal(rng));
+}
+
+/* Worst relative error of analytic a against finite differences fd over one tensor. Elements are
+ * compared relative to max(|fd|, 1e-3 * the tensor's largest |fd|): float32 rounding in the engine
+ * (eps 6e-8, summed over at most a few hundred terms here) stays below 1e-4 of that scale, while a
+ * wrong or missing term is off by O(1). A tensor whose true gradient is identically zero (W_h when
+ * T = 1; the shared head's bias, which shifts every score of a softmax block alike) has only rounding
+ * noise: below 1e-6 of the largest gradient of the whole check (`global`), it passes when the
+ * analytic values are below 1e-5 of it too. */
+static double tensor_error(const float *a, const double *fd, size_t n, double global)
+{
+    double scale = 0, worst = 0;
+    for (size_t i = 0; i < n; i++)
+        scale = fmax(scale, fabs(fd[i]));
+    if (scale < 1e-6 * global) {
+        for (size_t i = 0; i < n; i++)
+            worst = fmax(worst, fabs(a[i]) / (1e-5 * global) * 1e-3);
+        return worst;
+    }
+    for (size_t i = 0; i < n; i++)
+        worst = fmax(worst, fabs(a[i] - fd[i]) / fmax(fabs(fd[i]), 1e-3 * scale));
+    return worst;
+}
+
+static double max_abs(const double *v, size_t n)
+{
+    double m = 0;
+    for (size_t i = 0; i < n; i++)
+        m = fmax(m, fabs(v[i]));
+    return m;
+}
+
+/* Central differences in double: step 1e-5 gives truncation ~1e-10 and rounding ~1e-16/1e-5. */
+static void finite_differences(double *fd, double *v, size_t n, const net_spec *s, double *params,
+                               double *x, int rows, const float *const *masks, const float *r,
+                               evo_objective obj, double *y, double *w)
+{
+    const double h = 1e-5;
+    for (size_t i = 0; i < n; i++) {
+        double keep = v[i];
+        v[i] = keep + h;
+        double up = ref_forward(s, params, x, rows, masks, r, obj, LAMBDA, y, w);
+        v[i] = keep - h;
+        double down = ref_forward(s, params, x, rows, masks, r, obj, LAMBDA, y, w);
+        v[i] = keep;
+        fd[i] = (up - down) / (2 * h);
+    }
+}
+
+static void check_gradients(const shape *sh, const head_kind *hk, evo_objective obj)
+{
+    net_spec s = spec_of(sh, hk, 7);
+    evo_net *net;
+    evo_error err = {0};
+    cr_assert_eq(net_create(&s, &net, &err), EVO_OK, "%s", err.msg);
+    const int rows = s.max_rows, T = s.seq_len, n_y = rows * s.n_out;
+    const size_t n_x = (size_t)T * rows * s.n_in, n_p = net_param_count(net);
+    float *x = malloc(n_x * sizeof *x), *dx = malloc(n_x * sizeof *dx), *r = malloc(n_y * sizeof *r);
+    double *xd = malloc(n_x * sizeof *xd), *pd = malloc(n_p * sizeof *pd);
+    double *fd = malloc((n_p > n_x ? n_p : n_x) * sizeof *fd), *y = malloc(n_y * sizeof *y),
+           *w = malloc(n_y * sizeof *w);
+    evo_rng rng;
+    rng_seed(&rng, 11);
+    fill_normal(x, n_x, 1.0, &rng);
+    fill_normal(r, n_y, 0.02, &rng);
+    cr_assert_eq(net_forward(net, x, rows, 1, &err), EVO_OK, "%s", err.msg);
+    double loss = net_backward(net, r, obj, LAMBDA, dx);
+    const float *masks[NET_MAX_LAYERS] = {NULL};
+    for (int l = 1; l < s.layers; l++)
+        masks[l] = net_dropout_mask(net, l);
+    cr_assert(s.dropout == 0 || s.layers == 1 || masks[1], "dropout on in training");
+    for (size_t i = 0; i < n_x; i++)
+        xd[i] = x[i];
+    const float *p = net_params(net);
+    for (size_t i = 0; i < n_p; i++)
+        pd[i] = p[i];
+    double ref_loss = ref_forward(&s, pd, xd, rows, masks, r, obj, LAMBDA, y, w);
+    cr_assert(fabs(loss - ref_loss) <= 1e-4 * fmax(1.0, fabs(ref_loss)), "%s %s %s: loss %g vs reference %g",
+              sh->name, hk->name, catalog_objectives.names[obj], loss, ref_loss);
+
+    /* every parameter tensor, in layout order */
+    finite_differences(fd, pd, n_p, &s, pd, xd, rows, masks, r, obj, y, w);
+    const float *g = net_grads(net);
+    const double global = max_abs(fd, n_p);
+    size_t at = 0;
+    const int G = 4 * s.hidden;
+    for (int l = 0; l <= s.layers; l++) {
+        int F = l == 0 ? s.n_in : s.hidden;
+        size_t sizes[3] = {(size_t)F * G, (size_t)s.hidden * G, (size_t)G};
+        const char *names[3] = {"W_x", "W_h", "b"};
+        if (l == s.layers) { /* the head */
+            sizes[0] = (size_t)s.hidden * s.n_out;
+            sizes[1] = (size_t)s.n_out;
+            sizes[2] = 0;
+            names[0] = "head W";
+            names[1] = "head b";
+        }
+        for (int k = 0; k < 3 && sizes[k]; k++) {
+            double e = tensor_error(g + at, fd + at, sizes[k], global);
+            cr_assert(e <= 1e-3, "%s %s %s: layer %d %s max relative error %.3g", sh->name, hk->name,
+                      catalog_objectives.names[obj], l, names[k], e);
+            at += sizes[k];
+        }
+    }
+    cr_assert_eq(at, n_p);
+    /* the input */
+    finite_differences(fd, xd, n_x, &s, pd, xd, rows, masks, r, obj, y, w);
+    double e = tensor_error(dx, fd, n_x, max_abs(fd, n_x));
+    cr_assert(e <= 1e-3, "%s %s %s: input gradient max relative error %.3g", sh->name, hk->name,
+              catalog_objectives.names[obj], e);
+    free(x);
+    free(dx);
+    free(r);
+    free(xd);
+    free(pd);
+    free(fd);
+    free(y);
+    free(w);
+    net_free(net);
+}
+
+Test(net, gradient_check_every_head_loss_and_shape,
+     .description = "analytic gradients of all parameters and the input match central differences")
+{
+    for (int i = 0; i < COUNT(shapes); i++)
+        for (int j = 0; j < COUNT(heads); j++)
+            for (int k = 0; k < COUNT(objectives); k++)
+                check_gradients(&shapes[i], &heads[j], objectives[k]);
+}
+
+Test(net, forward_matches_reference, .description = "fused forward = plain-loop double reference")
+{
+    const shape sh = {"L2 H13", 2, 6, 5, 4, 13, 0};
+    for (int j = 0; j < COUNT(heads); j++) {
+        net_spec s = spec_of(&sh, &heads[j], 3);
+        evo_net *net;
+        evo_error err = {0};
+        cr_assert_eq(net_create(&s, &net, &err), EVO_OK);
+        const int rows = s.max_rows, n_y = rows * s.n_out;
+        const size_t n_x = (size_t)s.seq_len * rows * s.n_in, n_p = net_param_count(net);
+        float *x = malloc(n_x * sizeof *x), *r = calloc(n_y, sizeof *r);
+        double *xd = malloc(n_x * sizeof *xd), *pd = malloc(n_p * sizeof *pd), y[64], w[64];
+        evo_rng rng;
+        rng_seed(&rng, 5);
+        fill_normal(x, n_x, 2.0, &rng);
+        for (size_t i = 0; i < n_x; i++)
+            xd[i] = x[i];
+        for (size_t i = 0; i < n_p; i++)
+            pd[i] = net_params(net)[i];
+        cr_assert_eq(net_forward(net, x, rows, 0, &err), EVO_OK);
+        ref_forward(&s, pd, xd, rows, NULL, r, OBJECTIVE_SHARPE, 1, y, w);
+        /* float32 GEMMs plus activations with |error| <= 4e-7: outputs of order 1 agree to 1e-5 */
+        for (int i = 0; i < n_y; i++) {
+            cr_assert(fabs(net_outputs(net)[i] - y[i]) <= 1e-5 * fmax(1, fabs(y[i])), "%s y[%d] %g vs %g",
+                      heads[j].name, i, net_outputs(net)[i], y[i]);
+            cr_assert(fabs(net_weights(net)[i] - w[i]) <= 1e-5, "%s w[%d]", heads[j].name, i);
+        }
+        free(x);
+        free(r);
+        free(xd);
+        free(pd);
+        net_free(net);
+    }
+}
+
+/* Train steps on fixed data; return the parameters' checksum-free copy via out. */
+static void train_steps(uint64_t seed, int steps, float *out, size_t n_out_params)
+{
+    const shape sh = {"L2", 2, 8, 16, 3, 10, 0.2f};
+    net_spec s = spec_of(&sh, &heads[0], seed);
+    evo_net *net;
+    evo_error err = {0};
+    cr_assert_eq(net_create(&s, &net, &err), EVO_OK);
+    cr_assert_eq(net_param_count(net), n_out_params);
+    size_t n_x = (size_t)s.seq_len * s.max_rows * s.n_in;
+    float *x = malloc(n_x * sizeof *x), r[16 * 3];
+    evo_rng rng;
+    rng_seed(&rng, 99);
+    fill_normal(x, n_x, 1, &rng);
+    fill_normal(r, 48, 0.01, &rng);
+    adamw_options opt = adamw_defaults(1e-2f);
+    for (int i = 0; i < steps; i++) {
+        cr_assert_eq(net_forward(net, x, s.max_rows, 1, &err), EVO_OK);
+        net_backward(net, r, OBJECTIVE_SHARPE, 1, NULL);
+        net_step(net, &opt, 1.0);
+    }
+    memcpy(out, net_params(net), n_out_params * sizeof *out);
+    free(x);
+    net_free(net);
+}
+
+Test(net, same_seed_same_bits, .description = "creation and training (with dropout) are deterministic")
+{
+    enum { N = 4 * 10 * (3 + 10 + 1) + 4 * 10 * (10 + 10 + 1) + 10 * 3 + 3 };
+    static float a[N], b[N], c[N];
+    train_steps(1, 20, a, N);
+    train_steps(1, 20, b, N);
+    train_steps(2, 20, c, N);
+    cr_assert_eq(memcmp(a, b, sizeof a), 0, "same seed, different parameters");
+    cr_assert_neq(memcmp(a, c, sizeof a), 0, "another seed, same parameters");
+}
+
+/* The toy problem: the sign of the input seen LAG steps before the end decides which of two assets
+ * wins the next day; every other input is noise. Only a model that carries that sign through the
+ * recurrence can put its weight on the winner. */
+enum { TOY_T = 12, TOY_LAG = 6, TOY_B = 64 };
+
+static void toy_batch(float *x, float *r, evo_rng *rng)
+{
+    for (int t = 0; t < TOY_T; t++)
+        for (int b = 0; b < TOY_B; b++)
+            x[t * TOY_B + b] = (float)rng_normal(rng);
+    for (int b = 0; b < TOY_B; b++) {
+        int up = x[(TOY_T - 1 - TOY_LAG) * TOY_B + b] > 0;
+        double noise = 0.002 * rng_normal(rng);
+        r[2 * b] = (float)((up ? 0.01 : -0.01) + noise);
+        r[2 * b + 1] = (float)((up ? -0.01 : 0.01) + noise);
+    }
+}
+
+Test(net, learns_a_problem_that_needs_memory, .description = "sign 6 steps back picks the winning asset")
+{
+    net_spec s = {.n_in = 1, .hidden = 16, .layers = 1, .n_out = 2, .block = 2, .seq_len = TOY_T,
+                  .max_rows = TOY_B, .dropout = 0, .seed = 4};
+    evo_net *net;
+    evo_error err = {0};
+    cr_assert_eq(net_create(&s, &net, &err), EVO_OK);
+    static float x[TOY_T * TOY_B], r[2 * TOY_B];
+    evo_rng rng;
+    rng_seed(&rng, 8);
+    adamw_options opt = adamw_defaults(1e-2f);
+    double first = 0, last = 0;
+    for (int step = 0; step < 400; step++) {
+        toy_batch(x, r, &rng);
+        net_forward(net, x, TOY_B, 1, &err);
+        double loss = net_backward(net, r, OBJECTIVE_SHARPE, 1, NULL);
+        cr_assert(isfinite(net_step(net, &opt, 1.0)));
+        if (step < 20)
+            first += loss / 20;
+        if (step >= 380)
+            last += loss / 20;
+    }
+    /* fresh data: weight on the winner */
+    double on_winner = 0;
+    for (int k = 0; k < 4; k++) {
+        toy_batch(x, r, &rng);
+        net_forward(net, x, TOY_B, 0, &err);
+        for (int b = 0; b < TOY_B; b++)
+            on_winner += net_weights(net)[2 * b + (r[2 * b] > r[2 * b + 1] ? 0 : 1)] / (4 * TOY_B);
+    }
+    cr_assert_lt(last, first, "loss did not fall: %g -> %g", first, last);
+    cr_assert_gt(on_winner, 0.9, "mean weight on the winner %.3f (0.5 is a coin flip)", on_winner);
+    net_free(net);
+}
+
+Test(net, save_and_load_round_trip, .description = "parameters survive a file; bad files are refused")
+{
+    net_spec s = {.n_in = 3, .hidden = 5, .layers = 2, .n_out = 2, .block = 2, .seq_len = 4,
+                  .max_rows = 8, .seed = 1};
+    evo_net *a, *b, *c;
+    evo_error err = {0};
+    cr_assert_eq(net_create(&s, &a, &err), EVO_OK);
+    s.seed = 2;
+    cr_assert_eq(net_create(&s, &b, &err), EVO_OK);
+    s.hidden = 6;
+    cr_assert_eq(net_create(&s, &c, &err), EVO_OK);
+    char path[] = "/tmp/evofolio-net-XXXXXX";
+    int fd = mkstemp(path);
+    cr_assert_geq(fd, 0);
+    close(fd);
+    cr_assert_eq(net_save(a, path, &err), EVO_OK, "%s", err.msg);
+    cr_assert_eq(net_load(b, path, &err), EVO_OK, "%s", err.msg);
+    cr_assert_eq(memcmp(net_params(a), net_params(b), net_param_count(a) * sizeof(float)), 0);
+    cr_assert_eq(net_load(c, path, &err), EVO_ERR_DATA, "other sizes are refused");
+    cr_assert(strstr(err.msg, "sizes differ"), "%s", err.msg);
+    FILE *f = fopen(path, "r+b"); /* flip one parameter byte: the checksum catches it */
+    fseek(f, 64, SEEK_SET);
+    int byte = fgetc(f);
+    fseek(f, 64, SEEK_SET);
+    fputc(byte ^ 0x40, f);
+    fclose(f);
+    cr_assert_eq(net_load(b, path, &err), EVO_ERR_DATA);
+    cr_assert(strstr(err.msg, "checksum"), "%s", err.msg);
+    f = fopen(path, "wb");
+    fputs("not a network", f);
+    fclose(f);
+    cr_assert_eq(net_load(b, path, &err), EVO_ERR_DATA);
+    unlink(path);
+    net_free(a);
+    net_free(b);
+    net_free(c);
+}
+
+Test(net, bad_sizes_are_refused, .description = "impossible specs and batches fail with a message")
+{
+    evo_net *net;
+    evo_error err = {0};
+    net_spec s = {.n_in = 3, .hidden = 5, .layers = 4, .n_out = 2, .block = 2, .seq_len = 4,
+                  .max_rows = 8};
+    cr_assert_eq(net_create(&s, &net, &err), EVO_ERR_USAGE);
+    cr_assert_null(net);
+    s.layers = 1;
+    s.dropout = 1;
+    cr_assert_eq(net_create(&s, &net, &err), EVO_ERR_USAGE);
+    s.dropout = 0;
+    s.block = 3;
+    cr_assert_eq(net_create(&s, &net, &err), EVO_ERR_USAGE, "block must hold whole rows");
+    s.n_out = 1;
+    cr_assert_eq(net_create(&s, &net, &err), EVO_OK, "%s", err.msg);
+    float x[4 * 8 * 3] = {0};
+    cr_assert_eq(net_forward(net, x, 9, 0, &err), EVO_ERR_USAGE, "more rows than max_rows");
+    cr_assert_eq(net_forward(net, x, 4, 0, &err), EVO_ERR_USAGE, "4 rows are not whole days of 3");
+    cr_assert_eq(net_forward(net, x, 6, 0, &err), EVO_OK);
+    net_free(net);
+    net_free(NULL);
+}
