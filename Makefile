@@ -4,6 +4,7 @@
 #   make test       install what is missing, then build and run every test suite
 #   make asan       the same suites built with AddressSanitizer and UBSan
 #   make deps       install the Debian packages listed in DEB_PACKAGES (only those missing)
+#   make bench      LSTM training speed against PyTorch and the GEMM-only floor (bench/README.md)
 
 # Every Debian package the project needs to build, run and test: the one list.
 DEB_PACKAGES := make gcc pkg-config openmpi-bin libopenmpi-dev libopenblas-dev libyaml-dev \
@@ -23,6 +24,9 @@ endif
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS))
 LDLIBS     = $(shell pkg-config --libs $(PKGS)) -lcsv -lm
 
+# The LSTM's fused loops vectorise only with -O3 and without trapping-math (if-converted clamps).
+$(BUILD)/obj/lstm.o: CFLAGS += -O3 -fno-trapping-math
+
 LIB_SRC  := $(filter-out src/main.c src/cmd_%.c,$(wildcard src/*.c))
 CMD_SRC  := src/main.c $(wildcard src/cmd_*.c)
 LIB_OBJ  := $(LIB_SRC:src/%.c=$(BUILD)/obj/%.o)
@@ -32,7 +36,7 @@ TEST_BIN := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: all deps run test asan tests-run clean
+.PHONY: all deps run test asan tests-run bench bench-run clean
 all: $(BUILD)/evofolio
 
 $(BUILD)/obj/%.o: src/%.c
@@ -48,6 +52,10 @@ $(BUILD)/evofolio: $(CMD_OBJ) $(BUILD)/libevofolio.a
 $(BUILD)/tests/%: tests/%.c $(BUILD)/libevofolio.a
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(PKG_CFLAGS) $(LDFLAGS) $< $(BUILD)/libevofolio.a $(LDLIBS) -lcriterion -o $@
+
+$(BUILD)/bench/%: bench/%.c $(BUILD)/libevofolio.a
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(PKG_CFLAGS) $(LDFLAGS) $< $(BUILD)/libevofolio.a $(LDLIBS) -o $@
 
 deps:
 	@missing=$$(for p in $(DEB_PACKAGES); do \
@@ -80,7 +88,29 @@ test: deps
 asan: deps
 	@$(MAKE) --no-print-directory BUILD=build/asan SANITIZE=1 OPT=-O1 tests-run
 
+# Not part of test or CI. PyTorch (python3-torch, for /usr/bin/python3) is optional: without it only
+# evofolio's column is filled. BENCH_ARGS picks configs and --steps, e.g. BENCH_ARGS="small --steps 50".
+BENCH_ARGS ?=
+bench-run: $(BUILD)/bench/lstm_bench
+	@echo "$(BUILD)/bench/lstm_bench $(BENCH_ARGS)"
+	@{ $(BUILD)/bench/lstm_bench $(BENCH_ARGS); echo $$? >$(BUILD)/bench/rc; } | tee $(BUILD)/bench/evofolio.txt; \
+	exit $$(cat $(BUILD)/bench/rc)
+	@if /usr/bin/python3 -c 'import torch' 2>/dev/null; then \
+	  echo "/usr/bin/python3 bench/torch_lstm.py $(BENCH_ARGS)"; \
+	  { OMP_NUM_THREADS=1 /usr/bin/python3 bench/torch_lstm.py $(BENCH_ARGS); echo $$? >$(BUILD)/bench/rc; } | \
+	    tee $(BUILD)/bench/torch.txt; \
+	  exit $$(cat $(BUILD)/bench/rc); \
+	else \
+	  echo "make bench: PyTorch not found for /usr/bin/python3; skipping it" \
+	       "(install it with: $(SUDO) apt-get install python3-torch)"; \
+	  : >$(BUILD)/bench/torch.txt; \
+	fi
+	@sh bench/compare.sh $(BUILD)/bench/evofolio.txt $(BUILD)/bench/torch.txt
+
+bench: deps
+	@$(MAKE) --no-print-directory bench-run
+
 clean:
 	rm -rf build
 
--include $(wildcard $(BUILD)/obj/*.d $(BUILD)/tests/*.d)
+-include $(wildcard $(BUILD)/obj/*.d $(BUILD)/tests/*.d $(BUILD)/bench/*.d)

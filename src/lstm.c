@@ -9,7 +9,7 @@
 /* exp(x) for x clamped to [-87, 88]: x = n ln2 + r with |r| <= ln2/2, exp(r) by a degree-6
  * polynomial (Cephes expf, relative error ~1e-7), 2^n assembled in the exponent bits. Branch-free so
  * that loops over it vectorise. */
-static inline float fast_exp(float x)
+static inline __attribute__((always_inline)) float fast_exp(float x)
 {
     x = x < -87.0f ? -87.0f : x;
     x = x > 88.0f ? 88.0f : x;
@@ -29,8 +29,8 @@ static inline float fast_exp(float x)
     return p * scale;
 }
 
-static inline float fast_sigmoid(float x) { return 1.0f / (1.0f + fast_exp(-x)); }
-static inline float fast_tanh(float x) { return 1.0f - 2.0f / (1.0f + fast_exp(2.0f * x)); }
+static inline __attribute__((always_inline)) float fast_sigmoid(float x) { return 1.0f / (1.0f + fast_exp(-x)); }
+static inline __attribute__((always_inline)) float fast_tanh(float x) { return 1.0f - 2.0f / (1.0f + fast_exp(2.0f * x)); }
 
 void lstm_sigmoid(float *restrict y, const float *restrict x, int n)
 {
@@ -44,25 +44,41 @@ void lstm_tanh(float *restrict y, const float *restrict x, int n)
         y[i] = fast_tanh(x[i]);
 }
 
-/* One step's fused pass for one row: a[4H] pre-activations in, activated gates out (in place). */
-static void cell_forward_row(float *restrict a, float *restrict c, float *restrict tanh_c,
-                             float *restrict h, const float *restrict c_prev, const float *restrict b,
-                             int H)
+/* The fused forward of hidden unit j of one row: a holds the row's 4H pre-activations (without bias)
+ * and receives the activated gates. */
+static inline __attribute__((always_inline)) void cell_forward(float *restrict a, float *restrict c, float *restrict tanh_c,
+                                float *restrict h, const float *restrict b, float c_prev, int H, int j)
 {
-    for (int j = 0; j < H; j++) {
-        float i = fast_sigmoid(a[j] + b[j]);
-        float f = fast_sigmoid(a[H + j] + b[H + j]);
-        float g = fast_tanh(a[2 * H + j] + b[2 * H + j]);
-        float o = fast_sigmoid(a[3 * H + j] + b[3 * H + j]);
-        float cj = f * (c_prev ? c_prev[j] : 0.0f) + i * g; /* c_t = f c_{t-1} + i g */
-        float tc = fast_tanh(cj);
-        a[j] = i;
-        a[H + j] = f;
-        a[2 * H + j] = g;
-        a[3 * H + j] = o;
-        c[j] = cj;
-        tanh_c[j] = tc;
-        h[j] = o * tc; /* h_t = o tanh(c_t) */
+    float i = fast_sigmoid(a[j] + b[j]);
+    float f = fast_sigmoid(a[H + j] + b[H + j]);
+    float g = fast_tanh(a[2 * H + j] + b[2 * H + j]);
+    float o = fast_sigmoid(a[3 * H + j] + b[3 * H + j]);
+    float cj = f * c_prev + i * g; /* c_t = f c_{t-1} + i g */
+    float tc = fast_tanh(cj);
+    a[j] = i;
+    a[H + j] = f;
+    a[2 * H + j] = g;
+    a[3 * H + j] = o;
+    c[j] = cj;
+    tanh_c[j] = tc;
+    h[j] = o * tc; /* h_t = o tanh(c_t) */
+}
+
+/* One time step's fused pass over B rows (c_prev NULL at t = 0). Cloned for AVX2+FMA machines and
+ * chosen at load time, so one binary runs everywhere and uses the wide units where they exist. */
+__attribute__((target_clones("arch=haswell", "default"))) static void
+step_forward(float *restrict a, float *restrict c, float *restrict tanh_c, float *restrict h,
+             const float *restrict c_prev, const float *restrict b, int B, int H)
+{
+    for (int r = 0; r < B; r++) {
+        float *ar = a + (size_t)r * 4 * H;
+        size_t o = (size_t)r * H;
+        if (c_prev)
+            for (int j = 0; j < H; j++)
+                cell_forward(ar, c + o, tanh_c + o, h + o, b, c_prev[o + j], H, j);
+        else
+            for (int j = 0; j < H; j++)
+                cell_forward(ar, c + o, tanh_c + o, h + o, b, 0.0f, H, j);
     }
 }
 
@@ -76,29 +92,42 @@ void lstm_forward(lstm_cache *out, const float *x, const lstm_weights *w, int T,
         const float *h_prev = out->h + (size_t)(t - 1) * B * H;
         if (t > 0) /* a_t += h_{t-1} W_h */
             blas_sgemm(0, 0, B, G, H, 1.0f, h_prev, H, w->w_h, G, 1.0f, a_t, G);
-        for (int b = 0; b < B; b++) {
-            size_t row = ((size_t)t * B + b) * H;
-            cell_forward_row(a_t + (size_t)b * G, out->c + row, out->tanh_c + row, out->h + row,
-                             t > 0 ? out->c + row - (size_t)B * H : NULL, w->b, H);
-        }
+        size_t at = (size_t)t * B * H;
+        step_forward(a_t, out->c + at, out->tanh_c + at, out->h + at,
+                     t > 0 ? out->c + at - (size_t)B * H : NULL, w->b, B, H);
     }
 }
 
-/* One step's fused backward for one row: dh in, dc carried, pre-activation gradients out. */
-static void cell_backward_row(float *restrict da, float *restrict dc, const float *restrict dh,
-                              const float *restrict gates, const float *restrict tanh_c,
-                              const float *restrict c_prev, int H)
+/* The fused backward of hidden unit j of one row: dh in, dc carried to c_{t-1}, pre-activation
+ * gradients out. */
+static inline __attribute__((always_inline)) void cell_backward(float *restrict da, float *restrict dc, const float *restrict dh,
+                                 const float *restrict gates, const float *restrict tanh_c,
+                                 float c_prev, int H, int j)
 {
-    for (int j = 0; j < H; j++) {
-        float i = gates[j], f = gates[H + j], g = gates[2 * H + j], o = gates[3 * H + j];
-        float tc = tanh_c[j];
-        float dcj = dc[j] + dh[j] * o * (1.0f - tc * tc); /* through h = o tanh(c) */
-        float d_o = dh[j] * tc;
-        da[j] = dcj * g * i * (1.0f - i);                              /* d a_i */
-        da[H + j] = dcj * (c_prev ? c_prev[j] : 0.0f) * f * (1.0f - f); /* d a_f */
-        da[2 * H + j] = dcj * i * (1.0f - g * g);                      /* d a_g */
-        da[3 * H + j] = d_o * o * (1.0f - o);                          /* d a_o */
-        dc[j] = dcj * f;                                               /* to c_{t-1} */
+    float i = gates[j], f = gates[H + j], g = gates[2 * H + j], o = gates[3 * H + j];
+    float tc = tanh_c[j];
+    float dcj = dc[j] + dh[j] * o * (1.0f - tc * tc); /* through h = o tanh(c) */
+    float d_o = dh[j] * tc;
+    da[j] = dcj * g * i * (1.0f - i);             /* d a_i */
+    da[H + j] = dcj * c_prev * f * (1.0f - f);    /* d a_f */
+    da[2 * H + j] = dcj * i * (1.0f - g * g);     /* d a_g */
+    da[3 * H + j] = d_o * o * (1.0f - o);         /* d a_o */
+    dc[j] = dcj * f;                              /* to c_{t-1} */
+}
+
+__attribute__((target_clones("arch=haswell", "default"))) static void
+step_backward(float *restrict da, float *restrict dc, const float *restrict dh,
+              const float *restrict gates, const float *restrict tanh_c, const float *restrict c_prev,
+              int B, int H)
+{
+    for (int r = 0; r < B; r++) {
+        size_t o = (size_t)r * H, og = 4 * o;
+        if (c_prev)
+            for (int j = 0; j < H; j++)
+                cell_backward(da + og, dc + o, dh + o, gates + og, tanh_c + o, c_prev[o + j], H, j);
+        else
+            for (int j = 0; j < H; j++)
+                cell_backward(da + og, dc + o, dh + o, gates + og, tanh_c + o, 0.0f, H, j);
     }
 }
 
@@ -110,12 +139,9 @@ void lstm_backward(lstm_weights *dw, float *dx, float *dh, float *dgates, float 
     memset(dc, 0, (size_t)B * H * sizeof *dc);
     for (int t = T - 1; t >= 0; t--) {
         float *da_t = dgates + (size_t)t * B * G;
-        for (int b = 0; b < B; b++) {
-            size_t row = ((size_t)t * B + b) * H;
-            cell_backward_row(da_t + (size_t)b * G, dc + (size_t)b * H, dh + row,
-                              cache->gates + ((size_t)t * B + b) * G, cache->tanh_c + row,
-                              t > 0 ? cache->c + row - (size_t)B * H : NULL, H);
-        }
+        size_t at = (size_t)t * B * H;
+        step_backward(da_t, dc, dh + at, cache->gates + 4 * at, cache->tanh_c + at,
+                      t > 0 ? cache->c + at - (size_t)B * H : NULL, B, H);
         if (t > 0) /* dh_{t-1} += da_t W_h^T */
             blas_sgemm(0, 1, B, H, G, 1.0f, da_t, G, w->w_h, G, 1.0f, dh + (size_t)(t - 1) * B * H, H);
     }
