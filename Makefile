@@ -88,21 +88,22 @@ test: deps
 asan: deps
 	@$(MAKE) --no-print-directory BUILD=build/asan SANITIZE=1 OPT=-O1 tests-run
 
-# Not part of test or CI. PyTorch (python3-torch, for /usr/bin/python3) is optional: without it only
+# Not part of test or CI. PyTorch (python3-torch, for BENCH_PYTHON) is optional: without it only
 # evofolio's column is filled. BENCH_ARGS picks configs and --steps, e.g. BENCH_ARGS="small --steps 50".
 BENCH_ARGS ?=
+BENCH_PYTHON ?= /usr/bin/python3
 bench-run: $(BUILD)/bench/lstm_bench
 	@echo "$(BUILD)/bench/lstm_bench $(BENCH_ARGS)"
 	@{ $(BUILD)/bench/lstm_bench $(BENCH_ARGS); echo $$? >$(BUILD)/bench/rc; } | tee $(BUILD)/bench/evofolio.txt; \
 	exit $$(cat $(BUILD)/bench/rc)
-	@if /usr/bin/python3 -c 'import torch' 2>/dev/null; then \
-	  echo "/usr/bin/python3 bench/torch_lstm.py $(BENCH_ARGS)"; \
-	  { OMP_NUM_THREADS=1 /usr/bin/python3 bench/torch_lstm.py $(BENCH_ARGS); echo $$? >$(BUILD)/bench/rc; } | \
+	@if $(BENCH_PYTHON) -c 'import torch' 2>/dev/null; then \
+	  echo "$(BENCH_PYTHON) bench/torch_lstm.py $(BENCH_ARGS)"; \
+	  { OMP_NUM_THREADS=1 $(BENCH_PYTHON) bench/torch_lstm.py $(BENCH_ARGS); echo $$? >$(BUILD)/bench/rc; } | \
 	    tee $(BUILD)/bench/torch.txt; \
 	  exit $$(cat $(BUILD)/bench/rc); \
 	else \
-	  echo "make bench: PyTorch not found for /usr/bin/python3; skipping it" \
-	       "(install it with: $(SUDO) apt-get install python3-torch)"; \
+	  echo "make bench: $(BENCH_PYTHON) cannot import torch; skipping PyTorch" \
+	       "(install it with: $(strip $(SUDO) apt-get install python3-torch))"; \
 	  : >$(BUILD)/bench/torch.txt; \
 	fi
 	@sh bench/compare.sh $(BUILD)/bench/evofolio.txt $(BUILD)/bench/torch.txt
