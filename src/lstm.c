@@ -64,9 +64,9 @@ static inline __attribute__((always_inline)) void cell_forward(float *restrict a
     h[j] = o * tc; /* h_t = o tanh(c_t) */
 }
 
-/* One time step's fused pass over B rows (c_prev NULL at t = 0). Cloned for AVX2+FMA machines and
+/* One time step's fused pass over B rows (c_prev NULL at t = 0). Cloned for x86-64-v3 (AVX2+FMA) and
  * chosen at load time, so one binary runs everywhere and uses the wide units where they exist. */
-__attribute__((target_clones("arch=haswell", "default"))) static void
+__attribute__((target_clones("arch=x86-64-v3", "default"))) static void
 step_forward(float *restrict a, float *restrict c, float *restrict tanh_c, float *restrict h,
              const float *restrict c_prev, const float *restrict b, int B, int H)
 {
@@ -115,7 +115,7 @@ static inline __attribute__((always_inline)) void cell_backward(float *restrict 
     dc[j] = dcj * f;                              /* to c_{t-1} */
 }
 
-__attribute__((target_clones("arch=haswell", "default"))) static void
+__attribute__((target_clones("arch=x86-64-v3", "default"))) static void
 step_backward(float *restrict da, float *restrict dc, const float *restrict dh,
               const float *restrict gates, const float *restrict tanh_c, const float *restrict c_prev,
               int B, int H)
