@@ -26,7 +26,7 @@ LDLIBS     = $(shell pkg-config --libs $(PKGS)) -lcsv -lm
 
 # The LSTM's fused loops vectorise only with -O3 and without trapping-math (if-converted clamps);
 # the GEMM kernels need -O3 to unroll their tiles into registers.
-$(BUILD)/obj/lstm.o $(BUILD)/obj/blas.o: CFLAGS += -O3 -fno-trapping-math
+$(BUILD)/obj/lstm.o $(BUILD)/obj/blas.o: CFLAGS += -O3 -fno-trapping-math -ffp-contract=fast
 
 LIB_SRC  := $(filter-out src/main.c src/cmd_%.c,$(wildcard src/*.c))
 CMD_SRC  := src/main.c $(wildcard src/cmd_*.c)

@@ -44,24 +44,29 @@ void lstm_tanh(float *restrict y, const float *restrict x, int n)
         y[i] = fast_tanh(x[i]);
 }
 
-/* The fused forward of hidden unit j of one row: a holds the row's 4H pre-activations (without bias)
- * and receives the activated gates. */
-static inline __attribute__((always_inline)) void cell_forward(float *restrict a, float *restrict c, float *restrict tanh_c,
-                                float *restrict h, const float *restrict b, float c_prev, int H, int j)
+/* The fused pass of one row: a[4H] holds the pre-activations without bias and receives the activated
+ * gates. Four short loops rather than one long one: each keeps few vectors live, so nothing spills. */
+static inline __attribute__((always_inline)) void
+row_forward(float *restrict a, float *restrict c, float *restrict tanh_c, float *restrict h,
+            const float *restrict c_prev, const float *restrict b, int H)
 {
-    float i = fast_sigmoid(a[j] + b[j]);
-    float f = fast_sigmoid(a[H + j] + b[H + j]);
-    float g = fast_tanh(a[2 * H + j] + b[2 * H + j]);
-    float o = fast_sigmoid(a[3 * H + j] + b[3 * H + j]);
-    float cj = f * c_prev + i * g; /* c_t = f c_{t-1} + i g */
-    float tc = fast_tanh(cj);
-    a[j] = i;
-    a[H + j] = f;
-    a[2 * H + j] = g;
-    a[3 * H + j] = o;
-    c[j] = cj;
-    tanh_c[j] = tc;
-    h[j] = o * tc; /* h_t = o tanh(c_t) */
+    for (int j = 0; j < 2 * H; j++) /* i, f */
+        a[j] = fast_sigmoid(a[j] + b[j]);
+    for (int j = 2 * H; j < 3 * H; j++) /* g */
+        a[j] = fast_tanh(a[j] + b[j]);
+    for (int j = 3 * H; j < 4 * H; j++) /* o */
+        a[j] = fast_sigmoid(a[j] + b[j]);
+    const float *i = a, *f = a + H, *g = a + 2 * H, *o = a + 3 * H;
+    if (c_prev)
+        for (int j = 0; j < H; j++)
+            c[j] = f[j] * c_prev[j] + i[j] * g[j]; /* c_t = f c_{t-1} + i g */
+    else
+        for (int j = 0; j < H; j++)
+            c[j] = i[j] * g[j];
+    for (int j = 0; j < H; j++) {
+        tanh_c[j] = fast_tanh(c[j]);
+        h[j] = o[j] * tanh_c[j]; /* h_t = o tanh(c_t) */
+    }
 }
 
 /* One time step's fused pass over B rows (c_prev NULL at t = 0). Cloned for x86-64-v3 (AVX2+FMA) and
@@ -71,14 +76,8 @@ step_forward(float *restrict a, float *restrict c, float *restrict tanh_c, float
              const float *restrict c_prev, const float *restrict b, int B, int H)
 {
     for (int r = 0; r < B; r++) {
-        float *ar = a + (size_t)r * 4 * H;
         size_t o = (size_t)r * H;
-        if (c_prev)
-            for (int j = 0; j < H; j++)
-                cell_forward(ar, c + o, tanh_c + o, h + o, b, c_prev[o + j], H, j);
-        else
-            for (int j = 0; j < H; j++)
-                cell_forward(ar, c + o, tanh_c + o, h + o, b, 0.0f, H, j);
+        row_forward(a + 4 * o, c + o, tanh_c + o, h + o, c_prev ? c_prev + o : NULL, b, H);
     }
 }
 
