@@ -36,9 +36,13 @@ tile_nn(int R, int Q, int K, const float *a, int sa, int sk, const float *b, int
         float alpha, float beta, int ncols)
 {
     __m256 acc[4][3];
-    for (int r = 0; r < R; r++)
+    for (int r = 0; r < R; r++) {
+        /* C is touched only at the end: start fetching it now so the tile does not wait on it */
+        _mm_prefetch((const char *)(c + (size_t)r * ldc), _MM_HINT_T0);
+        _mm_prefetch((const char *)(c + (size_t)r * ldc + 8 * Q - 1), _MM_HINT_T0);
         for (int q = 0; q < Q; q++)
             acc[r][q] = _mm256_setzero_ps();
+    }
     for (int k = 0; k < K; k++) {
         __m256 bv[3];
         for (int q = 0; q < Q; q++)
@@ -121,37 +125,98 @@ static inline AVX2 float hsum(__m256 v)
     return _mm_cvtss_f32(s);
 }
 
-/* C[i][j] = alpha * sum_k A[i][k] B[j][k] + beta C[i][j]: 2 x 4 tiles of 8-wide partial sums. */
+/* One 2 x S tile of C[i][j] = alpha * sum_k A[i][k] B[j][k] + beta C[i][j] (R rows, S <= 4 columns)
+ * over 8-wide partial sums; R and S are constants where it is inlined, so the sums stay in registers. */
+static inline AVX2 __attribute__((always_inline)) void
+tile_nt(int R, int S, int K, const float *A, int lda, const float *B, int ldb, float *C, int ldc,
+        float alpha, float beta)
+{
+    const int K8 = K & ~7;
+    __m256 acc[2][4];
+    for (int r = 0; r < R; r++)
+        for (int s = 0; s < S; s++)
+            acc[r][s] = _mm256_setzero_ps();
+    for (int k = 0; k < K8; k += 8) {
+        __m256 av[2];
+        for (int r = 0; r < R; r++)
+            av[r] = _mm256_loadu_ps(A + (size_t)r * lda + k);
+        for (int s = 0; s < S; s++) {
+            __m256 bv = _mm256_loadu_ps(B + (size_t)s * ldb + k);
+            for (int r = 0; r < R; r++)
+                acc[r][s] = _mm256_fmadd_ps(av[r], bv, acc[r][s]);
+        }
+    }
+    for (int r = 0; r < R; r++)
+        for (int s = 0; s < S; s++) {
+            const float *ar = A + (size_t)r * lda, *bs = B + (size_t)s * ldb;
+            float sum = hsum(acc[r][s]);
+            for (int k = K8; k < K; k++)
+                sum += ar[k] * bs[k];
+            float *c = &C[(size_t)r * ldc + s];
+            *c = alpha * sum + (beta == 0 ? 0 : beta * *c);
+        }
+}
+
+/* C[i][j] = alpha * sum_k A[i][k] B[j][k] + beta C[i][j]: full 2 x 4 tiles, then the edges. */
 static AVX2 void gemm_nt(int M, int N, int K, float alpha, const float *A, int lda, const float *B,
                          int ldb, float beta, float *C, int ldc)
 {
-    const int K8 = K & ~7;
     for (int i = 0; i < M; i += 2) {
-        const int R = M - i >= 2 ? 2 : 1;
-        for (int j = 0; j < N; j += 4) {
-            const int S = N - j >= 4 ? 4 : N - j;
-            __m256 acc[2][4];
-            for (int r = 0; r < 2; r++)
-                for (int s = 0; s < 4; s++)
-                    acc[r][s] = _mm256_setzero_ps();
-            for (int k = 0; k < K8; k += 8) {
-                __m256 av0 = _mm256_loadu_ps(A + (size_t)i * lda + k);
-                __m256 av1 = R > 1 ? _mm256_loadu_ps(A + (size_t)(i + 1) * lda + k) : av0;
-                for (int s = 0; s < S; s++) {
-                    __m256 bv = _mm256_loadu_ps(B + (size_t)(j + s) * ldb + k);
-                    acc[0][s] = _mm256_fmadd_ps(av0, bv, acc[0][s]);
-                    acc[1][s] = _mm256_fmadd_ps(av1, bv, acc[1][s]);
-                }
-            }
-            for (int r = 0; r < R; r++)
-                for (int s = 0; s < S; s++) {
-                    const float *ar = A + (size_t)(i + r) * lda, *bs = B + (size_t)(j + s) * ldb;
-                    float sum = hsum(acc[r][s]);
-                    for (int k = K8; k < K; k++)
-                        sum += ar[k] * bs[k];
-                    float *c = &C[(size_t)(i + r) * ldc + j + s];
-                    *c = alpha * sum + (beta == 0 ? 0 : beta * *c);
-                }
+        const float *a = A + (size_t)i * lda;
+        float *c = C + (size_t)i * ldc;
+        int j = 0;
+        if (M - i >= 2) {
+            for (; j + 4 <= N; j += 4)
+                tile_nt(2, 4, K, a, lda, B + (size_t)j * ldb, ldb, c + j, ldc, alpha, beta);
+            for (; j < N; j++)
+                tile_nt(2, 1, K, a, lda, B + (size_t)j * ldb, ldb, c + j, ldc, alpha, beta);
+        } else {
+            for (; j + 4 <= N; j += 4)
+                tile_nt(1, 4, K, a, lda, B + (size_t)j * ldb, ldb, c + j, ldc, alpha, beta);
+            for (; j < N; j++)
+                tile_nt(1, 1, K, a, lda, B + (size_t)j * ldb, ldb, c + j, ldc, alpha, beta);
+        }
+    }
+}
+
+/* For tall products (many row tiles): op(B) is packed 24 columns at a time into a contiguous
+ * [kc][24] panel on the stack, then every row tile of op(A) sweeps it. Packing makes the panel
+ * contiguous whatever B's layout (a transposed B, or a power-of-two row stride that would map a tile's
+ * rows of B onto a few L1 sets), and costs little when M is large. */
+enum { GEMM_PACK_MIN_ROWS = 256 };
+
+static void pack_panel(float *restrict panel, const float *B, int ldb, int trans_b, int k0, int kc,
+                       int j0, int nc)
+{
+    for (int k = 0; k < kc; k++) {
+        float *row = panel + (size_t)k * 24;
+        for (int j = 0; j < nc; j++)
+            row[j] = trans_b ? B[(size_t)(j0 + j) * ldb + k0 + k] : B[(size_t)(k0 + k) * ldb + j0 + j];
+        for (int j = nc; j < 24; j++)
+            row[j] = 0.0f;
+    }
+}
+
+static AVX2 void gemm_packed(int trans_a, int trans_b, int M, int N, int K, float alpha,
+                             const float *A, int lda, const float *B, int ldb, float beta, float *C,
+                             int ldc)
+{
+    float panel[GEMM_KC * 24] __attribute__((aligned(32)));
+    const int sa = trans_a ? 1 : lda, sk = trans_a ? lda : 1;
+    for (int k0 = 0; k0 < K; k0 += GEMM_KC) {
+        const int kc = K - k0 < GEMM_KC ? K - k0 : GEMM_KC;
+        const float b_eff = k0 == 0 ? beta : 1.0f;
+        const float *a = A + (size_t)k0 * sk;
+        for (int j0 = 0; j0 < N; j0 += 24) {
+            const int nc = N - j0 < 24 ? N - j0 : 24;
+            pack_panel(panel, B, ldb, trans_b, k0, kc, j0, nc);
+            int i = 0;
+            for (; i + 4 <= M; i += 4)
+                tile_nn(4, 3, kc, a + (size_t)i * sa, sa, sk, panel, 24, C + (size_t)i * ldc + j0, ldc,
+                        alpha, b_eff, nc);
+            for (; i < M; i++)
+                tile_nn(1, 3, kc, a + (size_t)i * sa, sa, sk, panel, 24, C + (size_t)i * ldc + j0, ldc,
+                        alpha, b_eff, nc);
         }
     }
 }
@@ -170,6 +235,10 @@ void blas_sgemm(int trans_a, int trans_b, int M, int N, int K, float alpha, cons
         for (int i = 0; i < M; i++)
             for (int j = 0; j < N; j++)
                 C[(size_t)i * ldc + j] = beta == 0 ? 0 : beta * C[(size_t)i * ldc + j];
+        return;
+    }
+    if (has_avx2_fma() && M >= GEMM_PACK_MIN_ROWS) {
+        gemm_packed(trans_a, trans_b, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
         return;
     }
     if (has_avx2_fma() && !(trans_a && trans_b)) {
