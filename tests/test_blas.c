@@ -196,3 +196,17 @@ Test(blas, k_zero_scales_c_by_beta, .description = "K = 0: C = beta C (beta 0 cl
         cr_assert_eq(Dn[i], 0.0f, "naive D[%d] = %g", i, Dn[i]);
     }
 }
+
+Test(blas, tall_deep_and_wide_products, .description = "the blocked paths: M >= 256 (packed), K > 256 (depth panels), N past 24-wide tiles")
+{
+    /* M = 300 takes the packed path, M = 70 the direct one; K = 600 spans three depth panels; N = 53
+     * leaves a partial tile and N = 4 a partial NT tile; padding makes lda/ldb/ldc wider than rows. */
+    static const int sizes[][3] = {{300, 53, 600}, {300, 4, 37}, {70, 53, 600}, {70, 100, 257}};
+    uint64_t seed = 100;
+    for (int ta = 0; ta < 2; ta++)
+        for (int tb = 0; tb < 2; tb++)
+            for (size_t s = 0; s < sizeof sizes / sizeof sizes[0]; s++) {
+                check_gemm(ta, tb, sizes[s][0], sizes[s][1], sizes[s][2], 1.0f, 0.0f, 3, seed++);
+                check_gemm(ta, tb, sizes[s][0], sizes[s][1], sizes[s][2], -0.5f, 1.0f, 0, seed++);
+            }
+}
