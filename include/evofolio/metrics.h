@@ -1,0 +1,55 @@
+/* metrics: performance statistics of a daily return series, forecast errors, and the multiple-testing
+ * statistics of Bailey and Lopez de Prado (probabilistic and deflated Sharpe ratio, probability of
+ * backtest overfitting). Conventions (DESIGN.md): 252 periods a year, risk-free rate 0, sd with
+ * denominator T-1. Pure functions over caller arrays; only metrics_pbo allocates (and may fail). */
+#ifndef EVOFOLIO_METRICS_H
+#define EVOFOLIO_METRICS_H
+
+#include "evofolio/error.h"
+
+typedef struct {
+    int days;            /* T */
+    double ann_return;   /* prod(1 + r)^(252/T) - 1 */
+    double ann_vol;      /* sd(r) sqrt(252) */
+    double sharpe;       /* mean / sd * sqrt(252) (0 when sd = 0) */
+    double sortino;      /* mean / DD * sqrt(252), DD = sqrt(sum min(r,0)^2 / T) (0 when DD = 0) */
+    double max_drawdown; /* largest fall from a peak of wealth starting at 1, a positive fraction */
+    double calmar;       /* ann_return / max_drawdown (0 when there is no drawdown) */
+    double cvar95;       /* minus the mean of the ceil(0.05 T - 1e-9) lowest returns */
+    double avg_turnover; /* sum TO / T */
+    double hit_rate;     /* share of days with r > 0 */
+    int trades;          /* days with TO > 0 */
+} evo_metrics;
+
+/* turnover may be NULL (then avg_turnover = trades = 0). */
+void metrics_compute(evo_metrics *m, const double *r, const double *turnover, int T);
+
+typedef struct {
+    double mae, mse, rmse, mape; /* of implied next-day prices; mape in percent */
+} evo_forecast_errors;
+
+/* predicted and actual prices over n values (actual > 0). */
+void metrics_forecast_errors(evo_forecast_errors *e, const double *predicted, const double *actual, int n);
+
+/* Per-period (daily) Sharpe ratio mean/sd (sd with T-1), skewness g3 and raw kurtosis g4 (normal 3)
+ * of r[T], for the statistics below. */
+void metrics_moments(const double *r, int T, double *sr, double *skew, double *kurt);
+/* PSR(SR*) = Phi((SR - SR*) sqrt(T-1) / sqrt(1 - g3 SR + (g4-1)/4 SR^2)), per-period SR. */
+double metrics_psr(double sr, double sr_star, int T, double skew, double kurt);
+/* SR0 = sqrt(V) ((1-gamma) Phi^-1(1 - 1/N) + gamma Phi^-1(1 - 1/(N e))), gamma = 0.5772156649. */
+double metrics_expected_max_sharpe(int n_trials, double var_trials);
+/* DSR = PSR(SR0) for n_trials trials whose per-period Sharpe ratios have variance var_trials. */
+double metrics_dsr(double sr, int T, double skew, double kurt, int n_trials, double var_trials);
+
+/* Probability of backtest overfitting by combinatorially symmetric cross-validation: returns[N][T]
+ * (N trials), split into S (even) blocks; for each of the C(S, S/2) in-sample halves the in-sample
+ * best trial (by Sharpe) is ranked out of sample, w = rank/(N+1), logit = ln(w/(1-w)); PBO is the
+ * share of logits <= 0. Fails with EVO_ERR_USAGE when S is odd, S > T or N < 2. */
+int metrics_pbo(double *pbo, const double *returns, int N, int T, int S, evo_error *err);
+
+/* Standard normal CDF and its inverse (Acklam's rational approximation refined by one Halley step,
+ * |error| < 1e-13). */
+double metrics_norm_cdf(double x);
+double metrics_norm_ppf(double p);
+
+#endif
