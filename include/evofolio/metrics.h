@@ -21,7 +21,8 @@ typedef struct {
     int trades;          /* days with TO > 0 */
 } evo_metrics;
 
-/* turnover may be NULL (then avg_turnover = trades = 0). */
+/* turnover may be NULL (then avg_turnover = trades = 0). A constant series has sd = 0 exactly; T < 1
+ * gives all zeros. */
 void metrics_compute(evo_metrics *m, const double *r, const double *turnover, int T);
 
 typedef struct {
@@ -31,20 +32,25 @@ typedef struct {
 /* predicted and actual prices over n values (actual > 0). */
 void metrics_forecast_errors(evo_forecast_errors *e, const double *predicted, const double *actual, int n);
 
-/* Per-period (daily) Sharpe ratio mean/sd (sd with T-1), skewness g3 and raw kurtosis g4 (normal 3)
- * of r[T], for the statistics below. */
+/* Per-period (daily) Sharpe ratio mean/sd (sd with T-1), skewness g3 = m3/m2^1.5 and raw kurtosis
+ * g4 = m4/m2^2 (normal 3) from population central moments m_j = sum (r - mean)^j / T, for the
+ * statistics below. A constant series or T < 2 gives sr = 0, g3 = 0, g4 = 3. */
 void metrics_moments(const double *r, int T, double *sr, double *skew, double *kurt);
-/* PSR(SR*) = Phi((SR - SR*) sqrt(T-1) / sqrt(1 - g3 SR + (g4-1)/4 SR^2)), per-period SR. */
+/* PSR(SR*) = Phi((SR - SR*) sqrt(T-1) / sqrt(1 - g3 SR + (g4-1)/4 SR^2)), per-period SR.
+ * T < 2 gives 0.5. */
 double metrics_psr(double sr, double sr_star, int T, double skew, double kurt);
-/* SR0 = sqrt(V) ((1-gamma) Phi^-1(1 - 1/N) + gamma Phi^-1(1 - 1/(N e))), gamma = 0.5772156649. */
+/* SR0 = sqrt(V) ((1-gamma) Phi^-1(1 - 1/N) + gamma Phi^-1(1 - 1/(N e))), gamma = 0.5772156649.
+ * 0 when N < 2 or V <= 0 (nothing to deflate). */
 double metrics_expected_max_sharpe(int n_trials, double var_trials);
 /* DSR = PSR(SR0) for n_trials trials whose per-period Sharpe ratios have variance var_trials. */
 double metrics_dsr(double sr, int T, double skew, double kurt, int n_trials, double var_trials);
 
 /* Probability of backtest overfitting by combinatorially symmetric cross-validation: returns[N][T]
  * (N trials), split into S (even) blocks; for each of the C(S, S/2) in-sample halves the in-sample
- * best trial (by Sharpe) is ranked out of sample, w = rank/(N+1), logit = ln(w/(1-w)); PBO is the
- * share of logits <= 0. Fails with EVO_ERR_USAGE when S is odd, S > T or N < 2. */
+ * best trial (by per-period Sharpe; ties -> lowest index) is ranked out of sample (1 = worst .. N,
+ * ties averaged), w = rank/(N+1), logit = ln(w/(1-w)); PBO is the share of logits <= 0. Blocks
+ * have T / S days; the last T mod S days are dropped. Fails with EVO_ERR_USAGE when S is odd, S < 2,
+ * S > T, S > 32 or N < 2, EVO_ERR_NOMEM when out of memory; *pbo is written only on success. */
 int metrics_pbo(double *pbo, const double *returns, int N, int T, int S, evo_error *err);
 
 /* Standard normal CDF and its inverse (Acklam's rational approximation refined by one Halley step,
