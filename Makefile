@@ -5,6 +5,8 @@
 #   make asan       the same suites built with AddressSanitizer and UBSan
 #   make deps       install the Debian packages listed in DEB_PACKAGES (only those missing)
 #   make bench      LSTM training speed against PyTorch and the GEMM-only floor (bench/README.md)
+#   make bench-baselines  the seven baseline strategies over data/dow30.csv, daily rebalancing
+#   make bench-features   every feature but volchg over data/dow30.csv, window 252
 
 # Every Debian package the project needs to build, run and test: the one list.
 DEB_PACKAGES := make gcc pkg-config openmpi-bin libopenmpi-dev libopenblas-dev libyaml-dev \
@@ -37,7 +39,7 @@ TEST_BIN := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: all deps run test asan tests-run bench bench-run clean
+.PHONY: all deps run test asan tests-run bench bench-run bench-baselines bench-features clean
 all: $(BUILD)/evofolio
 
 $(BUILD)/obj/%.o: src/%.c
@@ -72,6 +74,7 @@ run: deps
 	@$(MAKE) --no-print-directory all
 	$(BUILD)/evofolio check configs/default.yaml
 	$(BUILD)/evofolio data --config configs/default.yaml
+	$(BUILD)/evofolio baselines configs/default.yaml --period test
 
 # The suites run in order; the first failing one stops make. A sanitizer report fails the run too:
 # Criterion counts a test that leaks as passed, because LeakSanitizer speaks only when the test exits.
@@ -111,6 +114,16 @@ bench-run: $(BUILD)/bench/lstm_bench
 
 bench: deps
 	@$(MAKE) --no-print-directory bench-run
+
+# All seven baselines over the whole Dow 30 data, k = 1, window 252, one core (target: < 1 s in all).
+bench-baselines: deps
+	@$(MAKE) --no-print-directory $(BUILD)/bench/baselines_bench
+	$(BUILD)/bench/baselines_bench data/dow30.csv
+
+# Every feature but volchg for all Dow 30 assets and days, window 252 (target: < 100 ms).
+bench-features: deps
+	@$(MAKE) --no-print-directory $(BUILD)/bench/features_bench
+	$(BUILD)/bench/features_bench data/dow30.csv
 
 clean:
 	rm -rf build

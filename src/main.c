@@ -12,6 +12,7 @@ typedef struct {
 } command;
 
 static const command commands[] = {
+    {"baselines", cmd_baselines, "backtest the baseline strategies over a period and print their metrics"},
     {"check", cmd_check, "validate a configuration; print it resolved (every default) and its hash"},
     {"data", cmd_data, "summarise market data files, or the data a configuration names"},
     {"synth", cmd_synth, "write synthetic correlated GBM prices as a wide CSV"},
@@ -23,7 +24,7 @@ static void usage(FILE *out)
     fprintf(out, "usage: evofolio <command> [options]\n\n"
                  "A genetic-algorithm search for deep-learning portfolio models.\n\ncommands:\n");
     for (int i = 0; i < N_COMMANDS; i++)
-        fprintf(out, "  %-8s %s\n", commands[i].name, commands[i].summary);
+        fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].summary);
     fprintf(out, "\noptions:\n  -h, --help     this help (also `evofolio <command> --help`)\n"
                  "  -V, --version  print the version\n\n"
                  "Exit codes: 0 done, 1 failure at run time, 2 bad usage, configuration or data.\n");

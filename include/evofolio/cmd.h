@@ -5,6 +5,7 @@
 
 #define EVO_VERSION "0.1.0"
 
+int cmd_baselines(int argc, char **argv);
 int cmd_check(int argc, char **argv);
 int cmd_data(int argc, char **argv);
 int cmd_synth(int argc, char **argv);

@@ -1,0 +1,320 @@
+/* Tests of strategies: each baseline's weights on small panels built here (by hand or with synth), the
+ * estimation window's convention, the maxsharpe fallback, strategy_run against a hand-worked backtest,
+ * k = 0 as buy and hold, causality, and the errors. Shapes: D panel days, A assets. */
+#include <criterion/criterion.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "evofolio/qp.h"
+#include "evofolio/rng.h"
+#include "evofolio/strategies.h"
+#include "evofolio/synth.h"
+
+/* A D x A panel of closes, all 100; names and dates left NULL (strategies read neither). */
+static evo_panel panel_new(int D, int A)
+{
+    evo_panel p = {.n_days = D, .n_assets = A};
+    p.close = malloc(sizeof *p.close * D * A);
+    cr_assert_not_null(p.close);
+    for (int i = 0; i < D * A; i++)
+        p.close[i] = 100;
+    return p;
+}
+
+static evo_panel synth(int A, int D, uint64_t seed)
+{
+    synth_options o;
+    synth_defaults(&o);
+    o.n_assets = A;
+    o.n_days = D;
+    o.seed = seed;
+    evo_panel p;
+    evo_error err = {0};
+    cr_assert_eq(synth_panel(&o, &p, &err), EVO_OK, "%s", err.msg);
+    return p;
+}
+
+/* Prices whose every daily return lies in [-0.3%, -0.1%]: every sample mean is negative. */
+static evo_panel falling(int A, int D, uint64_t seed)
+{
+    evo_panel p = panel_new(D, A);
+    evo_rng rng;
+    rng_seed(&rng, seed);
+    for (int d = 1; d < D; d++)
+        for (int a = 0; a < A; a++)
+            p.close[d * A + a] = p.close[(d - 1) * A + a] * (1 - 0.002 + 0.001 * (2 * rng_uniform(&rng) - 1));
+    return p;
+}
+
+static void weights(double *w, evo_strategy s, const evo_panel *p, int t, int window, int *fell_back)
+{
+    evo_error err = {0};
+    cr_assert_eq(strategy_weights(w, s, p, t, window, fell_back, &err), EVO_OK, "%s: %s",
+                 catalog_strategies.names[s], err.msg);
+}
+
+Test(strategies, ew_and_buyhold_weights, .description = "ew and buyhold decide 1/A on every asset")
+{
+    evo_panel p = synth(7, 300, 1);
+    double w[7];
+    const evo_strategy both[] = {STRATEGY_EW, STRATEGY_BUYHOLD};
+    for (int k = 0; k < 2; k++) {
+        int fell_back = -1;
+        weights(w, both[k], &p, 260, 252, &fell_back);
+        cr_assert_eq(fell_back, 0);
+        for (int a = 0; a < 7; a++)
+            cr_assert_eq(w[a], 1.0 / 7);
+    }
+    data_panel_free(&p);
+}
+
+/* Window 3 at day t = 4 uses the returns of days 2, 3, 4 only (day 1's +100% must not count):
+ *   asset 0: 200, 220, 198, 217.8 -> r = (.1, -.1, .1), mean 1/30, deviations (2, -4, 2)/30,
+ *            sd = sqrt((4 + 16 + 4)/900 / 2) = sqrt(1/75)
+ *   asset 1: 100, 102, 99.96, 101.9592 -> r = (.02, -.02, .02) = r0 / 5, sd = sqrt(1/75) / 5
+ *   w ∝ 1/sd = (1, 5): w = (1/6, 5/6). The prices are not exact in binary, so the returns carry
+ *   ~1e-16 absolute error on values of .02..0.1 (1e-14 relative); 1e-12 leaves a wide margin. */
+Test(strategies, invvol_by_hand, .description = "two assets, window 3: w = (1/6, 5/6)")
+{
+    evo_panel p = panel_new(5, 2);
+    const double close[] = {100, 50, 200, 100, 220, 102, 198, 99.96, 217.8, 101.9592};
+    memcpy(p.close, close, sizeof close);
+    double w[2];
+    weights(w, STRATEGY_INVVOL, &p, 4, 3, NULL);
+    cr_assert_float_eq(w[0], 1.0 / 6, 1e-12);
+    cr_assert_float_eq(w[1], 5.0 / 6, 1e-12);
+    data_panel_free(&p);
+}
+
+/* A = 7: the top ceil(7/3) = 3 by mom126 = P[t-21]/P[t-126] - 1 at t = 129, so P[108] / P[3] - 1.
+ * P[3] = 100 for all; P[108] = (105, 120, 90, 110, 100, 130, 110): order 5 (30%), 1 (20%), then 3 and
+ * 6 tie at 10% for the last place and the lower index, 3, wins. Asset 6 soars after day 108 (the
+ * skipped month) and asset 2 before day 3: neither may matter. */
+Test(strategies, momentum_top_third, .description = "top ceil(A/3) by mom126, ties to the lower index")
+{
+    const int A = 7, D = 130, t = 129;
+    evo_panel p = panel_new(D, A);
+    const double at108[] = {105, 120, 90, 110, 100, 130, 110};
+    for (int a = 0; a < A; a++)
+        p.close[108 * A + a] = at108[a];
+    for (int d = 109; d < D; d++)
+        p.close[d * A + 6] = 1000;
+    p.close[1 * A + 2] = 1;
+    double w[7];
+    weights(w, STRATEGY_MOMENTUM, &p, t, 20, NULL);
+    const double want[] = {0, 1.0 / 3, 0, 1.0 / 3, 0, 1.0 / 3, 0};
+    for (int a = 0; a < A; a++)
+        cr_assert_eq(w[a], want[a], "asset %d: %g", a, w[a]);
+    /* A = 6 -> top 2; A = 4 -> top ceil(4/3) = 2 as well. */
+    evo_panel q = panel_new(D, 4);
+    const double q108[] = {101, 104, 103, 102};
+    for (int a = 0; a < 4; a++)
+        q.close[108 * 4 + a] = q108[a];
+    weights(w, STRATEGY_MOMENTUM, &q, t, 20, NULL);
+    cr_assert(w[0] == 0 && w[1] == 0.5 && w[2] == 0.5 && w[3] == 0);
+    data_panel_free(&p);
+    data_panel_free(&q);
+}
+
+Test(strategies, maxsharpe_falls_back_to_minvar, .description = "no positive mean: minvar's weights, flagged")
+{
+    evo_panel p = falling(4, 80, 5);
+    double w[4], mv[4];
+    int fell_back = 0, mv_fell_back = -1;
+    weights(w, STRATEGY_MAXSHARPE, &p, 79, 60, &fell_back);
+    weights(mv, STRATEGY_MINVAR, &p, 79, 60, &mv_fell_back);
+    cr_assert_eq(fell_back, 1);
+    cr_assert_eq(mv_fell_back, 0, "only maxsharpe falls back");
+    cr_assert_eq(memcmp(w, mv, sizeof w), 0, "the same solve on the same covariance: bit-identical");
+    data_panel_free(&p);
+
+    evo_panel q = synth(4, 300, 3); /* drift 8% a year: some positive mean over 252 days */
+    weights(w, STRATEGY_MAXSHARPE, &q, 299, 252, &fell_back);
+    cr_assert_eq(fell_back, 0);
+    data_panel_free(&q);
+}
+
+/* The window is the `window` returns of days t-window+1..t, mean and covariance with n-1: estimate
+ * them here, solve with qp, and compare. Summation orders differ, so covariances agree to ~1e-16
+ * relative and weights to that times the conditioning of 5 assets' covariance (1e-12 is ample). */
+Test(strategies, estimates_follow_the_window, .description = "minvar, maxsharpe, erc: qp on our estimate")
+{
+    enum { A = 5, N = 60 };
+    const int t = 280;
+    evo_panel p = synth(A, 300, 11);
+    double r[N][A], mu[A] = {0}, cov[A * A] = {0};
+    for (int k = 0; k < N; k++)
+        for (int a = 0; a < A; a++) {
+            const int d = t - N + 1 + k;
+            r[k][a] = p.close[d * A + a] / p.close[(d - 1) * A + a] - 1;
+            mu[a] += r[k][a] / N;
+        }
+    for (int a = 0; a < A; a++)
+        for (int b = 0; b < A; b++)
+            for (int k = 0; k < N; k++)
+                cov[a * A + b] += (r[k][a] - mu[a]) * (r[k][b] - mu[b]) / (N - 1);
+    double want[A], got[A];
+    evo_error err = {0};
+    cr_assert_eq(qp_min_variance(want, cov, A, &err), EVO_OK, "%s", err.msg);
+    weights(got, STRATEGY_MINVAR, &p, t, N, NULL);
+    for (int a = 0; a < A; a++)
+        cr_assert_float_eq(got[a], want[a], 1e-12, "minvar asset %d", a);
+    cr_assert_eq(qp_equal_risk(want, cov, A, &err), EVO_OK, "%s", err.msg);
+    weights(got, STRATEGY_ERC, &p, t, N, NULL);
+    for (int a = 0; a < A; a++)
+        cr_assert_float_eq(got[a], want[a], 1e-12, "erc asset %d", a);
+    int positive = 0;
+    for (int a = 0; a < A; a++)
+        positive |= mu[a] > 0;
+    cr_assert(positive, "the seed gives some positive mean");
+    cr_assert_eq(qp_max_sharpe(want, mu, cov, A, &err), EVO_OK, "%s", err.msg);
+    weights(got, STRATEGY_MAXSHARPE, &p, t, N, NULL);
+    for (int a = 0; a < A; a++)
+        cr_assert_float_eq(got[a], want[a], 1e-12, "maxsharpe asset %d", a);
+    data_panel_free(&p);
+}
+
+/* ew, k = 1, 10 bps, window 2, period day 0 = panel day 2, last = panel day 5 (T = 3):
+ *   closes: day 2 (100, 100), day 3 (110, 100), day 4 (110, 110), day 5 (99, 121)
+ *   r: day 1 (.1, 0), day 2 (0, .1), day 3 (-.1, .1)
+ *   day 1: w = (.5, .5), g = .05, drifted = (.55, .5)/1.05, TO = 2 * .05/1.05 = 1/21,
+ *          net = 1.05 (1 - .001/21) - 1 = .04995
+ *   day 2: w = (.5, .5) again, g = .05, drifted = (.5, .55)/1.05, TO = 1/21, net = .04995
+ *   day 3: w = (.5, .5), g = 0, last close: no trade, net = 0
+ * Returns from these closes carry ~1e-16 error; net values are .05 in size, so 1e-15. */
+Test(strategies, run_ew_by_hand, .description = "ew daily at 10 bps over 3 days: the backtest equations")
+{
+    evo_panel p = panel_new(6, 2);
+    const double close[] = {100, 100, 100, 100, 100, 100, 110, 100, 110, 110, 99, 121};
+    memcpy(p.close, close, sizeof close);
+    evo_strategy_run run;
+    evo_error err = {0};
+    cr_assert_eq(strategy_run(&run, STRATEGY_EW, &p, 2, 5, 2, 1, 10, &err), EVO_OK, "%s", err.msg);
+    cr_assert_eq(run.strategy, STRATEGY_EW);
+    cr_assert_eq(run.bt.T, 3);
+    cr_assert_eq(run.bt.A, 2);
+    cr_assert_float_eq(run.bt.gross[0], 0.05, 1e-15);
+    cr_assert_float_eq(run.bt.turnover[0], 1.0 / 21, 1e-15);
+    cr_assert_float_eq(run.bt.net[0], 0.04995, 1e-15);
+    cr_assert_float_eq(run.bt.turnover[1], 1.0 / 21, 1e-15);
+    cr_assert_float_eq(run.bt.net[1], 0.04995, 1e-15);
+    cr_assert_eq(run.bt.turnover[2], 0.0, "no trade at the close of the last day");
+    cr_assert_float_eq(run.bt.net[2], 0, 1e-15);
+    cr_assert_float_eq(run.bt.wealth[3], 1.04995 * 1.04995, 1e-14);
+    cr_assert_eq(run.bt.trades, 2);
+    cr_assert_eq(run.fallbacks, 0);
+    for (int i = 0; i < 6; i++)
+        cr_assert_eq(run.bt.weights[i], 0.5, "every day starts from the 50/50 target");
+    strategy_run_free(&run);
+    strategy_run_free(&run); /* after free the run is empty: freeing again is harmless */
+    strategy_run_free(NULL);
+    data_panel_free(&p);
+}
+
+static void run(evo_strategy_run *out, evo_strategy s, const evo_panel *p, int first, int last, int k)
+{
+    evo_error err = {0};
+    cr_assert_eq(strategy_run(out, s, p, first, last, 252, k, 5, &err), EVO_OK, "%s: %s",
+                 catalog_strategies.names[s], err.msg);
+}
+
+Test(strategies, k0_is_buy_and_hold, .description = "ew with k = 0 = buyhold; buyhold ignores k")
+{
+    evo_panel p = synth(5, 400, 21);
+    evo_strategy_run ew0, bh1, bh5, ew5;
+    run(&ew0, STRATEGY_EW, &p, 260, 399, 0);
+    run(&bh1, STRATEGY_BUYHOLD, &p, 260, 399, 1);
+    run(&bh5, STRATEGY_BUYHOLD, &p, 260, 399, 5);
+    run(&ew5, STRATEGY_EW, &p, 260, 399, 5);
+    const int T = 139;
+    cr_assert_eq(memcmp(ew0.bt.net, bh1.bt.net, sizeof *ew0.bt.net * T), 0);
+    cr_assert_eq(memcmp(bh1.bt.net, bh5.bt.net, sizeof *ew0.bt.net * T), 0);
+    cr_assert_eq(memcmp(ew0.bt.weights, bh1.bt.weights, sizeof *ew0.bt.weights * T * 5), 0);
+    cr_assert_eq(bh1.bt.trades, 0);
+    cr_assert_eq(ew0.bt.trades, 0);
+    /* k = 5 trades at the closes of days 5, 10, ..., 135 (t < T): 27 trades, and differs from k = 0. */
+    cr_assert_eq(ew5.bt.trades, 27);
+    cr_assert_neq(memcmp(ew5.bt.net, ew0.bt.net, sizeof *ew0.bt.net * T), 0);
+    strategy_run_free(&ew0);
+    strategy_run_free(&bh1);
+    strategy_run_free(&bh5);
+    strategy_run_free(&ew5);
+    data_panel_free(&p);
+}
+
+Test(strategies, fallbacks_are_counted, .description = "each maxsharpe fallback is counted")
+{
+    evo_panel p = falling(3, 80, 9);
+    evo_strategy_run r1, r3;
+    evo_error err = {0};
+    cr_assert_eq(strategy_run(&r1, STRATEGY_MAXSHARPE, &p, 60, 79, 40, 1, 0, &err), EVO_OK, "%s", err.msg);
+    cr_assert_eq(strategy_run(&r3, STRATEGY_MAXSHARPE, &p, 60, 79, 40, 3, 0, &err), EVO_OK, "%s", err.msg);
+    cr_assert_eq(r1.fallbacks, 19, "decisions at t = 0..18");
+    cr_assert_eq(r3.fallbacks, 7, "decisions at t = 0, 3, ..., 18");
+    strategy_run_free(&r1);
+    strategy_run_free(&r3);
+    data_panel_free(&p);
+}
+
+/* Change every close after panel day d: every strategy's weights and net returns up to return day d
+ * (indices 0..d-first-1) must be bit-identical - each decision reads closes up to its own day only. */
+Test(strategies, causal, .description = "prices after day d change nothing up to day d")
+{
+    const int A = 6, D = 420, first = 300, d = 360;
+    evo_panel p = synth(A, D, 8), q = synth(A, D, 8);
+    evo_rng rng;
+    rng_seed(&rng, 1234);
+    for (int i = (d + 1) * A; i < D * A; i++)
+        q.close[i] *= 0.5 + rng_uniform(&rng);
+    for (int s = 0; s < STRATEGY_COUNT; s++) {
+        evo_strategy_run a, b;
+        run(&a, s, &p, first, D - 1, 1);
+        run(&b, s, &q, first, D - 1, 1);
+        const int n = d - first;
+        cr_assert_eq(memcmp(a.bt.net, b.bt.net, sizeof *a.bt.net * n), 0, "%s", catalog_strategies.names[s]);
+        cr_assert_eq(memcmp(a.bt.weights, b.bt.weights, sizeof *a.bt.weights * n * A), 0, "%s",
+                     catalog_strategies.names[s]);
+        cr_assert_neq(memcmp(a.bt.net, b.bt.net, sizeof *a.bt.net * (D - 1 - first)), 0,
+                      "%s: the change does show after day d", catalog_strategies.names[s]);
+        strategy_run_free(&a);
+        strategy_run_free(&b);
+    }
+    data_panel_free(&p);
+    data_panel_free(&q);
+}
+
+Test(strategies, not_enough_history, .description = "t < window, momentum before day 126: EVO_ERR_DATA")
+{
+    evo_panel p = synth(4, 300, 2);
+    double w[4];
+    evo_error err = {0};
+    for (int s = 0; s < STRATEGY_COUNT; s++) {
+        cr_assert_eq(strategy_weights(w, s, &p, 251, 252, NULL, &err), EVO_ERR_DATA, "%s",
+                     catalog_strategies.names[s]);
+        cr_assert_neq(strstr(err.msg, "252"), NULL, "the message names the window: %s", err.msg);
+    }
+    cr_assert_eq(strategy_weights(w, STRATEGY_MOMENTUM, &p, 125, 60, NULL, &err), EVO_ERR_DATA);
+    cr_assert_eq(strategy_weights(w, STRATEGY_MOMENTUM, &p, 126, 60, NULL, &err), EVO_OK, "%s", err.msg);
+    evo_strategy_run r;
+    cr_assert_eq(strategy_run(&r, STRATEGY_MINVAR, &p, 200, 299, 252, 1, 0, &err), EVO_ERR_DATA);
+    cr_assert_null(r.bt.net, "nothing is left allocated on failure");
+    strategy_run_free(&r);
+    cr_assert_eq(strategy_run(&r, STRATEGY_EW, &p, 260, 300, 252, 1, 0, &err), EVO_ERR_USAGE,
+                 "last beyond the panel");
+    cr_assert_eq(strategy_run(&r, STRATEGY_EW, &p, 260, 260, 252, 1, 0, &err), EVO_ERR_USAGE, "T = 0");
+    cr_assert_eq(strategy_weights(w, STRATEGY_EW, &p, 260, 1, NULL, &err), EVO_ERR_USAGE, "window 1");
+    data_panel_free(&p);
+}
+
+Test(strategies, invvol_zero_volatility, .description = "a flat price over the window: EVO_ERR_NUMERIC")
+{
+    evo_panel p = panel_new(10, 2);
+    for (int d = 0; d < 10; d++)
+        p.close[d * 2] = 100 + d;
+    double w[2];
+    evo_error err = {0};
+    cr_assert_eq(strategy_weights(w, STRATEGY_INVVOL, &p, 9, 5, NULL, &err), EVO_ERR_NUMERIC);
+    cr_assert_neq(strstr(err.msg, "zero volatility"), NULL, "%s", err.msg);
+    data_panel_free(&p);
+}
