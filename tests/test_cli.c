@@ -74,8 +74,8 @@ Test(cli, version_and_help_on_every_level, .description = "--version, --help exi
     run(&r, "--help");
     cr_assert_eq(r.status, 0);
     cr_assert(strstr(r.out, "check") && strstr(r.out, "data") && strstr(r.out, "synth"));
-    const char *cmds[] = {"check", "data", "synth"};
-    for (int i = 0; i < 3; i++) {
+    const char *cmds[] = {"baselines", "check", "data", "synth"};
+    for (int i = 0; i < 4; i++) {
         char args[64];
         snprintf(args, sizeof args, "%s --help", cmds[i]);
         run(&r, args);
@@ -174,4 +174,65 @@ Test(cli, data_summary_of_the_dow, .description = "the shipped data: 30 assets, 
     cr_assert(strstr(r.out, "dates         1990-12-31 to 2001-01-02\n"), "%s", r.out);
     /* AA's lowest close, checked with awk -F, 'NR>1 && (m==""||$2<m){m=$2;d=$1} END{print m,d}' */
     cr_assert(strstr(r.out, "AA                   5.5300 1991-01-09"), "%s", r.out);
+}
+
+Test(cli, baselines_on_the_test_period, .description = "every configured strategy, every metric, three formats")
+{
+    static result r;
+    run(&r, "baselines configs/default.yaml --period test");
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    cr_assert(strstr(r.out, "period 2000-01-03 .. 2001-01-02 (253 return days)"), "%s", r.out);
+    const char *names[] = {"ew", "buyhold", "invvol", "minvar", "maxsharpe", "erc", "momentum"};
+    for (int i = 0; i < 7; i++) {
+        char row[32];
+        snprintf(row, sizeof row, "\n%-10s ", names[i]);
+        cr_assert(strstr(r.out, row), "no row for %s:\n%s", names[i], r.out);
+    }
+    run(&r, "baselines configs/default.yaml --format csv");
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    cr_assert(!strncmp(r.out, "strategy,days,ann_return,", 25), "%s", r.out);
+    int lines = 0;
+    for (const char *c = r.out; *c; c++)
+        lines += *c == '\n';
+    cr_assert_eq(lines, 8, "a header and 7 rows:\n%s", r.out);
+    cr_assert(strstr(r.out, "\new,253,"), "%s", r.out);
+    run(&r, "baselines configs/default.yaml --format json");
+    cr_assert_eq(r.status, 0);
+    cr_assert(r.out[0] == '[' && strstr(r.out, "{\"strategy\":\"momentum\",\"days\":253,") &&
+              !strcmp(r.out + strlen(r.out) - 2, "]\n"), "%s", r.out);
+}
+
+Test(cli, baselines_daily_series_and_periods, .description = "--csv writes every day of every strategy; periods resolve")
+{
+    static result r;
+    char args[256], path[128];
+    snprintf(path, sizeof path, "%s/daily.csv", tmp);
+    snprintf(args, sizeof args, "baselines configs/default.yaml --period fold:2 --csv %s", path);
+    run(&r, args);
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    cr_assert(strstr(r.out, "period 1998-12-24 .. 1999-12-23 (252 return days)"), "%s", r.out);
+    FILE *f = fopen(path, "r");
+    cr_assert_not_null(f);
+    char line[4096];
+    int rows = 0;
+    cr_assert_not_null(fgets(line, sizeof line, f));
+    cr_assert(!strncmp(line, "date,strategy,net_return,turnover,w_AA,", 38), "%s", line);
+    while (fgets(line, sizeof line, f))
+        rows++;
+    fclose(f);
+    cr_assert_eq(rows, 7 * 252);
+    run(&r, "baselines configs/default.yaml --period 1999-01-04:1999-03-31");
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    cr_assert(strstr(r.out, "period 1999-01-04 .. 1999-03-31"), "%s", r.out);
+    run(&r, "baselines configs/default.yaml --folds");
+    cr_assert_eq(r.status, 0);
+    cr_assert(strstr(r.out, "2      1996-12-18 .. 1998-12-16    504   1998-12-24 .. 1999-12-23    252"), "%s", r.out);
+    run(&r, "baselines configs/default.yaml --period fold:9");
+    cr_assert_eq(r.status, 2);
+    cr_assert(strstr(r.err, "folds 1 to 2"), "%s", r.err);
+    run(&r, "baselines configs/default.yaml --period yesterday");
+    cr_assert_eq(r.status, 2);
+    run(&r, "baselines configs/default.yaml --period 1991-01-02:1991-06-01");
+    cr_assert_eq(r.status, 2, "no history for the estimates");
+    cr_assert(strstr(r.err, "backtest.window"), "%s", r.err);
 }
