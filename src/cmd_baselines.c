@@ -8,6 +8,7 @@
 #include "evofolio/cmd.h"
 #include "evofolio/config.h"
 #include "evofolio/data.h"
+#include "evofolio/features.h"
 #include "evofolio/folds.h"
 #include "evofolio/metrics.h"
 #include "evofolio/strategies.h"
@@ -70,11 +71,25 @@ static int resolve_period(const char *spec, const evo_split *s, const evo_panel 
     return EVO_OK;
 }
 
-static void print_folds(const evo_split *s, const evo_panel *p)
+/* The first day every searched feature is defined and normalised: its look-back plus the window. */
+static int first_usable_day(const evo_config *cfg)
+{
+    int last = 0;
+    for (int f = 0; f < FEATURE_COUNT; f++)
+        if (cfg->search.features & (1u << f) && features_lookback((evo_feature)f) > last)
+            last = features_lookback((evo_feature)f);
+    return last + cfg->backtest.window - 1;
+}
+
+static void print_folds(const evo_config *cfg, const evo_split *s, const evo_panel *p)
 {
     char a[EVO_DATE_STR], b[EVO_DATE_STR], c[EVO_DATE_STR], d[EVO_DATE_STR];
-    printf("warm-up     %d days before the first training window (from %s)\n", s->warmup,
-           date_format(p->dates[0], a));
+    int usable = first_usable_day(cfg);
+    printf("data        %s .. %s, %d days; the first training window needs %d days of history\n",
+           date_format(p->dates[0], a), date_format(p->dates[p->n_days - 1], b), p->n_days, s->warmup);
+    if (usable < p->n_days)
+        printf("features    the searched features are usable from day %d (%s)\n", usable,
+               date_format(p->dates[usable], a));
     printf("%-6s %-25s %6s   %-25s %6s\n", "fold", "train (return days)", "days", "validation", "days");
     for (int k = 0; k < s->n_folds; k++) {
         const evo_fold *f = &s->folds[k];
@@ -234,7 +249,7 @@ int cmd_baselines(int argc, char **argv)
     if (!rc)
         rc = folds_make(&split, &cfg, panel.dates, panel.n_days, &err);
     if (!rc && show_folds)
-        print_folds(&split, &panel);
+        print_folds(&cfg, &split, &panel);
     else if (!rc && !(rc = resolve_period(period, &split, &panel, &day0, &last, &err)))
         rc = run_baselines(&cfg, &panel, day0, last, fmt, csv_path, &err);
     if (rc)

@@ -227,6 +227,8 @@ Test(cli, baselines_daily_series_and_periods, .description = "--csv writes every
     run(&r, "baselines configs/default.yaml --folds");
     cr_assert_eq(r.status, 0);
     cr_assert(strstr(r.out, "2      1996-12-18 .. 1998-12-16    504   1998-12-24 .. 1999-12-23    252"), "%s", r.out);
+    /* dd252 defined from day 251, normalised over 252 values: day 502 */
+    cr_assert(strstr(r.out, "usable from day 502 (1992-12-23)"), "%s", r.out);
     run(&r, "baselines configs/default.yaml --period fold:9");
     cr_assert_eq(r.status, 2);
     cr_assert(strstr(r.err, "folds 1 to 2"), "%s", r.err);
