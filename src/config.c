@@ -13,6 +13,7 @@
 #include <strings.h>
 #include <yaml.h>
 
+#include "evofolio/hash.h"
 #include "evofolio/suggest.h"
 
 typedef enum {
@@ -974,11 +975,7 @@ int config_hash(const evo_config *cfg, char out[17], evo_error *err)
     int rc = config_to_yaml(cfg, &text, err);
     if (rc)
         return rc;
-    /* FNV-1a: a stable identifier of the resolved configuration, not a security measure. */
-    uint64_t h = 0xcbf29ce484222325ULL;
-    for (const unsigned char *c = (const unsigned char *)text; *c; c++)
-        h = (h ^ *c) * 0x100000001b3ULL;
-    snprintf(out, 17, "%016llx", (unsigned long long)h);
+    snprintf(out, 17, "%016llx", (unsigned long long)hash_fnv1a(text, strlen(text)));
     free(text);
     return EVO_OK;
 }

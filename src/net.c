@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "evofolio/hash.h"
 #include "evofolio/head.h"
 #include "evofolio/loss.h"
 #include "evofolio/lstm.h"
@@ -320,15 +321,6 @@ typedef struct {
     uint64_t n_params;
 } net_file_header;
 
-static uint64_t fnv1a(const void *data, size_t n)
-{
-    const unsigned char *p = data;
-    uint64_t h = 0xcbf29ce484222325ULL;
-    for (size_t i = 0; i < n; i++)
-        h = (h ^ p[i]) * 0x100000001b3ULL;
-    return h;
-}
-
 static net_file_header header_of(const evo_net *net)
 {
     net_file_header h;
@@ -350,7 +342,7 @@ int net_save(const evo_net *net, const char *path, evo_error *err)
     if (!f)
         return evo_fail(err, EVO_ERR_IO, "%s: cannot write: %s", path, strerror(errno));
     net_file_header h = header_of(net);
-    uint64_t sum = fnv1a(net->params, net->n_params * sizeof(float));
+    uint64_t sum = hash_fnv1a(net->params, net->n_params * sizeof(float));
     int ok = fwrite(&h, sizeof h, 1, f) == 1 &&
              fwrite(net->params, sizeof(float), net->n_params, f) == net->n_params &&
              fwrite(&sum, sizeof sum, 1, f) == 1;
@@ -379,7 +371,7 @@ int net_load(evo_net *net, const char *path, evo_error *err)
                       "%u, n_out %u, block %u)", path, h.n_in, h.hidden, h.layers, h.n_out, h.block);
     else if (fread(p, sizeof *p, net->n_params, f) != net->n_params || fread(&sum, sizeof sum, 1, f) != 1)
         rc = evo_fail(err, EVO_ERR_DATA, "%s: truncated network file", path);
-    else if (sum != fnv1a(p, net->n_params * sizeof *p))
+    else if (sum != hash_fnv1a(p, net->n_params * sizeof *p))
         rc = evo_fail(err, EVO_ERR_DATA, "%s: checksum mismatch; the file is corrupt", path);
     else
         memcpy(net->params, p, net->n_params * sizeof *p);
