@@ -10,11 +10,11 @@
 
 # Every Debian package the project needs to build, run and test: the one list.
 DEB_PACKAGES := make gcc pkg-config openmpi-bin libopenmpi-dev libopenblas-dev libyaml-dev \
-                libsqlite3-dev sqlite3 libcsv-dev libcriterion-dev
+                libsqlite3-dev sqlite3 libcsv-dev libjansson-dev libcriterion-dev
 
 BUILD    ?= build
 CC       := mpicc
-PKGS     := yaml-0.1 sqlite3 openblas
+PKGS     := yaml-0.1 sqlite3 openblas jansson
 SANITIZE ?=
 OPT      ?= -O2
 CFLAGS   := $(OPT) -std=c11 -Wall -Wextra -Werror -g -D_DEFAULT_SOURCE -Iinclude -MMD -MP

@@ -1,0 +1,80 @@
+/* genome: one candidate's genes (DESIGN.md, "Genome"), the search space they are drawn from (the
+ * config's `search:` section), a canonical text key (equal keys = the same candidate) and a JSON
+ * form. A table of genes (genome_genes) drives random draws, validation, the key and JSON, so the
+ * search's mutation and crossover can walk it too. Nothing here allocates except genome_to_json's
+ * returned string (caller frees). Parse errors are EVO_ERR_USAGE with the gene and what was allowed. */
+#ifndef EVOFOLIO_GENOME_H
+#define EVOFOLIO_GENOME_H
+
+#include "evofolio/catalog.h"
+#include "evofolio/config.h"
+#include "evofolio/error.h"
+#include "evofolio/rng.h"
+
+enum {
+    GENOME_SIG_DIGITS = 4, /* real genes are rounded to this many significant digits */
+    GENOME_KEY_MAX = 512
+};
+
+typedef enum {
+    GENE_MODEL,        /* evo_model_kind */
+    GENE_OBJECTIVE,    /* evo_objective */
+    GENE_LAYERS,       /* LSTM layers */
+    GENE_HIDDEN,       /* hidden units (log scale) */
+    GENE_SEQ_LEN,      /* input days */
+    GENE_LR,           /* AdamW learning rate (log scale) */
+    GENE_WEIGHT_DECAY, /* AdamW weight decay (log scale) */
+    GENE_DROPOUT,      /* dropout between layers */
+    GENE_BATCH,        /* days per minibatch */
+    GENE_EPOCHS,       /* most epochs */
+    GENE_FEATURES,     /* bitmask over evo_feature (asset and shared models) */
+    GENE_STRATEGIES,   /* bitmask over evo_strategy (portfolio model) */
+    GENE_REBALANCE,    /* rebalance interval in days */
+    GENE_COUNT
+} evo_gene;
+
+typedef enum {
+    GENE_KIND_CHOICE, /* one name of a catalogue */
+    GENE_KIND_INT,    /* an integer from a range or list */
+    GENE_KIND_REAL,   /* a real from a range or list */
+    GENE_KIND_SET     /* a non-empty subset of a catalogue */
+} evo_gene_kind;
+
+typedef struct {
+    evo_model_kind model;
+    evo_objective objective;
+    int layers, hidden, seq_len;
+    double lr, weight_decay, dropout;
+    int batch, epochs;
+    unsigned features;   /* bitmask over evo_feature */
+    unsigned strategies; /* bitmask over evo_strategy; 0 unless model is portfolio */
+    int rebalance;
+} evo_genome;
+
+typedef struct {
+    const char *name;       /* key in the JSON form and the canonical key */
+    evo_gene_kind kind;
+    int log_scale;          /* drawn log-uniformly from a range */
+    const evo_names *names; /* GENE_KIND_CHOICE and GENE_KIND_SET */
+} evo_gene_info;
+
+extern const evo_gene_info genome_genes[GENE_COUNT];
+
+/* Draw every gene uniformly from cfg's search space (log-uniformly for log-scale ranges). */
+void genome_random(evo_genome *g, const evo_config *cfg, evo_rng *rng);
+/* Put irrelevant genes in canonical form and round reals, so that equal candidates are equal:
+ * strategies = 0 unless portfolio; features = the whole allowed set for portfolio (it does not read
+ * them); dropout = 0 with one layer; reals to GENOME_SIG_DIGITS significant digits. */
+void genome_normalise(evo_genome *g, const evo_config *cfg);
+/* Every gene inside cfg's search space (after normalising)? EVO_ERR_USAGE naming the gene if not. */
+int genome_validate(const evo_genome *g, const evo_config *cfg, evo_error *err);
+
+/* "model=asset;objective=sharpe;layers=2;...;features=ret1+vol20;strategies=;rebalance=5" */
+void genome_key(const evo_genome *g, char out[GENOME_KEY_MAX]);
+/* The JSON form; malloc'd, caller frees; NULL when out of memory. */
+char *genome_to_json(const evo_genome *g);
+/* Parse JSON text (every gene required; strategies only for the portfolio model), normalise and
+ * validate against cfg's search space. */
+int genome_from_json(evo_genome *g, const char *json, const evo_config *cfg, evo_error *err);
+
+#endif

@@ -1,0 +1,382 @@
+/* genome: the gene table and everything that walks it. */
+#include "evofolio/genome.h"
+
+#include <jansson.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "evofolio/suggest.h"
+
+const evo_gene_info genome_genes[GENE_COUNT] = {
+    [GENE_MODEL] = {"model", GENE_KIND_CHOICE, 0, &catalog_model_kinds},
+    [GENE_OBJECTIVE] = {"objective", GENE_KIND_CHOICE, 0, &catalog_objectives},
+    [GENE_LAYERS] = {"layers", GENE_KIND_INT, 0, NULL},
+    [GENE_HIDDEN] = {"hidden", GENE_KIND_INT, 1, NULL},
+    [GENE_SEQ_LEN] = {"seq_len", GENE_KIND_INT, 0, NULL},
+    [GENE_LR] = {"lr", GENE_KIND_REAL, 1, NULL},
+    [GENE_WEIGHT_DECAY] = {"weight_decay", GENE_KIND_REAL, 1, NULL},
+    [GENE_DROPOUT] = {"dropout", GENE_KIND_REAL, 0, NULL},
+    [GENE_BATCH] = {"batch", GENE_KIND_INT, 0, NULL},
+    [GENE_EPOCHS] = {"epochs", GENE_KIND_INT, 0, NULL},
+    [GENE_FEATURES] = {"features", GENE_KIND_SET, 0, &catalog_features},
+    [GENE_STRATEGIES] = {"strategies", GENE_KIND_SET, 0, &catalog_strategies},
+    [GENE_REBALANCE] = {"rebalance", GENE_KIND_INT, 0, NULL},
+};
+
+/* ---------------------------------------------------------------- gene access */
+
+static double gene_get(const evo_genome *g, evo_gene k)
+{
+    switch (k) {
+    case GENE_MODEL: return g->model;
+    case GENE_OBJECTIVE: return g->objective;
+    case GENE_LAYERS: return g->layers;
+    case GENE_HIDDEN: return g->hidden;
+    case GENE_SEQ_LEN: return g->seq_len;
+    case GENE_LR: return g->lr;
+    case GENE_WEIGHT_DECAY: return g->weight_decay;
+    case GENE_DROPOUT: return g->dropout;
+    case GENE_BATCH: return g->batch;
+    case GENE_EPOCHS: return g->epochs;
+    case GENE_FEATURES: return g->features;
+    case GENE_STRATEGIES: return g->strategies;
+    case GENE_REBALANCE: return g->rebalance;
+    default: return 0;
+    }
+}
+
+static void gene_set(evo_genome *g, evo_gene k, double v)
+{
+    switch (k) {
+    case GENE_MODEL: g->model = (evo_model_kind)v; break;
+    case GENE_OBJECTIVE: g->objective = (evo_objective)v; break;
+    case GENE_LAYERS: g->layers = (int)v; break;
+    case GENE_HIDDEN: g->hidden = (int)v; break;
+    case GENE_SEQ_LEN: g->seq_len = (int)v; break;
+    case GENE_LR: g->lr = v; break;
+    case GENE_WEIGHT_DECAY: g->weight_decay = v; break;
+    case GENE_DROPOUT: g->dropout = v; break;
+    case GENE_BATCH: g->batch = (int)v; break;
+    case GENE_EPOCHS: g->epochs = (int)v; break;
+    case GENE_FEATURES: g->features = (unsigned)v; break;
+    case GENE_STRATEGIES: g->strategies = (unsigned)v; break;
+    case GENE_REBALANCE: g->rebalance = (int)v; break;
+    default: break;
+    }
+}
+
+/* The search space of a numeric gene. */
+static const evo_gene_range *gene_range(const evo_config *cfg, evo_gene k)
+{
+    switch (k) {
+    case GENE_LAYERS: return &cfg->search.layers;
+    case GENE_HIDDEN: return &cfg->search.hidden;
+    case GENE_SEQ_LEN: return &cfg->search.seq_len;
+    case GENE_LR: return &cfg->search.lr;
+    case GENE_WEIGHT_DECAY: return &cfg->search.weight_decay;
+    case GENE_DROPOUT: return &cfg->search.dropout;
+    case GENE_BATCH: return &cfg->search.batch;
+    case GENE_EPOCHS: return &cfg->search.epochs;
+    case GENE_REBALANCE: return &cfg->search.rebalance;
+    default: return NULL;
+    }
+}
+
+/* The allowed names of a choice or set gene, as a bitmask. */
+static unsigned gene_allowed(const evo_config *cfg, evo_gene k)
+{
+    switch (k) {
+    case GENE_MODEL: return cfg->search.models;
+    case GENE_OBJECTIVE: return cfg->search.objectives;
+    case GENE_FEATURES: return cfg->search.features;
+    case GENE_STRATEGIES: return cfg->search.strategies;
+    default: return 0;
+    }
+}
+
+static double round_sig(double x)
+{
+    if (x == 0 || !isfinite(x))
+        return x;
+    double scale = pow(10, GENOME_SIG_DIGITS - (int)ceil(log10(fabs(x))));
+    return round(x * scale) / scale;
+}
+
+/* ---------------------------------------------------------------- random, normalise, validate */
+
+static int pick_bit(unsigned mask, evo_rng *rng)
+{
+    int n = __builtin_popcount(mask), k = (int)rng_below(rng, (uint64_t)n);
+    for (int b = 0;; b++)
+        if ((mask >> b) & 1u && k-- == 0)
+            return b;
+}
+
+static unsigned random_subset(unsigned allowed, int at_least, evo_rng *rng)
+{
+    unsigned set = 0;
+    for (int b = 0; b < 32; b++)
+        if ((allowed >> b) & 1u && rng_uniform(rng) < 0.5)
+            set |= 1u << b;
+    while (__builtin_popcount(set) < at_least && set != allowed)
+        set |= 1u << pick_bit(allowed & ~set, rng);
+    return set;
+}
+
+static double random_number(const evo_gene_range *r, int integer, int log_scale, evo_rng *rng)
+{
+    if (r->form == GENE_LIST)
+        return r->values[rng_below(rng, (uint64_t)r->n)];
+    double lo = r->min, hi = r->max, u = rng_uniform(rng), v;
+    if (integer) { /* uniform over the integers, or over their logs */
+        v = log_scale ? floor(exp(log(lo) + u * (log(hi + 1) - log(lo)))) : floor(lo + u * (hi - lo + 1));
+        return v > hi ? hi : v;
+    }
+    v = log_scale ? exp(log(lo) + u * (log(hi) - log(lo))) : lo + u * (hi - lo);
+    return v;
+}
+
+void genome_random(evo_genome *g, const evo_config *cfg, evo_rng *rng)
+{
+    memset(g, 0, sizeof *g);
+    for (int k = 0; k < GENE_COUNT; k++) {
+        const evo_gene_info *info = &genome_genes[k];
+        unsigned allowed = gene_allowed(cfg, (evo_gene)k);
+        if (info->kind == GENE_KIND_CHOICE)
+            gene_set(g, (evo_gene)k, pick_bit(allowed, rng));
+        else if (info->kind == GENE_KIND_SET)
+            gene_set(g, (evo_gene)k, random_subset(allowed, k == GENE_STRATEGIES ? 2 : 1, rng));
+        else
+            gene_set(g, (evo_gene)k, random_number(gene_range(cfg, (evo_gene)k),
+                                                   info->kind == GENE_KIND_INT, info->log_scale, rng));
+    }
+    genome_normalise(g, cfg);
+}
+
+void genome_normalise(evo_genome *g, const evo_config *cfg)
+{
+    if (g->model != MODEL_PORTFOLIO)
+        g->strategies = 0;
+    else
+        g->features = cfg->search.features;
+    g->lr = round_sig(g->lr);
+    g->weight_decay = round_sig(g->weight_decay);
+    g->dropout = g->layers > 1 ? round_sig(g->dropout) : 0;
+}
+
+static int in_space(double v, const evo_gene_range *r)
+{
+    if (r->form == GENE_RANGE)
+        return v >= round_sig(r->min) && v <= round_sig(r->max);
+    for (int i = 0; i < r->n; i++)
+        if (round_sig(r->values[i]) == v)
+            return 1;
+    return 0;
+}
+
+static void describe_space(const evo_gene_range *r, char *buf, size_t size)
+{
+    if (r->form == GENE_RANGE) {
+        snprintf(buf, size, "{min: %g, max: %g}", r->min, r->max);
+        return;
+    }
+    size_t used = (size_t)snprintf(buf, size, "[");
+    for (int i = 0; i < r->n && used < size; i++)
+        used += (size_t)snprintf(buf + used, size - used, "%s%g", i ? ", " : "", r->values[i]);
+    if (used < size)
+        snprintf(buf + used, size - used, "]");
+}
+
+int genome_validate(const evo_genome *g, const evo_config *cfg, evo_error *err)
+{
+    for (int k = 0; k < GENE_COUNT; k++) {
+        const evo_gene_info *info = &genome_genes[k];
+        double v = gene_get(g, (evo_gene)k);
+        unsigned allowed = gene_allowed(cfg, (evo_gene)k);
+        char space[256];
+        if (info->kind == GENE_KIND_CHOICE && !((allowed >> (int)v) & 1u))
+            return evo_fail(err, EVO_ERR_USAGE, "gene %s: '%s' is not in search.%s of %s.", info->name,
+                            info->names->names[(int)v], k == GENE_MODEL ? "model" : "objective", cfg->path);
+        if (info->kind == GENE_KIND_SET) {
+            unsigned set = (unsigned)v;
+            if (k == GENE_STRATEGIES && g->model != MODEL_PORTFOLIO)
+                continue;
+            if (!set || (set & ~allowed))
+                return evo_fail(err, EVO_ERR_USAGE, "gene %s: %s; every name must be in search.%s of %s.",
+                                info->name, set ? "a name outside the search space" : "empty", info->name,
+                                cfg->path);
+            if (k == GENE_STRATEGIES && __builtin_popcount(set) < 2)
+                return evo_fail(err, EVO_ERR_USAGE, "gene strategies: the portfolio model blends at "
+                                "least 2 strategies.");
+        }
+        if ((info->kind == GENE_KIND_INT || info->kind == GENE_KIND_REAL) &&
+            !(k == GENE_DROPOUT && g->layers == 1) && !in_space(v, gene_range(cfg, (evo_gene)k))) {
+            describe_space(gene_range(cfg, (evo_gene)k), space, sizeof space);
+            return evo_fail(err, EVO_ERR_USAGE, "gene %s: %g is outside search.%s %s of %s.", info->name,
+                            v, info->name, space, cfg->path);
+        }
+    }
+    return EVO_OK;
+}
+
+/* ---------------------------------------------------------------- key and JSON */
+
+static size_t append_set(char *out, size_t size, unsigned set, const evo_names *names)
+{
+    size_t used = 0;
+    out[0] = '\0';
+    for (int b = 0; b < names->count && used < size; b++)
+        if ((set >> b) & 1u)
+            used += (size_t)snprintf(out + used, size - used, "%s%s", used ? "+" : "", names->names[b]);
+    return used;
+}
+
+void genome_key(const evo_genome *g, char out[GENOME_KEY_MAX])
+{
+    size_t used = 0;
+    for (int k = 0; k < GENE_COUNT && used < GENOME_KEY_MAX; k++) {
+        const evo_gene_info *info = &genome_genes[k];
+        double v = gene_get(g, (evo_gene)k);
+        char value[256];
+        if (info->kind == GENE_KIND_CHOICE)
+            snprintf(value, sizeof value, "%s", info->names->names[(int)v]);
+        else if (info->kind == GENE_KIND_SET)
+            append_set(value, sizeof value, (unsigned)v, info->names);
+        else if (info->kind == GENE_KIND_INT)
+            snprintf(value, sizeof value, "%d", (int)v);
+        else
+            snprintf(value, sizeof value, "%.*g", GENOME_SIG_DIGITS, v);
+        used += (size_t)snprintf(out + used, GENOME_KEY_MAX - used, "%s%s=%s", k ? ";" : "", info->name,
+                                 value);
+    }
+}
+
+static json_t *set_to_json(unsigned set, const evo_names *names)
+{
+    json_t *a = json_array();
+    for (int b = 0; a && b < names->count; b++)
+        if ((set >> b) & 1u)
+            json_array_append_new(a, json_string(names->names[b]));
+    return a;
+}
+
+char *genome_to_json(const evo_genome *g)
+{
+    json_t *o = json_object();
+    for (int k = 0; o && k < GENE_COUNT; k++) {
+        const evo_gene_info *info = &genome_genes[k];
+        double v = gene_get(g, (evo_gene)k);
+        json_t *value;
+        if (k == GENE_STRATEGIES && g->model != MODEL_PORTFOLIO)
+            continue;
+        if (k == GENE_FEATURES && g->model == MODEL_PORTFOLIO)
+            continue;
+        if (info->kind == GENE_KIND_CHOICE)
+            value = json_string(info->names->names[(int)v]);
+        else if (info->kind == GENE_KIND_SET)
+            value = set_to_json((unsigned)v, info->names);
+        else if (info->kind == GENE_KIND_INT)
+            value = json_integer((json_int_t)v);
+        else
+            value = json_real(v);
+        json_object_set_new(o, info->name, value);
+    }
+    char *text = o ? json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER |
+                                       JSON_REAL_PRECISION(GENOME_SIG_DIGITS)) : NULL;
+    json_decref(o);
+    return text;
+}
+
+static int parse_gene(evo_genome *g, evo_gene k, json_t *v, evo_error *err)
+{
+    const evo_gene_info *info = &genome_genes[k];
+    if (info->kind == GENE_KIND_CHOICE) {
+        const char *s = json_string_value(v);
+        int idx = s ? catalog_find(info->names, s) : -1;
+        if (idx < 0) {
+            const char *near = s ? suggest_closest(s, info->names->names, info->names->count) : NULL;
+            return evo_fail(err, EVO_ERR_USAGE, "gene %s: expected a %s name%s%s%s, got %s%s%s.",
+                            info->name, info->names->what, near ? " (did you mean '" : "",
+                            near ? near : "", near ? "'?)" : "", s ? "'" : "a non-string",
+                            s ? s : "", s ? "'" : "");
+        }
+        gene_set(g, k, idx);
+    } else if (info->kind == GENE_KIND_SET) {
+        size_t i;
+        json_t *item;
+        unsigned set = 0;
+        if (!json_is_array(v) || json_array_size(v) == 0)
+            return evo_fail(err, EVO_ERR_USAGE, "gene %s: expected a non-empty list of %s names.",
+                            info->name, info->names->what);
+        json_array_foreach(v, i, item)
+        {
+            const char *s = json_string_value(item);
+            int idx = s ? catalog_find(info->names, s) : -1;
+            if (idx < 0)
+                return evo_fail(err, EVO_ERR_USAGE, "gene %s: unknown %s '%s'.", info->name,
+                                info->names->what, s ? s : "(not a string)");
+            if (set & (1u << idx))
+                return evo_fail(err, EVO_ERR_USAGE, "gene %s: '%s' is listed twice.", info->name, s);
+            set |= 1u << idx;
+        }
+        gene_set(g, k, set);
+    } else {
+        double x = json_number_value(v);
+        if (!json_is_number(v) || (info->kind == GENE_KIND_INT && (x != floor(x) || fabs(x) > 1e9)))
+            return evo_fail(err, EVO_ERR_USAGE, "gene %s: expected %s.", info->name,
+                            info->kind == GENE_KIND_INT ? "a whole number" : "a number");
+        gene_set(g, k, x);
+    }
+    return EVO_OK;
+}
+
+int genome_from_json(evo_genome *g, const char *text, const evo_config *cfg, evo_error *err)
+{
+    memset(g, 0, sizeof *g);
+    json_error_t jerr;
+    json_t *o = json_loads(text, 0, &jerr);
+    if (!o)
+        return evo_fail(err, EVO_ERR_USAGE, "genome JSON %d:%d: %s. Write it like "
+                        "{\"model\":\"asset\",\"objective\":\"sharpe\",...}.", jerr.line, jerr.column,
+                        jerr.text);
+    int rc = EVO_OK;
+    unsigned seen = 0;
+    const char *key;
+    json_t *v;
+    if (!json_is_object(o))
+        rc = evo_fail(err, EVO_ERR_USAGE, "genome JSON: expected an object {\"gene\": value, ...}.");
+    json_object_foreach(o, key, v)
+    {
+        if (rc)
+            break;
+        int k = 0;
+        const char *names[GENE_COUNT];
+        for (int i = 0; i < GENE_COUNT; i++)
+            names[i] = genome_genes[i].name;
+        while (k < GENE_COUNT && strcmp(names[k], key))
+            k++;
+        if (k == GENE_COUNT) {
+            const char *near = suggest_closest(key, names, GENE_COUNT);
+            rc = evo_fail(err, EVO_ERR_USAGE, "genome JSON: unknown gene '%s'%s%s%s.", key,
+                          near ? "; did you mean '" : "", near ? near : "", near ? "'?" : "");
+            break;
+        }
+        rc = parse_gene(g, (evo_gene)k, v, err);
+        seen |= 1u << k;
+    }
+    json_decref(o);
+    for (int k = 0; !rc && k < GENE_COUNT; k++) {
+        int optional = (k == GENE_STRATEGIES && g->model != MODEL_PORTFOLIO) ||
+                       (k == GENE_FEATURES && g->model == MODEL_PORTFOLIO) ||
+                       (k == GENE_DROPOUT && g->layers == 1);
+        if (!(seen & (1u << k)) && !optional)
+            rc = evo_fail(err, EVO_ERR_USAGE, "genome JSON: gene '%s' is missing.", genome_genes[k].name);
+    }
+    if (!rc) {
+        genome_normalise(g, cfg);
+        rc = genome_validate(g, cfg, err);
+    }
+    return rc;
+}
