@@ -14,6 +14,7 @@ typedef struct {
 static const command commands[] = {
     {"baselines", cmd_baselines, "backtest the baseline strategies over a period and print their metrics"},
     {"check", cmd_check, "validate a configuration; print it resolved (every default) and its hash"},
+    {"eval", cmd_eval, "train and backtest one genome on every walk-forward fold (and the test period)"},
     {"data", cmd_data, "summarise market data files, or the data a configuration names"},
     {"synth", cmd_synth, "write synthetic correlated GBM prices as a wide CSV"},
 };

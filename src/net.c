@@ -293,6 +293,15 @@ double net_backward(evo_net *net, const float *r, evo_objective objective, doubl
     return loss;
 }
 
+double net_loss(evo_net *net, const float *r, evo_objective objective, double risk_aversion)
+{
+    const int n_y = net->rows * net->spec.n_out;
+    if (objective == OBJECTIVE_FORECAST)
+        return loss_mse(net->dy, net->y, r, n_y);
+    return loss_portfolio(net->dwts, net->wts, r, n_y / net->spec.block, net->spec.block, objective,
+                          risk_aversion);
+}
+
 double net_step(evo_net *net, const adamw_options *opt, double clip_norm)
 {
     double norm = adamw_clip_grad_norm(net->grads, net->n_params, clip_norm);

@@ -54,6 +54,8 @@ const float *net_weights(const evo_net *net);
  * gradients are zeroed, then filled. dx[T][rows][F] receives dLoss/dx when not NULL. */
 double net_backward(evo_net *net, const float *r, evo_objective objective, double risk_aversion,
                     float *dx);
+/* The loss of the last forward against r, without backpropagation. */
+double net_loss(evo_net *net, const float *r, evo_objective objective, double risk_aversion);
 /* Clip the gradient to clip_norm (<= 0: no clipping), then one AdamW step. Returns the gradient norm
  * before clipping: NaN or Inf means the candidate diverged (the step is then skipped). */
 double net_step(evo_net *net, const adamw_options *opt, double clip_norm);

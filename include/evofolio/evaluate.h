@@ -1,0 +1,78 @@
+/* evaluate: one genome in, a fitness and per-fold metrics out - the unit of work the cluster farms
+ * out. An evaluation context holds what every candidate shares (the panel's returns, every searched
+ * feature, the baseline strategies' runs and statistics for the portfolio model) and is built once
+ * per process; evaluate_genome then trains and backtests one genome on every walk-forward fold, and
+ * evaluate_test on the held-out test period (champions only; never used for fitness).
+ * Deterministic: the same genome, seed, data and config give bit-identical results (one BLAS thread).
+ * A diverging candidate is a result with status EVAL_FAILED, not an error; errors are EVO_ERR_*. */
+#ifndef EVOFOLIO_EVALUATE_H
+#define EVOFOLIO_EVALUATE_H
+
+#include <stdint.h>
+
+#include "evofolio/backtest.h"
+#include "evofolio/config.h"
+#include "evofolio/data.h"
+#include "evofolio/features.h"
+#include "evofolio/folds.h"
+#include "evofolio/genome.h"
+#include "evofolio/metrics.h"
+#include "evofolio/model.h"
+#include "evofolio/strategies.h"
+
+typedef struct {
+    const evo_config *cfg;
+    const evo_panel *panel;    /* D days, A assets */
+    evo_split split;
+    float *returns;            /* [D][A] simple returns; row 0 = 0 */
+    evo_features features;     /* every searched feature, [D][A][F] */
+    int n_strat;               /* baseline strategies the portfolio model may blend (0 if not searched) */
+    evo_strategy strat[STRATEGY_COUNT];
+    evo_strategy_run runs[STRATEGY_COUNT]; /* each from day strat_day0 to the last day */
+    int strat_day0;
+    float *strat_returns;      /* [D][n_strat] daily net returns (0 up to strat_day0) */
+    evo_features strat_stats;  /* [D][n_strat][4] */
+} evo_eval_context;
+
+int evaluate_context_create(evo_eval_context *ctx, const evo_config *cfg, const evo_panel *panel,
+                            evo_error *err);
+void evaluate_context_free(evo_eval_context *ctx);
+
+typedef enum {
+    EVAL_OK,     /* evaluated */
+    EVAL_FAILED  /* the candidate diverged or could not be trained; reason says why */
+} evo_eval_status;
+
+typedef struct {
+    evo_window window;          /* the validation (or test) return days */
+    evo_metrics metrics;        /* net of costs */
+    evo_forecast_errors errors; /* forecast objective only: of implied next-day prices */
+    model_train_report train;
+    evo_backtest bt;            /* daily series, kept only when asked */
+} evo_fold_result;
+
+typedef struct {
+    evo_eval_status status;
+    char reason[192];
+    int truncated;   /* a fold hit train.max_seconds and kept its best parameters so far */
+    double fitness;  /* the config's aggregate over folds (-inf when failed) */
+    int n_folds;
+    evo_fold_result folds[FOLDS_MAX];
+    size_t n_params;
+    double seconds, train_seconds; /* whole evaluation; inside model_train */
+} evo_eval_result;
+
+/* Train and backtest g on every fold. keep_series keeps each fold's daily backtest in the result
+ * (free with evaluate_result_free). */
+int evaluate_genome(evo_eval_result *res, const evo_eval_context *ctx, const evo_genome *g,
+                    uint64_t seed, int keep_series, evo_error *err);
+/* Train on the train_days ending an embargo before the test period, then backtest the test period;
+ * the result has one fold (the test window). */
+int evaluate_test(evo_eval_result *res, const evo_eval_context *ctx, const evo_genome *g, uint64_t seed,
+                  int keep_series, evo_error *err);
+void evaluate_result_free(evo_eval_result *res);
+
+/* The aggregate of per-fold validation metrics named by cfg->ga.fitness. */
+double evaluate_fitness(evo_fitness f, const evo_fold_result *folds, int n);
+
+#endif

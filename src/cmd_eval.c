@@ -1,0 +1,295 @@
+/* cmd_eval: `evofolio eval CONFIG --genome JSON|@FILE` - train and backtest one candidate on every
+ * walk-forward fold (and with --test on the held-out test period, next to the baselines). */
+#include <errno.h>
+#include <getopt.h>
+#include <jansson.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+
+#include "evofolio/blas.h"
+#include "evofolio/cmd.h"
+#include "evofolio/evaluate.h"
+
+static void usage(FILE *out)
+{
+    fprintf(out, "usage: evofolio eval CONFIG --genome JSON|@FILE [--seed N] [--test] [--csv FILE]\n"
+                 "                     [--format table|json]\n\n"
+                 "Train the genome's LSTM on each walk-forward fold of CONFIG, backtest its weights on the\n"
+                 "fold's validation window with costs, and print per-fold metrics, the fitness, timings\n"
+                 "and the status. The genome is JSON, e.g.\n"
+                 "  '{\"model\":\"asset\",\"objective\":\"sharpe\",\"layers\":1,\"hidden\":16,\"seq_len\":20,\n"
+                 "    \"lr\":0.003,\"weight_decay\":0.0001,\"batch\":32,\"epochs\":5,\n"
+                 "    \"features\":[\"ret1\",\"ret20\",\"vol20\"],\"rebalance\":5}'\n\n"
+                 "  -g, --genome G   the genome as JSON text, or @FILE to read it from a file\n"
+                 "  -s, --seed N     evaluation seed (default 1): same genome and seed, same numbers\n"
+                 "  -t, --test       also train on the window before the test period and report the\n"
+                 "                   held-out test metrics next to the baselines on the same period\n"
+                 "  -o, --csv FILE   write daily weights and returns of every window\n"
+                 "  -f, --format F   table (default) or json\n"
+                 "  -h, --help       this help\n");
+}
+
+static char *read_file(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    char *buf = NULL;
+    size_t len = 0, cap = 0, n;
+    do {
+        if (len + 4096 > cap) {
+            char *b = realloc(buf, cap = 2 * cap + 4096);
+            if (!b) {
+                free(buf);
+                fclose(f);
+                return NULL;
+            }
+            buf = b;
+        }
+        n = fread(buf + len, 1, cap - len - 1, f);
+        len += n;
+    } while (n > 0);
+    fclose(f);
+    buf[len] = '\0';
+    return buf;
+}
+
+static void print_fold_row(const char *label, const evo_fold_result *fr, const evo_panel *p, int forecast)
+{
+    char a[EVO_DATE_STR], b[EVO_DATE_STR];
+    const evo_metrics *m = &fr->metrics;
+    printf("%-6s %s..%s %4d %4d %9.5f %9.5f %8.2f%% %7.2f%% %7.3f %8.3f %7.2f%% %9.4f", label,
+           date_format(p->dates[fr->window.first], a), date_format(p->dates[fr->window.last], b),
+           fr->train.epochs, fr->train.best_epoch, fr->train.train_loss, fr->train.holdout_loss,
+           100 * m->ann_return, 100 * m->ann_vol, m->sharpe, m->sortino, 100 * m->max_drawdown,
+           m->avg_turnover);
+    if (forecast)
+        printf("  mae %.4g rmse %.4g mape %.3f%%", fr->errors.mae, fr->errors.rmse, fr->errors.mape);
+    printf("\n");
+}
+
+static void print_table_header(void)
+{
+    printf("%-6s %-22s %4s %4s %9s %9s %9s %8s %7s %8s %8s %9s\n", "window", "return days", "ep", "best",
+           "train", "holdout", "return/y", "vol/y", "sharpe", "sortino", "max dd", "turnover");
+}
+
+static long peak_rss_mib(void)
+{
+    struct rusage ru;
+    getrusage(RUSAGE_SELF, &ru);
+    return ru.ru_maxrss / 1024;
+}
+
+static void print_table(const evo_eval_result *res, const evo_eval_result *test, const evo_genome *g,
+                        const evo_eval_context *ctx)
+{
+    char key[GENOME_KEY_MAX];
+    genome_key(g, key);
+    printf("genome   %s\n", key);
+    printf("params   %zu\n\n", res->n_params);
+    print_table_header();
+    for (int k = 0; k < res->n_folds; k++) {
+        char label[16];
+        snprintf(label, sizeof label, "fold %d", k + 1);
+        if (k < res->n_folds && (res->status == EVAL_OK || res->folds[k].train.epochs))
+            print_fold_row(label, &res->folds[k], ctx->panel, g->objective == OBJECTIVE_FORECAST);
+    }
+    printf("\nstatus   %s%s%s%s\n", res->status == EVAL_OK ? "ok" : "failed", res->truncated ? " (truncated by train.max_seconds)" : "",
+           res->status == EVAL_OK ? "" : ": ", res->status == EVAL_OK ? "" : res->reason);
+    if (res->status == EVAL_OK)
+        printf("fitness  %.6f (%s over %d folds)\n", res->fitness, catalog_fitness.names[ctx->cfg->ga.fitness],
+               res->n_folds);
+    printf("time     %.2f s (training %.2f s, %.1f%% outside training); peak RSS %ld MiB\n", res->seconds,
+           res->train_seconds, res->seconds > 0 ? 100 * (1 - res->train_seconds / res->seconds) : 0.0,
+           peak_rss_mib());
+    if (!test)
+        return;
+    printf("\nheld-out test period\n");
+    print_table_header();
+    if (test->status == EVAL_OK)
+        print_fold_row("test", &test->folds[0], ctx->panel, g->objective == OBJECTIVE_FORECAST);
+    else
+        printf("test   failed: %s\n", test->reason);
+}
+
+/* The baselines on the test period, for comparison. */
+static int print_test_baselines(const evo_eval_context *ctx, evo_error *err)
+{
+    const evo_config *cfg = ctx->cfg;
+    const evo_window w = ctx->split.test;
+    printf("\n%-10s %9s %8s %7s %8s %8s %9s   (baselines, same period and costs)\n", "strategy", "return/y",
+           "vol/y", "sharpe", "sortino", "max dd", "turnover");
+    for (int s = 0; s < STRATEGY_COUNT; s++) {
+        if (!(cfg->baselines & (1u << s)))
+            continue;
+        evo_strategy_run run;
+        int rc = strategy_run(&run, (evo_strategy)s, ctx->panel, w.first - 1, w.last, cfg->backtest.window,
+                              cfg->backtest.rebalance, cfg->backtest.cost_bps, err);
+        if (rc)
+            return rc;
+        evo_metrics m;
+        metrics_compute(&m, run.bt.net, run.bt.turnover, run.bt.T);
+        printf("%-10s %8.2f%% %7.2f%% %7.3f %8.3f %7.2f%% %9.4f\n", catalog_strategies.names[s],
+               100 * m.ann_return, 100 * m.ann_vol, m.sharpe, m.sortino, 100 * m.max_drawdown, m.avg_turnover);
+        strategy_run_free(&run);
+    }
+    return EVO_OK;
+}
+
+static json_t *number(double x) { return isfinite(x) ? json_real(x) : json_null(); }
+
+static json_t *fold_json(const evo_fold_result *fr, const evo_panel *p)
+{
+    char a[EVO_DATE_STR], b[EVO_DATE_STR];
+    const evo_metrics *m = &fr->metrics;
+    return json_pack("{s:s,s:s,s:i,s:i,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:i,s:o,s:o,s:o,s:o}",
+                     "first", date_format(p->dates[fr->window.first], a), "last",
+                     date_format(p->dates[fr->window.last], b), "epochs", fr->train.epochs, "best_epoch",
+                     fr->train.best_epoch, "train_loss", number(fr->train.train_loss), "holdout_loss",
+                     number(fr->train.holdout_loss), "ann_return", number(m->ann_return), "ann_vol",
+                     number(m->ann_vol), "sharpe", number(m->sharpe), "sortino", number(m->sortino),
+                     "max_drawdown", number(m->max_drawdown), "calmar", number(m->calmar), "cvar95",
+                     number(m->cvar95), "avg_turnover", number(m->avg_turnover), "hit_rate",
+                     number(m->hit_rate), "train_seconds", number(fr->train.seconds), "trades", m->trades,
+                     "mae", number(fr->errors.mae), "mse", number(fr->errors.mse), "rmse",
+                     number(fr->errors.rmse), "mape", number(fr->errors.mape));
+}
+
+static void print_json(const evo_eval_result *res, const evo_eval_result *test, const evo_genome *g,
+                       const evo_eval_context *ctx)
+{
+    char key[GENOME_KEY_MAX], *gj = genome_to_json(g);
+    genome_key(g, key);
+    json_t *folds = json_array();
+    for (int k = 0; k < res->n_folds && res->status == EVAL_OK; k++)
+        json_array_append_new(folds, fold_json(&res->folds[k], ctx->panel));
+    json_t *o = json_pack("{s:s,s:o,s:s,s:s,s:b,s:o,s:I,s:o,s:o,s:o}", "key", key, "genome",
+                          gj ? json_loads(gj, 0, NULL) : json_null(), "status",
+                          res->status == EVAL_OK ? "ok" : "failed", "reason", res->reason, "truncated",
+                          res->truncated, "fitness", number(res->fitness), "params", (json_int_t)res->n_params,
+                          "seconds", number(res->seconds), "train_seconds", number(res->train_seconds), "folds",
+                          folds);
+    if (test && test->status == EVAL_OK)
+        json_object_set_new(o, "test", fold_json(&test->folds[0], ctx->panel));
+    char *text = json_dumps(o, JSON_INDENT(1) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(10));
+    if (text)
+        puts(text);
+    free(text);
+    free(gj);
+    json_decref(o);
+}
+
+static int write_csv(const char *path, const evo_eval_result *res, const evo_eval_result *test,
+                     const evo_panel *p, evo_error *err)
+{
+    FILE *f = fopen(path, "w");
+    if (!f)
+        return evo_fail(err, EVO_ERR_IO, "%s: cannot write: %s", path, strerror(errno));
+    char d[EVO_DATE_STR];
+    fprintf(f, "window,date,net_return,turnover");
+    for (int a = 0; a < p->n_assets; a++)
+        fprintf(f, ",w_%s", p->assets[a]);
+    fputc('\n', f);
+    for (int k = 0; k < res->n_folds + (test != NULL); k++) {
+        const evo_fold_result *fr = k < res->n_folds ? &res->folds[k] : &test->folds[0];
+        for (int t = 0; t < fr->bt.T; t++) {
+            if (k < res->n_folds)
+                fprintf(f, "fold%d", k + 1);
+            else
+                fprintf(f, "test");
+            fprintf(f, ",%s,%.12g,%.12g", date_format(p->dates[fr->window.first + t], d), fr->bt.net[t],
+                    fr->bt.turnover[t]);
+            for (int a = 0; a < fr->bt.A; a++)
+                fprintf(f, ",%.8g", fr->bt.weights[(size_t)t * fr->bt.A + a]);
+            fputc('\n', f);
+        }
+    }
+    int bad = ferror(f);
+    bad |= fclose(f) != 0;
+    return bad ? evo_fail(err, EVO_ERR_IO, "%s: write error", path) : EVO_OK;
+}
+
+int cmd_eval(int argc, char **argv)
+{
+    static const struct option long_opts[] = {
+        {"genome", required_argument, NULL, 'g'}, {"seed", required_argument, NULL, 's'},
+        {"test", no_argument, NULL, 't'},         {"csv", required_argument, NULL, 'o'},
+        {"format", required_argument, NULL, 'f'}, {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0}};
+    const char *genome_arg = NULL, *csv_path = NULL;
+    uint64_t seed = 1;
+    int with_test = 0, json = 0, c;
+    char *end;
+    while ((c = getopt_long(argc, argv, "g:s:to:f:h", long_opts, NULL)) != -1) {
+        switch (c) {
+        case 'g': genome_arg = optarg; break;
+        case 's':
+            errno = 0;
+            seed = strtoull(optarg, &end, 10);
+            if (!*optarg || *end || errno || optarg[0] == '-') {
+                fprintf(stderr, "evofolio eval: --seed expects a whole number >= 0, got '%s'.\n", optarg);
+                return 2;
+            }
+            break;
+        case 't': with_test = 1; break;
+        case 'o': csv_path = optarg; break;
+        case 'f':
+            if (strcmp(optarg, "table") && strcmp(optarg, "json")) {
+                fprintf(stderr, "evofolio eval: --format expects table or json, got '%s'.\n", optarg);
+                return 2;
+            }
+            json = optarg[0] == 'j';
+            break;
+        case 'h': usage(stdout); return 0;
+        default: usage(stderr); return 2;
+        }
+    }
+    if (optind != argc - 1 || !genome_arg) {
+        fprintf(stderr, "evofolio eval: expected CONFIG and --genome.\n");
+        usage(stderr);
+        return 2;
+    }
+    blas_single_thread();
+    evo_config cfg;
+    evo_panel panel = {0};
+    evo_eval_context ctx = {0};
+    evo_eval_result res = {0}, test = {0};
+    evo_genome g;
+    evo_error err = {0};
+    char *text = genome_arg[0] == '@' ? read_file(genome_arg + 1) : NULL;
+    int rc = config_load(argv[optind], &cfg, &err);
+    if (!rc && genome_arg[0] == '@' && !text)
+        rc = evo_fail(&err, EVO_ERR_USAGE, "%s: cannot read the genome file: %s.", genome_arg + 1,
+                      strerror(errno));
+    if (!rc)
+        rc = genome_from_json(&g, text ? text : genome_arg, &cfg, &err);
+    if (!rc)
+        rc = data_load_config(&cfg, &panel, &err);
+    if (!rc)
+        rc = evaluate_context_create(&ctx, &cfg, &panel, &err);
+    if (!rc)
+        rc = evaluate_genome(&res, &ctx, &g, seed, csv_path != NULL, &err);
+    if (!rc && with_test)
+        rc = evaluate_test(&test, &ctx, &g, seed, csv_path != NULL, &err);
+    if (!rc && json)
+        print_json(&res, with_test ? &test : NULL, &g, &ctx);
+    else if (!rc)
+        print_table(&res, with_test ? &test : NULL, &g, &ctx);
+    if (!rc && with_test && !json)
+        rc = print_test_baselines(&ctx, &err);
+    if (!rc && csv_path && res.status == EVAL_OK)
+        rc = write_csv(csv_path, &res, with_test && test.status == EVAL_OK ? &test : NULL, &panel, &err);
+    if (rc)
+        fprintf(stderr, "evofolio eval: %s\n", err.msg);
+    free(text);
+    evaluate_result_free(&res);
+    evaluate_result_free(&test);
+    evaluate_context_free(&ctx);
+    data_panel_free(&panel);
+    config_free(&cfg);
+    return rc ? evo_exit_code(rc) : res.status == EVAL_OK ? 0 : 1;
+}

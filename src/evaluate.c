@@ -1,0 +1,361 @@
+/* evaluate: context, model data per genome, and the fold loop. Shapes: D days, A assets, U units,
+ * W values per unit, S strategies, T return days of a window. */
+#include "evofolio/evaluate.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---------------------------------------------------------------- context */
+
+void evaluate_context_free(evo_eval_context *ctx)
+{
+    if (!ctx)
+        return;
+    free(ctx->returns);
+    features_free(&ctx->features);
+    for (int i = 0; i < ctx->n_strat; i++)
+        strategy_run_free(&ctx->runs[i]);
+    free(ctx->strat_returns);
+    features_free(&ctx->strat_stats);
+    memset(ctx, 0, sizeof *ctx);
+}
+
+/* Every strategy the portfolio model may blend, run over the whole panel, and its statistics. */
+static int context_strategies(evo_eval_context *ctx, evo_error *err)
+{
+    const evo_config *cfg = ctx->cfg;
+    const evo_panel *p = ctx->panel;
+    const int D = p->n_days;
+    ctx->strat_day0 = cfg->backtest.window;
+    for (int s = 0; s < STRATEGY_COUNT; s++)
+        if (cfg->search.strategies & (1u << s))
+            ctx->strat[ctx->n_strat++] = (evo_strategy)s;
+    const int S = ctx->n_strat;
+    double *ret = calloc((size_t)S * D, sizeof *ret);
+    ctx->strat_returns = calloc((size_t)D * S, sizeof *ctx->strat_returns);
+    if (!ret || !ctx->strat_returns) {
+        free(ret);
+        return evo_fail(err, EVO_ERR_NOMEM, "out of memory running %d strategies", S);
+    }
+    int rc = EVO_OK;
+    for (int i = 0; i < S && !rc; i++) {
+        rc = strategy_run(&ctx->runs[i], ctx->strat[i], p, ctx->strat_day0, D - 1, cfg->backtest.window,
+                          cfg->backtest.rebalance, cfg->backtest.cost_bps, err);
+        for (int d = ctx->strat_day0 + 1; !rc && d < D; d++) {
+            ret[(size_t)i * D + d] = ctx->runs[i].bt.net[d - ctx->strat_day0 - 1];
+            ctx->strat_returns[(size_t)d * S + i] = (float)ret[(size_t)i * D + d];
+        }
+    }
+    if (!rc)
+        rc = features_strategy_stats(&ctx->strat_stats, ret, S, D, cfg->backtest.window, err);
+    free(ret);
+    return rc;
+}
+
+int evaluate_context_create(evo_eval_context *ctx, const evo_config *cfg, const evo_panel *panel,
+                            evo_error *err)
+{
+    memset(ctx, 0, sizeof *ctx);
+    ctx->cfg = cfg;
+    ctx->panel = panel;
+    const int D = panel->n_days, A = panel->n_assets;
+    int rc = folds_make(&ctx->split, cfg, panel->dates, D, err);
+    if (!rc && !(ctx->returns = calloc((size_t)D * A, sizeof *ctx->returns)))
+        rc = evo_fail(err, EVO_ERR_NOMEM, "out of memory for %d x %d returns", D, A);
+    for (int d = 1; !rc && d < D; d++)
+        for (int a = 0; a < A; a++) /* r[d,a] = P[d,a] / P[d-1,a] - 1 */
+            ctx->returns[(size_t)d * A + a] =
+                (float)(panel->close[(size_t)d * A + a] / panel->close[(size_t)(d - 1) * A + a] - 1);
+    if (!rc && (cfg->search.models & ~(1u << MODEL_PORTFOLIO)))
+        rc = features_compute(&ctx->features, panel, cfg->search.features, cfg->backtest.window, err);
+    if (!rc && (cfg->search.models & (1u << MODEL_PORTFOLIO)))
+        rc = context_strategies(ctx, err);
+    if (rc)
+        evaluate_context_free(ctx);
+    return rc;
+}
+
+/* ---------------------------------------------------------------- model data of a genome */
+
+static int strategy_index(const evo_eval_context *ctx, evo_strategy s)
+{
+    for (int i = 0; i < ctx->n_strat; i++)
+        if (ctx->strat[i] == s)
+            return i;
+    return -1;
+}
+
+/* The units a genome reads: assets, or its strategies as indices into the context's runs. */
+static int make_model_data(model_data *md, const evo_eval_context *ctx, const evo_genome *g,
+                           int *units, evo_error *err)
+{
+    const int D = ctx->panel->n_days, A = ctx->panel->n_assets;
+    const int portfolio = g->model == MODEL_PORTFOLIO;
+    const evo_features *src = portfolio ? &ctx->strat_stats : &ctx->features;
+    int cols[FEATURE_COUNT], W = 0, U = 0;
+    memset(md, 0, sizeof *md);
+    if (portfolio) {
+        for (int s = 0; s < STRATEGY_COUNT; s++)
+            if (g->strategies & (1u << s))
+                units[U++] = strategy_index(ctx, (evo_strategy)s);
+        for (W = 0; W < src->F; W++)
+            cols[W] = W;
+        md->first_day = src->first_usable;
+    } else {
+        for (U = 0; U < A; U++)
+            units[U] = U;
+        for (int f = 0; f < src->F; f++)
+            if (g->features & (1u << src->ids[f])) {
+                cols[W++] = f;
+                int usable = features_lookback(src->ids[f]) + ctx->cfg->backtest.window - 1;
+                md->first_day = usable > md->first_day ? usable : md->first_day;
+            }
+    }
+    for (int u = 0; u < U; u++)
+        if (units[u] < 0)
+            return evo_fail(err, EVO_ERR_USAGE, "the genome blends a strategy outside search.strategies");
+    md->kind = g->model;
+    md->D = D;
+    md->U = U;
+    md->W = W;
+    md->inputs = malloc((size_t)D * U * W * sizeof *md->inputs);
+    md->targets = malloc((size_t)D * U * sizeof *md->targets);
+    if (!md->inputs || !md->targets) {
+        model_data_free(md);
+        return evo_fail(err, EVO_ERR_NOMEM, "out of memory for %d x %d x %d inputs", D, U, W);
+    }
+    for (int d = 0; d < D; d++)
+        for (int u = 0; u < U; u++) {
+            const float *from = src->x + ((size_t)d * src->A + units[u]) * src->F;
+            for (int w = 0; w < W; w++)
+                md->inputs[((size_t)d * U + u) * W + w] = from[cols[w]];
+            md->targets[(size_t)d * U + u] = portfolio ? ctx->strat_returns[(size_t)d * ctx->n_strat + units[u]]
+                                                       : ctx->returns[(size_t)d * A + u];
+        }
+    return EVO_OK;
+}
+
+/* ---------------------------------------------------------------- one window */
+
+static uint64_t fold_seed(uint64_t seed, int fold)
+{
+    uint64_t z = seed + 0x9e3779b97f4a7c15ULL * (uint64_t)(fold + 1); /* splitmix64 step */
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    return z ^ (z >> 31);
+}
+
+/* The price of unit u at day d, for forecast errors: the asset's close, or the strategy's wealth. */
+static double unit_price(const evo_eval_context *ctx, const evo_genome *g, const int *units, int u, int d)
+{
+    if (g->model != MODEL_PORTFOLIO)
+        return ctx->panel->close[(size_t)d * ctx->panel->n_assets + units[u]];
+    return ctx->runs[units[u]].bt.wealth[d - ctx->strat_day0];
+}
+
+/* Asset weights for the day after decision day d from unit weights: the unit weights themselves, or
+ * for the portfolio model the blend sum_u alpha_u w_u of the strategies' weights held that day. */
+static void asset_weights(double *w, const double *unit_w, const evo_eval_context *ctx,
+                          const evo_genome *g, const int *units, int U, int d)
+{
+    const int A = ctx->panel->n_assets;
+    if (g->model != MODEL_PORTFOLIO) {
+        memcpy(w, unit_w, (size_t)A * sizeof *w);
+        return;
+    }
+    memset(w, 0, (size_t)A * sizeof *w);
+    for (int u = 0; u < U; u++) {
+        const double *ws = ctx->runs[units[u]].bt.weights + (size_t)(d - ctx->strat_day0) * A;
+        for (int a = 0; a < A; a++)
+            w[a] += unit_w[u] * ws[a];
+    }
+}
+
+typedef struct {
+    const evo_eval_context *ctx;
+    const evo_genome *g;
+    const model_data *md;
+    const int *units;
+    double deadline;
+    int keep_series;
+} window_job;
+
+/* Predict at every rebalance close of val (from its day 0), backtest with costs, compute metrics. */
+static int backtest_window(evo_fold_result *fr, evo_net *net, const window_job *job, evo_window val,
+                           evo_error *err)
+{
+    const evo_eval_context *ctx = job->ctx;
+    const int A = ctx->panel->n_assets, U = job->md->U, T = val.last - val.first + 1;
+    const int k = job->g->rebalance, day0 = val.first - 1, n_dec = 1 + (T - 1) / k;
+    int *days = malloc((size_t)n_dec * sizeof *days);
+    double *unit_w = malloc((size_t)n_dec * U * sizeof *unit_w), *fc = malloc((size_t)n_dec * U * sizeof *fc);
+    double *targets = calloc((size_t)T * A, sizeof *targets), *r = malloc((size_t)T * A * sizeof *r);
+    unsigned char *trade = malloc((size_t)T);
+    int rc = days && unit_w && fc && targets && r && trade ? EVO_OK
+             : evo_fail(err, EVO_ERR_NOMEM, "out of memory backtesting %d days", T);
+    for (int j = 0; !rc && j < n_dec; j++)
+        days[j] = day0 + j * k;
+    if (!rc)
+        rc = model_predict(unit_w, fc, net, job->md, job->g, days, n_dec, err);
+    if (!rc) {
+        backtest_schedule(trade, T, k);
+        for (int j = 0; j < n_dec; j++)
+            asset_weights(targets + (size_t)j * k * A, unit_w + (size_t)j * U, ctx, job->g, job->units, U,
+                          days[j]);
+        for (int t = 0; t < T; t++)
+            for (int a = 0; a < A; a++)
+                r[(size_t)t * A + a] = ctx->returns[(size_t)(val.first + t) * A + a];
+        rc = backtest_run(&fr->bt, r, targets, trade, T, A, ctx->cfg->backtest.cost_bps, err);
+    }
+    if (!rc) {
+        metrics_compute(&fr->metrics, fr->bt.net, fr->bt.turnover, T);
+        if (job->g->objective == OBJECTIVE_FORECAST) { /* implied next-day prices P_d (1 + forecast) */
+            double *pred = r, *actual = targets; /* reuse: n_dec * U <= T * A */
+            for (int j = 0; j < n_dec; j++)
+                for (int u = 0; u < U; u++) {
+                    double p = unit_price(ctx, job->g, job->units, u, days[j]);
+                    pred[(size_t)j * U + u] = p * (1 + fc[(size_t)j * U + u]);
+                    actual[(size_t)j * U + u] = unit_price(ctx, job->g, job->units, u, days[j] + 1);
+                }
+            metrics_forecast_errors(&fr->errors, pred, actual, n_dec * U);
+        }
+        if (!job->keep_series)
+            backtest_free(&fr->bt);
+    }
+    free(days);
+    free(unit_w);
+    free(fc);
+    free(targets);
+    free(r);
+    free(trade);
+    return rc;
+}
+
+/* Train on decision days first..last, then backtest val. A candidate that cannot be trained (it
+ * diverges, or its sizes leave no days to train on) fails; only resource errors are returned. */
+static int run_window(evo_fold_result *fr, const window_job *job, int first, int last, evo_window val,
+                      uint64_t seed, evo_error *err)
+{
+    evo_net *net = NULL;
+    net_spec spec = model_net_spec(job->g, job->md, seed);
+    memset(fr, 0, sizeof *fr);
+    fr->window = val;
+    int rc = net_create(&spec, &net, err);
+    const evo_config *cfg = job->ctx->cfg;
+    model_train_options opt = {.patience = cfg->train.patience,
+                               .val_fraction = cfg->train.val_fraction,
+                               .embargo = cfg->split.embargo_days,
+                               .clip_norm = cfg->train.clip_norm,
+                               .risk_aversion = cfg->train.risk_aversion,
+                               .deadline = job->deadline};
+    if (!rc)
+        rc = model_train(net, job->md, job->g, first, last, &opt, seed, &fr->train, err);
+    if (rc == EVO_ERR_USAGE) { /* e.g. seq_len leaves no training days: the candidate fails */
+        fr->train.failed = 1;
+        snprintf(fr->train.reason, sizeof fr->train.reason, "%.150s", err->msg);
+        rc = EVO_OK;
+    }
+    if (!rc && !fr->train.failed)
+        rc = backtest_window(fr, net, job, val, err);
+    net_free(net);
+    return rc;
+}
+
+static void mark_failed(evo_eval_result *res, int fold, const char *why)
+{
+    res->status = EVAL_FAILED;
+    res->fitness = -INFINITY;
+    snprintf(res->reason, sizeof res->reason, "fold %d: %s", fold + 1, why);
+}
+
+/* ---------------------------------------------------------------- genome and test evaluations */
+
+typedef struct {
+    int first, last; /* training decision days */
+    evo_window val;
+} window_plan;
+
+static int evaluate_windows(evo_eval_result *res, const evo_eval_context *ctx, const evo_genome *g,
+                            uint64_t seed, int keep_series, const window_plan *plan, int n, evo_error *err)
+{
+    const double t0 = model_now();
+    memset(res, 0, sizeof *res);
+    model_data md;
+    const int n_units = ctx->panel->n_assets > STRATEGY_COUNT ? ctx->panel->n_assets : STRATEGY_COUNT;
+    int *unit_buf = malloc((size_t)n_units * sizeof *unit_buf);
+    if (!unit_buf)
+        return evo_fail(err, EVO_ERR_NOMEM, "out of memory");
+    int rc = make_model_data(&md, ctx, g, unit_buf, err);
+    window_job job = {ctx, g, &md, unit_buf, t0 + ctx->cfg->train.max_seconds, keep_series};
+    res->n_folds = n;
+    for (int k = 0; !rc && k < n && res->status == EVAL_OK; k++) {
+        evo_fold_result *fr = &res->folds[k];
+        rc = run_window(fr, &job, plan[k].first, plan[k].last, plan[k].val, fold_seed(seed, k), err);
+        res->train_seconds += fr->train.seconds;
+        res->truncated |= fr->train.truncated;
+        if (!rc && fr->train.failed)
+            mark_failed(res, k, fr->train.reason);
+        else if (!rc && !isfinite(fr->metrics.sharpe + fr->metrics.ann_return))
+            mark_failed(res, k, "non-finite validation returns");
+    }
+    if (!rc && res->status == EVAL_OK)
+        res->fitness = evaluate_fitness(ctx->cfg->ga.fitness, res->folds, n);
+    if (!rc) {
+        net_spec spec = model_net_spec(g, &md, 0);
+        evo_net *probe = NULL;
+        if (!net_create(&spec, &probe, NULL))
+            res->n_params = net_param_count(probe);
+        net_free(probe);
+    }
+    model_data_free(&md);
+    free(unit_buf);
+    res->seconds = model_now() - t0;
+    return rc;
+}
+
+int evaluate_genome(evo_eval_result *res, const evo_eval_context *ctx, const evo_genome *g, uint64_t seed,
+                    int keep_series, evo_error *err)
+{
+    window_plan plan[FOLDS_MAX];
+    const evo_split *s = &ctx->split;
+    for (int k = 0; k < s->n_folds; k++) /* targets of days train.first .. train.last */
+        plan[k] = (window_plan){s->folds[k].train.first - 1, s->folds[k].train.last - 1, s->folds[k].val};
+    return evaluate_windows(res, ctx, g, seed, keep_series, plan, s->n_folds, err);
+}
+
+int evaluate_test(evo_eval_result *res, const evo_eval_context *ctx, const evo_genome *g, uint64_t seed,
+                  int keep_series, evo_error *err)
+{
+    const evo_window test = ctx->split.test;
+    const int last_train = test.first - 1 - ctx->cfg->split.embargo_days;
+    window_plan plan = {last_train - ctx->cfg->split.train_days, last_train - 1, test};
+    return evaluate_windows(res, ctx, g, seed ^ 0x7e57ULL, keep_series, &plan, 1, err);
+}
+
+void evaluate_result_free(evo_eval_result *res)
+{
+    if (!res)
+        return;
+    for (int k = 0; k < res->n_folds; k++)
+        backtest_free(&res->folds[k].bt);
+}
+
+double evaluate_fitness(evo_fitness f, const evo_fold_result *folds, int n)
+{
+    double mean = 0, sortino = 0, worst = INFINITY, var = 0;
+    for (int k = 0; k < n; k++) {
+        mean += folds[k].metrics.sharpe / n;
+        sortino += folds[k].metrics.sortino / n;
+        worst = folds[k].metrics.sharpe < worst ? folds[k].metrics.sharpe : worst;
+    }
+    for (int k = 0; k < n; k++)
+        var += (folds[k].metrics.sharpe - mean) * (folds[k].metrics.sharpe - mean) / (n > 1 ? n - 1 : 1);
+    switch (f) {
+    case FITNESS_MEAN_SORTINO: return sortino;
+    case FITNESS_SHARPE_MEAN_MINUS_SD: return mean - sqrt(var);
+    case FITNESS_WORST_SHARPE: return worst;
+    default: return mean;
+    }
+}
