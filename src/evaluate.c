@@ -28,7 +28,9 @@ static int context_strategies(evo_eval_context *ctx, evo_error *err)
     const evo_config *cfg = ctx->cfg;
     const evo_panel *p = ctx->panel;
     const int D = p->n_days;
-    ctx->strat_day0 = cfg->backtest.window;
+    /* the first day every strategy can decide: its estimation window, and momentum's mom126 */
+    const int mom = features_lookback(FEATURE_MOM126);
+    ctx->strat_day0 = cfg->backtest.window > mom ? cfg->backtest.window : mom;
     for (int s = 0; s < STRATEGY_COUNT; s++)
         if (cfg->search.strategies & (1u << s))
             ctx->strat[ctx->n_strat++] = (evo_strategy)s;

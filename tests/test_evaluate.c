@@ -1,0 +1,264 @@
+/* Tests of evaluate and model: learning tests per model kind on data with a planted pattern made here
+ * (and the same models on pure noise), determinism, causality at the model level, a diverging genome,
+ * and the fitness aggregates. */
+#include <criterion/criterion.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "evofolio/blas.h"
+#include "evofolio/evaluate.h"
+#include "evofolio/rng.h"
+
+enum { A = 8, D = 1400 };
+
+/* Daily returns r[t,a] = phi r[t-1,a] + e[t,a], e ~ N(0, 1%): with phi > 0 tomorrow's winners are
+ * today's, which ret1 (a feature) shows; with phi = 0 there is nothing to learn. For the portfolio
+ * model, regime: assets 0..A/2-1 drift up and the rest down (+-regime_drift a day), the regime
+ * flipping every 500 days, so the momentum strategy's recent record predicts its next days. */
+static void make_panel(evo_panel *p, double phi, double regime_drift, uint64_t seed)
+{
+    memset(p, 0, sizeof *p);
+    p->n_days = D;
+    p->n_assets = A;
+    p->assets = calloc(A, sizeof *p->assets);
+    p->dates = calloc(D, sizeof *p->dates);
+    p->close = calloc((size_t)D * A, sizeof *p->close);
+    evo_rng rng;
+    rng_seed(&rng, seed);
+    double r_prev[A] = {0};
+    for (int a = 0; a < A; a++) {
+        p->assets[a] = malloc(8);
+        snprintf(p->assets[a], 8, "X%d", a);
+        p->close[a] = 100;
+    }
+    for (int t = 0; t < D; t++)
+        p->dates[t] = 10000 + t;
+    for (int t = 1; t < D; t++) {
+        double sign = (t / 500) % 2 ? -1 : 1;
+        for (int a = 0; a < A; a++) {
+            double drift = regime_drift * sign * (a < A / 2 ? 1 : -1);
+            double r = drift + phi * r_prev[a] + 0.01 * rng_normal(&rng);
+            r_prev[a] = r;
+            p->close[(size_t)t * A + a] = p->close[(size_t)(t - 1) * A + a] * (1 + r);
+        }
+    }
+}
+
+/* Window 60 keeps the warm-up short: 252 + 60 + 400 train + 2 + 2 x 250 val + 2 = 1216 < 1400 - 100. */
+static const char *CONFIG =
+    "data: {prices: p.csv}\n"
+    "split: {test_days: 100, folds: 2, train_days: 400, val_days: 250, embargo_days: 2}\n"
+    "backtest: {cost_bps: 0, window: 60, rebalance: 1}\n"
+    "search:\n"
+    "  features: [ret1, ret5, vol20]\n"
+    "  strategies: [ew, minvar, momentum]\n"
+    "train: {patience: 6, max_seconds: 600}\n";
+
+typedef struct {
+    evo_config cfg;
+    evo_panel panel;
+    evo_eval_context ctx;
+} fixture;
+
+static void fixture_make(fixture *f, double phi, double drift, uint64_t seed)
+{
+    evo_error err = {0};
+    blas_single_thread();
+    cr_assert_eq(config_parse(CONFIG, strlen(CONFIG), "e.yaml", &f->cfg, &err), EVO_OK, "%s", err.msg);
+    make_panel(&f->panel, phi, drift, seed);
+    cr_assert_eq(evaluate_context_create(&f->ctx, &f->cfg, &f->panel, &err), EVO_OK, "%s", err.msg);
+}
+
+static void fixture_free(fixture *f)
+{
+    evaluate_context_free(&f->ctx);
+    data_panel_free(&f->panel);
+    config_free(&f->cfg);
+}
+
+static evo_genome genome(evo_model_kind kind, evo_objective obj)
+{
+    return (evo_genome){.model = kind, .objective = obj, .layers = 1, .hidden = 8, .seq_len = 5,
+                        .lr = 0.01, .weight_decay = 0.0001, .dropout = 0, .batch = 32, .epochs = 25,
+                        .features = 1u << FEATURE_RET1,
+                        .strategies = (1u << STRATEGY_EW) | (1u << STRATEGY_MOMENTUM), .rebalance = 1};
+}
+
+/* Mean validation Sharpe of equal weight over the same folds. */
+static double ew_sharpe(const fixture *f)
+{
+    double sum = 0;
+    for (int k = 0; k < f->ctx.split.n_folds; k++) {
+        evo_window v = f->ctx.split.folds[k].val;
+        evo_strategy_run run;
+        evo_error err = {0};
+        cr_assert_eq(strategy_run(&run, STRATEGY_EW, &f->panel, v.first - 1, v.last, 60, 1, 0, &err), EVO_OK);
+        evo_metrics m;
+        metrics_compute(&m, run.bt.net, run.bt.turnover, run.bt.T);
+        sum += m.sharpe / f->ctx.split.n_folds;
+        strategy_run_free(&run);
+    }
+    return sum;
+}
+
+static double fitness_of(fixture *f, evo_genome g)
+{
+    evo_eval_result res;
+    evo_error err = {0};
+    cr_assert_eq(evaluate_genome(&res, &f->ctx, &g, 7, 0, &err), EVO_OK, "%s", err.msg);
+    cr_assert_eq(res.status, EVAL_OK, "%s", res.reason);
+    return res.fitness;
+}
+
+/* Planted AR(1) with phi = 0.4 at 1% daily noise: a portfolio tilted to yesterday's winners earns
+ * about phi x E|r| ~ 0.4 x 0.8% a day per unit tilt, an annual Sharpe of several units, while equal
+ * weight earns nothing but noise (mean 0). The model must beat equal weight by 1.0 of mean annual
+ * Sharpe over two 250-day folds: the sampling sd of a 250-day Sharpe is ~1, of the two folds' mean
+ * ~0.7. Over ten data seeds the smallest margins seen were 2.3 (asset), 10.2 (shared) and 6.7
+ * (shared forecaster); the seed below is not a lucky one. */
+Test(evaluate, asset_and_shared_models_learn_a_planted_pattern, .timeout = 120,
+     .description = "AR(1) returns: the LSTM tilts to yesterday's winners and beats equal weight")
+{
+    fixture f;
+    fixture_make(&f, 0.4, 0, 11);
+    double ew = ew_sharpe(&f);
+    double asset = fitness_of(&f, genome(MODEL_ASSET, OBJECTIVE_SHARPE));
+    double shared = fitness_of(&f, genome(MODEL_SHARED, OBJECTIVE_SHARPE));
+    double forecast = fitness_of(&f, genome(MODEL_SHARED, OBJECTIVE_FORECAST));
+    cr_assert_gt(asset, ew + 1.0, "asset model %.2f vs equal weight %.2f", asset, ew);
+    cr_assert_gt(shared, ew + 1.0, "shared model %.2f vs equal weight %.2f", shared, ew);
+    cr_assert_gt(forecast, ew + 1.0, "shared forecaster %.2f vs equal weight %.2f", forecast, ew);
+    fixture_free(&f);
+}
+
+/* Regimes of 500 days in which half the assets drift up 0.2% a day and half down: the momentum
+ * strategy rides them (after a lag of a few months at each flip), equal weight nets to zero, and a
+ * model that reads the strategies' recent records learns to weight momentum when it works. Same
+ * margin as above; over six data seeds the smallest margin seen was 2.7. */
+Test(evaluate, portfolio_model_learns_to_pick_the_strategy, .timeout = 120,
+     .description = "persistent regimes: the blend leans on momentum and beats equal weight")
+{
+    fixture f;
+    fixture_make(&f, 0, 0.002, 12);
+    double ew = ew_sharpe(&f);
+    evo_genome g = genome(MODEL_PORTFOLIO, OBJECTIVE_SHARPE);
+    g.seq_len = 10;
+    double blend = fitness_of(&f, g);
+    cr_assert_gt(blend, ew + 1.0, "portfolio model %.2f vs equal weight %.2f", blend, ew);
+    fixture_free(&f);
+}
+
+/* Pure noise (phi = 0, no regimes): whatever the model learns is noise, so its validation Sharpe may
+ * differ from equal weight's only by chance. The difference of two 250-day Sharpe ratios of nearly
+ * uncorrelated strategies has an sd of ~1.4 per fold, ~1.0 for the two folds' mean; 3.0 is three of
+ * those, so the check fails only for a real leak of future information (which earns far more: the
+ * planted test above shows what information buys). Over six data seeds the largest excess seen was
+ * 0.6. */
+Test(evaluate, noise_is_not_learned, .timeout = 120,
+     .description = "no pattern: no model beats equal weight by more than chance")
+{
+    fixture f;
+    fixture_make(&f, 0, 0, 13);
+    double ew = ew_sharpe(&f);
+    const evo_model_kind kinds[] = {MODEL_ASSET, MODEL_SHARED, MODEL_PORTFOLIO};
+    for (int i = 0; i < 3; i++) {
+        double fit = fitness_of(&f, genome(kinds[i], OBJECTIVE_SHARPE));
+        cr_assert_lt(fit, ew + 3.0, "%s: %.2f vs equal weight %.2f on noise", catalog_model_kinds.names[kinds[i]],
+                     fit, ew);
+    }
+    fixture_free(&f);
+}
+
+Test(evaluate, same_inputs_same_bits, .timeout = 120, .description = "two runs: identical fitness and metrics")
+{
+    fixture f;
+    fixture_make(&f, 0.3, 0, 14);
+    const evo_model_kind kinds[] = {MODEL_ASSET, MODEL_SHARED, MODEL_PORTFOLIO};
+    for (int i = 0; i < 3; i++) {
+        evo_genome g = genome(kinds[i], OBJECTIVE_SORTINO);
+        g.layers = 2;
+        g.dropout = 0.2;
+        g.epochs = 4;
+        evo_eval_result a, b;
+        evo_error err = {0};
+        cr_assert_eq(evaluate_genome(&a, &f.ctx, &g, 99, 0, &err), EVO_OK);
+        cr_assert_eq(evaluate_genome(&b, &f.ctx, &g, 99, 0, &err), EVO_OK);
+        cr_assert_eq(memcmp(&a.fitness, &b.fitness, sizeof a.fitness), 0);
+        for (int k = 0; k < a.n_folds; k++)
+            cr_assert_eq(memcmp(&a.folds[k].metrics, &b.folds[k].metrics, sizeof a.folds[k].metrics), 0);
+        evaluate_genome(&b, &f.ctx, &g, 100, 0, &err);
+        cr_assert_neq(memcmp(&a.fitness, &b.fitness, sizeof a.fitness), 0, "another seed changes the result");
+    }
+    fixture_free(&f);
+}
+
+/* Change every price after day d (inside the last fold's validation window): every weight decided up
+ * to the close of day d - 1 (held over days up to d) is bit-identical. */
+Test(evaluate, future_prices_do_not_change_decided_weights, .timeout = 120,
+     .description = "causality at the model level, for every model kind")
+{
+    const evo_model_kind kinds[] = {MODEL_ASSET, MODEL_SHARED, MODEL_PORTFOLIO};
+    for (int i = 0; i < 3; i++) {
+        fixture f, g2;
+        fixture_make(&f, 0.3, 0.001, 15);
+        fixture_make(&g2, 0.3, 0.001, 15);
+        const evo_window val = f.ctx.split.folds[1].val;
+        const int d = val.first + 100;
+        evaluate_context_free(&g2.ctx);
+        evo_rng rng;
+        rng_seed(&rng, 5);
+        for (size_t x = (size_t)(d + 1) * A; x < (size_t)D * A; x++)
+            g2.panel.close[x] *= 0.8 + 0.4 * rng_uniform(&rng);
+        evo_error err = {0};
+        cr_assert_eq(evaluate_context_create(&g2.ctx, &g2.cfg, &g2.panel, &err), EVO_OK);
+        evo_genome g = genome(kinds[i], OBJECTIVE_SHARPE);
+        g.epochs = 3;
+        evo_eval_result a, b;
+        cr_assert_eq(evaluate_genome(&a, &f.ctx, &g, 3, 1, &err), EVO_OK);
+        cr_assert_eq(evaluate_genome(&b, &g2.ctx, &g, 3, 1, &err), EVO_OK);
+        const int n = d - val.first + 1; /* weights held over return days val.first .. d */
+        cr_assert_eq(memcmp(a.folds[1].bt.weights, b.folds[1].bt.weights, sizeof(double) * n * A), 0,
+                     "%s: a weight decided before day %d changed", catalog_model_kinds.names[kinds[i]], d);
+        cr_assert_neq(memcmp(a.folds[1].bt.weights, b.folds[1].bt.weights, sizeof(double) * (val.last - val.first + 1) * A),
+                      0, "the change shows after day d");
+        evaluate_result_free(&a);
+        evaluate_result_free(&b);
+        fixture_free(&f);
+        fixture_free(&g2);
+    }
+}
+
+/* AdamW's decoupled decay multiplies every parameter by 1 - lr * wd = -9 a step: the parameters
+ * overflow within a few dozen steps. */
+Test(evaluate, diverging_genome_fails_cleanly, .timeout = 120,
+     .description = "an absurd learning rate: status failed with a reason, no crash, fitness -inf")
+{
+    fixture f;
+    fixture_make(&f, 0.3, 0, 16);
+    evo_genome g = genome(MODEL_ASSET, OBJECTIVE_SHARPE);
+    g.lr = 10;
+    g.weight_decay = 1;
+    evo_eval_result res;
+    evo_error err = {0};
+    cr_assert_eq(evaluate_genome(&res, &f.ctx, &g, 1, 0, &err), EVO_OK, "%s", err.msg);
+    cr_assert_eq(res.status, EVAL_FAILED);
+    cr_assert(strstr(res.reason, "fold 1: diverged"), "%s", res.reason);
+    cr_assert(isinf(res.fitness) && res.fitness < 0);
+    fixture_free(&f);
+}
+
+Test(evaluate, fitness_aggregates, .description = "mean Sharpe, mean Sortino, mean - sd, worst fold")
+{
+    evo_fold_result folds[3];
+    memset(folds, 0, sizeof folds);
+    const double sharpe[3] = {1.0, 2.0, 0.0}, sortino[3] = {1.5, 3.0, -0.5};
+    for (int k = 0; k < 3; k++) {
+        folds[k].metrics.sharpe = sharpe[k];
+        folds[k].metrics.sortino = sortino[k];
+    }
+    cr_assert_float_eq(evaluate_fitness(FITNESS_MEAN_SHARPE, folds, 3), 1.0, 1e-15);
+    cr_assert_float_eq(evaluate_fitness(FITNESS_MEAN_SORTINO, folds, 3), 4.0 / 3, 1e-15);
+    cr_assert_float_eq(evaluate_fitness(FITNESS_SHARPE_MEAN_MINUS_SD, folds, 3), 0.0, 1e-15, "sd (n-1) = 1");
+    cr_assert_float_eq(evaluate_fitness(FITNESS_WORST_SHARPE, folds, 3), 0.0, 0);
+}
