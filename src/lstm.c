@@ -11,8 +11,8 @@
  * that loops over it vectorise. */
 static inline __attribute__((always_inline)) float fast_exp(float x)
 {
-    x = x < -87.0f ? -87.0f : x;
-    x = x > 88.0f ? 88.0f : x;
+    x = x > -87.0f ? x : -87.0f; /* written so that NaN clamps too: no undefined shift below */
+    x = x < 88.0f ? x : 88.0f;
     const float shifter = 12582912.0f; /* 1.5 * 2^23: adding it rounds to the nearest integer */
     float n = (x * 1.44269504088896341f + shifter) - shifter;
     float r = x - n * 0.693359375f - n * -2.12194440e-4f; /* ln2 split in two for accuracy */

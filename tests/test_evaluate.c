@@ -28,8 +28,8 @@ static void make_panel(evo_panel *p, double phi, double regime_drift, uint64_t s
     rng_seed(&rng, seed);
     double r_prev[A] = {0};
     for (int a = 0; a < A; a++) {
-        p->assets[a] = malloc(8);
-        snprintf(p->assets[a], 8, "X%d", a);
+        p->assets[a] = malloc(16);
+        snprintf(p->assets[a], 16, "X%d", a);
         p->close[a] = 100;
     }
     for (int t = 0; t < D; t++)
