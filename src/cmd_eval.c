@@ -93,7 +93,7 @@ static void print_table(const evo_eval_result *res, const evo_eval_result *test,
     printf("params   %zu\n\n", res->n_params);
     print_table_header();
     for (int k = 0; k < res->n_folds; k++) {
-        char label[16];
+        char label[32];
         snprintf(label, sizeof label, "fold %d", k + 1);
         if (k < res->n_folds && (res->status == EVAL_OK || res->folds[k].train.epochs))
             print_fold_row(label, &res->folds[k], ctx->panel, g->objective == OBJECTIVE_FORECAST);

@@ -1,4 +1,5 @@
-/* cmd_synth: `evofolio synth` - synthetic correlated GBM prices as a wide CSV. */
+/* cmd_synth: `evofolio synth` - synthetic correlated GBM prices, optionally with a planted signal, as a
+ * wide CSV. */
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
@@ -6,6 +7,7 @@
 #include <string.h>
 
 #include "evofolio/cmd.h"
+#include "evofolio/suggest.h"
 #include "evofolio/synth.h"
 
 static void usage(FILE *out)
@@ -22,6 +24,11 @@ static void usage(FILE *out)
                  "  --corr RHO       correlation through the market factor, in [0, 1) (default 0.3)\n"
                  "  --price P        first-day price (default 100)\n"
                  "  --start DATE     first day, YYYY-MM-DD (default 2000-01-03)\n"
+                 "  --planted KIND   plant a learnable signal: none (default), momentum (the last 20\n"
+                 "                   days' winners drift up) or reversal (the last 5 days' losers do)\n"
+                 "  --strength S     size of the plant: the next-day drift gains S daily sds per unit\n"
+                 "                   cross-sectional z-score of that past return (default 0; 0.05 is\n"
+                 "                   subtle, 0.3 strong)\n"
                  "  -h, --help       this help\n");
 }
 
@@ -44,7 +51,8 @@ int cmd_synth(int argc, char **argv)
         {"seed", required_argument, NULL, 's'},   {"out", required_argument, NULL, 'o'},
         {"drift", required_argument, NULL, 'm'},  {"vol", required_argument, NULL, 'v'},
         {"corr", required_argument, NULL, 'r'},   {"price", required_argument, NULL, 'p'},
-        {"start", required_argument, NULL, 't'},  {"help", no_argument, NULL, 'h'},
+        {"start", required_argument, NULL, 't'},  {"planted", required_argument, NULL, 'P'},
+        {"strength", required_argument, NULL, 'S'}, {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0}};
     synth_options o;
     synth_defaults(&o);
@@ -85,6 +93,22 @@ int cmd_synth(int argc, char **argv)
             break;
         case 't':
             bad = date_parse(optarg, &o.start) != 0;
+            break;
+        case 'P': {
+            int kind = catalog_find(&synth_plants, optarg);
+            if (kind < 0) {
+                const char *near = suggest_closest(optarg, synth_plants.names, synth_plants.count);
+                fprintf(stderr, "evofolio synth: unknown --planted '%s'%s%s%s; use none, momentum or "
+                        "reversal.\n", optarg, near ? " (did you mean '" : "", near ? near : "",
+                        near ? "'?)" : "");
+                bad = 1;
+            } else {
+                o.planted = (synth_planted)kind;
+            }
+            break;
+        }
+        case 'S':
+            bad = parse_number("--strength", optarg, &o.strength);
             break;
         case 'h':
             usage(stdout);

@@ -196,6 +196,9 @@ int genome_validate(const evo_genome *g, const evo_config *cfg, evo_error *err)
         double v = gene_get(g, (evo_gene)k);
         unsigned allowed = gene_allowed(cfg, (evo_gene)k);
         char space[256];
+        if (info->kind == GENE_KIND_CHOICE && !(v >= 0 && v < info->names->count))
+            return evo_fail(err, EVO_ERR_USAGE, "gene %s: %g is not a %s.", info->name, v,
+                            info->names->what);
         if (info->kind == GENE_KIND_CHOICE && !((allowed >> (int)v) & 1u))
             return evo_fail(err, EVO_ERR_USAGE, "gene %s: '%s' is not in search.%s of %s.", info->name,
                             info->names->names[(int)v], k == GENE_MODEL ? "model" : "objective", cfg->path);
@@ -297,8 +300,9 @@ static int parse_gene(evo_genome *g, evo_gene k, json_t *v, evo_error *err)
         int idx = s ? catalog_find(info->names, s) : -1;
         if (idx < 0) {
             const char *near = s ? suggest_closest(s, info->names->names, info->names->count) : NULL;
-            return evo_fail(err, EVO_ERR_USAGE, "gene %s: expected a %s name%s%s%s, got %s%s%s.",
-                            info->name, info->names->what, near ? " (did you mean '" : "",
+            return evo_fail(err, EVO_ERR_USAGE, "gene %s: expected %s %s name%s%s%s, got %s%s%s.",
+                            info->name, strchr("aeiou", info->names->what[0]) ? "an" : "a",
+                            info->names->what, near ? " (did you mean '" : "",
                             near ? near : "", near ? "'?)" : "", s ? "'" : "a non-string",
                             s ? s : "", s ? "'" : "");
         }
@@ -314,9 +318,12 @@ static int parse_gene(evo_genome *g, evo_gene k, json_t *v, evo_error *err)
         {
             const char *s = json_string_value(item);
             int idx = s ? catalog_find(info->names, s) : -1;
-            if (idx < 0)
-                return evo_fail(err, EVO_ERR_USAGE, "gene %s: unknown %s '%s'.", info->name,
-                                info->names->what, s ? s : "(not a string)");
+            if (idx < 0) {
+                const char *near = s ? suggest_closest(s, info->names->names, info->names->count) : NULL;
+                return evo_fail(err, EVO_ERR_USAGE, "gene %s: unknown %s '%s'%s%s%s.", info->name,
+                                info->names->what, s ? s : "(not a string)", near ? " (did you mean '" : "",
+                                near ? near : "", near ? "'?)" : "");
+            }
             if (set & (1u << idx))
                 return evo_fail(err, EVO_ERR_USAGE, "gene %s: '%s' is listed twice.", info->name, s);
             set |= 1u << idx;
@@ -336,7 +343,7 @@ int genome_from_json(evo_genome *g, const char *text, const evo_config *cfg, evo
 {
     memset(g, 0, sizeof *g);
     json_error_t jerr;
-    json_t *o = json_loads(text, 0, &jerr);
+    json_t *o = json_loads(text, JSON_REJECT_DUPLICATES, &jerr);
     if (!o)
         return evo_fail(err, EVO_ERR_USAGE, "genome JSON %d:%d: %s. Write it like "
                         "{\"model\":\"asset\",\"objective\":\"sharpe\",...}.", jerr.line, jerr.column,
@@ -360,7 +367,7 @@ int genome_from_json(evo_genome *g, const char *text, const evo_config *cfg, evo
         if (k == GENE_COUNT) {
             const char *near = suggest_closest(key, names, GENE_COUNT);
             rc = evo_fail(err, EVO_ERR_USAGE, "genome JSON: unknown gene '%s'%s%s%s.", key,
-                          near ? "; did you mean '" : "", near ? near : "", near ? "'?" : "");
+                          near ? " (did you mean '" : "", near ? near : "", near ? "'?)" : "");
             break;
         }
         rc = parse_gene(g, (evo_gene)k, v, err);

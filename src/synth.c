@@ -1,4 +1,4 @@
-/* synth: GBM price paths; asset names S01, S02, ... */
+/* synth: GBM price paths with an optional planted signal; asset names S01, S02, ... */
 #include "evofolio/synth.h"
 
 #include <math.h>
@@ -12,6 +12,9 @@
 #define SYNTH_PRICE_MIN 1e-100
 #define SYNTH_PRICE_MAX 1e100
 
+static const char *const plant_names[SYNTH_PLANT_COUNT] = {"none", "momentum", "reversal"};
+const evo_names synth_plants = {"planted signal", plant_names, SYNTH_PLANT_COUNT};
+
 void synth_defaults(synth_options *opt)
 {
     *opt = (synth_options){
@@ -23,6 +26,8 @@ void synth_defaults(synth_options *opt)
         .corr = 0.3,
         .start_price = 100,
         .start = date_from_ymd(2000, 1, 3),
+        .planted = SYNTH_PLANT_NONE,
+        .strength = 0,
     };
 }
 
@@ -31,6 +36,33 @@ static evo_date next_business_day(evo_date d)
     while (date_weekday(d) >= 5)
         d++;
     return d;
+}
+
+/* The plant's extra log return of every asset for the step from day t to t+1 (see synth_planted):
+ * plant_a = sign * strength * sigma_a * sqrt(dt) * z_{t,a}. plant_a [A] out; close_da [t+1][A]: the
+ * prices of days 0..t, nothing later; sigma_a [A]: annual volatilities. */
+static void plant_drift(double *plant_a, const synth_options *o, const double *close_da, int t,
+                        const double *sigma_a, double dt)
+{
+    int A = o->n_assets, K = o->planted == SYNTH_PLANT_MOMENTUM ? SYNTH_MOMENTUM_DAYS : SYNTH_REVERSAL_DAYS;
+    double sign = o->planted == SYNTH_PLANT_MOMENTUM ? 1 : -1, mean = 0, var = 0;
+    for (int a = 0; a < A; a++)
+        plant_a[a] = 0;
+    if (t < K)
+        return;
+    /* m_a = log(P_{t,a} / P_{t-K,a}), kept in plant_a until it becomes the plant. */
+    for (int a = 0; a < A; a++) {
+        plant_a[a] = log(close_da[(size_t)t * A + a] / close_da[(size_t)(t - K) * A + a]);
+        mean += plant_a[a];
+    }
+    mean /= A;
+    for (int a = 0; a < A; a++)
+        var += (plant_a[a] - mean) * (plant_a[a] - mean);
+    double sd = sqrt(var / A); /* population sd: z has mean 0 and mean square 1 across assets */
+    for (int a = 0; a < A; a++) {
+        double z = sd > 0 ? (plant_a[a] - mean) / sd : 0;
+        plant_a[a] = sign * o->strength * sigma_a[a] * sqrt(dt) * z;
+    }
 }
 
 int synth_panel(const synth_options *o, evo_panel *p, evo_error *err)
@@ -42,15 +74,22 @@ int synth_panel(const synth_options *o, evo_panel *p, evo_error *err)
         !isfinite(o->drift) || fabs(o->drift) > 5)
         return evo_fail(err, EVO_ERR_USAGE, "synth: expected --vol in [0, 5], --corr in [0, 1), "
                         "--drift in [-5, 5] and --price > 0.");
+    if ((unsigned)o->planted >= SYNTH_PLANT_COUNT || !(o->strength >= 0 && o->strength <= 10))
+        return evo_fail(err, EVO_ERR_USAGE, "synth: expected --planted none, momentum or reversal and "
+                        "--strength in [0, 10].");
+    if (o->planted == SYNTH_PLANT_NONE && o->strength != 0)
+        return evo_fail(err, EVO_ERR_USAGE, "synth: --strength %g plants nothing without --planted; "
+                        "add --planted momentum or --planted reversal.", o->strength);
     int A = o->n_assets, D = o->n_days;
     p->n_assets = A;
     p->n_days = D;
     p->assets = calloc((size_t)A, sizeof *p->assets);
     p->dates = calloc((size_t)D, sizeof *p->dates);
     p->close = calloc((size_t)D * A, sizeof *p->close);
-    double *sigma = calloc((size_t)A, sizeof *sigma);
-    if (!p->assets || !p->dates || !p->close || !sigma) {
+    double *sigma = calloc((size_t)A, sizeof *sigma), *plant = calloc((size_t)A, sizeof *plant);
+    if (!p->assets || !p->dates || !p->close || !sigma || !plant) {
         free(sigma);
+        free(plant);
         data_panel_free(p);
         return evo_fail(err, EVO_ERR_NOMEM, "synth: out of memory");
     }
@@ -68,21 +107,28 @@ int synth_panel(const synth_options *o, evo_panel *p, evo_error *err)
     for (int d = 1; d < D; d++) {
         p->dates[d] = next_business_day(p->dates[d - 1] + 1);
         double zm = rng_normal(&rng);
+        if (o->planted != SYNTH_PLANT_NONE) /* from the prices of days 0..d-1 only */
+            plant_drift(plant, o, p->close, d - 1, sigma, dt);
         for (int a = 0; a < A; a++) {
             double z = wm * zm + wi * rng_normal(&rng);
             double r = (o->drift - 0.5 * sigma[a] * sigma[a]) * dt + sigma[a] * sqrt(dt) * z;
+            if (o->planted != SYNTH_PLANT_NONE)
+                r += plant[a];
             double price = p->close[(size_t)(d - 1) * A + a] * exp(r);
             if (!(price > SYNTH_PRICE_MIN && price < SYNTH_PRICE_MAX)) {
                 free(sigma);
+                free(plant);
                 data_panel_free(p);
                 return evo_fail(err, EVO_ERR_USAGE, "synth: with these options prices leave the "
-                                "range %g..%g (asset %d, day %d). Lower --drift, --vol or --days.",
+                                "range %g..%g (asset %d, day %d). Lower --drift, --vol, --strength or "
+                                "--days.",
                                 SYNTH_PRICE_MIN, SYNTH_PRICE_MAX, a + 1, d + 1);
             }
             p->close[(size_t)d * A + a] = price;
         }
     }
     free(sigma);
+    free(plant);
     for (int a = 0; a < A; a++)
         if (!p->assets[a]) {
             data_panel_free(p);

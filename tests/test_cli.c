@@ -166,6 +166,31 @@ Test(cli, synth_is_deterministic_and_loadable, .description = "same seed, same b
     cr_assert(strstr(b.out, "rows          50 "), "%s", b.out);
 }
 
+Test(cli, synth_planted_signal_options, .description = "--planted/--strength: documented, checked, exit 2")
+{
+    static result r, plain;
+    run(&r, "synth --help");
+    cr_assert(strstr(r.out, "--planted KIND") && strstr(r.out, "--strength S"), "%s", r.out);
+    run(&r, "synth --assets 4 --days 60 --planted momentum --strength 0.3");
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    run(&plain, "synth --assets 4 --days 60");
+    cr_assert_str_neq(r.out, plain.out, "the plant changes prices");
+    run(&r, "synth --assets 4 --days 60 --planted none");
+    cr_assert_str_eq(r.out, plain.out, "--planted none is the plain panel");
+    run(&r, "synth --planted momentm --strength 0.3");
+    cr_assert_eq(r.status, 2);
+    cr_assert(strstr(r.err, "unknown --planted 'momentm' (did you mean 'momentum'?)"), "%s", r.err);
+    run(&r, "synth --planted reversal --strength -0.1");
+    cr_assert_eq(r.status, 2);
+    cr_assert(strstr(r.err, "--strength in [0, 10]"), "%s", r.err);
+    run(&r, "synth --strength 0.3");
+    cr_assert_eq(r.status, 2, "a strength without a plant is a mistake");
+    cr_assert(strstr(r.err, "add --planted"), "%s", r.err);
+    run(&r, "synth --planted momentum --strength lots");
+    cr_assert_eq(r.status, 2);
+    cr_assert(strstr(r.err, "--strength expects a number"), "%s", r.err);
+}
+
 Test(cli, data_summary_of_the_dow, .description = "the shipped data: 30 assets, known first/last rows")
 {
     static result r;

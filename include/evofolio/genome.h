@@ -69,7 +69,8 @@ void genome_normalise(evo_genome *g, const evo_config *cfg);
 /* Every gene inside cfg's search space (after normalising)? EVO_ERR_USAGE naming the gene if not. */
 int genome_validate(const evo_genome *g, const evo_config *cfg, evo_error *err);
 
-/* "model=asset;objective=sharpe;layers=2;...;features=ret1+vol20;strategies=;rebalance=5" */
+/* "model=asset;objective=sharpe;layers=2;...;features=ret1+vol20;strategies=;rebalance=5" of a
+ * normalised genome (genome_random and genome_from_json return normalised genomes). */
 void genome_key(const evo_genome *g, char out[GENOME_KEY_MAX]);
 /* The JSON form; malloc'd, caller frees; NULL when out of memory. */
 char *genome_to_json(const evo_genome *g);

@@ -1,12 +1,37 @@
 /* synth: synthetic market data for tests and demos - correlated geometric Brownian motion on business
- * days (a market factor plus idiosyncratic noise). Deterministic for a seed. The returned panel is the
- * caller's (data_panel_free); fails with EVO_ERR_USAGE on bad options, EVO_ERR_NOMEM. */
+ * days (a market factor plus idiosyncratic noise), optionally with a planted, learnable cross-sectional
+ * signal. Deterministic for a seed. The returned panel is the caller's (data_panel_free); fails with
+ * EVO_ERR_USAGE on bad options, EVO_ERR_NOMEM. Shape letters: A assets, D days. */
 #ifndef EVOFOLIO_SYNTH_H
 #define EVOFOLIO_SYNTH_H
 
 #include <stdint.h>
 
+#include "evofolio/catalog.h"
 #include "evofolio/data.h"
+
+/* A planted signal: each asset's next-day expected log return gets an extra
+ *   +- strength * sigma_i / sqrt(252) * z_{t,i},
+ * z_{t,i} = the cross-sectional z-score (mean 0, population sd 1 across the A assets at day t) of
+ * m_{t,i} = log(P_{t,i} / P_{t-K,i}), the asset's log return over the last K days up to day t's close.
+ * Causal: the return from t to t+1 depends on prices up to t only. z = 0 while t < K, and on days when
+ * every m_{t,i} is equal (A = 1). For small strength the signal's information coefficient (the
+ * correlation across assets of z_t and the next day's returns) is about strength / sqrt(1 - corr):
+ * 0.02-0.1 is realistic, 0.3 is easy to find. */
+typedef enum {
+    SYNTH_PLANT_NONE,     /* pure GBM */
+    SYNTH_PLANT_MOMENTUM, /* +strength: the last SYNTH_MOMENTUM_DAYS days' winners keep winning */
+    SYNTH_PLANT_REVERSAL, /* -strength: the last SYNTH_REVERSAL_DAYS days' losers bounce back */
+    SYNTH_PLANT_COUNT
+} synth_planted;
+
+enum {
+    SYNTH_MOMENTUM_DAYS = 20, /* K of the momentum plant */
+    SYNTH_REVERSAL_DAYS = 5   /* K of the reversal plant */
+};
+
+/* The names of synth_planted ("none", "momentum", "reversal"), indexed by value. */
+extern const evo_names synth_plants;
 
 typedef struct {
     int n_assets;       /* A */
@@ -17,10 +42,13 @@ typedef struct {
     double corr;        /* share of each asset's variance from the market factor = pairwise correlation */
     double start_price; /* every asset's price on the first day */
     evo_date start;     /* first day (moved to the next business day if needed) */
+    synth_planted planted;
+    double strength; /* of the planted signal, >= 0; must be 0 with SYNTH_PLANT_NONE */
 } synth_options;
 
 void synth_defaults(synth_options *opt);
-/* Daily log return of asset i: (mu - s_i^2/2)/252 + s_i/sqrt(252) (sqrt(corr) z_m + sqrt(1-corr) z_i). */
+/* Daily log return of asset i from day t to t+1: (mu - s_i^2/2)/252 + plant_{t,i}
+ *   + s_i/sqrt(252) (sqrt(corr) z_m + sqrt(1-corr) z_i); plant = 0 unless planted (see synth_planted). */
 int synth_panel(const synth_options *opt, evo_panel *panel, evo_error *err);
 
 #endif
