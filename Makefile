@@ -9,12 +9,15 @@
 #   make bench-features   every feature but volchg over data/dow30.csv, window 252
 
 # Every Debian package the project needs to build, run and test: the one list.
-DEB_PACKAGES := make gcc pkg-config openmpi-bin libopenmpi-dev libopenblas-dev libyaml-dev \
+DEB_PACKAGES := make gcc pkg-config openmpi-bin libopenmpi-dev libopenblas-serial-dev libyaml-dev \
                 libsqlite3-dev sqlite3 libcsv-dev libjansson-dev libcriterion-dev
 
 BUILD    ?= build
 CC       := mpicc
 PKGS     := yaml-0.1 sqlite3 openblas jansson
+# OpenBLAS's serial build: workers run BLAS on one thread, and the threaded build would start (and
+# spin) helper threads at load time on every rank. rpath pins it against the system's BLAS choice.
+BLAS_DIR  = /usr/lib/$(shell gcc -print-multiarch)/openblas-serial
 SANITIZE ?=
 OPT      ?= -O2
 CFLAGS   := $(OPT) -std=c11 -Wall -Wextra -Werror -g -D_DEFAULT_SOURCE -Iinclude -MMD -MP
@@ -23,8 +26,9 @@ CFLAGS   += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-r
 LDFLAGS  += -fsanitize=address,undefined
 endif
 # Recursively expanded, so pkg-config runs only when a recipe needs it (after `make deps`).
-PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS))
-LDLIBS     = $(shell pkg-config --libs $(PKGS)) -lcsv -lm
+PKG_CFLAGS = $(shell PKG_CONFIG_PATH=$(BLAS_DIR)/pkgconfig pkg-config --cflags $(PKGS))
+LDLIBS     = $(shell PKG_CONFIG_PATH=$(BLAS_DIR)/pkgconfig pkg-config --libs $(PKGS)) \
+             -Wl,-rpath,$(BLAS_DIR) -lcsv -lm
 
 # The LSTM's fused loops vectorise only with -O3 and without trapping-math (if-converted clamps);
 # the GEMM kernels need -O3 to unroll their tiles into registers.
