@@ -263,3 +263,60 @@ Test(cli, baselines_daily_series_and_periods, .description = "--csv writes every
     cr_assert_eq(r.status, 2, "no history for the estimates");
     cr_assert(strstr(r.err, "backtest.window"), "%s", r.err);
 }
+
+#define GENOME "'{\"model\":\"asset\",\"objective\":\"sharpe\",\"layers\":1,\"hidden\":8,\"seq_len\":10," \
+               "\"lr\":0.003,\"weight_decay\":0.0001,\"batch\":32,\"epochs\":3,\"features\":[\"ret1\",\"vol20\"]," \
+               "\"rebalance\":5}'"
+
+Test(cli, eval_a_genome, .timeout = 60, .description = "eval prints the key, folds, fitness; --test, --csv, json")
+{
+    static result r;
+    char args[1024], path[128];
+    snprintf(path, sizeof path, "%s/eval.csv", tmp);
+    snprintf(args, sizeof args, "eval configs/default.yaml --test --csv %s --genome " GENOME, path);
+    run(&r, args);
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    cr_assert(strstr(r.out, "genome   model=asset;objective=sharpe;layers=1;hidden=8;seq_len=10;lr=0.003;"),
+              "%s", r.out);
+    cr_assert(strstr(r.out, "fold 1 1997-12-24..1998-12-23") && strstr(r.out, "fold 2 1998-12-24..1999-12-23"),
+              "%s", r.out);
+    cr_assert(strstr(r.out, "status   ok\nfitness  "), "%s", r.out);
+    cr_assert(strstr(r.out, "test   2000-01-03..2001-01-02"), "%s", r.out);
+    cr_assert(strstr(r.out, "\new         "), "the baselines on the test period:\n%s", r.out);
+    FILE *f = fopen(path, "r");
+    cr_assert_not_null(f);
+    char line[4096];
+    int rows = 0;
+    cr_assert_not_null(fgets(line, sizeof line, f));
+    cr_assert(!strncmp(line, "window,date,net_return,turnover,w_AA,", 37), "%s", line);
+    while (fgets(line, sizeof line, f))
+        rows++;
+    fclose(f);
+    cr_assert_eq(rows, 252 + 252 + 253, "two folds and the test period, one row a day");
+    snprintf(args, sizeof args, "eval configs/default.yaml --format json --genome " GENOME);
+    run(&r, args);
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    cr_assert(strstr(r.out, "\"status\": \"ok\"") && strstr(r.out, "\"folds\": ["), "%s", r.out);
+    static result again;
+    run(&again, args);
+    const char *f1 = strstr(r.out, "\"fitness\""), *f2 = strstr(again.out, "\"fitness\"");
+    cr_assert(f1 && f2 && !strncmp(f1, f2, strcspn(f1, "\n")), "same genome and seed, same fitness");
+}
+
+Test(cli, eval_bad_genomes, .description = "bad JSON, genes outside the search space, a missing file: exit 2")
+{
+    static result r;
+    run(&r, "eval configs/default.yaml --genome '{\"model\":\"asset\"'");
+    cr_assert_eq(r.status, 2);
+    cr_assert(strstr(r.err, "genome JSON 1:"), "%s", r.err);
+    run(&r, "eval configs/default.yaml --genome '{\"model\":\"asset\",\"objective\":\"sharpe\",\"layers\":1,"
+            "\"hidden\":999,\"seq_len\":10,\"lr\":0.003,\"weight_decay\":0.0001,\"batch\":32,\"epochs\":3,"
+            "\"features\":[\"ret1\"],\"rebalance\":5}'");
+    cr_assert_eq(r.status, 2);
+    cr_assert(strstr(r.err, "gene hidden: 999 is outside search.hidden"), "%s", r.err);
+    run(&r, "eval configs/default.yaml --genome @/nonexistent.json");
+    cr_assert_eq(r.status, 2);
+    cr_assert(strstr(r.err, "cannot read the genome file"), "%s", r.err);
+    run(&r, "eval configs/default.yaml");
+    cr_assert_eq(r.status, 2, "--genome is required");
+}
