@@ -128,7 +128,11 @@ static int make_model_data(model_data *md, const evo_eval_context *ctx, const ev
         model_data_free(md);
         return evo_fail(err, EVO_ERR_NOMEM, "out of memory for %d x %d x %d inputs", D, U, W);
     }
-    for (int d = 0; d < D; d++)
+    /* No window reads a day before the first fold's first input window: fill from there. */
+    int lo = ctx->split.search.first - 1 - g->seq_len;
+    lo = lo > md->first_day ? lo : md->first_day;
+    md->first_day = lo;
+    for (int d = lo; d < D; d++)
         for (int u = 0; u < U; u++) {
             const float *from = src->x + ((size_t)d * src->A + units[u]) * src->F;
             for (int w = 0; w < W; w++)

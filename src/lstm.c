@@ -81,11 +81,10 @@ step_forward(float *restrict a, float *restrict c, float *restrict tanh_c, float
     }
 }
 
-void lstm_forward(lstm_cache *out, const float *x, const lstm_weights *w, int T, int B, int F, int H)
+/* The recurrence over all T steps, once gates[t] holds x_t W_x. */
+static void recur_forward(lstm_cache *out, const lstm_weights *w, int T, int B, int H)
 {
     const int G = 4 * H;
-    /* a[t] = x_t W_x for every step at once (M = T*B) */
-    blas_sgemm(0, 0, T * B, G, F, 1.0f, x, F, w->w_x, G, 0.0f, out->gates, G);
     for (int t = 0; t < T; t++) {
         float *a_t = out->gates + (size_t)t * B * G;
         const float *h_prev = out->h + (size_t)(t - 1) * B * H;
@@ -95,6 +94,25 @@ void lstm_forward(lstm_cache *out, const float *x, const lstm_weights *w, int T,
         step_forward(a_t, out->c + at, out->tanh_c + at, out->h + at,
                      t > 0 ? out->c + at - (size_t)B * H : NULL, w->b, B, H);
     }
+}
+
+void lstm_forward(lstm_cache *out, const float *x, const lstm_weights *w, int T, int B, int F, int H)
+{
+    const int G = 4 * H;
+    /* a[t] = x_t W_x for every step at once (M = T*B) */
+    blas_sgemm(0, 0, T * B, G, F, 1.0f, x, F, w->w_x, G, 0.0f, out->gates, G);
+    recur_forward(out, w, T, B, H);
+}
+
+void lstm_forward_window(lstm_cache *out, float *proj, const float *x, int step, const lstm_weights *w,
+                         int T, int B, int F, int H)
+{
+    const int G = 4 * H, rows = B + (T - 1) * step;
+    /* P = X W_x once per distinct input row; step t reads rows t*step .. t*step+B-1 of it */
+    blas_sgemm(0, 0, rows, G, F, 1.0f, x, F, w->w_x, G, 0.0f, proj, G);
+    for (int t = 0; t < T; t++)
+        memcpy(out->gates + (size_t)t * B * G, proj + (size_t)t * step * G, (size_t)B * G * sizeof *proj);
+    recur_forward(out, w, T, B, H);
 }
 
 /* The fused backward of hidden unit j of one row: dh in, dc carried to c_{t-1}, pre-activation
@@ -130,9 +148,10 @@ step_backward(float *restrict da, float *restrict dc, const float *restrict dh,
     }
 }
 
-void lstm_backward(lstm_weights *dw, float *dx, float *dh, float *dgates, float *dc,
-                   const lstm_cache *cache, const float *x, const lstm_weights *w, int T, int B, int F,
-                   int H)
+/* Backpropagation through the recurrence: dgates for every step, dW_h and db; W_x's part is the
+ * caller's (it depends on how the input was laid out). */
+static void recur_backward(lstm_weights *dw, float *dh, float *dgates, float *dc, const lstm_cache *cache,
+                           const lstm_weights *w, int T, int B, int H)
 {
     const int G = 4 * H;
     memset(dc, 0, (size_t)B * H * sizeof *dc);
@@ -144,14 +163,41 @@ void lstm_backward(lstm_weights *dw, float *dx, float *dh, float *dgates, float 
         if (t > 0) /* dh_{t-1} += da_t W_h^T */
             blas_sgemm(0, 1, B, H, G, 1.0f, da_t, G, w->w_h, G, 1.0f, dh + (size_t)(t - 1) * B * H, H);
     }
-    /* dW_x += X^T dA over all steps; dW_h += H_{t-1}^T dA_t over steps 1..T-1; db += sum of rows */
-    blas_sgemm(1, 0, F, G, T * B, 1.0f, x, F, dgates, G, 1.0f, dw->w_x, G);
+    /* dW_h += H_{t-1}^T dA_t over steps 1..T-1; db += sum of rows */
     blas_sgemm(1, 0, H, G, (T - 1) * B, 1.0f, cache->h, H, dgates + (size_t)B * G, G, 1.0f, dw->w_h, G);
     for (int r = 0; r < T * B; r++) {
         const float *da = dgates + (size_t)r * G;
         for (int k = 0; k < G; k++)
             dw->b[k] += da[k];
     }
+}
+
+void lstm_backward(lstm_weights *dw, float *dx, float *dh, float *dgates, float *dc,
+                   const lstm_cache *cache, const float *x, const lstm_weights *w, int T, int B, int F,
+                   int H)
+{
+    const int G = 4 * H;
+    recur_backward(dw, dh, dgates, dc, cache, w, T, B, H);
+    /* dW_x += X^T dA over all steps */
+    blas_sgemm(1, 0, F, G, T * B, 1.0f, x, F, dgates, G, 1.0f, dw->w_x, G);
     if (dx) /* dX = dA W_x^T */
         blas_sgemm(0, 1, T * B, F, G, 1.0f, dgates, G, w->w_x, G, 0.0f, dx, F);
+}
+
+void lstm_backward_window(lstm_weights *dw, float *dproj, float *dh, float *dgates, float *dc,
+                          const lstm_cache *cache, const float *x, int step, const lstm_weights *w, int T,
+                          int B, int F, int H)
+{
+    const int G = 4 * H, rows = B + (T - 1) * step;
+    recur_backward(dw, dh, dgates, dc, cache, w, T, B, H);
+    /* dP[row] = sum of dA over the (step, batch row) pairs that read that input row */
+    memset(dproj, 0, (size_t)rows * G * sizeof *dproj);
+    for (int t = 0; t < T; t++) {
+        float *restrict dp = dproj + (size_t)t * step * G;
+        const float *restrict da = dgates + (size_t)t * B * G;
+        for (size_t i = 0; i < (size_t)B * G; i++)
+            dp[i] += da[i];
+    }
+    /* dW_x += X^T dP */
+    blas_sgemm(1, 0, F, G, rows, 1.0f, x, F, dproj, G, 1.0f, dw->w_x, G);
 }

@@ -41,6 +41,7 @@ net_spec model_net_spec(const evo_genome *g, const model_data *md, uint64_t seed
                       .seq_len = g->seq_len,
                       .max_rows = g->batch * rows_per_day(md),
                       .dropout = (float)g->dropout,
+                      .window_step = rows_per_day(md),
                       .seed = seed};
 }
 
@@ -74,17 +75,29 @@ static void batch_free(batch_buffers *bb)
     free(bb->r);
 }
 
-/* Mean loss over days[n] in eval mode, chunk by chunk, weighted by days. */
-static double holdout_loss(evo_net *net, const model_data *md, const evo_genome *g, const int *days, int n,
-                           batch_buffers *bb, const model_train_options *opt, evo_error *err)
+/* The inputs of the windows ending at days first .. first+n-1 (consecutive), for net_forward_window,
+ * and their targets (the next days' returns): both are slices of md, nothing is copied. */
+static const float *window_inputs(const model_data *md, int first, int T)
+{
+    return md->inputs + (size_t)(first - T + 1) * md->U * md->W;
+}
+
+static const float *window_targets(const model_data *md, int first)
+{
+    return md->targets + (size_t)(first + 1) * md->U;
+}
+
+/* Mean loss over the consecutive days first .. first+n-1 in eval mode, in blocks of at most B days,
+ * weighted by days. */
+static double holdout_loss(evo_net *net, const model_data *md, const evo_genome *g, int first, int n,
+                           const model_train_options *opt, evo_error *err)
 {
     double sum = 0;
     for (int at = 0; at < n; at += g->batch) {
         int m = n - at < g->batch ? n - at : g->batch;
-        assemble(bb->x, bb->r, md, days + at, m, g->seq_len);
-        if (net_forward(net, bb->x, m * rows_per_day(md), 0, err))
+        if (net_forward_window(net, window_inputs(md, first + at, g->seq_len), m * rows_per_day(md), 0, err))
             return NAN;
-        sum += m * net_loss(net, bb->r, g->objective, opt->risk_aversion);
+        sum += m * net_loss(net, window_targets(md, first + at), g->objective, opt->risk_aversion);
     }
     return sum / n;
 }
@@ -105,21 +118,30 @@ static int fail_report(model_train_report *rep, const char *fmt, double value, i
     return EVO_OK;
 }
 
-/* One epoch over the fitted days in shuffled minibatches; returns the mean loss, or NaN with *why set
- * when the candidate diverges. Drops a final minibatch of fewer than 2 days (no variance to learn). */
-static double train_epoch(evo_net *net, const model_data *md, const evo_genome *g, int *fit, int n_fit,
-                          batch_buffers *bb, const model_train_options *opt, const adamw_options *aw,
+/* One epoch over the fitted days first .. first+n_fit-1: minibatches are blocks of B consecutive days
+ * (a portfolio's stretch of life, read as sliding windows of one table), cut at a random phase and
+ * visited in a shuffled order; blocks of fewer than 2 days are skipped (no variance to learn from).
+ * starts[] is scratch for n_fit / B + 2 block starts. Returns the mean loss, or the offending value
+ * with *why set when the candidate diverges. */
+static double train_epoch(evo_net *net, const model_data *md, const evo_genome *g, int first, int n_fit,
+                          int *starts, const model_train_options *opt, const adamw_options *aw,
                           evo_rng *rng, int *timed_out, const char **why, evo_error *err)
 {
+    const int B = g->batch, phase = (int)rng_below(rng, (uint64_t)B);
+    int n_blocks = 0;
+    for (int at = phase > 0 ? phase - B : 0; at < n_fit; at += B)
+        starts[n_blocks++] = at;
+    shuffle(starts, n_blocks, rng);
     double sum = 0;
     int seen = 0;
-    shuffle(fit, n_fit, rng);
-    for (int at = 0; at + 2 <= n_fit; at += g->batch) {
-        int m = n_fit - at < g->batch ? n_fit - at : g->batch;
-        assemble(bb->x, bb->r, md, fit + at, m, g->seq_len);
-        if (net_forward(net, bb->x, m * rows_per_day(md), 1, err))
+    for (int i = 0; i < n_blocks; i++) {
+        int lo = starts[i] < 0 ? 0 : starts[i], hi = starts[i] + B > n_fit ? n_fit : starts[i] + B;
+        int m = hi - lo, day = first + lo;
+        if (m < 2)
+            continue;
+        if (net_forward_window(net, window_inputs(md, day, g->seq_len), m * rows_per_day(md), 1, err))
             return NAN;
-        double loss = net_backward(net, bb->r, g->objective, opt->risk_aversion, NULL);
+        double loss = net_backward(net, window_targets(md, day), g->objective, opt->risk_aversion, NULL);
         double norm = net_step(net, aw, opt->clip_norm);
         if (!isfinite(loss) || !isfinite(norm) || norm > MODEL_EXPLODED_NORM) {
             *why = !isfinite(loss) ? "loss" : "gradient norm";
@@ -151,30 +173,26 @@ int model_train(evo_net *net, const model_data *md, const evo_genome *g, int fir
         return evo_fail(err, EVO_ERR_USAGE, "only %d decision days to train on (of %d, after seq_len %d, "
                         "the hold-out and the embargo); lower seq_len or train.val_fraction, or raise "
                         "split.train_days", n_fit < 0 ? 0 : n_fit, n, T);
-    int *fit = malloc((size_t)n_fit * sizeof *fit), *hold = malloc((size_t)n_hold * sizeof *hold);
+    const int hold_first = last - n_hold + 1;
     const size_t n_params = net_param_count(net);
+    int *starts = malloc(((size_t)n_fit / g->batch + 2) * sizeof *starts);
     float *best = malloc(n_params * sizeof *best);
-    batch_buffers bb = {0};
-    int rc = fit && hold && best ? batch_alloc(&bb, md, T, g->batch) : EVO_ERR_NOMEM;
-    if (rc) {
+    int rc = EVO_OK;
+    if (!starts || !best) {
         rc = evo_fail(err, EVO_ERR_NOMEM, "out of memory training on %d days", n);
         goto done;
     }
-    for (int i = 0; i < n_fit; i++)
-        fit[i] = first + i;
-    for (int i = 0; i < n_hold; i++)
-        hold[i] = last - n_hold + 1 + i;
     evo_rng rng;
     rng_seed(&rng, seed ^ 0x5eed5eedULL);
     adamw_options aw = adamw_defaults((float)g->lr);
     aw.weight_decay = (float)g->weight_decay;
     memcpy(best, net_params(net), n_params * sizeof *best);
-    rep->holdout_loss = holdout_loss(net, md, g, hold, n_hold, &bb, opt, err);
+    rep->holdout_loss = holdout_loss(net, md, g, hold_first, n_hold, opt, err);
     rep->train_loss = NAN;
     int since_best = 0;
     for (int epoch = 1; epoch <= g->epochs && !rep->truncated; epoch++) {
         const char *why = NULL;
-        double loss = train_epoch(net, md, g, fit, n_fit, &bb, opt, &aw, &rng, &rep->truncated, &why, err);
+        double loss = train_epoch(net, md, g, first, n_fit, starts, opt, &aw, &rng, &rep->truncated, &why, err);
         rep->epochs = epoch;
         if (isnan(loss) && !why) { /* the forward refused the batch: a broken invariant */
             rc = EVO_ERR_INTERNAL;
@@ -185,7 +203,7 @@ int model_train(evo_net *net, const model_data *md, const evo_genome *g, int fir
                         "at epoch %d", loss, epoch);
             goto done;
         }
-        double h = holdout_loss(net, md, g, hold, n_hold, &bb, opt, err);
+        double h = holdout_loss(net, md, g, hold_first, n_hold, opt, err);
         if (!isfinite(h)) {
             fail_report(rep, "diverged: hold-out loss %g at epoch %d", h, epoch);
             goto done;
@@ -203,10 +221,8 @@ int model_train(evo_net *net, const model_data *md, const evo_genome *g, int fir
     memcpy(net_params(net), best, n_params * sizeof *best); /* keep the best parameters */
 done:
     rep->seconds = model_now() - t0;
-    free(fit);
-    free(hold);
+    free(starts);
     free(best);
-    batch_free(&bb);
     return rc;
 }
 

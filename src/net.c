@@ -29,8 +29,9 @@ struct evo_net {
     float *dropped[NET_MAX_LAYERS];        /* [T][B][H] masked input of layer l, l >= 1 */
     float *y, *wts;                        /* [B][n_out] head outputs and block softmax */
     float *dgates, *dh[2], *dc, *dy, *dwts; /* backward scratch */
+    float *proj;                           /* [B + (T-1) window_step][4H] window projections */
     const float *input[NET_MAX_LAYERS];    /* each layer's input in the last forward */
-    int rows, masked;                      /* of the last forward */
+    int rows, masked, windowed;            /* of the last forward */
     int steps;                             /* AdamW steps taken */
     evo_rng rng;                           /* dropout masks */
 };
@@ -98,6 +99,8 @@ static size_t layout_scratch(evo_net *net, float *base)
     CARVE(net->dc, (size_t)s->max_rows * s->hidden);
     CARVE(net->dy, (size_t)s->max_rows * s->n_out);
     CARVE(net->dwts, (size_t)s->max_rows * s->n_out);
+    if (s->window_step > 0)
+        CARVE(net->proj, ((size_t)s->max_rows + (size_t)(s->seq_len - 1) * s->window_step) * 4 * s->hidden);
 #undef CARVE
     return at;
 }
@@ -163,7 +166,8 @@ static int init_params(evo_net *net, evo_error *err)
 static int check_spec(const net_spec *s, evo_error *err)
 {
     if (s->n_in < 1 || s->hidden < 1 || s->layers < 1 || s->layers > NET_MAX_LAYERS || s->n_out < 1 ||
-        s->block < 1 || s->seq_len < 1 || s->max_rows < 1 || !(s->dropout >= 0 && s->dropout < 1))
+        s->block < 1 || s->seq_len < 1 || s->max_rows < 1 || !(s->dropout >= 0 && s->dropout < 1) ||
+        s->window_step < 0)
         return evo_fail(err, EVO_ERR_USAGE, "network sizes out of range (n_in %d, hidden %d, layers %d, "
                         "n_out %d, block %d, seq_len %d, max_rows %d, dropout %g); layers must be 1..%d "
                         "and dropout in [0, 1)", s->n_in, s->hidden, s->layers, s->n_out, s->block,
@@ -224,20 +228,16 @@ void net_free(evo_net *net)
 
 /* ---------------------------------------------------------------- forward / backward / step */
 
-int net_forward(evo_net *net, const float *x, int rows, int train, evo_error *err)
+/* The layers above the first and the head; layer 0 has run. */
+static void forward_rest(evo_net *net, int rows)
 {
     const net_spec *s = &net->spec;
     const int T = s->seq_len, H = s->hidden;
-    if (rows < 1 || rows > s->max_rows || (rows * s->n_out) % s->block)
-        return evo_fail(err, EVO_ERR_USAGE, "forward of %d rows: expected 1..%d rows making whole "
-                        "blocks of %d outputs", rows, s->max_rows, s->block);
-    net->rows = rows;
-    net->masked = train && s->dropout > 0 && s->layers > 1;
     const size_t TBH = (size_t)T * rows * H;
     const float keep = 1.0f - s->dropout, scale = 1.0f / keep;
-    for (int l = 0; l < s->layers; l++) {
-        const float *in = l == 0 ? x : net->cache[l - 1].h;
-        if (l > 0 && net->masked) { /* inverted dropout: keep with probability 1-p, scale by 1/(1-p) */
+    for (int l = 1; l < s->layers; l++) {
+        const float *in = net->cache[l - 1].h;
+        if (net->masked) { /* inverted dropout: keep with probability 1-p, scale by 1/(1-p) */
             for (size_t i = 0; i < TBH; i++) {
                 net->mask[l][i] = rng_uniform(&net->rng) < keep ? scale : 0.0f;
                 net->dropped[l][i] = in[i] * net->mask[l][i];
@@ -245,11 +245,47 @@ int net_forward(evo_net *net, const float *x, int rows, int train, evo_error *er
             in = net->dropped[l];
         }
         net->input[l] = in;
-        lstm_forward(&net->cache[l], in, &net->w[l], T, rows, layer_in(s, l), H);
+        lstm_forward(&net->cache[l], in, &net->w[l], T, rows, H, H);
     }
     const float *h_last = net->cache[s->layers - 1].h + (size_t)(T - 1) * rows * H;
     head_dense_forward(net->y, h_last, net->w_out, net->b_out, rows, H, s->n_out);
     head_softmax_forward(net->wts, net->y, rows * s->n_out / s->block, s->block);
+}
+
+static int begin_forward(evo_net *net, int rows, int train, int windowed, evo_error *err)
+{
+    const net_spec *s = &net->spec;
+    if (rows < 1 || rows > s->max_rows || (rows * s->n_out) % s->block)
+        return evo_fail(err, EVO_ERR_USAGE, "forward of %d rows: expected 1..%d rows making whole "
+                        "blocks of %d outputs", rows, s->max_rows, s->block);
+    if (windowed && s->window_step < 1)
+        return evo_fail(err, EVO_ERR_USAGE, "net_forward_window on a net made without window_step");
+    net->rows = rows;
+    net->windowed = windowed;
+    net->masked = train && s->dropout > 0 && s->layers > 1;
+    return EVO_OK;
+}
+
+int net_forward(evo_net *net, const float *x, int rows, int train, evo_error *err)
+{
+    int rc = begin_forward(net, rows, train, 0, err);
+    if (rc)
+        return rc;
+    net->input[0] = x;
+    lstm_forward(&net->cache[0], x, &net->w[0], net->spec.seq_len, rows, net->spec.n_in, net->spec.hidden);
+    forward_rest(net, rows);
+    return EVO_OK;
+}
+
+int net_forward_window(evo_net *net, const float *x, int rows, int train, evo_error *err)
+{
+    int rc = begin_forward(net, rows, train, 1, err);
+    if (rc)
+        return rc;
+    net->input[0] = x;
+    lstm_forward_window(&net->cache[0], net->proj, x, net->spec.window_step, &net->w[0], net->spec.seq_len,
+                        rows, net->spec.n_in, net->spec.hidden);
+    forward_rest(net, rows);
     return EVO_OK;
 }
 
@@ -279,8 +315,12 @@ double net_backward(evo_net *net, const float *r, evo_objective objective, doubl
                         net->w_out, B, H, s->n_out);
     for (int l = L - 1; l >= 0; l--) {
         float *d_in = l > 0 ? dh_below : dx;
-        lstm_backward(&net->dw[l], d_in, dh, net->dgates, net->dc, &net->cache[l], net->input[l],
-                      &net->w[l], T, B, layer_in(s, l), H);
+        if (l == 0 && net->windowed)
+            lstm_backward_window(&net->dw[0], net->proj, dh, net->dgates, net->dc, &net->cache[0],
+                                 net->input[0], s->window_step, &net->w[0], T, B, s->n_in, H);
+        else
+            lstm_backward(&net->dw[l], d_in, dh, net->dgates, net->dc, &net->cache[l], net->input[l],
+                          &net->w[l], T, B, layer_in(s, l), H);
         if (l > 0) {
             if (net->masked) /* through x = h * mask */
                 for (size_t i = 0; i < (size_t)T * BH; i++)

@@ -115,7 +115,7 @@ static double fitness_of(fixture *f, evo_genome g)
  * about phi x E|r| ~ 0.4 x 0.8% a day per unit tilt, an annual Sharpe of several units, while equal
  * weight earns nothing but noise (mean 0). The model must beat equal weight by 1.0 of mean annual
  * Sharpe over two 250-day folds: the sampling sd of a 250-day Sharpe is ~1, of the two folds' mean
- * ~0.7. Over ten data seeds the smallest margins seen were 2.3 (asset), 10.2 (shared) and 6.7
+ * ~0.7. Over eight data seeds the smallest margins seen were 1.6 (asset), 10.3 (shared) and 7.0
  * (shared forecaster); the seed below is not a lucky one. */
 Test(evaluate, asset_and_shared_models_learn_a_planted_pattern, .timeout = 120,
      .description = "AR(1) returns: the LSTM tilts to yesterday's winners and beats equal weight")
@@ -135,7 +135,7 @@ Test(evaluate, asset_and_shared_models_learn_a_planted_pattern, .timeout = 120,
 /* Regimes of 500 days in which half the assets drift up 0.2% a day and half down: the momentum
  * strategy rides them (after a lag of a few months at each flip), equal weight nets to zero, and a
  * model that reads the strategies' recent records learns to weight momentum when it works. Same
- * margin as above; over six data seeds the smallest margin seen was 2.7. */
+ * margin as above; over eight data seeds the smallest margin seen was 2.6. */
 Test(evaluate, portfolio_model_learns_to_pick_the_strategy, .timeout = 120,
      .description = "persistent regimes: the blend leans on momentum and beats equal weight")
 {
@@ -153,8 +153,8 @@ Test(evaluate, portfolio_model_learns_to_pick_the_strategy, .timeout = 120,
  * differ from equal weight's only by chance. The difference of two 250-day Sharpe ratios of nearly
  * uncorrelated strategies has an sd of ~1.4 per fold, ~1.0 for the two folds' mean; 3.0 is three of
  * those, so the check fails only for a real leak of future information (which earns far more: the
- * planted test above shows what information buys). Over six data seeds the largest excess seen was
- * 0.6. */
+ * planted test above shows what information buys). Over eight data seeds the largest excess seen
+ * was 0.6. */
 Test(evaluate, noise_is_not_learned, .timeout = 120,
      .description = "no pattern: no model beats equal weight by more than chance")
 {

@@ -366,3 +366,50 @@ Test(net, bad_sizes_are_refused, .description = "impossible specs and batches fa
     net_free(net);
     net_free(NULL);
 }
+
+/* Sliding windows of one table (net_forward_window) against the same windows copied out step by step
+ * (net_forward): same outputs and gradients. The projection of a row is the same dot product either
+ * way; only dW_x sums the same terms in another order (per row, then over rows), so float32 rounding
+ * over at most T*B = 60 terms bounds the difference well below 1e-5 of the gradient's scale. */
+Test(net, window_mode_equals_copied_windows, .description = "net_forward_window = net_forward on assembled x")
+{
+    const int steps[2] = {1, 3}; /* one row a day (asset model), three (shared model with A = 3) */
+    for (int si = 0; si < 2; si++) {
+        const int step = steps[si], T = 5, F = 4, B = 4 * step;
+        net_spec s = {.n_in = F, .hidden = 7, .layers = 2, .n_out = step == 1 ? 3 : 1, .block = 3,
+                      .seq_len = T, .max_rows = B, .dropout = 0, .window_step = step, .seed = 9};
+        evo_net *a, *b;
+        evo_error err = {0};
+        cr_assert_eq(net_create(&s, &a, &err), EVO_OK, "%s", err.msg);
+        cr_assert_eq(net_create(&s, &b, &err), EVO_OK);
+        const int rows = B + (T - 1) * step;
+        float table[64 * 4], x[5 * 12 * 4], r[12 * 3];
+        evo_rng rng;
+        rng_seed(&rng, 21);
+        fill_normal(table, (size_t)rows * F, 1, &rng);
+        fill_normal(r, (size_t)B * s.n_out, 0.02, &rng);
+        for (int t = 0; t < T; t++)
+            memcpy(x + (size_t)t * B * F, table + (size_t)t * step * F, sizeof(float) * B * F);
+        cr_assert_eq(net_forward_window(a, table, B, 1, &err), EVO_OK, "%s", err.msg);
+        cr_assert_eq(net_forward(b, x, B, 1, &err), EVO_OK);
+        for (int i = 0; i < B * s.n_out; i++)
+            cr_assert(fabs(net_outputs(a)[i] - net_outputs(b)[i]) <= 1e-6, "y[%d]", i);
+        double la = net_backward(a, r, OBJECTIVE_SHARPE, 1, NULL), lb = net_backward(b, r, OBJECTIVE_SHARPE, 1, NULL);
+        cr_assert(fabs(la - lb) <= 1e-6 * fabs(lb), "loss %g vs %g", la, lb);
+        const float *ga = net_grads(a), *gb = net_grads(b);
+        double scale = 0;
+        for (size_t i = 0; i < net_param_count(a); i++)
+            scale = fmax(scale, fabs(gb[i]));
+        for (size_t i = 0; i < net_param_count(a); i++)
+            cr_assert(fabs(ga[i] - gb[i]) <= 1e-5 * scale, "step %d: grad[%zu] %g vs %g", step, i, ga[i], gb[i]);
+        net_free(a);
+        net_free(b);
+    }
+    evo_net *plain;
+    evo_error err = {0};
+    net_spec s = {.n_in = 2, .hidden = 3, .layers = 1, .n_out = 2, .block = 2, .seq_len = 2, .max_rows = 2};
+    cr_assert_eq(net_create(&s, &plain, &err), EVO_OK);
+    float x[8] = {0};
+    cr_assert_eq(net_forward_window(plain, x, 2, 0, &err), EVO_ERR_USAGE, "needs window_step");
+    net_free(plain);
+}

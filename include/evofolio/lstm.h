@@ -29,6 +29,13 @@ typedef struct {
  * runs the recurrent GEMM and one fused pass of bias, activations and state update. */
 void lstm_forward(lstm_cache *out, const float *x, const lstm_weights *w, int T, int B, int F, int H);
 
+/* Forward over sliding windows: batch row b at step t reads input row t*step + b of
+ * x[B + (T-1)*step][F] (consecutive days of one input table, `step` rows a day). The input projection
+ * is then computed once per distinct row into proj[B + (T-1)*step][4H] (scratch) - T*B/(B+(T-1)*step)
+ * times fewer flops than lstm_forward - and copied into each step's gates. */
+void lstm_forward_window(lstm_cache *out, float *proj, const float *x, int step, const lstm_weights *w,
+                         int T, int B, int F, int H);
+
 /* Backpropagation through time. dh[T][B][H] holds dLoss/dh_t from above and is used as scratch
  * (the recurrent term is added into it). Gradients accumulate (+=) into dw; dx[T][B][F] (may be NULL)
  * is overwritten. dgates[T][B][4H] and dc[B][H] are scratch. Only the recurrent GEMM stays in the
@@ -36,6 +43,12 @@ void lstm_forward(lstm_cache *out, const float *x, const lstm_weights *w, int T,
 void lstm_backward(lstm_weights *dw, float *dx, float *dh, float *dgates, float *dc,
                    const lstm_cache *cache, const float *x, const lstm_weights *w, int T, int B, int F,
                    int H);
+
+/* Backward of lstm_forward_window: as lstm_backward, but dW_x comes from the windows' shared rows
+ * (dproj[B + (T-1)*step][4H] is scratch) and there is no dx. */
+void lstm_backward_window(lstm_weights *dw, float *dproj, float *dh, float *dgates, float *dc,
+                          const lstm_cache *cache, const float *x, int step, const lstm_weights *w, int T,
+                          int B, int F, int H);
 
 /* Activations over n floats, vectorisable (branch-free polynomial exp, Cephes coefficients):
  * |error| <= 2e-7 for sigmoid and 4e-7 for tanh against libm (tests/test_lstm.c measures it). */

@@ -32,6 +32,7 @@ typedef struct {
     int seq_len;   /* T */
     int max_rows;  /* largest B a forward may use */
     float dropout; /* inverted dropout between layers, in [0, 1) */
+    int window_step; /* > 0 enables net_forward_window with this many input rows a day */
     uint64_t seed; /* initialisation and dropout masks */
 } net_spec;
 
@@ -45,6 +46,10 @@ void net_free(evo_net *net);
 /* Forward rows rows of x[T][rows][F]; train != 0 applies dropout. rows * n_out must be a whole
  * number of blocks. */
 int net_forward(evo_net *net, const float *x, int rows, int train, evo_error *err);
+/* Forward over sliding windows of one input table (see lstm_forward_window): row r at step t reads
+ * row t*window_step + r of x[rows + (T-1)*window_step][F] - consecutive days, no copy per window.
+ * Needs spec.window_step > 0; net_backward then skips dx (it must be NULL). */
+int net_forward_window(evo_net *net, const float *x, int rows, int train, evo_error *err);
 /* Of the last forward: raw head outputs y[rows][n_out] (forecasts), and their block softmax
  * (portfolio weights, [rows * n_out / block][block]). Owned by the net. */
 const float *net_outputs(const evo_net *net);
