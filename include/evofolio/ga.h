@@ -1,0 +1,127 @@
+/* ga: the genetic algorithm, callable without MPI - selection, crossover, mutation, elitism, random
+ * immigrants, generational and steady-state breeding, a duplicate cache of evaluated keys, population
+ * statistics and stopping rules. The search module drives it; nothing here touches MPI or SQLite.
+ * Every random choice takes the caller's evo_rng, so a run is reproducible from its seed.
+ * A population and a cache own their arrays (ga_population_free, ga_cache_free); failures are
+ * EVO_ERR_NOMEM. Shapes: P = ga.population members. */
+#ifndef EVOFOLIO_GA_H
+#define EVOFOLIO_GA_H
+
+#include <stdint.h>
+
+#include "evofolio/config.h"
+#include "evofolio/error.h"
+#include "evofolio/genome.h"
+#include "evofolio/rng.h"
+
+typedef enum {
+    ORIGIN_RANDOM,    /* drawn from the search space (first generation) */
+    ORIGIN_IMMIGRANT, /* drawn from the search space to restore diversity */
+    ORIGIN_ELITE,     /* copied unchanged from the previous generation */
+    ORIGIN_CROSSOVER, /* two parents crossed (then possibly mutated) */
+    ORIGIN_MUTATION,  /* one parent mutated */
+    ORIGIN_COUNT
+} evo_origin;
+
+extern const evo_names ga_origin_names; /* "random", "immigrant", "elite", "crossover", "mutation" */
+
+typedef struct {
+    evo_genome genome;
+    char key[GENOME_KEY_MAX]; /* genome_key of the (normalised) genome */
+    double fitness;           /* -INFINITY when the evaluation failed */
+    int64_t id;               /* evaluation id in the archive (0 until assigned) */
+    int64_t parents[2];       /* evaluation ids of the parents; 0 = none */
+    evo_origin origin;
+} ga_individual;
+
+typedef struct {
+    int size;                /* P */
+    ga_individual *members;  /* [P], evaluated */
+} ga_population;
+
+int ga_population_create(ga_population *pop, int size, evo_error *err);
+void ga_population_free(ga_population *pop);
+
+/* A random individual (origin as given), normalised, key filled, fitness NaN, id 0. */
+void ga_random(ga_individual *out, const evo_config *cfg, evo_origin origin, evo_rng *rng);
+
+/* Tournament selection: the fittest of cfg->ga.tournament members drawn uniformly with replacement
+ * (ties: the lower index). Returns the member's index. */
+int ga_tournament(const ga_population *pop, int tournament, evo_rng *rng);
+/* Uniform crossover: each gene from either parent with probability 1/2; set genes (features,
+ * strategies) bit by bit; the child is made valid (never an empty feature set, >= 2 strategies for the
+ * portfolio model) and normalised. */
+void ga_crossover(evo_genome *child, const evo_genome *a, const evo_genome *b, const evo_config *cfg,
+                  evo_rng *rng);
+/* Mutation, each gene with probability `rate`: Gaussian steps in log space for log-scale genes (sd 0.3
+ * of the log range) and in linear space for real genes (sd 0.15 of the range), integer steps of +-1
+ * (or +-10% of the range, at least 1) for integers, neighbours for list values, resampling for choices,
+ * bit flips for sets (rate per bit); values are clipped to the search space; the result is made valid
+ * and normalised. Returns the number of genes changed. */
+int ga_mutate(evo_genome *g, double rate, const evo_config *cfg, evo_rng *rng);
+
+/* Diversity: distinct keys / P, in (0, 1]. Immigrants are bred when it falls below GA_DIVERSITY_MIN. */
+#define GA_DIVERSITY_MIN 0.5
+double ga_diversity(const ga_population *pop);
+
+/* One child of the population (steady mode, and each non-elite slot of a generation): with probability
+ * cfg->ga.crossover two tournament winners are crossed, otherwise one is copied; then mutated at
+ * cfg->ga.mutation. A child equal to a parent is mutated again (up to a few times) so that breeding
+ * makes something new. Parents' ids are recorded. */
+void ga_breed_child(ga_individual *child, const ga_population *pop, const evo_config *cfg, evo_rng *rng);
+/* The next generation into next[P]: the best cfg->ga.elite members unchanged (ORIGIN_ELITE, keeping
+ * their ids and fitness), then, when ga_diversity < GA_DIVERSITY_MIN, a share cfg->ga.immigrants of
+ * random immigrants, then bred children. Deterministic for the rng state. */
+void ga_breed_generation(ga_individual *next, const ga_population *pop, const evo_config *cfg,
+                         evo_rng *rng);
+/* Steady mode: the evaluated child replaces the worst member when it is at least as fit (a failed
+ * child never enters). Returns 1 when it entered. */
+int ga_steady_insert(ga_population *pop, const ga_individual *child);
+
+/* Index of the fittest member (ties: the lower index). */
+int ga_best(const ga_population *pop);
+
+typedef struct {
+    double best, mean, median, sd; /* over members with finite fitness */
+    double diversity;
+    int failures;                  /* members with -inf fitness */
+} ga_stats;
+
+void ga_population_stats(const ga_population *pop, ga_stats *out);
+
+/* Duplicate cache: canonical key -> the evaluation that first evaluated it (id, fitness), an open
+ * addressing hash table that grows. */
+typedef struct {
+    char (*keys)[GENOME_KEY_MAX];
+    int64_t *ids;
+    double *fitness;
+    size_t cap, count;
+} ga_cache;
+
+int ga_cache_create(ga_cache *c, size_t expected, evo_error *err);
+void ga_cache_free(ga_cache *c);
+/* 1 and the stored id/fitness when key is known, else 0. */
+int ga_cache_get(const ga_cache *c, const char *key, int64_t *id, double *fitness);
+/* Insert or keep the first entry for key. */
+int ga_cache_put(ga_cache *c, const char *key, int64_t id, double fitness, evo_error *err);
+
+/* Stopping rules, checked at generation boundaries (and after every result in steady mode). */
+typedef struct {
+    int generation;      /* generations completed (steady: evaluations / P) */
+    long evaluations;    /* evaluations stored, cache hits included */
+    double seconds;      /* wall time of the search so far */
+    int stale;           /* generations since the best fitness last improved */
+} ga_progress;
+
+typedef enum {
+    GA_CONTINUE,         /* keep going */
+    GA_STOP_GENERATIONS, /* ga.generations reached */
+    GA_STOP_EVALUATIONS, /* ga.max_evaluations reached */
+    GA_STOP_TIME,        /* ga.max_seconds reached */
+    GA_STOP_STALE        /* ga.patience generations without improvement */
+} ga_stop;
+
+extern const evo_names ga_stop_names;
+ga_stop ga_should_stop(const ga_progress *p, const evo_config *cfg);
+
+#endif
