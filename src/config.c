@@ -117,6 +117,7 @@ static const key_spec ga_keys[] = {
     K_INT("elite", ga.elite, 0, 100000),
     K_REAL("immigrants", ga.immigrants, 0, 1),
     K_SEED("seed", ga.seed),
+    K_REAL("grace_seconds", ga.grace_seconds, 0, 86400),
     K_CHOICE("fitness", ga.fitness, catalog_fitness),
     K_INT("champions", ga.champions, 1, 1000),
 };
@@ -202,6 +203,7 @@ void config_defaults(evo_config *cfg)
     cfg->ga.seed = 1;
     cfg->ga.fitness = FITNESS_MEAN_SHARPE;
     cfg->ga.champions = 3;
+    cfg->ga.grace_seconds = 60;
 
     cfg->train.patience = 5;
     cfg->train.max_seconds = 600;

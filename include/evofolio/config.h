@@ -103,6 +103,7 @@ typedef struct {
         int elite;         /* best candidates that survive unchanged */
         double immigrants; /* share of random newcomers when diversity collapses */
         uint64_t seed;
+        double grace_seconds; /* on SIGUSR1/SIGTERM: how long to wait for in-flight results */
         evo_fitness fitness;
         int champions; /* top candidates re-evaluated on the test period */
     } ga;
