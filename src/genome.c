@@ -27,7 +27,7 @@ const evo_gene_info genome_genes[GENE_COUNT] = {
 
 /* ---------------------------------------------------------------- gene access */
 
-static double gene_get(const evo_genome *g, evo_gene k)
+double genome_gene_get(const evo_genome *g, evo_gene k)
 {
     switch (k) {
     case GENE_MODEL: return g->model;
@@ -47,7 +47,7 @@ static double gene_get(const evo_genome *g, evo_gene k)
     }
 }
 
-static void gene_set(evo_genome *g, evo_gene k, double v)
+void genome_gene_set(evo_genome *g, evo_gene k, double v)
 {
     switch (k) {
     case GENE_MODEL: g->model = (evo_model_kind)v; break;
@@ -67,8 +67,7 @@ static void gene_set(evo_genome *g, evo_gene k, double v)
     }
 }
 
-/* The search space of a numeric gene. */
-static const evo_gene_range *gene_range(const evo_config *cfg, evo_gene k)
+const evo_gene_range *genome_gene_space(const evo_config *cfg, evo_gene k)
 {
     switch (k) {
     case GENE_LAYERS: return &cfg->search.layers;
@@ -84,8 +83,7 @@ static const evo_gene_range *gene_range(const evo_config *cfg, evo_gene k)
     }
 }
 
-/* The allowed names of a choice or set gene, as a bitmask. */
-static unsigned gene_allowed(const evo_config *cfg, evo_gene k)
+unsigned genome_gene_allowed(const evo_config *cfg, evo_gene k)
 {
     switch (k) {
     case GENE_MODEL: return cfg->search.models;
@@ -138,21 +136,35 @@ static double random_number(const evo_gene_range *r, int integer, int log_scale,
     return v;
 }
 
+void genome_gene_random(evo_genome *g, evo_gene k, const evo_config *cfg, evo_rng *rng)
+{
+    const evo_gene_info *info = &genome_genes[k];
+    unsigned allowed = genome_gene_allowed(cfg, k);
+    if (info->kind == GENE_KIND_CHOICE)
+        genome_gene_set(g, k, pick_bit(allowed, rng));
+    else if (info->kind == GENE_KIND_SET)
+        genome_gene_set(g, k, random_subset(allowed, k == GENE_STRATEGIES ? 2 : 1, rng));
+    else
+        genome_gene_set(g, k, random_number(genome_gene_space(cfg, k), info->kind == GENE_KIND_INT,
+                                            info->log_scale, rng));
+}
+
 void genome_random(evo_genome *g, const evo_config *cfg, evo_rng *rng)
 {
     memset(g, 0, sizeof *g);
-    for (int k = 0; k < GENE_COUNT; k++) {
-        const evo_gene_info *info = &genome_genes[k];
-        unsigned allowed = gene_allowed(cfg, (evo_gene)k);
-        if (info->kind == GENE_KIND_CHOICE)
-            gene_set(g, (evo_gene)k, pick_bit(allowed, rng));
-        else if (info->kind == GENE_KIND_SET)
-            gene_set(g, (evo_gene)k, random_subset(allowed, k == GENE_STRATEGIES ? 2 : 1, rng));
-        else
-            gene_set(g, (evo_gene)k, random_number(gene_range(cfg, (evo_gene)k),
-                                                   info->kind == GENE_KIND_INT, info->log_scale, rng));
-    }
+    for (int k = 0; k < GENE_COUNT; k++)
+        genome_gene_random(g, (evo_gene)k, cfg, rng);
     genome_normalise(g, cfg);
+}
+
+int genome_gene_used(const evo_genome *g, evo_gene k)
+{
+    switch (k) {
+    case GENE_FEATURES: return g->model != MODEL_PORTFOLIO;
+    case GENE_STRATEGIES: return g->model == MODEL_PORTFOLIO;
+    case GENE_DROPOUT: return g->layers > 1;
+    default: return 1;
+    }
 }
 
 void genome_normalise(evo_genome *g, const evo_config *cfg)
@@ -193,8 +205,8 @@ int genome_validate(const evo_genome *g, const evo_config *cfg, evo_error *err)
 {
     for (int k = 0; k < GENE_COUNT; k++) {
         const evo_gene_info *info = &genome_genes[k];
-        double v = gene_get(g, (evo_gene)k);
-        unsigned allowed = gene_allowed(cfg, (evo_gene)k);
+        double v = genome_gene_get(g, (evo_gene)k);
+        unsigned allowed = genome_gene_allowed(cfg, (evo_gene)k);
         char space[256];
         if (info->kind == GENE_KIND_CHOICE && !(v >= 0 && v < info->names->count))
             return evo_fail(err, EVO_ERR_USAGE, "gene %s: %g is not a %s.", info->name, v,
@@ -215,8 +227,8 @@ int genome_validate(const evo_genome *g, const evo_config *cfg, evo_error *err)
                                 "least 2 strategies.");
         }
         if ((info->kind == GENE_KIND_INT || info->kind == GENE_KIND_REAL) &&
-            !(k == GENE_DROPOUT && g->layers == 1) && !in_space(v, gene_range(cfg, (evo_gene)k))) {
-            describe_space(gene_range(cfg, (evo_gene)k), space, sizeof space);
+            !(k == GENE_DROPOUT && g->layers == 1) && !in_space(v, genome_gene_space(cfg, (evo_gene)k))) {
+            describe_space(genome_gene_space(cfg, (evo_gene)k), space, sizeof space);
             return evo_fail(err, EVO_ERR_USAGE, "gene %s: %g is outside search.%s %s of %s.", info->name,
                             v, info->name, space, cfg->path);
         }
@@ -241,7 +253,7 @@ void genome_key(const evo_genome *g, char out[GENOME_KEY_MAX])
     size_t used = 0;
     for (int k = 0; k < GENE_COUNT && used < GENOME_KEY_MAX; k++) {
         const evo_gene_info *info = &genome_genes[k];
-        double v = gene_get(g, (evo_gene)k);
+        double v = genome_gene_get(g, (evo_gene)k);
         char value[256];
         if (info->kind == GENE_KIND_CHOICE)
             snprintf(value, sizeof value, "%s", info->names->names[(int)v]);
@@ -270,7 +282,7 @@ char *genome_to_json(const evo_genome *g)
     json_t *o = json_object();
     for (int k = 0; o && k < GENE_COUNT; k++) {
         const evo_gene_info *info = &genome_genes[k];
-        double v = gene_get(g, (evo_gene)k);
+        double v = genome_gene_get(g, (evo_gene)k);
         json_t *value;
         if (k == GENE_STRATEGIES && g->model != MODEL_PORTFOLIO)
             continue;
@@ -306,7 +318,7 @@ static int parse_gene(evo_genome *g, evo_gene k, json_t *v, evo_error *err)
                             near ? near : "", near ? "'?)" : "", s ? "'" : "a non-string",
                             s ? s : "", s ? "'" : "");
         }
-        gene_set(g, k, idx);
+        genome_gene_set(g, k, idx);
     } else if (info->kind == GENE_KIND_SET) {
         size_t i;
         json_t *item;
@@ -328,13 +340,13 @@ static int parse_gene(evo_genome *g, evo_gene k, json_t *v, evo_error *err)
                 return evo_fail(err, EVO_ERR_USAGE, "gene %s: '%s' is listed twice.", info->name, s);
             set |= 1u << idx;
         }
-        gene_set(g, k, set);
+        genome_gene_set(g, k, set);
     } else {
         double x = json_number_value(v);
         if (!json_is_number(v) || (info->kind == GENE_KIND_INT && (x != floor(x) || fabs(x) > 1e9)))
             return evo_fail(err, EVO_ERR_USAGE, "gene %s: expected %s.", info->name,
                             info->kind == GENE_KIND_INT ? "a whole number" : "a number");
-        gene_set(g, k, x);
+        genome_gene_set(g, k, x);
     }
     return EVO_OK;
 }

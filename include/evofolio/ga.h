@@ -45,44 +45,57 @@ void ga_population_free(ga_population *pop);
 /* A random individual (origin as given), normalised, key filled, fitness NaN, id 0. */
 void ga_random(ga_individual *out, const evo_config *cfg, evo_origin origin, evo_rng *rng);
 
-/* Tournament selection: the fittest of cfg->ga.tournament members drawn uniformly with replacement
- * (ties: the lower index). Returns the member's index. */
+/* Tournament selection: the fittest of `tournament` (cfg->ga.tournament) members drawn uniformly with
+ * replacement (NaN fitness counts as -inf; ties: the lower index). Returns the member's index. */
 int ga_tournament(const ga_population *pop, int tournament, evo_rng *rng);
 /* Uniform crossover: each gene from either parent with probability 1/2; set genes (features,
- * strategies) bit by bit; the child is made valid (never an empty feature set, >= 2 strategies for the
- * portfolio model) and normalised. */
+ * strategies) bit by bit; a gene only one parent uses (genome_gene_used: dropout of a one-layer net, a
+ * portfolio's features, a non-portfolio's strategies) from that parent. The child is made valid (never
+ * an empty feature set, >= 2 strategies for the portfolio model; missing names are taken from the
+ * parents' sets first) and normalised. child may alias a parent. */
 void ga_crossover(evo_genome *child, const evo_genome *a, const evo_genome *b, const evo_config *cfg,
                   evo_rng *rng);
-/* Mutation, each gene with probability `rate`: Gaussian steps in log space for log-scale genes (sd 0.3
- * of the log range) and in linear space for real genes (sd 0.15 of the range), integer steps of +-1
- * (or +-10% of the range, at least 1) for integers, neighbours for list values, resampling for choices,
- * bit flips for sets (rate per bit); values are clipped to the search space; the result is made valid
- * and normalised. Returns the number of genes changed. */
+/* Mutation, each gene with probability `rate`, to a neighbouring value: a Gaussian step in log space for
+ * log-scale genes (sd 0.3 of the log range; integers rounded) and in linear space for real genes (sd 0.15
+ * of the range); +-U{1..m} for integers, m = max(1, floor(10% of the range)); the next value below or
+ * above for list values; another allowed name for choices; for sets, one allowed name, drawn uniformly,
+ * goes in or out (a set left below its minimum - no feature, < 2 strategies - gets random allowed names
+ * back). Values are clipped to the search space, and a step that leaves a value unchanged (clipped at a
+ * bound, rounded back) is drawn again, up to 8 times. Unused genes (genome_gene_used) are drawn afresh
+ * first, so a gene that becomes used gets a random value. The result is made valid and normalised.
+ * Returns the number of genes whose value differs from g's on entry (0 at rate 0 for a valid,
+ * normalised g). */
 int ga_mutate(evo_genome *g, double rate, const evo_config *cfg, evo_rng *rng);
 
-/* Diversity: distinct keys / P, in (0, 1]. Immigrants are bred when it falls below GA_DIVERSITY_MIN. */
+/* Diversity: distinct member keys / P, in (0, 1]; NaN when out of memory. Immigrants are bred when it
+ * falls below GA_DIVERSITY_MIN. */
 #define GA_DIVERSITY_MIN 0.5
 double ga_diversity(const ga_population *pop);
 
 /* One child of the population (steady mode, and each non-elite slot of a generation): with probability
- * cfg->ga.crossover two tournament winners are crossed, otherwise one is copied; then mutated at
- * cfg->ga.mutation. A child equal to a parent is mutated again (up to a few times) so that breeding
- * makes something new. Parents' ids are recorded. */
+ * cfg->ga.crossover two tournament winners are crossed (ORIGIN_CROSSOVER), otherwise one is copied
+ * (ORIGIN_MUTATION); then mutated at cfg->ga.mutation. A child whose key equals a parent's gets one more
+ * gene, drawn uniformly, mutated (up to 8 times), so that breeding makes something new even at
+ * mutation 0. Parents' ids are recorded (the second 0 without crossover or when both winners are one
+ * member); key filled, fitness NaN, id 0. Members' keys must be filled. */
 void ga_breed_child(ga_individual *child, const ga_population *pop, const evo_config *cfg, evo_rng *rng);
-/* The next generation into next[P]: the best cfg->ga.elite members unchanged (ORIGIN_ELITE, keeping
- * their ids and fitness), then, when ga_diversity < GA_DIVERSITY_MIN, a share cfg->ga.immigrants of
- * random immigrants, then bred children. Deterministic for the rng state. */
+/* The next generation into next[P] (not aliasing pop->members): the best cfg->ga.elite members with
+ * finite fitness, fittest first, unchanged but for origin ORIGIN_ELITE (ids, parents and fitness kept;
+ * failed members never survive); then, when ga_diversity < GA_DIVERSITY_MIN, round(cfg->ga.immigrants P)
+ * random immigrants (at least 1 when the share is not 0); then bred children. Deterministic for the rng
+ * state. Elites cost O(elite P) comparisons. */
 void ga_breed_generation(ga_individual *next, const ga_population *pop, const evo_config *cfg,
                          evo_rng *rng);
-/* Steady mode: the evaluated child replaces the worst member when it is at least as fit (a failed
- * child never enters). Returns 1 when it entered. */
+/* Steady mode: the evaluated child replaces the worst member (NaN counts as -inf; ties: the lower
+ * index) when it is at least as fit; a failed (-inf) or unevaluated (NaN) child never enters. Returns 1
+ * when it entered. */
 int ga_steady_insert(ga_population *pop, const ga_individual *child);
 
-/* Index of the fittest member (ties: the lower index). */
+/* Index of the fittest member (NaN counts as -inf; ties: the lower index). */
 int ga_best(const ga_population *pop);
 
 typedef struct {
-    double best, mean, median, sd; /* over members with finite fitness */
+    double best, mean, median, sd; /* over members with finite fitness (NaN when none); sd with n - 1 */
     double diversity;
     int failures;                  /* members with -inf fitness */
 } ga_stats;
@@ -90,7 +103,8 @@ typedef struct {
 void ga_population_stats(const ga_population *pop, ga_stats *out);
 
 /* Duplicate cache: canonical key -> the evaluation that first evaluated it (id, fitness), an open
- * addressing hash table that grows. */
+ * addressing hash table (FNV-1a, linear probing) that doubles before it is 3/4 full. A zeroed cache is
+ * an empty one (put allocates). Each slot holds GENOME_KEY_MAX bytes of key. */
 typedef struct {
     char (*keys)[GENOME_KEY_MAX];
     int64_t *ids;
@@ -102,7 +116,8 @@ int ga_cache_create(ga_cache *c, size_t expected, evo_error *err);
 void ga_cache_free(ga_cache *c);
 /* 1 and the stored id/fitness when key is known, else 0. */
 int ga_cache_get(const ga_cache *c, const char *key, int64_t *id, double *fitness);
-/* Insert or keep the first entry for key. */
+/* Insert, or keep the first entry when key is known. EVO_ERR_INTERNAL for an empty key or one of
+ * GENOME_KEY_MAX characters or more; EVO_ERR_NOMEM when the table cannot grow. */
 int ga_cache_put(ga_cache *c, const char *key, int64_t id, double fitness, evo_error *err);
 
 /* Stopping rules, checked at generation boundaries (and after every result in steady mode). */

@@ -60,6 +60,22 @@ typedef struct {
 
 extern const evo_gene_info genome_genes[GENE_COUNT];
 
+/* Gene access by table index, for code that walks genome_genes (the GA's operators): a choice reads
+ * as its enum value, a set as its bitmask, a number as itself. */
+double genome_gene_get(const evo_genome *g, evo_gene k);
+void genome_gene_set(evo_genome *g, evo_gene k, double v);
+/* The search space of a numeric gene in cfg; NULL for choice and set genes. */
+const evo_gene_range *genome_gene_space(const evo_config *cfg, evo_gene k);
+/* The allowed names of a choice or set gene in cfg as a bitmask; 0 for numeric genes. */
+unsigned genome_gene_allowed(const evo_config *cfg, evo_gene k);
+/* Does g's model read gene k? Not features for portfolio, strategies only for portfolio, dropout only
+ * with more than one layer; every other gene always. Unused genes are put in canonical form by
+ * genome_normalise. */
+int genome_gene_used(const evo_genome *g, evo_gene k);
+/* Draw gene k as genome_random does (sets: >= 1 feature, >= 2 strategies when allowed); the genome is
+ * not normalised. */
+void genome_gene_random(evo_genome *g, evo_gene k, const evo_config *cfg, evo_rng *rng);
+
 /* Draw every gene uniformly from cfg's search space (log-uniformly for log-scale ranges). */
 void genome_random(evo_genome *g, const evo_config *cfg, evo_rng *rng);
 /* Put irrelevant genes in canonical form and round reals, so that equal candidates are equal:
