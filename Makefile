@@ -7,6 +7,7 @@
 #   make bench      LSTM training speed against PyTorch and the GEMM-only floor (bench/README.md)
 #   make bench-baselines  the seven baseline strategies over data/dow30.csv, daily rebalancing
 #   make bench-features   every feature but volchg over data/dow30.csv, window 252
+#   make bench-archive    write 100,000 evaluations to an archive; time `evofolio query` on it
 
 # Every Debian package the project needs to build, run and test: the one list.
 DEB_PACKAGES := make gcc pkg-config openmpi-bin libopenmpi-dev libopenblas-serial-dev libyaml-dev \
@@ -43,7 +44,7 @@ TEST_BIN := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: all deps run test asan tests-run bench bench-run bench-baselines bench-features clean
+.PHONY: all deps run test asan tests-run bench bench-run bench-baselines bench-features bench-archive clean
 all: $(BUILD)/evofolio
 
 $(BUILD)/obj/%.o: src/%.c
@@ -128,6 +129,12 @@ bench-baselines: deps
 bench-features: deps
 	@$(MAKE) --no-print-directory $(BUILD)/bench/features_bench
 	$(BUILD)/bench/features_bench data/dow30.csv
+
+# 100,000 synthetic evaluations written as a search writes them (evaluations/s), then `evofolio query`
+# timed on them (target: `query top -n 10` < 100 ms).
+bench-archive: deps
+	@$(MAKE) --no-print-directory $(BUILD)/bench/archive_bench $(BUILD)/evofolio
+	$(BUILD)/bench/archive_bench $(BUILD)/evofolio $(BUILD)/bench/archive_bench.db 100000
 
 clean:
 	rm -rf build

@@ -16,6 +16,8 @@ static const command commands[] = {
     {"check", cmd_check, "validate a configuration; print it resolved (every default) and its hash"},
     {"eval", cmd_eval, "train and backtest one genome on every walk-forward fold (and the test period)"},
     {"data", cmd_data, "summarise market data files, or the data a configuration names"},
+    {"query", cmd_query, "print runs, the leaderboard, generations, a candidate, its lineage, or any SQL"},
+    {"run", cmd_run, "search with the genetic algorithm (under mpirun: rank 0 master, others workers)"},
     {"synth", cmd_synth, "write synthetic correlated GBM prices as a wide CSV"},
 };
 enum { N_COMMANDS = sizeof commands / sizeof commands[0] };

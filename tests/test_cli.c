@@ -320,3 +320,202 @@ Test(cli, eval_bad_genomes, .description = "bad JSON, genes outside the search s
     run(&r, "eval configs/default.yaml");
     cr_assert_eq(r.status, 2, "--genome is required");
 }
+
+/* ---------------------------------------------------------------- evofolio query
+ * A small archive written through the library: run 1 (done) holds evaluations 1 (fitness 0.5) and
+ * 2 (failed), drawn at random, 3 (0.9) their crossover, 4 a cache hit of 3, two folds each, one
+ * generation, 3's test result as the champion and the ew baseline; run 2 (running, the newest) holds
+ * evaluation 1 (0.1). */
+#include <math.h>
+
+#include "evofolio/archive.h"
+
+static void query_archive(const char *path)
+{
+    evo_archive *a = NULL;
+    evo_error err = {0};
+    cr_assert_eq(archive_open(&a, path, 0, &err), EVO_OK, "%s", err.msg);
+    static evo_date dates[64];
+    for (int d = 0; d < 64; d++)
+        dates[d] = date_from_ymd(2021, 3, 1) + d;
+    static evo_eval_result res;
+    res.n_folds = 2;
+    for (int k = 0; k < 2; k++) {
+        res.folds[k].window = (evo_window){10 * k + 1, 10 * k + 10};
+        res.folds[k].metrics = (evo_metrics){.days = 10, .sharpe = 1 + k, .ann_return = 0.1};
+    }
+    for (int r = 1; r <= 2; r++) {
+        archive_run run = {.seed = 7, .mode = GA_GENERATIONAL, .ranks = 3, .status = RUN_RUNNING};
+        snprintf(run.name, sizeof run.name, "query-test");
+        cr_assert_eq(archive_run_create(a, &run, "name: query-test\n", &err), EVO_OK, "%s", err.msg);
+        cr_assert_eq(run.id, r);
+        int n = r == 1 ? 4 : 1;
+        for (int i = 1; i <= n; i++) {
+            ga_individual ind;
+            memset(&ind, 0, sizeof ind);
+            ind.genome = (evo_genome){.model = MODEL_ASSET, .objective = OBJECTIVE_SHARPE, .layers = 1,
+                                      .hidden = i == 4 ? 24 : 8 * i, .seq_len = 20, .lr = 0.001,
+                                      .weight_decay = 1e-4, .batch = 32, .epochs = 5,
+                                      .features = 1u << FEATURE_RET1, .rebalance = 5};
+            genome_key(&ind.genome, ind.key);
+            ind.id = i;
+            ind.origin = i >= 3 ? ORIGIN_CROSSOVER : ORIGIN_RANDOM;
+            ind.parents[0] = i >= 3 ? 1 : 0;
+            ind.parents[1] = i >= 3 ? 2 : 0;
+            res.status = i == 2 ? EVAL_FAILED : EVAL_OK;
+            snprintf(res.reason, sizeof res.reason, "%s", i == 2 ? "diverged" : "");
+            res.fitness = r == 2 ? 0.1 : i == 1 ? 0.5 : i == 2 ? -INFINITY : 0.9;
+            ind.fitness = res.fitness;
+            archive_eval e = {.run = r, .id = i, .generation = i >= 3, .ind = &ind, .seed = 11,
+                              .res = i == 4 ? NULL : &res, .cache_of = i == 4 ? 3 : 0, .rank = 1,
+                              .host = "h", .started = 1.7e9 + i, .finished = 1.7e9 + i + 1, .dates = dates};
+            cr_assert_eq(archive_put_evaluation(a, &e, NULL, &err), EVO_OK, "%s", err.msg);
+        }
+    }
+    archive_generation g = {1, 0.9, 0.7, 0.7, 0.2, 1, 2, 0, 1, 3, 0.5};
+    cr_assert_eq(archive_put_generation(a, 1, &g, NULL, &err), EVO_OK, "%s", err.msg);
+    evo_fold_result test = res.folds[0];
+    test.window = (evo_window){41, 50};
+    test.metrics.sharpe = 1.5;
+    cr_assert_eq(archive_put_test_result(a, 1, 3, 1, &test, dates + 41, &err), EVO_OK, "%s", err.msg);
+    evo_metrics m = {.days = 10, .sharpe = 0.25};
+    cr_assert_eq(archive_put_baseline(a, 1, STRATEGY_EW, &m, NULL, dates + 41, &err), EVO_OK, "%s", err.msg);
+    cr_assert_eq(archive_put_champion_stats(a, 1, 3, 0.75, 3, 0.25, &err), EVO_OK, "%s", err.msg);
+    cr_assert_eq(archive_run_set_status(a, 1, RUN_DONE, &err), EVO_OK, "%s", err.msg);
+    archive_close(a);
+}
+
+Test(cli, query_commands_and_formats, .description = "runs, top, generations, show, lineage, baselines, sql")
+{
+    static result r;
+    char path[128], args[512];
+    snprintf(path, sizeof path, "%s/q.db", tmp);
+    query_archive(path);
+    snprintf(args, sizeof args, "query %s runs", path);
+    run(&r, args);
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    cr_assert(strstr(r.out, "query-test  done") && strstr(r.out, "query-test  running"), "%s", r.out);
+    snprintf(args, sizeof args, "query %s runs --format csv", path);
+    run(&r, args);
+    cr_assert(strstr(r.out, "\n1,query-test,done,generational,3,") && strstr(r.out, ",4,1,1,0.9,3,0.75,3,0.25,7,"),
+              "4 evaluations, 1 failure, 1 cache hit, best 0.9, champion 3, DSR, trials, PBO, seed: %s", r.out);
+
+    snprintf(args, sizeof args, "query %s top --format csv", path); /* the newest run: 2 */
+    run(&r, args);
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    cr_assert(!strncmp(r.out, "id,generation,fitness,model,", 28), "%s", r.out);
+    cr_assert(strstr(r.out, "\n1,0,0.1,asset,") && !strstr(r.out, "\n3,"), "%s", r.out);
+    snprintf(args, sizeof args, "query %s top -n 1 --run 1 --format csv", path);
+    run(&r, args);
+    cr_assert(strstr(r.out, "\n3,1,0.9,asset,") && !strstr(r.out, "\n1,"), "%s", r.out);
+    snprintf(args, sizeof args, "query %s --run 1", path); /* top is the default command */
+    run(&r, args);
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    cr_assert(strstr(r.out, "run 1 'query-test': the best successful candidates, fitness descending (at most "
+                            "10)"), "%s", r.out);
+    cr_assert(strstr(r.out, "\n 3           1      0.9  asset") && strstr(r.out, "\n 1           0      0.5"),
+              "%s", r.out);
+
+    snprintf(args, sizeof args, "query %s generations --run 1 --format json", path);
+    run(&r, args);
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    cr_assert(strstr(r.out, "{\"generations\": [{\"generation\":1,\"evaluations\":2,") &&
+              strstr(r.out, "\"utilisation\": {\"evaluations\":3,\"workers\":2,\"busy_seconds\":3,"), "%s", r.out);
+    snprintf(args, sizeof args, "query %s generations --run 1", path);
+    run(&r, args);
+    cr_assert(strstr(r.out, "utilisation") && strstr(r.out, "workers       2"), "%s", r.out);
+
+    snprintf(args, sizeof args, "query %s show 3 --run 1", path);
+    run(&r, args);
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    cr_assert(strstr(r.out, "evaluation 3 of run 1") && strstr(r.out, "\ntest_rank      1\n") &&
+              strstr(r.out, "\ngenome         {\"model\":\"asset\"") && strstr(r.out, "validation folds\n") &&
+              strstr(r.out, "\n   2  2021-03-12  2021-03-21") && strstr(r.out, "\nfirst          2021-04-11\n") &&
+              strstr(r.out, "\nsharpe         1.5\n"), "%s", r.out);
+    cr_assert(strstr(r.out, "parents\n") && strstr(r.out, "\n 1           0  random") &&
+              strstr(r.out, "\n 2           0  random  failed"), "%s", r.out);
+    snprintf(args, sizeof args, "query %s show 4 --run 1 --format json", path);
+    run(&r, args);
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    cr_assert(!strncmp(r.out, "{\"evaluation\": {\"run\":1,\"id\":4,", 31) && strstr(r.out, "\"cache_of\":3") &&
+              strstr(r.out, "\"folds\": [{\"fold\":1,") && strstr(r.out, "\"test\": {\"first\":\"2021-04-11\""),
+              "a cache hit shows its source's metrics: %s", r.out);
+
+    snprintf(args, sizeof args, "query %s lineage 3 --run 1 --format csv", path);
+    run(&r, args);
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    cr_assert(strstr(r.out, "generation,id,origin,parent1,parent2,status,fitness,") &&
+              strstr(r.out, "\n1,3,crossover,1,2,ok,0.9,") && strstr(r.out, "\n0,2,random,,,failed,,") &&
+              strstr(r.out, "\n0,1,random,,,ok,0.5,") && strstr(r.out, "\n0,2,") < strstr(r.out, "\n0,1,"),
+              "%s", r.out);
+
+    snprintf(args, sizeof args, "query %s baselines --run 1 --format csv", path);
+    run(&r, args);
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    cr_assert(strstr(r.out, "name,rank,first,last,days,ann_return,ann_vol,sharpe,") &&
+              strstr(r.out, "\neval:3,1,2021-04-11,2021-04-20,10,0.1,0,1.5,") &&
+              strstr(r.out, "\nbaseline:ew,,2021-04-11,2021-04-20,10,0,0,0.25,"), "%s", r.out);
+
+    snprintf(args, sizeof args, "query %s sql \"SELECT run, count(*) AS n FROM evaluations GROUP BY run\""
+             " --format json", path);
+    run(&r, args);
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    cr_assert_str_eq(r.out, "[{\"run\":1,\"n\":4},\n {\"run\":2,\"n\":1}]\n");
+}
+
+Test(cli, query_errors_exit_2, .description = "missing archive, run, id; bad SQL; sql cannot write")
+{
+    static result r;
+    char path[128], args[512];
+    snprintf(path, sizeof path, "%s/q.db", tmp);
+    query_archive(path);
+    run(&r, "query --help");
+    cr_assert_eq(r.status, 0);
+    cr_assert(strstr(r.out, "usage: evofolio query ARCHIVE"), "%s", r.out);
+    snprintf(args, sizeof args, "query %s/none.db runs", tmp);
+    run(&r, args);
+    cr_assert_eq(r.status, 2);
+    cr_assert(strstr(r.err, "none.db: no such archive"), "%s", r.err);
+    write_file("text.csv", "a,b\n1,2\n");
+    snprintf(args, sizeof args, "query %s/text.csv runs", tmp); /* a file that is not an archive */
+    run(&r, args);
+    cr_assert_eq(r.status, 2);
+    cr_assert(strstr(r.err, "not an evofolio archive"), "%s", r.err);
+    snprintf(args, sizeof args, "query %s top --run 9", path);
+    run(&r, args);
+    cr_assert_eq(r.status, 2);
+    cr_assert(strstr(r.err, "has no run 9") && strstr(r.err, "runs` lists them"), "%s", r.err);
+    snprintf(args, sizeof args, "query %s show 99 --run 1", path);
+    run(&r, args);
+    cr_assert_eq(r.status, 2);
+    cr_assert(strstr(r.err, "run 1 of ") && strstr(r.err, "has no evaluation 99"), "%s", r.err);
+    snprintf(args, sizeof args, "query %s lineage x", path);
+    run(&r, args);
+    cr_assert_eq(r.status, 2);
+    snprintf(args, sizeof args, "query %s tops", path);
+    run(&r, args);
+    cr_assert_eq(r.status, 2);
+    cr_assert(strstr(r.err, "unknown command 'tops' (did you mean 'top'?)"), "%s", r.err);
+    snprintf(args, sizeof args, "query %s top --format xml", path);
+    run(&r, args);
+    cr_assert_eq(r.status, 2);
+    snprintf(args, sizeof args, "query %s sql \"SELECT nocolumn FROM runs\"", path);
+    run(&r, args);
+    cr_assert_eq(r.status, 2);
+    cr_assert(strstr(r.err, "no such column: nocolumn"), "SQLite's message: %s", r.err);
+
+    const char *writes[] = {"DELETE FROM evaluations", "UPDATE runs SET status = 'failed'",
+                            "INSERT INTO meta VALUES ('k', 'v')", "DROP TABLE folds",
+                            "SELECT 1; DELETE FROM runs", "PRAGMA query_only = 0",
+                            "ATTACH 'other.db' AS o"};
+    for (int i = 0; i < 7; i++) {
+        snprintf(args, sizeof args, "query %s sql \"%s\"", path, writes[i]);
+        run(&r, args);
+        cr_assert_eq(r.status, 2, "%s: %s", writes[i], r.err);
+        cr_assert(strlen(r.err) > 20, "%s: a message", writes[i]);
+    }
+    snprintf(args, sizeof args, "query %s sql \"SELECT count(*) AS n, sum(status = 'ok') AS ok FROM "
+             "evaluations\" --format csv", path);
+    run(&r, args);
+    cr_assert_str_eq(r.out, "n,ok\n5,4\n", "nothing changed");
+}

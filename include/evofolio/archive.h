@@ -4,7 +4,9 @@
  * sqlite3 shell) can open it while a run writes; one transaction per stored result, so a crash loses
  * at most the evaluations in flight. Schema: docs/archive.md; its version is in table meta.
  * An evo_archive owns its connection and statements (archive_close). Failures: EVO_ERR_IO (cannot
- * open/write, busy), EVO_ERR_DATA (not an evofolio archive, or a newer schema), EVO_ERR_NOMEM. */
+ * open/write, busy, read-only), EVO_ERR_DATA (not an evofolio archive, a newer schema, a row that
+ * breaks a key: a duplicate id, an unknown run or evaluation), EVO_ERR_USAGE (bad SQL given to
+ * archive_query_print), EVO_ERR_NOMEM. Every message names the file and what to do. */
 #ifndef EVOFOLIO_ARCHIVE_H
 #define EVOFOLIO_ARCHIVE_H
 
@@ -20,8 +22,8 @@ enum { ARCHIVE_SCHEMA_VERSION = 1 };
 
 typedef struct evo_archive evo_archive;
 
-/* read_only: opened with SQLITE_OPEN_READONLY (and PRAGMA query_only), so no statement can write.
- * A writable open creates the file and the schema when missing. */
+/* read_only: opened with SQLITE_OPEN_READONLY and PRAGMA query_only, ATTACH refused, so no statement
+ * can write (the file must exist). A writable open creates the file and the schema when missing. */
 int archive_open(evo_archive **out, const char *path, int read_only, evo_error *err);
 void archive_close(evo_archive *a);
 
@@ -47,11 +49,17 @@ typedef struct {
     double started, ended; /* Unix time, seconds; ended 0 while running */
 } archive_run;
 
-/* A new run; config is the resolved canonical YAML (stored verbatim). Fills run->id. */
+/* A new run; config is the resolved canonical YAML (stored verbatim). Fills run->id, and
+ * run->started with the time now when it is 0. */
 int archive_run_create(evo_archive *a, archive_run *run, const char *config, evo_error *err);
 /* The newest run named `name` whose status is running or stopped: 1 and *run filled, or 0. */
 int archive_run_find_resumable(evo_archive *a, const char *name, archive_run *run, evo_error *err);
+/* Sets ended to now, or clears it for RUN_RUNNING (a resume). EVO_ERR_DATA when there is no such run. */
 int archive_run_set_status(evo_archive *a, int64_t run, evo_run_status status, evo_error *err);
+/* Run `id`: 1 and *run filled, or 0 when there is none. */
+int archive_run_get(evo_archive *a, int64_t id, archive_run *run, evo_error *err);
+/* The newest run's id into *id, 0 when the archive holds no run. */
+int archive_run_newest(evo_archive *a, int64_t *id, evo_error *err);
 
 /* What a resume needs, saved with each generation boundary (generational) or each result (steady). */
 typedef struct {
@@ -63,8 +71,9 @@ typedef struct {
 } archive_state;
 
 /* One stored evaluation. res is NULL for a cache hit (cache_of > 0: its metrics are those of that
- * evaluation). val_returns[n_val] are the candidate's validation net returns, folds concatenated (for
- * PBO); may be NULL. */
+ * evaluation; the row takes ind->fitness). val_returns[n_val] are the candidate's validation net
+ * returns, folds concatenated (for PBO); may be NULL. dates are the panel's dates [D], indexed by the
+ * folds' window days, to name each fold's first and last day; NULL leaves those NULL. */
 typedef struct {
     int64_t run, id;
     int generation;
@@ -77,6 +86,7 @@ typedef struct {
     double started, finished; /* Unix time */
     const double *val_returns;
     int n_val;
+    const evo_date *dates;
 } archive_eval;
 
 /* In one transaction: the evaluation row, its per-fold rows, and the state when not NULL. */
@@ -98,7 +108,7 @@ int archive_put_generation(evo_archive *a, int64_t run, const archive_generation
 int archive_get_state(evo_archive *a, int64_t run, archive_state *state, evo_error *err);
 
 /* Every evaluation of a run in id order, as the search needs them to rebuild its cache and population
- * on resume. */
+ * on resume. fn returns 0 to go on; anything else stops the walk and is returned. */
 typedef struct {
     int64_t id;
     int generation;
@@ -113,9 +123,13 @@ typedef struct {
 int archive_for_each_evaluation(evo_archive *a, int64_t run,
                                 int (*fn)(void *ctx, const archive_eval_row *row), void *ctx,
                                 evo_error *err);
+/* Evaluation `id` of a run: 1 and *row filled, or 0 when there is none. */
+int archive_get_evaluation(evo_archive *a, int64_t run, int64_t id, archive_eval_row *row,
+                           evo_error *err);
 
 /* The held-out test period: a champion's result (rank 1 = the champion) or a baseline's run, with
- * their daily series (dates[T] are the return days). */
+ * their daily series when kept (bt.net not NULL). dates[T] are the T return days of the window
+ * (the panel's dates from window.first). Storing one again replaces it (a resumed run's end). */
 int archive_put_test_result(evo_archive *a, int64_t run, int64_t eval_id, int rank,
                             const evo_fold_result *test, const evo_date *dates, evo_error *err);
 int archive_put_baseline(evo_archive *a, int64_t run, evo_strategy strategy, const evo_metrics *m,
@@ -126,11 +140,24 @@ int archive_put_champion_stats(evo_archive *a, int64_t run, int64_t eval_id, dou
                                double pbo, evo_error *err);
 
 /* Validation returns of every distinct successful evaluation of a run with n_val values (the same
- * windows): *returns [*n][n_val] malloc'd (caller frees), *n rows. For PBO. */
-int archive_validation_returns(evo_archive *a, int64_t run, int n_val, double **returns, int *n,
-                               evo_error *err);
+ * windows): *returns [*n][n_val] and their evaluation ids *ids [*n], both malloc'd (caller frees).
+ * For the deflated Sharpe ratio and PBO. */
+int archive_validation_returns(evo_archive *a, int64_t run, int n_val, double **returns, int64_t **ids,
+                               int *n, evo_error *err);
 
-/* Run a read-only SQL statement and print its rows (format: 0 aligned table, 1 CSV, 2 JSON). */
+typedef enum {
+    ARCHIVE_FORMAT_TABLE,  /* aligned columns under a header, "(no rows)" when empty; reals to 6
+                              significant digits (integral from 1e6, so Unix times stay whole) */
+    ARCHIVE_FORMAT_CSV,    /* RFC 4180 with a header line; reals in round-trip precision */
+    ARCHIVE_FORMAT_JSON,   /* an array of objects, one per row; round-trip precision */
+    ARCHIVE_FORMAT_LINES,  /* one "column  value" line per column, a blank line between rows; as the
+                              table for numbers */
+    ARCHIVE_FORMAT_OBJECT  /* the first row as one JSON object, or null when there is none */
+} archive_format;
+
+/* Run one read-only SQL statement (anything that would write, or a second statement, is refused with
+ * EVO_ERR_USAGE, as is bad SQL, with SQLite's message) and print its rows in an archive_format.
+ * NULL prints as nothing (table, CSV) or null (JSON); a blob as its size (table) or hex. */
 int archive_query_print(evo_archive *a, const char *sql, int format, FILE *out, evo_error *err);
 
 #endif

@@ -1,0 +1,41 @@
+/* search: the master's side of a run - the genetic algorithm in generational or steady mode over the
+ * farm's workers, every result stored in the archive as it arrives, resume from the archive, the
+ * stopping rules, signals, progress lines, and at the end the champions on the held-out test period
+ * next to the baselines with the deflated Sharpe ratio and PBO. Workers run farm_worker_loop.
+ * Returns 0 (done), SEARCH_STOPPED (a signal: the state is saved, --resume continues) or an evo_err
+ * with the error record filled. */
+#ifndef EVOFOLIO_SEARCH_H
+#define EVOFOLIO_SEARCH_H
+
+#include <signal.h>
+
+#include "evofolio/archive.h"
+#include "evofolio/farm.h"
+
+enum { SEARCH_STOPPED = 3 }; /* the process exit code of a resumable stop */
+
+typedef struct {
+    int resume; /* continue the newest unfinished run of this configuration */
+    int quiet;  /* no progress lines on stderr */
+} search_options;
+
+typedef struct {
+    const evo_config *cfg;
+    const char *config_text;      /* the resolved canonical YAML */
+    const char *config_hash, *data_hash;
+    const evo_panel *panel;
+    const evo_eval_context *ctx;  /* split, test window, baselines */
+    evo_archive *archive;
+    evo_farm *farm;
+    int ranks;
+} search_setup;
+
+/* signals counts SIGUSR1/SIGTERM received (set by the caller's handler): 1 = stop handing out work and
+ * wait up to ga.grace_seconds for results in flight; 2 = stop at once. */
+int search_run(const search_setup *s, const search_options *opt, const volatile sig_atomic_t *signals,
+               evo_error *err);
+
+/* FNV-1a of the panel's dates, names and closes, as 16 hex digits: a resume must see the same data. */
+void search_data_hash(const evo_panel *panel, char out[17]);
+
+#endif

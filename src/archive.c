@@ -1,0 +1,1397 @@
+/* archive: the SQLite archive. Every SQLite call lives here; SQLite's codes (SQLITE_OK = 0, ...) are
+ * turned into evo_err at each call site through fail_db. The schema is docs/archive.md. */
+#include "evofolio/archive.h"
+
+#include <assert.h>
+#include <jansson.h>
+#include <math.h>
+#include <sqlite3.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+enum {
+    BUSY_TIMEOUT_MS = 10000, /* how long a connection waits for another's lock before failing */
+    QUERY_COL_MAX = 256      /* columns archive_query_print prints */
+};
+
+static const char *const run_status_names[RUN_STATUS_COUNT] = {"running", "stopped", "done", "failed"};
+const evo_names archive_run_statuses = {"run status", run_status_names, RUN_STATUS_COUNT};
+
+/* ga_origin_names' spelling, kept here so that the archive does not link the GA. */
+static const char *const origin_names[ORIGIN_COUNT] = {"random", "immigrant", "elite", "crossover",
+                                                       "mutation"};
+_Static_assert(ORIGIN_COUNT == 5, "origin_names follows evo_origin");
+
+/* ---------------------------------------------------------------- schema */
+
+static const char schema_sql[] =
+    "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);\n"
+    "CREATE TABLE runs (\n"
+    "  id INTEGER PRIMARY KEY, name TEXT NOT NULL, config TEXT NOT NULL, config_hash TEXT NOT NULL,\n"
+    "  data_hash TEXT NOT NULL, seed INTEGER NOT NULL, mode TEXT NOT NULL, ranks INTEGER NOT NULL,\n"
+    "  host TEXT, status TEXT NOT NULL CHECK (status IN ('running', 'stopped', 'done', 'failed')),\n"
+    "  started REAL NOT NULL, ended REAL, champion INTEGER, dsr REAL, n_trials INTEGER, pbo REAL);\n"
+    "CREATE INDEX runs_name ON runs (name, id);\n"
+    "CREATE TABLE evaluations (\n"
+    "  run INTEGER NOT NULL REFERENCES runs (id), id INTEGER NOT NULL, generation INTEGER NOT NULL,\n"
+    "  key TEXT NOT NULL, genome TEXT NOT NULL,\n"
+    "  model TEXT NOT NULL, objective TEXT NOT NULL, layers INTEGER, hidden INTEGER, seq_len INTEGER,\n"
+    "  lr REAL, weight_decay REAL, dropout REAL, batch INTEGER, epochs INTEGER, features TEXT,\n"
+    "  strategies TEXT, rebalance INTEGER,\n"
+    "  parent1 INTEGER, parent2 INTEGER, origin TEXT NOT NULL, seed INTEGER NOT NULL,\n"
+    "  status TEXT NOT NULL CHECK (status IN ('ok', 'failed')), reason TEXT, fitness REAL,\n"
+    "  truncated INTEGER, params INTEGER, seconds REAL, train_seconds REAL, started REAL, finished REAL,\n"
+    "  rank INTEGER, host TEXT, cache_of INTEGER, val_returns BLOB,\n"
+    "  PRIMARY KEY (run, id));\n"
+    "CREATE INDEX evaluations_fitness ON evaluations (run, fitness DESC, id)\n"
+    "  WHERE status = 'ok' AND cache_of IS NULL;\n"
+    "CREATE INDEX evaluations_generation ON evaluations (run, generation);\n"
+    "CREATE INDEX evaluations_cache ON evaluations (run, cache_of) WHERE cache_of IS NOT NULL;\n"
+    "CREATE TABLE folds (\n"
+    "  run INTEGER NOT NULL, eval INTEGER NOT NULL, fold INTEGER NOT NULL, first TEXT, last TEXT,\n"
+    "  days INTEGER, ann_return REAL, ann_vol REAL, sharpe REAL, sortino REAL, max_drawdown REAL,\n"
+    "  calmar REAL, cvar95 REAL, avg_turnover REAL, hit_rate REAL, trades INTEGER,\n"
+    "  epochs INTEGER, best_epoch INTEGER, train_loss REAL, holdout_loss REAL, truncated INTEGER,\n"
+    "  train_seconds REAL, mae REAL, mse REAL, rmse REAL, mape REAL,\n"
+    "  PRIMARY KEY (run, eval, fold),\n"
+    "  FOREIGN KEY (run, eval) REFERENCES evaluations (run, id)) WITHOUT ROWID;\n"
+    "CREATE TABLE generations (\n"
+    "  run INTEGER NOT NULL REFERENCES runs (id), generation INTEGER NOT NULL, best REAL, mean REAL,\n"
+    "  median REAL, sd REAL, diversity REAL, evaluations INTEGER, cache_hits INTEGER,\n"
+    "  failures INTEGER, wall_seconds REAL, utilisation REAL, finished REAL,\n"
+    "  PRIMARY KEY (run, generation)) WITHOUT ROWID;\n"
+    "CREATE TABLE state (\n"
+    "  run INTEGER PRIMARY KEY REFERENCES runs (id), generation INTEGER NOT NULL,\n"
+    "  rng0 INTEGER NOT NULL, rng1 INTEGER NOT NULL, rng2 INTEGER NOT NULL, rng3 INTEGER NOT NULL,\n"
+    "  next_id INTEGER NOT NULL, members TEXT NOT NULL, updated REAL NOT NULL);\n"
+    "CREATE TABLE tests (\n"
+    "  run INTEGER NOT NULL, eval INTEGER NOT NULL, rank INTEGER NOT NULL,\n"
+    "  PRIMARY KEY (run, eval), FOREIGN KEY (run, eval) REFERENCES evaluations (run, id));\n"
+    "CREATE TABLE baselines (\n"
+    "  run INTEGER NOT NULL REFERENCES runs (id), strategy TEXT NOT NULL, first TEXT, last TEXT,\n"
+    "  days INTEGER, ann_return REAL, ann_vol REAL, sharpe REAL, sortino REAL, max_drawdown REAL,\n"
+    "  calmar REAL, cvar95 REAL, avg_turnover REAL, hit_rate REAL, trades INTEGER,\n"
+    "  PRIMARY KEY (run, strategy));\n"
+    "CREATE TABLE series (\n"
+    "  run INTEGER NOT NULL REFERENCES runs (id), owner TEXT NOT NULL, date TEXT NOT NULL,\n"
+    "  net_return REAL, turnover REAL, weights TEXT,\n"
+    "  PRIMARY KEY (run, owner, date));\n"
+    /* Mean validation metrics by correlated subqueries: evaluated only for the rows a query reads, so
+     * `... WHERE run = ? LIMIT 10` walks evaluations_fitness and stops after 10 rows. */
+    "CREATE VIEW leaderboard AS\n"
+    "SELECT e.run, e.id, e.generation, e.fitness, e.model, e.objective, e.layers, e.hidden,\n"
+    "  e.seq_len, e.lr, e.weight_decay, e.dropout, e.batch, e.epochs, e.features, e.strategies,\n"
+    "  e.rebalance,\n"
+    "  (SELECT avg(sharpe) FROM folds f WHERE f.run = e.run AND f.eval = e.id AND f.fold > 0)\n"
+    "    AS val_sharpe,\n"
+    "  (SELECT avg(sortino) FROM folds f WHERE f.run = e.run AND f.eval = e.id AND f.fold > 0)\n"
+    "    AS val_sortino,\n"
+    "  (SELECT avg(ann_return) FROM folds f WHERE f.run = e.run AND f.eval = e.id AND f.fold > 0)\n"
+    "    AS val_ann_return,\n"
+    "  (SELECT avg(ann_vol) FROM folds f WHERE f.run = e.run AND f.eval = e.id AND f.fold > 0)\n"
+    "    AS val_ann_vol,\n"
+    "  (SELECT avg(max_drawdown) FROM folds f WHERE f.run = e.run AND f.eval = e.id AND f.fold > 0)\n"
+    "    AS val_max_drawdown,\n"
+    "  (SELECT avg(avg_turnover) FROM folds f WHERE f.run = e.run AND f.eval = e.id AND f.fold > 0)\n"
+    "    AS val_turnover,\n"
+    "  e.origin, e.parent1, e.parent2, e.params, e.seconds, e.key\n"
+    "FROM evaluations e WHERE e.status = 'ok' AND e.cache_of IS NULL\n"
+    "ORDER BY e.run, e.fitness DESC, e.id;\n";
+
+/* Statements kept prepared for the life of the handle, indexed by enum. */
+typedef enum {
+    ST_BEGIN,
+    ST_COMMIT,
+    ST_ROLLBACK,
+    ST_RUN_INSERT,
+    ST_RUN_RESUMABLE,
+    ST_RUN_STATUS,
+    ST_RUN_GET,
+    ST_RUN_NEWEST,
+    ST_EVAL_INSERT,
+    ST_FOLD_PUT,
+    ST_STATE_PUT,
+    ST_STATE_GET,
+    ST_GEN_PUT,
+    ST_EVAL_EACH,
+    ST_EVAL_GET,
+    ST_OBJECTIVE,
+    ST_TEST_PUT,
+    ST_BASELINE_PUT,
+    ST_SERIES_DELETE,
+    ST_SERIES_PUT,
+    ST_CHAMPION,
+    ST_VAL_RETURNS,
+    ST_COUNT
+} stmt_id;
+
+#define RUN_COLUMNS "id, name, config_hash, data_hash, seed, mode, ranks, host, status, started, ended"
+#define EVAL_ROW_COLUMNS "id, generation, key, genome, fitness, parent1, parent2, origin, cache_of, status"
+
+static const char *const stmt_sql[ST_COUNT] = {
+    [ST_BEGIN] = "BEGIN IMMEDIATE",
+    [ST_COMMIT] = "COMMIT",
+    [ST_ROLLBACK] = "ROLLBACK",
+    [ST_RUN_INSERT] =
+        "INSERT INTO runs (name, config, config_hash, data_hash, seed, mode, ranks, host, status, started)"
+        " VALUES (:name, :config, :config_hash, :data_hash, :seed, :mode, :ranks, :host, :status,"
+        " :started)",
+    [ST_RUN_RESUMABLE] = "SELECT " RUN_COLUMNS " FROM runs WHERE name = :name"
+                         " AND status IN ('running', 'stopped') ORDER BY id DESC LIMIT 1",
+    [ST_RUN_STATUS] = "UPDATE runs SET status = :status, ended = :ended WHERE id = :run",
+    [ST_RUN_GET] = "SELECT " RUN_COLUMNS " FROM runs WHERE id = :run",
+    [ST_RUN_NEWEST] = "SELECT max(id) FROM runs",
+    [ST_EVAL_INSERT] =
+        "INSERT INTO evaluations (run, id, generation, key, genome, model, objective, layers, hidden,"
+        " seq_len, lr, weight_decay, dropout, batch, epochs, features, strategies, rebalance, parent1,"
+        " parent2, origin, seed, status, reason, fitness, truncated, params, seconds, train_seconds,"
+        " started, finished, rank, host, cache_of, val_returns)"
+        " VALUES (:run, :id, :generation, :key, :genome, :model, :objective, :layers, :hidden,"
+        " :seq_len, :lr, :weight_decay, :dropout, :batch, :epochs, :features, :strategies, :rebalance,"
+        " :parent1, :parent2, :origin, :seed, :status, :reason, :fitness, :truncated, :params,"
+        " :seconds, :train_seconds, :started, :finished, :rank, :host, :cache_of, :val_returns)",
+    [ST_FOLD_PUT] =
+        "INSERT OR REPLACE INTO folds (run, eval, fold, first, last, days, ann_return, ann_vol, sharpe,"
+        " sortino, max_drawdown, calmar, cvar95, avg_turnover, hit_rate, trades, epochs, best_epoch,"
+        " train_loss, holdout_loss, truncated, train_seconds, mae, mse, rmse, mape)"
+        " VALUES (:run, :eval, :fold, :first, :last, :days, :ann_return, :ann_vol, :sharpe, :sortino,"
+        " :max_drawdown, :calmar, :cvar95, :avg_turnover, :hit_rate, :trades, :epochs, :best_epoch,"
+        " :train_loss, :holdout_loss, :truncated, :train_seconds, :mae, :mse, :rmse, :mape)",
+    [ST_STATE_PUT] = "INSERT OR REPLACE INTO state (run, generation, rng0, rng1, rng2, rng3, next_id,"
+                     " members, updated) VALUES (:run, :generation, :rng0, :rng1, :rng2, :rng3,"
+                     " :next_id, :members, :updated)",
+    [ST_STATE_GET] = "SELECT generation, rng0, rng1, rng2, rng3, next_id, members FROM state"
+                     " WHERE run = :run",
+    [ST_GEN_PUT] =
+        "INSERT OR REPLACE INTO generations (run, generation, best, mean, median, sd, diversity,"
+        " evaluations, cache_hits, failures, wall_seconds, utilisation, finished)"
+        " VALUES (:run, :generation, :best, :mean, :median, :sd, :diversity, :evaluations,"
+        " :cache_hits, :failures, :wall_seconds, :utilisation, :finished)",
+    [ST_EVAL_EACH] = "SELECT " EVAL_ROW_COLUMNS " FROM evaluations WHERE run = :run ORDER BY id",
+    [ST_EVAL_GET] = "SELECT " EVAL_ROW_COLUMNS " FROM evaluations WHERE run = :run AND id = :id",
+    [ST_OBJECTIVE] = "SELECT objective FROM evaluations WHERE run = :run AND id = :id",
+    [ST_TEST_PUT] = "INSERT OR REPLACE INTO tests (run, eval, rank) VALUES (:run, :eval, :rank)",
+    [ST_BASELINE_PUT] =
+        "INSERT OR REPLACE INTO baselines (run, strategy, first, last, days, ann_return, ann_vol,"
+        " sharpe, sortino, max_drawdown, calmar, cvar95, avg_turnover, hit_rate, trades)"
+        " VALUES (:run, :strategy, :first, :last, :days, :ann_return, :ann_vol, :sharpe, :sortino,"
+        " :max_drawdown, :calmar, :cvar95, :avg_turnover, :hit_rate, :trades)",
+    [ST_SERIES_DELETE] = "DELETE FROM series WHERE run = :run AND owner = :owner",
+    [ST_SERIES_PUT] = "INSERT INTO series (run, owner, date, net_return, turnover, weights)"
+                      " VALUES (:run, :owner, :date, :net_return, :turnover, :weights)",
+    [ST_CHAMPION] = "UPDATE runs SET champion = :champion, dsr = :dsr, n_trials = :n_trials, pbo = :pbo"
+                    " WHERE id = :run",
+    /* One row per distinct key (a bare column with min() comes from the row holding the minimum). */
+    [ST_VAL_RETURNS] = "SELECT val_returns, min(id) FROM evaluations WHERE run = :run AND status = 'ok'"
+                       " AND cache_of IS NULL AND length(val_returns) = :bytes GROUP BY key ORDER BY 2",
+};
+
+struct evo_archive {
+    sqlite3 *db;
+    char path[EVO_PATH_MAX];
+    int read_only;
+    sqlite3_stmt *st[ST_COUNT];
+};
+
+/* ---------------------------------------------------------------- errors and small helpers */
+
+/* Record a failed SQLite call: the file, what was being done, SQLite's message and what to do next.
+ * Read the message before anything else touches the connection (a ROLLBACK resets it). */
+static int fail_db(const evo_archive *a, evo_error *err, int sqlite_rc, const char *doing)
+{
+    int code = EVO_ERR_IO;
+    const char *hint;
+    switch (sqlite_rc & 0xff) {
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED:
+        hint = "Another process holds it locked; only one run may write an archive at a time. Wait for "
+               "it to finish, or give this run another output.archive.";
+        break;
+    case SQLITE_READONLY:
+        hint = a->read_only ? "This handle is read-only: queries cannot change the archive."
+                            : "Check that the file and its directory are writable.";
+        break;
+    case SQLITE_FULL:
+        hint = "The disk is full. Free some space, then resume the run (evofolio run --resume).";
+        break;
+    case SQLITE_NOMEM:
+        code = EVO_ERR_NOMEM;
+        hint = "Out of memory.";
+        break;
+    case SQLITE_CORRUPT:
+    case SQLITE_NOTADB:
+        code = EVO_ERR_DATA;
+        hint = "It is not an evofolio archive, or it is damaged: check the path, or restore a copy.";
+        break;
+    case SQLITE_CONSTRAINT:
+        code = EVO_ERR_DATA;
+        hint = "The row repeats a stored id, or names a run or evaluation the archive does not hold.";
+        break;
+    case SQLITE_CANTOPEN:
+        hint = "Check the path, and that its directory exists and is writable.";
+        break;
+    default:
+        hint = "Check the file and the disk.";
+        break;
+    }
+    return evo_fail(err, code, "%s: %s: %s. %s", a->path, doing, sqlite3_errmsg(a->db), hint);
+}
+
+static double now_unix(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+static int param(sqlite3_stmt *st, const char *name)
+{
+    int i = sqlite3_bind_parameter_index(st, name);
+    assert(i > 0 && "a named parameter of one of the statements above");
+    return i;
+}
+
+static void bind_int(sqlite3_stmt *st, const char *name, int64_t v)
+{
+    sqlite3_bind_int64(st, param(st, name), v);
+}
+
+/* Non-finite doubles are stored as NULL. */
+static void bind_real(sqlite3_stmt *st, const char *name, double v)
+{
+    if (isfinite(v))
+        sqlite3_bind_double(st, param(st, name), v);
+    else
+        sqlite3_bind_null(st, param(st, name));
+}
+
+static void bind_text(sqlite3_stmt *st, const char *name, const char *s)
+{
+    if (s)
+        sqlite3_bind_text(st, param(st, name), s, -1, SQLITE_TRANSIENT);
+    else
+        sqlite3_bind_null(st, param(st, name));
+}
+
+/* An id where 0 means none. */
+static void bind_id(sqlite3_stmt *st, const char *name, int64_t id)
+{
+    if (id)
+        sqlite3_bind_int64(st, param(st, name), id);
+    else
+        sqlite3_bind_null(st, param(st, name));
+}
+
+/* Step a statement that returns no rows, then make it ready for the next use. SQLITE_OK or the error;
+ * sqlite3_errmsg still holds the error's message afterwards. */
+static int exec_stmt(sqlite3_stmt *st)
+{
+    int rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+    return rc == SQLITE_DONE || rc == SQLITE_ROW ? SQLITE_OK : rc;
+}
+
+static void done_stmt(sqlite3_stmt *st)
+{
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+}
+
+static int begin(evo_archive *a, evo_error *err, const char *doing)
+{
+    int rc = exec_stmt(a->st[ST_BEGIN]);
+    return rc ? fail_db(a, err, rc, doing) : EVO_OK;
+}
+
+/* Commit when rc is EVO_OK, otherwise roll back (the error is already recorded). */
+static int end(evo_archive *a, int rc, evo_error *err, const char *doing)
+{
+    if (rc == EVO_OK) {
+        int src = exec_stmt(a->st[ST_COMMIT]);
+        if (!src)
+            return EVO_OK;
+        rc = fail_db(a, err, src, doing);
+    }
+    if (!sqlite3_get_autocommit(a->db))
+        exec_stmt(a->st[ST_ROLLBACK]);
+    return rc;
+}
+
+static const char *col_text(sqlite3_stmt *st, int i)
+{
+    const unsigned char *s = sqlite3_column_text(st, i);
+    return s ? (const char *)s : "";
+}
+
+static double col_real(sqlite3_stmt *st, int i, double if_null)
+{
+    return sqlite3_column_type(st, i) == SQLITE_NULL ? if_null : sqlite3_column_double(st, i);
+}
+
+static int name_index(const char *const *names, int n, const char *s)
+{
+    for (int i = 0; i < n; i++)
+        if (!strcmp(names[i], s))
+            return i;
+    return -1;
+}
+
+/* A growable text buffer; 0 ok, -1 out of memory (and the buffer freed). */
+typedef struct {
+    char *s;
+    size_t len, cap;
+} text_buf;
+
+static int text_add(text_buf *b, const char *s, size_t n)
+{
+    if (b->len + n + 1 > b->cap) {
+        size_t cap = b->cap ? b->cap : 256;
+        while (cap < b->len + n + 1)
+            cap *= 2;
+        char *p = realloc(b->s, cap);
+        if (!p) {
+            free(b->s);
+            *b = (text_buf){0};
+            return -1;
+        }
+        b->s = p;
+        b->cap = cap;
+    }
+    memcpy(b->s + b->len, s, n);
+    b->len += n;
+    b->s[b->len] = '\0';
+    return 0;
+}
+
+static int text_printf(text_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static int text_printf(text_buf *b, const char *fmt, ...)
+{
+    char tmp[64];
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(tmp, sizeof tmp, fmt, ap);
+    va_end(ap);
+    assert(n >= 0 && (size_t)n < sizeof tmp && "only numbers are printed through text_printf");
+    return text_add(b, tmp, (size_t)n);
+}
+
+/* The shortest %.Ng (N = 15..17) that reads back as x. */
+static void format_exact(char *out, size_t size, double x)
+{
+    for (int p = 15; p <= 17; p++) {
+        snprintf(out, size, "%.*g", p, x);
+        if (strtod(out, NULL) == x)
+            return;
+    }
+}
+
+/* ---------------------------------------------------------------- open and close */
+
+/* Refuse connections that would write through a read-only handle: ATTACH (a second file), and
+ * pragmas that would switch query_only off or touch the schema. */
+static int read_only_authorizer(void *ctx, int action, const char *a1, const char *a2, const char *db,
+                                const char *trigger)
+{
+    (void)ctx, (void)db, (void)trigger;
+    if (action == SQLITE_ATTACH || action == SQLITE_DETACH)
+        return SQLITE_DENY;
+    if (action == SQLITE_PRAGMA && a2 &&
+        (!sqlite3_stricmp(a1, "query_only") || !sqlite3_stricmp(a1, "writable_schema")))
+        return SQLITE_DENY;
+    return SQLITE_OK;
+}
+
+static int exec_sql(evo_archive *a, const char *sql, evo_error *err, const char *doing)
+{
+    int rc = sqlite3_exec(a->db, sql, NULL, NULL, NULL);
+    return rc ? fail_db(a, err, rc, doing) : EVO_OK;
+}
+
+/* Tables in the file: *n, or an error (SQLITE_NOTADB shows up here first). */
+static int count_tables(evo_archive *a, int *n, evo_error *err)
+{
+    sqlite3_stmt *st = NULL;
+    int rc = sqlite3_prepare_v2(a->db, "SELECT count(*) FROM sqlite_master", -1, &st, NULL);
+    if (!rc && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+        *n = sqlite3_column_int(st, 0);
+        rc = SQLITE_OK;
+    }
+    if (rc)
+        rc = fail_db(a, err, rc, "reading the schema");
+    sqlite3_finalize(st);
+    return rc;
+}
+
+static int create_schema(evo_archive *a, evo_error *err)
+{
+    char meta[256];
+    snprintf(meta, sizeof meta, "INSERT INTO meta VALUES ('schema_version', '%d'), "
+             "('application', 'evofolio'), ('created', '%.3f');", ARCHIVE_SCHEMA_VERSION, now_unix());
+    int rc = exec_sql(a, "BEGIN IMMEDIATE", err, "creating the archive");
+    int n = 0;
+    if (!rc)
+        rc = count_tables(a, &n, err);
+    if (!rc && n == 0) /* another process may have created it meanwhile */
+        rc = exec_sql(a, schema_sql, err, "creating the schema");
+    if (!rc && n == 0)
+        rc = exec_sql(a, meta, err, "creating the schema");
+    if (!rc)
+        rc = exec_sql(a, "COMMIT", err, "creating the archive");
+    if (rc && !sqlite3_get_autocommit(a->db))
+        sqlite3_exec(a->db, "ROLLBACK", NULL, NULL, NULL);
+    return rc;
+}
+
+static int check_schema(evo_archive *a, evo_error *err)
+{
+    sqlite3_stmt *st = NULL;
+    int version = -1;
+    if (sqlite3_prepare_v2(a->db, "SELECT value FROM meta WHERE key = 'schema_version'", -1, &st, NULL))
+        return evo_fail(err, EVO_ERR_DATA, "%s: not an evofolio archive (an SQLite database without "
+                        "table meta). Check the path; `evofolio run` makes archives.", a->path);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        version = atoi(col_text(st, 0));
+    else if (rc != SQLITE_DONE)
+        rc = fail_db(a, err, rc, "reading the schema version");
+    sqlite3_finalize(st);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        return rc;
+    if (version > ARCHIVE_SCHEMA_VERSION)
+        return evo_fail(err, EVO_ERR_DATA, "%s: archive schema version %d is newer than this evofolio "
+                        "reads (%d). Use the evofolio that wrote it, or a newer one.", a->path, version,
+                        ARCHIVE_SCHEMA_VERSION);
+    if (version < ARCHIVE_SCHEMA_VERSION)
+        return evo_fail(err, EVO_ERR_DATA, "%s: not an evofolio archive (meta has no valid "
+                        "schema_version). Check the path; `evofolio run` makes archives.", a->path);
+    return EVO_OK;
+}
+
+int archive_open(evo_archive **out, const char *path, int read_only, evo_error *err)
+{
+    *out = NULL;
+    evo_archive *a = calloc(1, sizeof *a);
+    if (!a)
+        return evo_fail(err, EVO_ERR_NOMEM, "out of memory opening %s", path);
+    snprintf(a->path, sizeof a->path, "%s", path);
+    a->read_only = read_only;
+    int flags = read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
+    int rc = sqlite3_open_v2(path, &a->db, flags, NULL);
+    if (rc) {
+        rc = a->db ? fail_db(a, err, rc, read_only ? "cannot open the archive" : "cannot open or create "
+                             "the archive")
+                   : evo_fail(err, EVO_ERR_NOMEM, "out of memory opening %s", path);
+        goto fail;
+    }
+    sqlite3_extended_result_codes(a->db, 1);
+    sqlite3_busy_timeout(a->db, BUSY_TIMEOUT_MS);
+    int n_tables = 0;
+    if (read_only) {
+        rc = exec_sql(a, "PRAGMA query_only = ON", err, "opening read-only");
+    } else {
+        /* journal_mode answers with the mode it got: WAL fails on filesystems without shared memory */
+        sqlite3_stmt *st = NULL;
+        rc = sqlite3_prepare_v2(a->db, "PRAGMA journal_mode = WAL", -1, &st, NULL);
+        if (!rc && (rc = sqlite3_step(st)) == SQLITE_ROW)
+            rc = sqlite3_stricmp(col_text(st, 0), "wal")
+                     ? evo_fail(err, EVO_ERR_IO, "%s: cannot use write-ahead logging (journal mode '%s'). "
+                                "Put the archive on a local filesystem.", path, col_text(st, 0))
+                     : SQLITE_OK;
+        else if (rc)
+            rc = fail_db(a, err, rc, "switching to write-ahead logging");
+        sqlite3_finalize(st);
+        if (!rc)
+            rc = exec_sql(a, "PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON", err,
+                          "setting up the connection");
+    }
+    if (!rc)
+        rc = count_tables(a, &n_tables, err);
+    if (!rc && n_tables == 0 && read_only)
+        rc = evo_fail(err, EVO_ERR_DATA, "%s: empty, not an evofolio archive. Check the path; "
+                      "`evofolio run` makes archives.", path);
+    else if (!rc && n_tables == 0)
+        rc = create_schema(a, err);
+    if (!rc)
+        rc = check_schema(a, err);
+    for (int i = 0; !rc && i < ST_COUNT; i++)
+        if ((rc = sqlite3_prepare_v3(a->db, stmt_sql[i], -1, SQLITE_PREPARE_PERSISTENT, &a->st[i], NULL)))
+            rc = fail_db(a, err, rc, "preparing a statement (the schema does not match this evofolio)");
+    if (!rc && read_only)
+        sqlite3_set_authorizer(a->db, read_only_authorizer, NULL);
+    if (!rc) {
+        *out = a;
+        return EVO_OK;
+    }
+fail:
+    archive_close(a);
+    return rc;
+}
+
+void archive_close(evo_archive *a)
+{
+    if (!a)
+        return;
+    for (int i = 0; i < ST_COUNT; i++)
+        sqlite3_finalize(a->st[i]);
+    sqlite3_close(a->db);
+    free(a);
+}
+
+/* ---------------------------------------------------------------- runs */
+
+int archive_run_create(evo_archive *a, archive_run *run, const char *config, evo_error *err)
+{
+    sqlite3_stmt *st = a->st[ST_RUN_INSERT];
+    if (run->started == 0)
+        run->started = now_unix();
+    bind_text(st, ":name", run->name);
+    bind_text(st, ":config", config);
+    bind_text(st, ":config_hash", run->config_hash);
+    bind_text(st, ":data_hash", run->data_hash);
+    bind_int(st, ":seed", (int64_t)run->seed);
+    bind_text(st, ":mode", catalog_ga_modes.names[run->mode]);
+    bind_int(st, ":ranks", run->ranks);
+    bind_text(st, ":host", run->host);
+    bind_text(st, ":status", run_status_names[run->status]);
+    bind_real(st, ":started", run->started);
+    int rc = exec_stmt(st);
+    if (rc)
+        return fail_db(a, err, rc, "recording a new run");
+    run->id = sqlite3_last_insert_rowid(a->db);
+    return EVO_OK;
+}
+
+/* A row of RUN_COLUMNS into *run. */
+static void read_run(sqlite3_stmt *st, archive_run *run)
+{
+    memset(run, 0, sizeof *run);
+    run->id = sqlite3_column_int64(st, 0);
+    snprintf(run->name, sizeof run->name, "%s", col_text(st, 1));
+    snprintf(run->config_hash, sizeof run->config_hash, "%s", col_text(st, 2));
+    snprintf(run->data_hash, sizeof run->data_hash, "%s", col_text(st, 3));
+    run->seed = (uint64_t)sqlite3_column_int64(st, 4);
+    int mode = catalog_find(&catalog_ga_modes, col_text(st, 5));
+    run->mode = mode < 0 ? GA_GENERATIONAL : (evo_ga_mode)mode;
+    run->ranks = sqlite3_column_int(st, 6);
+    snprintf(run->host, sizeof run->host, "%s", col_text(st, 7));
+    int status = name_index(run_status_names, RUN_STATUS_COUNT, col_text(st, 8));
+    run->status = status < 0 ? RUN_FAILED : (evo_run_status)status;
+    run->started = col_real(st, 9, 0);
+    run->ended = col_real(st, 10, 0);
+}
+
+/* Step a statement returning at most one run: 1 found, 0 none, or an error. */
+static int fetch_run(evo_archive *a, sqlite3_stmt *st, archive_run *run, evo_error *err)
+{
+    int rc = sqlite3_step(st), found = rc == SQLITE_ROW;
+    if (found)
+        read_run(st, run);
+    else if (rc != SQLITE_DONE)
+        found = fail_db(a, err, rc, "reading runs");
+    done_stmt(st);
+    return found;
+}
+
+int archive_run_find_resumable(evo_archive *a, const char *name, archive_run *run, evo_error *err)
+{
+    bind_text(a->st[ST_RUN_RESUMABLE], ":name", name);
+    return fetch_run(a, a->st[ST_RUN_RESUMABLE], run, err);
+}
+
+int archive_run_get(evo_archive *a, int64_t id, archive_run *run, evo_error *err)
+{
+    bind_int(a->st[ST_RUN_GET], ":run", id);
+    return fetch_run(a, a->st[ST_RUN_GET], run, err);
+}
+
+int archive_run_newest(evo_archive *a, int64_t *id, evo_error *err)
+{
+    sqlite3_stmt *st = a->st[ST_RUN_NEWEST];
+    int rc = sqlite3_step(st);
+    *id = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0; /* max() of no rows is NULL: 0 */
+    rc = rc == SQLITE_ROW ? EVO_OK : fail_db(a, err, rc, "reading runs");
+    done_stmt(st);
+    return rc;
+}
+
+int archive_run_set_status(evo_archive *a, int64_t run, evo_run_status status, evo_error *err)
+{
+    sqlite3_stmt *st = a->st[ST_RUN_STATUS];
+    bind_text(st, ":status", run_status_names[status]);
+    bind_real(st, ":ended", status == RUN_RUNNING ? NAN : now_unix());
+    bind_int(st, ":run", run);
+    int rc = exec_stmt(st);
+    if (rc)
+        return fail_db(a, err, rc, "recording the run's status");
+    if (sqlite3_changes(a->db) == 0)
+        return evo_fail(err, EVO_ERR_DATA, "%s: no run %lld to set the status of. List the runs with "
+                        "`evofolio query %s runs`.", a->path, (long long)run, a->path);
+    return EVO_OK;
+}
+
+/* ---------------------------------------------------------------- evaluations */
+
+static int put_state(evo_archive *a, int64_t run, const archive_state *s, evo_error *err)
+{
+    text_buf members = {0};
+    int bad = text_add(&members, "[", 1);
+    for (int i = 0; i < s->n_members && !bad; i++)
+        bad = text_printf(&members, "%s%lld", i ? "," : "", (long long)s->members[i]);
+    if (bad || text_add(&members, "]", 1))
+        return evo_fail(err, EVO_ERR_NOMEM, "out of memory saving the state of run %lld", (long long)run);
+    sqlite3_stmt *st = a->st[ST_STATE_PUT];
+    bind_int(st, ":run", run);
+    bind_int(st, ":generation", s->generation);
+    bind_int(st, ":rng0", (int64_t)s->rng.s[0]);
+    bind_int(st, ":rng1", (int64_t)s->rng.s[1]);
+    bind_int(st, ":rng2", (int64_t)s->rng.s[2]);
+    bind_int(st, ":rng3", (int64_t)s->rng.s[3]);
+    bind_int(st, ":next_id", s->next_id);
+    bind_text(st, ":members", members.s);
+    bind_real(st, ":updated", now_unix());
+    free(members.s);
+    int rc = exec_stmt(st);
+    return rc ? fail_db(a, err, rc, "saving the resume state") : EVO_OK;
+}
+
+/* Names of the bits of set joined by '+'. */
+static void join_set(char *out, size_t size, unsigned set, const evo_names *names)
+{
+    size_t used = 0;
+    out[0] = '\0';
+    for (int b = 0; b < names->count && used < size; b++)
+        if ((set >> b) & 1u)
+            used += (size_t)snprintf(out + used, size - used, "%s%s", used ? "+" : "", names->names[b]);
+}
+
+static int put_fold(evo_archive *a, int64_t run, int64_t eval, int fold, const evo_fold_result *f,
+                    const evo_date *first, const evo_date *last, int forecast, evo_error *err)
+{
+    sqlite3_stmt *st = a->st[ST_FOLD_PUT];
+    char d0[EVO_DATE_STR], d1[EVO_DATE_STR];
+    const evo_metrics *m = &f->metrics;
+    bind_int(st, ":run", run);
+    bind_int(st, ":eval", eval);
+    bind_int(st, ":fold", fold);
+    bind_text(st, ":first", first ? date_format(*first, d0) : NULL);
+    bind_text(st, ":last", last ? date_format(*last, d1) : NULL);
+    bind_int(st, ":days", m->days);
+    bind_real(st, ":ann_return", m->ann_return);
+    bind_real(st, ":ann_vol", m->ann_vol);
+    bind_real(st, ":sharpe", m->sharpe);
+    bind_real(st, ":sortino", m->sortino);
+    bind_real(st, ":max_drawdown", m->max_drawdown);
+    bind_real(st, ":calmar", m->calmar);
+    bind_real(st, ":cvar95", m->cvar95);
+    bind_real(st, ":avg_turnover", m->avg_turnover);
+    bind_real(st, ":hit_rate", m->hit_rate);
+    bind_int(st, ":trades", m->trades);
+    bind_int(st, ":epochs", f->train.epochs);
+    bind_int(st, ":best_epoch", f->train.best_epoch);
+    bind_real(st, ":train_loss", f->train.train_loss);
+    bind_real(st, ":holdout_loss", f->train.holdout_loss);
+    bind_int(st, ":truncated", f->train.truncated);
+    bind_real(st, ":train_seconds", f->train.seconds);
+    bind_real(st, ":mae", forecast ? f->errors.mae : NAN);
+    bind_real(st, ":mse", forecast ? f->errors.mse : NAN);
+    bind_real(st, ":rmse", forecast ? f->errors.rmse : NAN);
+    bind_real(st, ":mape", forecast ? f->errors.mape : NAN);
+    int rc = exec_stmt(st);
+    if (!rc)
+        return EVO_OK;
+    char doing[96];
+    snprintf(doing, sizeof doing, "storing fold %d of evaluation %lld", fold, (long long)eval);
+    return fail_db(a, err, rc, doing);
+}
+
+/* The evaluation row itself. */
+static int put_eval_row(evo_archive *a, const archive_eval *e, evo_error *err)
+{
+    sqlite3_stmt *st = a->st[ST_EVAL_INSERT];
+    const evo_genome *g = &e->ind->genome;
+    const evo_eval_result *res = e->res;
+    char *json = genome_to_json(g), features[256], strategies[256], reason[96];
+    if (!json)
+        return evo_fail(err, EVO_ERR_NOMEM, "out of memory storing evaluation %lld", (long long)e->id);
+    join_set(features, sizeof features, g->features, &catalog_features);
+    join_set(strategies, sizeof strategies, g->strategies, &catalog_strategies);
+    double fitness = res ? (res->status == EVAL_OK ? res->fitness : -INFINITY) : e->ind->fitness;
+    int ok = res ? res->status == EVAL_OK : isfinite(fitness);
+    snprintf(reason, sizeof reason, "the same genome as evaluation %lld, which failed",
+             (long long)e->cache_of);
+    bind_int(st, ":run", e->run);
+    bind_int(st, ":id", e->id);
+    bind_int(st, ":generation", e->generation);
+    bind_text(st, ":key", e->ind->key);
+    bind_text(st, ":genome", json);
+    bind_text(st, ":model", catalog_model_kinds.names[g->model]);
+    bind_text(st, ":objective", catalog_objectives.names[g->objective]);
+    bind_int(st, ":layers", g->layers);
+    bind_int(st, ":hidden", g->hidden);
+    bind_int(st, ":seq_len", g->seq_len);
+    bind_real(st, ":lr", g->lr);
+    bind_real(st, ":weight_decay", g->weight_decay);
+    bind_real(st, ":dropout", g->dropout);
+    bind_int(st, ":batch", g->batch);
+    bind_int(st, ":epochs", g->epochs);
+    bind_text(st, ":features", g->model == MODEL_PORTFOLIO ? NULL : features); /* not read */
+    bind_text(st, ":strategies", g->model == MODEL_PORTFOLIO ? strategies : NULL);
+    bind_int(st, ":rebalance", g->rebalance);
+    bind_id(st, ":parent1", e->ind->parents[0]);
+    bind_id(st, ":parent2", e->ind->parents[1]);
+    bind_text(st, ":origin", origin_names[e->ind->origin]);
+    bind_int(st, ":seed", (int64_t)e->seed);
+    bind_text(st, ":status", ok ? "ok" : "failed");
+    bind_text(st, ":reason", ok ? NULL : res ? res->reason : reason);
+    bind_real(st, ":fitness", ok ? fitness : NAN);
+    if (res) {
+        bind_int(st, ":truncated", res->truncated);
+        bind_int(st, ":params", (int64_t)res->n_params);
+        bind_real(st, ":seconds", res->seconds);
+        bind_real(st, ":train_seconds", res->train_seconds);
+    }
+    bind_real(st, ":started", e->started);
+    bind_real(st, ":finished", e->finished);
+    bind_int(st, ":rank", e->rank);
+    bind_text(st, ":host", e->host);
+    bind_id(st, ":cache_of", e->cache_of);
+    if (e->val_returns && e->n_val > 0)
+        sqlite3_bind_blob(st, param(st, ":val_returns"), e->val_returns,
+                          (int)(sizeof(double) * (size_t)e->n_val), SQLITE_STATIC);
+    int rc = exec_stmt(st);
+    free(json);
+    if (!rc)
+        return EVO_OK;
+    char doing[96];
+    snprintf(doing, sizeof doing, "storing evaluation %lld of run %lld", (long long)e->id,
+             (long long)e->run);
+    return fail_db(a, err, rc, doing);
+}
+
+int archive_put_evaluation(evo_archive *a, const archive_eval *e, const archive_state *state,
+                           evo_error *err)
+{
+    int rc = begin(a, err, "starting to store an evaluation");
+    if (rc)
+        return rc;
+    rc = put_eval_row(a, e, err);
+    int forecast = e->ind->genome.objective == OBJECTIVE_FORECAST;
+    for (int k = 0; !rc && e->res && k < e->res->n_folds; k++) {
+        const evo_window *w = &e->res->folds[k].window;
+        rc = put_fold(a, e->run, e->id, k + 1, &e->res->folds[k], e->dates ? &e->dates[w->first] : NULL,
+                      e->dates ? &e->dates[w->last] : NULL, forecast, err);
+    }
+    if (!rc && state)
+        rc = put_state(a, e->run, state, err);
+    return end(a, rc, err, "committing an evaluation");
+}
+
+int archive_put_generation(evo_archive *a, int64_t run, const archive_generation *g,
+                           const archive_state *state, evo_error *err)
+{
+    int rc = begin(a, err, "starting to store a generation");
+    if (rc)
+        return rc;
+    sqlite3_stmt *st = a->st[ST_GEN_PUT];
+    bind_int(st, ":run", run);
+    bind_int(st, ":generation", g->generation);
+    bind_real(st, ":best", g->best);
+    bind_real(st, ":mean", g->mean);
+    bind_real(st, ":median", g->median);
+    bind_real(st, ":sd", g->sd);
+    bind_real(st, ":diversity", g->diversity);
+    bind_int(st, ":evaluations", g->evaluations);
+    bind_int(st, ":cache_hits", g->cache_hits);
+    bind_int(st, ":failures", g->failures);
+    bind_real(st, ":wall_seconds", g->wall_seconds);
+    bind_real(st, ":utilisation", g->utilisation);
+    bind_real(st, ":finished", now_unix());
+    if ((rc = exec_stmt(st)))
+        rc = fail_db(a, err, rc, "storing generation statistics");
+    if (!rc && state)
+        rc = put_state(a, run, state, err);
+    return end(a, rc, err, "committing a generation");
+}
+
+int archive_get_state(evo_archive *a, int64_t run, archive_state *state, evo_error *err)
+{
+    sqlite3_stmt *st = a->st[ST_STATE_GET];
+    memset(state, 0, sizeof *state);
+    bind_int(st, ":run", run);
+    int rc = sqlite3_step(st);
+    if (rc != SQLITE_ROW) {
+        rc = rc == SQLITE_DONE ? 0 : fail_db(a, err, rc, "reading the resume state");
+        done_stmt(st);
+        return rc;
+    }
+    state->generation = sqlite3_column_int(st, 0);
+    for (int i = 0; i < 4; i++)
+        state->rng.s[i] = (uint64_t)sqlite3_column_int64(st, 1 + i);
+    state->next_id = sqlite3_column_int64(st, 5);
+    json_t *members = json_loads(col_text(st, 6), 0, NULL);
+    done_stmt(st);
+    size_t n = json_array_size(members);
+    rc = 1;
+    if (!json_is_array(members))
+        rc = evo_fail(err, EVO_ERR_DATA, "%s: the resume state of run %lld is damaged (members is not "
+                      "a JSON array). Start a new run.", a->path, (long long)run);
+    else if (n && !(state->members = malloc(n * sizeof *state->members)))
+        rc = evo_fail(err, EVO_ERR_NOMEM, "out of memory reading the resume state");
+    for (size_t i = 0; rc == 1 && i < n; i++)
+        state->members[i] = json_integer_value(json_array_get(members, i));
+    state->n_members = rc == 1 ? (int)n : 0;
+    json_decref(members);
+    return rc;
+}
+
+/* A row of EVAL_ROW_COLUMNS into *row. */
+static int read_eval_row(evo_archive *a, sqlite3_stmt *st, archive_eval_row *row, evo_error *err)
+{
+    memset(row, 0, sizeof *row);
+    row->id = sqlite3_column_int64(st, 0);
+    row->generation = sqlite3_column_int(st, 1);
+    const char *key = col_text(st, 2), *genome = col_text(st, 3);
+    if (strlen(key) >= sizeof row->key || strlen(genome) >= sizeof row->genome_json)
+        return evo_fail(err, EVO_ERR_DATA, "%s: evaluation %lld has a key or genome longer than this "
+                        "evofolio reads. Use the evofolio that wrote the archive.", a->path,
+                        (long long)row->id);
+    memcpy(row->key, key, strlen(key) + 1);
+    memcpy(row->genome_json, genome, strlen(genome) + 1);
+    int failed = !strcmp(col_text(st, 9), "failed");
+    row->fitness = col_real(st, 4, failed ? -INFINITY : NAN);
+    row->parents[0] = sqlite3_column_int64(st, 5);
+    row->parents[1] = sqlite3_column_int64(st, 6);
+    int origin = name_index(origin_names, ORIGIN_COUNT, col_text(st, 7));
+    row->origin = origin < 0 ? ORIGIN_RANDOM : (evo_origin)origin;
+    row->cache_of = sqlite3_column_int64(st, 8);
+    return EVO_OK;
+}
+
+int archive_for_each_evaluation(evo_archive *a, int64_t run,
+                                int (*fn)(void *ctx, const archive_eval_row *row), void *ctx,
+                                evo_error *err)
+{
+    sqlite3_stmt *st = a->st[ST_EVAL_EACH];
+    archive_eval_row row;
+    int rc = EVO_OK, src;
+    bind_int(st, ":run", run);
+    while (!rc && (src = sqlite3_step(st)) == SQLITE_ROW)
+        if (!(rc = read_eval_row(a, st, &row, err)))
+            rc = fn(ctx, &row);
+    if (!rc && src != SQLITE_DONE)
+        rc = fail_db(a, err, src, "reading evaluations");
+    done_stmt(st);
+    return rc;
+}
+
+int archive_get_evaluation(evo_archive *a, int64_t run, int64_t id, archive_eval_row *row,
+                           evo_error *err)
+{
+    sqlite3_stmt *st = a->st[ST_EVAL_GET];
+    bind_int(st, ":run", run);
+    bind_int(st, ":id", id);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        int bad = read_eval_row(a, st, row, err);
+        rc = bad ? bad : 1;
+    }
+    else
+        rc = rc == SQLITE_DONE ? 0 : fail_db(a, err, rc, "reading an evaluation");
+    done_stmt(st);
+    return rc;
+}
+
+/* ---------------------------------------------------------------- the test period */
+
+/* Replace the daily series of owner: net returns, turnover and the weights held, dates[T]. */
+static int put_series(evo_archive *a, int64_t run, const char *owner, const evo_backtest *bt,
+                      const evo_date *dates, evo_error *err)
+{
+    sqlite3_stmt *del = a->st[ST_SERIES_DELETE], *st = a->st[ST_SERIES_PUT];
+    bind_int(del, ":run", run);
+    bind_text(del, ":owner", owner);
+    int rc = exec_stmt(del);
+    if (rc)
+        return fail_db(a, err, rc, "replacing a daily series");
+    text_buf w = {0};
+    char d[EVO_DATE_STR], num[32];
+    for (int t = 0; bt && bt->net && t < bt->T; t++) {
+        w.len = 0;
+        int bad = text_add(&w, "[", 1);
+        for (int i = 0; bt->weights && i < bt->A && !bad; i++) {
+            double x = bt->weights[(size_t)t * bt->A + i];
+            if (isfinite(x))
+                format_exact(num, sizeof num, x);
+            else
+                snprintf(num, sizeof num, "null");
+            bad = text_add(&w, i ? "," : "", i ? 1 : 0) || text_add(&w, num, strlen(num));
+        }
+        if (bad || text_add(&w, "]", 1)) {
+            free(w.s);
+            return evo_fail(err, EVO_ERR_NOMEM, "out of memory storing the daily series of %s", owner);
+        }
+        bind_int(st, ":run", run);
+        bind_text(st, ":owner", owner);
+        bind_text(st, ":date", date_format(dates[t], d));
+        bind_real(st, ":net_return", bt->net[t]);
+        bind_real(st, ":turnover", bt->turnover ? bt->turnover[t] : NAN);
+        bind_text(st, ":weights", bt->weights ? w.s : NULL);
+        if ((rc = exec_stmt(st))) {
+            free(w.s);
+            return fail_db(a, err, rc, "storing a daily series");
+        }
+    }
+    free(w.s);
+    return EVO_OK;
+}
+
+int archive_put_test_result(evo_archive *a, int64_t run, int64_t eval_id, int rank,
+                            const evo_fold_result *test, const evo_date *dates, evo_error *err)
+{
+    int rc = begin(a, err, "starting to store a test result");
+    if (rc)
+        return rc;
+    sqlite3_stmt *obj = a->st[ST_OBJECTIVE];
+    bind_int(obj, ":run", run);
+    bind_int(obj, ":id", eval_id);
+    int src = sqlite3_step(obj), forecast = 0;
+    if (src == SQLITE_ROW)
+        forecast = !strcmp(col_text(obj, 0), catalog_objectives.names[OBJECTIVE_FORECAST]);
+    else if (src == SQLITE_DONE)
+        rc = evo_fail(err, EVO_ERR_DATA, "%s: run %lld has no evaluation %lld to store a test result "
+                      "for. Store the evaluation first.", a->path, (long long)run, (long long)eval_id);
+    else
+        rc = fail_db(a, err, src, "looking up an evaluation");
+    done_stmt(obj);
+    int T = test->window.last - test->window.first + 1;
+    if (!rc)
+        rc = put_fold(a, run, eval_id, 0, test, dates, dates && T > 0 ? &dates[T - 1] : NULL, forecast,
+                      err);
+    if (!rc) {
+        sqlite3_stmt *st = a->st[ST_TEST_PUT];
+        bind_int(st, ":run", run);
+        bind_int(st, ":eval", eval_id);
+        bind_int(st, ":rank", rank);
+        if ((src = exec_stmt(st)))
+            rc = fail_db(a, err, src, "storing a test result");
+    }
+    char owner[32];
+    snprintf(owner, sizeof owner, "eval:%lld", (long long)eval_id);
+    if (!rc && dates)
+        rc = put_series(a, run, owner, &test->bt, dates, err);
+    return end(a, rc, err, "committing a test result");
+}
+
+int archive_put_baseline(evo_archive *a, int64_t run, evo_strategy strategy, const evo_metrics *m,
+                         const evo_backtest *bt, const evo_date *dates, evo_error *err)
+{
+    int rc = begin(a, err, "starting to store a baseline");
+    if (rc)
+        return rc;
+    sqlite3_stmt *st = a->st[ST_BASELINE_PUT];
+    const char *name = catalog_strategies.names[strategy];
+    int T = bt && bt->net ? bt->T : m->days;
+    char d0[EVO_DATE_STR], d1[EVO_DATE_STR];
+    bind_int(st, ":run", run);
+    bind_text(st, ":strategy", name);
+    bind_text(st, ":first", dates && T > 0 ? date_format(dates[0], d0) : NULL);
+    bind_text(st, ":last", dates && T > 0 ? date_format(dates[T - 1], d1) : NULL);
+    bind_int(st, ":days", m->days);
+    bind_real(st, ":ann_return", m->ann_return);
+    bind_real(st, ":ann_vol", m->ann_vol);
+    bind_real(st, ":sharpe", m->sharpe);
+    bind_real(st, ":sortino", m->sortino);
+    bind_real(st, ":max_drawdown", m->max_drawdown);
+    bind_real(st, ":calmar", m->calmar);
+    bind_real(st, ":cvar95", m->cvar95);
+    bind_real(st, ":avg_turnover", m->avg_turnover);
+    bind_real(st, ":hit_rate", m->hit_rate);
+    bind_int(st, ":trades", m->trades);
+    if ((rc = exec_stmt(st)))
+        rc = fail_db(a, err, rc, "storing a baseline");
+    char owner[32];
+    snprintf(owner, sizeof owner, "baseline:%s", name);
+    if (!rc && dates)
+        rc = put_series(a, run, owner, bt, dates, err);
+    return end(a, rc, err, "committing a baseline");
+}
+
+int archive_put_champion_stats(evo_archive *a, int64_t run, int64_t eval_id, double dsr, int n_trials,
+                               double pbo, evo_error *err)
+{
+    sqlite3_stmt *st = a->st[ST_CHAMPION];
+    bind_int(st, ":run", run);
+    bind_id(st, ":champion", eval_id);
+    bind_real(st, ":dsr", dsr);
+    bind_int(st, ":n_trials", n_trials);
+    bind_real(st, ":pbo", pbo);
+    int rc = exec_stmt(st);
+    if (rc)
+        return fail_db(a, err, rc, "storing the champion's statistics");
+    if (sqlite3_changes(a->db) == 0)
+        return evo_fail(err, EVO_ERR_DATA, "%s: no run %lld to store the champion of.", a->path,
+                        (long long)run);
+    return EVO_OK;
+}
+
+int archive_validation_returns(evo_archive *a, int64_t run, int n_val, double **returns, int64_t **ids,
+                               int *n, evo_error *err)
+{
+    *returns = NULL;
+    *ids = NULL;
+    *n = 0;
+    if (n_val <= 0)
+        return evo_fail(err, EVO_ERR_USAGE, "%s: validation returns of %d values asked for; expected at "
+                        "least 1 (an evofolio bug: report it).", a->path, n_val);
+    sqlite3_stmt *st = a->st[ST_VAL_RETURNS];
+    const size_t row = (size_t)n_val * sizeof(double);
+    size_t cap = 0;
+    int rc = EVO_OK, src;
+    bind_int(st, ":run", run);
+    bind_int(st, ":bytes", (int64_t)row);
+    while (!rc && (src = sqlite3_step(st)) == SQLITE_ROW) {
+        if ((size_t)*n == cap) {
+            cap = cap ? 2 * cap : 64;
+            double *r = realloc(*returns, cap * row);
+            if (r)
+                *returns = r;
+            int64_t *i = realloc(*ids, cap * sizeof **ids);
+            if (i)
+                *ids = i;
+            if (!r || !i) {
+                rc = evo_fail(err, EVO_ERR_NOMEM, "out of memory reading validation returns");
+                break;
+            }
+        }
+        memcpy(*returns + (size_t)*n * n_val, sqlite3_column_blob(st, 0), row);
+        (*ids)[*n] = sqlite3_column_int64(st, 1);
+        (*n)++;
+    }
+    if (!rc && src != SQLITE_DONE)
+        rc = fail_db(a, err, src, "reading validation returns");
+    done_stmt(st);
+    if (rc) {
+        free(*returns);
+        free(*ids);
+        *returns = NULL;
+        *ids = NULL;
+        *n = 0;
+    }
+    return rc;
+}
+
+/* ---------------------------------------------------------------- printing a query */
+
+/* A cell as text for the format; NULL when the value is NULL. */
+static const char *cell_text(sqlite3_stmt *st, int i, int format, char *buf, size_t size, int *numeric)
+{
+    *numeric = 0;
+    switch (sqlite3_column_type(st, i)) {
+    case SQLITE_NULL:
+        return NULL;
+    case SQLITE_INTEGER:
+        *numeric = 1;
+        snprintf(buf, size, "%lld", (long long)sqlite3_column_int64(st, i));
+        return buf;
+    case SQLITE_FLOAT: {
+        double x = sqlite3_column_double(st, i);
+        *numeric = 1;
+        if (!isfinite(x))
+            snprintf(buf, size, "%s", format == ARCHIVE_FORMAT_JSON || format == ARCHIVE_FORMAT_OBJECT
+                                          ? "null" : x > 0 ? "inf" : x < 0 ? "-inf" : "nan");
+        else if (format == ARCHIVE_FORMAT_TABLE || format == ARCHIVE_FORMAT_LINES)
+            snprintf(buf, size, fabs(x) >= 1e6 && fabs(x) < 1e15 ? "%.0f" : "%.6g", x); /* no 1.7e+09 */
+        else
+            format_exact(buf, size, x);
+        return buf;
+    }
+    case SQLITE_BLOB:
+        if (format == ARCHIVE_FORMAT_TABLE || format == ARCHIVE_FORMAT_LINES) {
+            snprintf(buf, size, "(%d-byte blob)", sqlite3_column_bytes(st, i));
+            return buf;
+        }
+        return NULL; /* the caller writes it as hex */
+    default:
+        return (const char *)sqlite3_column_text(st, i);
+    }
+}
+
+static void put_hex(FILE *out, const unsigned char *p, int n)
+{
+    for (int i = 0; i < n; i++)
+        fprintf(out, "%02x", p[i]);
+}
+
+static void put_csv(FILE *out, const char *s)
+{
+    if (!strpbrk(s, ",\"\r\n")) {
+        fputs(s, out);
+        return;
+    }
+    fputc('"', out);
+    for (; *s; s++) {
+        if (*s == '"')
+            fputc('"', out);
+        fputc(*s, out);
+    }
+    fputc('"', out);
+}
+
+/* A JSON string through jansson's escaping. */
+static int put_json_string(FILE *out, const char *s, size_t n)
+{
+    json_t *j = json_stringn_nocheck(s, n);
+    int bad = !j || json_dumpf(j, out, JSON_ENCODE_ANY);
+    json_decref(j);
+    return bad ? -1 : 0;
+}
+
+static int put_json_cell(FILE *out, sqlite3_stmt *st, int i)
+{
+    char buf[64];
+    int numeric;
+    if (sqlite3_column_type(st, i) == SQLITE_BLOB) {
+        fputc('"', out);
+        put_hex(out, sqlite3_column_blob(st, i), sqlite3_column_bytes(st, i));
+        fputc('"', out);
+        return 0;
+    }
+    const char *s = cell_text(st, i, ARCHIVE_FORMAT_JSON, buf, sizeof buf, &numeric);
+    if (!s)
+        fputs("null", out);
+    else if (numeric)
+        fputs(s, out);
+    else
+        return put_json_string(out, s, (size_t)sqlite3_column_bytes(st, i));
+    return 0;
+}
+
+static int put_json_row(FILE *out, sqlite3_stmt *st, int n_col)
+{
+    int bad = 0;
+    fputc('{', out);
+    for (int i = 0; i < n_col && !bad; i++) {
+        const char *name = sqlite3_column_name(st, i);
+        fputs(i ? "," : "", out);
+        bad = put_json_string(out, name, strlen(name));
+        fputc(':', out);
+        bad = bad || put_json_cell(out, st, i);
+    }
+    fputc('}', out);
+    return bad;
+}
+
+/* Rows kept for the aligned table: cells [n_rows][n_col], NULL = SQL NULL. */
+typedef struct {
+    char **cells;
+    size_t n_rows, cap;
+    int n_col;
+    int numeric[QUERY_COL_MAX]; /* right-aligned: every non-NULL value of the column is a number */
+    int has_value[QUERY_COL_MAX];
+} table_rows;
+
+static void table_free(table_rows *t)
+{
+    for (size_t i = 0; i < t->n_rows * (size_t)t->n_col; i++)
+        free(t->cells[i]);
+    free(t->cells);
+}
+
+static int table_add(table_rows *t, sqlite3_stmt *st)
+{
+    if (t->n_rows == t->cap) {
+        size_t cap = t->cap ? 2 * t->cap : 64;
+        char **c = realloc(t->cells, cap * (size_t)t->n_col * sizeof *c);
+        if (!c)
+            return -1;
+        t->cells = c;
+        t->cap = cap;
+    }
+    char **row = t->cells + t->n_rows * (size_t)t->n_col;
+    for (int i = 0; i < t->n_col; i++)
+        row[i] = NULL;
+    t->n_rows++;
+    for (int i = 0; i < t->n_col; i++) {
+        char buf[64];
+        int numeric;
+        const char *s = cell_text(st, i, ARCHIVE_FORMAT_TABLE, buf, sizeof buf, &numeric);
+        if (!s)
+            continue;
+        if (!(row[i] = strdup(s)))
+            return -1;
+        t->numeric[i] = (t->numeric[i] || !t->has_value[i]) && numeric;
+        t->has_value[i] = 1;
+    }
+    return 0;
+}
+
+/* Display width of UTF-8 text: the bytes that start a character. */
+static int text_width(const char *s)
+{
+    int w = 0;
+    for (; *s; s++)
+        w += ((unsigned char)*s & 0xc0) != 0x80;
+    return w;
+}
+
+/* One line of the table (cells[n_col], NULL = blank) without trailing blanks. */
+static int table_line(text_buf *line, const table_rows *t, const int *width, const char *const *cells,
+                      FILE *out)
+{
+    static const char blanks[] = "                                ";
+    int bad = 0;
+    line->len = 0;
+    for (int i = 0; i < t->n_col && !bad; i++) {
+        const char *s = cells[i] ? cells[i] : "";
+        int pad = width[i] - text_width(s);
+        if (i)
+            bad = text_add(line, "  ", 2);
+        for (; !bad && t->numeric[i] && pad > 0; pad -= (int)sizeof blanks - 1)
+            bad = text_add(line, blanks, (size_t)(pad < (int)sizeof blanks - 1 ? pad : (int)sizeof blanks - 1));
+        bad = bad || text_add(line, s, strlen(s));
+        for (; !bad && !t->numeric[i] && pad > 0; pad -= (int)sizeof blanks - 1)
+            bad = text_add(line, blanks, (size_t)(pad < (int)sizeof blanks - 1 ? pad : (int)sizeof blanks - 1));
+    }
+    while (!bad && line->len && line->s[line->len - 1] == ' ')
+        line->s[--line->len] = '\0';
+    if (!bad)
+        fprintf(out, "%s\n", line->len ? line->s : "");
+    return bad;
+}
+
+static int table_print(const table_rows *t, sqlite3_stmt *st, FILE *out)
+{
+    int width[QUERY_COL_MAX];
+    const char *names[QUERY_COL_MAX];
+    for (int i = 0; i < t->n_col; i++) {
+        names[i] = sqlite3_column_name(st, i);
+        width[i] = text_width(names[i]);
+        for (size_t r = 0; r < t->n_rows; r++) {
+            const char *s = t->cells[r * (size_t)t->n_col + i];
+            if (s && text_width(s) > width[i])
+                width[i] = text_width(s);
+        }
+    }
+    text_buf line = {0};
+    int bad = table_line(&line, t, width, names, out);
+    if (!bad && t->n_rows == 0)
+        fprintf(out, "(no rows)\n");
+    for (size_t r = 0; r < t->n_rows && !bad; r++)
+        bad = table_line(&line, t, width, (const char *const *)t->cells + r * (size_t)t->n_col, out);
+    free(line.s);
+    return bad;
+}
+
+/* Anything after the first statement other than blanks and comments? */
+static int has_second_statement(sqlite3 *db, const char *tail)
+{
+    sqlite3_stmt *st = NULL;
+    int rc = sqlite3_prepare_v2(db, tail, -1, &st, NULL);
+    int more = rc != SQLITE_OK || st != NULL;
+    sqlite3_finalize(st);
+    return more;
+}
+
+int archive_query_print(evo_archive *a, const char *sql, int format, FILE *out, evo_error *err)
+{
+    sqlite3_stmt *st = NULL;
+    const char *tail = NULL;
+    int rc = sqlite3_prepare_v2(a->db, sql, -1, &st, &tail);
+    if (rc)
+        return (rc & 0xff) == SQLITE_NOMEM || (rc & 0xff) == SQLITE_BUSY
+                   ? fail_db(a, err, rc, "preparing a query")
+                   : evo_fail(err, EVO_ERR_USAGE, "%s: %s. Check the SQL; docs/archive.md lists the tables "
+                              "and columns.", a->path, sqlite3_errmsg(a->db));
+    if (!st)
+        return evo_fail(err, EVO_ERR_USAGE, "no SQL statement given. Write one, e.g. \"SELECT * FROM "
+                        "leaderboard LIMIT 10\".");
+    if (has_second_statement(a->db, tail))
+        rc = evo_fail(err, EVO_ERR_USAGE, "one SQL statement at a time, please: remove what follows "
+                      "the first ';'.");
+    else if (!sqlite3_stmt_readonly(st))
+        rc = evo_fail(err, EVO_ERR_USAGE, "%s: the statement would change the archive; queries only "
+                      "read it (SELECT, WITH, EXPLAIN, PRAGMA that read).", a->path);
+    int n_col = sqlite3_column_count(st);
+    if (!rc && n_col > QUERY_COL_MAX)
+        rc = evo_fail(err, EVO_ERR_USAGE, "the query returns %d columns; at most %d can be printed. "
+                      "Select fewer.", n_col, QUERY_COL_MAX);
+    if (rc) {
+        sqlite3_finalize(st);
+        return rc;
+    }
+    table_rows table = {.n_col = n_col};
+    long n_rows = 0;
+    int bad = 0, src;
+    if (format == ARCHIVE_FORMAT_CSV)
+        for (int i = 0; i < n_col; i++) {
+            put_csv(out, sqlite3_column_name(st, i));
+            fputc(i == n_col - 1 ? '\n' : ',', out);
+        }
+    while (!bad && (src = sqlite3_step(st)) == SQLITE_ROW) {
+        char buf[64];
+        int numeric;
+        switch (format) {
+        case ARCHIVE_FORMAT_CSV:
+            for (int i = 0; i < n_col; i++) {
+                const char *s = cell_text(st, i, format, buf, sizeof buf, &numeric);
+                if (sqlite3_column_type(st, i) == SQLITE_BLOB)
+                    put_hex(out, sqlite3_column_blob(st, i), sqlite3_column_bytes(st, i));
+                else if (s)
+                    put_csv(out, s);
+                fputc(i == n_col - 1 ? '\n' : ',', out);
+            }
+            break;
+        case ARCHIVE_FORMAT_JSON:
+            fputs(n_rows ? ",\n " : "[", out);
+            bad = put_json_row(out, st, n_col);
+            break;
+        case ARCHIVE_FORMAT_OBJECT:
+            if (n_rows == 0)
+                bad = put_json_row(out, st, n_col);
+            break;
+        case ARCHIVE_FORMAT_LINES: {
+            int w = 0;
+            for (int i = 0; i < n_col; i++)
+                if ((int)strlen(sqlite3_column_name(st, i)) > w)
+                    w = (int)strlen(sqlite3_column_name(st, i));
+            fputs(n_rows ? "\n" : "", out);
+            for (int i = 0; i < n_col; i++) {
+                const char *s = cell_text(st, i, format, buf, sizeof buf, &numeric);
+                if (s && *s)
+                    fprintf(out, "%-*s  %s\n", w, sqlite3_column_name(st, i), s);
+                else
+                    fprintf(out, "%s\n", sqlite3_column_name(st, i));
+            }
+            break;
+        }
+        default:
+            bad = table_add(&table, st);
+            break;
+        }
+        n_rows++;
+    }
+    if (bad)
+        rc = evo_fail(err, EVO_ERR_NOMEM, "out of memory printing the query's rows");
+    else if (src != SQLITE_DONE)
+        rc = (src & 0xff) == SQLITE_ERROR
+                 ? evo_fail(err, EVO_ERR_USAGE, "%s: %s. Check the SQL.", a->path, sqlite3_errmsg(a->db))
+                 : fail_db(a, err, src, "running a query");
+    if (!rc && format == ARCHIVE_FORMAT_JSON)
+        fputs(n_rows ? "]\n" : "[]\n", out);
+    else if (!rc && format == ARCHIVE_FORMAT_OBJECT)
+        fputs(n_rows ? "\n" : "null\n", out);
+    else if (!rc && format == ARCHIVE_FORMAT_LINES && n_rows == 0)
+        fputs("(no rows)\n", out);
+    else if (!rc && format == ARCHIVE_FORMAT_TABLE && table_print(&table, st, out))
+        rc = evo_fail(err, EVO_ERR_NOMEM, "out of memory printing the query's rows");
+    table_free(&table);
+    sqlite3_finalize(st);
+    if (!rc && ferror(out))
+        rc = evo_fail(err, EVO_ERR_IO, "cannot write the query's rows (is the output closed or the disk "
+                      "full?).");
+    return rc;
+}

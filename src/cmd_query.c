@@ -1,0 +1,364 @@
+/* cmd_query: `evofolio query ARCHIVE [COMMAND]` - read a search's archive: its runs, the leaderboard,
+ * generation statistics, one candidate, its lineage, the test period next to the baselines, or any
+ * read-only SQL. The archive is opened read-only, so nothing here can change it; every command is one
+ * or more SQL statements printed by archive_query_print (the SQL is docs/archive.md's schema). */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "evofolio/archive.h"
+#include "evofolio/cmd.h"
+#include "evofolio/suggest.h"
+
+typedef enum {
+    FORMAT_TABLE, /* aligned tables and "column value" records, numbers for people */
+    FORMAT_CSV,   /* CSV, full precision; sections separated by a blank line */
+    FORMAT_JSON   /* JSON, full precision; several sections make one object */
+} out_format;
+
+typedef enum {
+    QUERY_RUNS,        /* every run */
+    QUERY_TOP,         /* the leaderboard of a run */
+    QUERY_GENERATIONS, /* generation statistics and utilisation */
+    QUERY_SHOW,        /* one evaluation */
+    QUERY_LINEAGE,     /* an evaluation's ancestors */
+    QUERY_BASELINES,   /* champions and baselines on the test period */
+    QUERY_SQL,         /* the user's SQL */
+    QUERY_COUNT
+} query_command;
+
+static const char *const command_names[QUERY_COUNT] = {"runs", "top", "generations", "show",
+                                                       "lineage", "baselines", "sql"};
+
+static void usage(FILE *out)
+{
+    fprintf(out,
+            "usage: evofolio query ARCHIVE [COMMAND] [--run ID] [--format table|csv|json]\n\n"
+            "Read the SQLite archive a search writes (also while it runs). The archive is opened\n"
+            "read-only. Tables, columns and example SQL: docs/archive.md.\n\n"
+            "commands:\n"
+            "  runs              every run: status, evaluations, failures, cache hits, best fitness,\n"
+            "                    champion, deflated Sharpe ratio, PBO\n"
+            "  top [-n N]        the leaderboard: the N best successful candidates (default 10) with\n"
+            "                    their genes and mean validation metrics (the default command)\n"
+            "  generations       fitness statistics, diversity, cache hits, failures, wall time and\n"
+            "                    worker utilisation per generation, and the utilisation over the run\n"
+            "                    measured from the evaluations' timestamps\n"
+            "  show ID           one candidate: its record and genome, metrics per validation fold,\n"
+            "                    metrics on the test period, and its parents\n"
+            "  lineage ID        the candidate and its ancestors through their parents, generation by\n"
+            "                    generation\n"
+            "  baselines         the champions and the baseline strategies on the held-out test period\n"
+            "  sql \"SELECT ...\"  any read-only SQL statement\n\n"
+            "options:\n"
+            "  -r, --run ID      the run (default: the newest)\n"
+            "  -n, --top N       rows of `top` (default 10)\n"
+            "  -f, --format F    table (default), csv or json. With csv, the sections of `show` and\n"
+            "                    `generations` are separated by a blank line; with json they make one\n"
+            "                    object\n"
+            "  -h, --help        this help\n\n"
+            "examples:\n"
+            "  evofolio query results/dow30.db top -n 20\n"
+            "  evofolio query results/dow30.db sql \"SELECT model, count(*), max(fitness) FROM\n"
+            "      evaluations WHERE status = 'ok' GROUP BY model\"\n");
+}
+
+typedef struct {
+    evo_archive *a;
+    out_format fmt;
+    int64_t run;
+    char name[EVO_NAME_MAX];
+    evo_error err;
+    int sections; /* sections printed so far (CSV blank lines, JSON commas) */
+} query_ctx;
+
+/* Print one section: a table of rows, or one record (one_row). JSON sections become "title": value
+ * members of one object that the caller opens and closes; table sections get the title above. */
+static int section(query_ctx *q, const char *key, const char *title, const char *sql, int one_row)
+{
+    static const int formats[3][2] = {{ARCHIVE_FORMAT_TABLE, ARCHIVE_FORMAT_LINES},
+                                      {ARCHIVE_FORMAT_CSV, ARCHIVE_FORMAT_CSV},
+                                      {ARCHIVE_FORMAT_JSON, ARCHIVE_FORMAT_OBJECT}};
+    if (q->fmt == FORMAT_JSON && key)
+        printf("%s\"%s\": ", q->sections ? ",\n " : "{", key);
+    else if (q->fmt == FORMAT_CSV && q->sections)
+        printf("\n");
+    else if (q->fmt == FORMAT_TABLE && title)
+        printf("%s%s\n", q->sections ? "\n" : "", title);
+    q->sections++;
+    fflush(stdout);
+    return archive_query_print(q->a, sql, formats[q->fmt][one_row], stdout, &q->err);
+}
+
+static int query_runs(query_ctx *q)
+{
+    /* Each count walks an index, not the evaluations themselves: failures are what is neither a
+     * success nor a cache hit. */
+    return section(q, NULL, NULL,
+                   "SELECT r.id, r.name, r.status, r.mode, r.ranks, datetime(r.started, 'unixepoch') AS "
+                   "started, datetime(r.ended, 'unixepoch') AS ended, e.n AS evaluations, "
+                   "e.n - e.ok - e.hits AS failures, e.hits AS cache_hits, e.best, r.champion, r.dsr, "
+                   "r.n_trials, r.pbo, printf('%llu', r.seed) AS seed, r.config_hash, r.data_hash, r.host "
+                   "FROM runs r, (SELECT r2.id AS run, "
+                   "(SELECT count(*) FROM evaluations WHERE run = r2.id) AS n, "
+                   "(SELECT count(*) FROM evaluations INDEXED BY evaluations_fitness WHERE run = r2.id AND "
+                   "status = 'ok' AND cache_of IS NULL) AS ok, "
+                   "(SELECT count(*) FROM evaluations WHERE run = r2.id AND cache_of IS NOT NULL) AS hits, "
+                   "(SELECT max(fitness) FROM evaluations WHERE run = r2.id AND status = 'ok' AND cache_of "
+                   "IS NULL) AS best FROM runs r2) e WHERE e.run = r.id ORDER BY r.id",
+                   0);
+}
+
+static int query_top(query_ctx *q, int n)
+{
+    char sql[1024];
+    snprintf(sql, sizeof sql,
+             "SELECT id, generation, fitness, model, objective, layers, hidden, seq_len, lr, weight_decay, "
+             "dropout, batch, epochs, features, strategies, rebalance, val_sharpe, val_sortino, "
+             "val_max_drawdown, val_turnover, params, seconds, origin "
+             "FROM leaderboard WHERE run = %lld LIMIT %d", (long long)q->run, n);
+    if (q->fmt == FORMAT_TABLE)
+        printf("run %lld '%s': the best successful candidates, fitness descending (at most %d)\n\n",
+               (long long)q->run, q->name, n);
+    return section(q, NULL, NULL, sql, 0);
+}
+
+static int query_generations(query_ctx *q)
+{
+    char gens[1024], util[1024];
+    snprintf(gens, sizeof gens,
+             "SELECT generation, evaluations, cache_hits, failures, best, mean, median, sd, diversity, "
+             "wall_seconds, utilisation, datetime(finished, 'unixepoch') AS finished FROM generations "
+             "WHERE run = %lld ORDER BY generation", (long long)q->run);
+    /* busy worker-seconds / (workers x the span from the first start to the last finish) */
+    snprintf(util, sizeof util,
+             "SELECT count(*) AS evaluations, max(r.ranks - 1, 1) AS workers, "
+             "sum(e.finished - e.started) AS busy_seconds, max(e.finished) - min(e.started) AS wall_seconds, "
+             "sum(e.finished - e.started) / (max(r.ranks - 1, 1) * (max(e.finished) - min(e.started))) "
+             "AS utilisation FROM runs r JOIN evaluations e ON e.run = r.id "
+             "WHERE r.id = %lld AND e.cache_of IS NULL", (long long)q->run);
+    if (q->fmt == FORMAT_TABLE)
+        printf("run %lld '%s'\n", (long long)q->run, q->name);
+    int rc = section(q, "generations", "", gens, 0);
+    if (!rc)
+        rc = section(q, "utilisation", "utilisation from the evaluations' timestamps (cache hits aside): "
+                     "busy worker-seconds / (workers x wall)", util, 1);
+    if (!rc && q->fmt == FORMAT_JSON)
+        printf("}\n");
+    return rc;
+}
+
+#define FOLD_COLUMNS                                                                                       \
+    "first, last, days, sharpe, sortino, ann_return, ann_vol, max_drawdown, calmar, cvar95, "           \
+    "avg_turnover, hit_rate, trades, epochs, best_epoch, train_loss, holdout_loss, truncated, "         \
+    "train_seconds, mae, mse, rmse, mape"
+
+static int query_show(query_ctx *q, const archive_eval_row *row)
+{
+    char rec[1536], folds[768], test[768], parents[512], title[160];
+    long long run = (long long)q->run, id = (long long)row->id;
+    long long src = (long long)(row->cache_of ? row->cache_of : row->id); /* whose metrics */
+    snprintf(rec, sizeof rec,
+             "SELECT e.run, e.id, e.generation, e.origin, e.parent1, e.parent2, e.status, e.reason, "
+             "e.fitness, e.cache_of, (SELECT rank FROM tests t WHERE t.run = e.run AND t.eval = e.id) AS "
+             "test_rank, e.params, e.truncated, e.seconds, e.train_seconds, e.rank, e.host, "
+             "datetime(e.started, 'unixepoch') AS started, datetime(e.finished, 'unixepoch') AS finished, "
+             "printf('%%llu', e.seed) AS seed, e.model, e.objective, e.layers, e.hidden, e.seq_len, e.lr, "
+             "e.weight_decay, e.dropout, e.batch, e.epochs, e.features, e.strategies, e.rebalance, e.key, "
+             "e.genome FROM evaluations e WHERE e.run = %lld AND e.id = %lld", run, id);
+    snprintf(folds, sizeof folds, "SELECT fold, " FOLD_COLUMNS " FROM folds WHERE run = %lld AND eval = %lld "
+             "AND fold > 0 ORDER BY fold", run, src);
+    snprintf(test, sizeof test, "SELECT " FOLD_COLUMNS " FROM folds WHERE run = %lld AND eval = %lld AND "
+             "fold = 0", run, src);
+    snprintf(parents, sizeof parents, "SELECT id, generation, origin, status, fitness, key FROM evaluations "
+             "WHERE run = %lld AND id IN (%lld, %lld) ORDER BY id", run, (long long)row->parents[0],
+             (long long)row->parents[1]);
+    snprintf(title, sizeof title, "evaluation %lld of run %lld '%s'", id, run, q->name);
+    int rc = section(q, "evaluation", title, rec, 1);
+    if (!rc) {
+        if (row->cache_of)
+            snprintf(title, sizeof title, "validation folds (of evaluation %lld: a cache hit reuses its "
+                     "result)", (long long)row->cache_of);
+        else
+            snprintf(title, sizeof title, "validation folds");
+        rc = section(q, "folds", title, folds, 0);
+    }
+    if (!rc)
+        rc = section(q, "test", "held-out test period (champions only)", test, 1);
+    if (!rc)
+        rc = section(q, "parents", "parents", parents, 0);
+    if (!rc && q->fmt == FORMAT_JSON)
+        printf("}\n");
+    return rc;
+}
+
+static int query_lineage(query_ctx *q, int64_t id)
+{
+    char sql[1536];
+    long long run = (long long)q->run;
+    /* UNION (not UNION ALL) visits each ancestor once, however many paths lead to it */
+    snprintf(sql, sizeof sql,
+             "WITH RECURSIVE anc(id) AS (SELECT %lld UNION SELECT p.id FROM anc "
+             "JOIN evaluations c ON c.run = %lld AND c.id = anc.id "
+             "JOIN evaluations p ON p.run = %lld AND p.id IN (c.parent1, c.parent2)) "
+             "SELECT e.generation, e.id, e.origin, e.parent1, e.parent2, e.status, e.fitness, e.cache_of, "
+             "e.model, e.objective, e.layers, e.hidden, e.seq_len, e.lr, e.dropout, e.epochs, "
+             "coalesce(e.features, e.strategies) AS inputs FROM anc JOIN evaluations e ON e.run = %lld AND "
+             "e.id = anc.id ORDER BY e.generation DESC, e.id DESC", (long long)id, run, run, run);
+    if (q->fmt == FORMAT_TABLE)
+        printf("evaluation %lld of run %lld '%s' and its ancestors, newest generation first\n\n",
+               (long long)id, run, q->name);
+    return section(q, NULL, NULL, sql, 0);
+}
+
+static int query_baselines(query_ctx *q)
+{
+    char sql[1536];
+    long long run = (long long)q->run;
+    snprintf(sql, sizeof sql,
+             "SELECT * FROM (SELECT 'eval:' || t.eval AS name, t.rank, f.first, f.last, f.days, "
+             "f.ann_return, f.ann_vol, f.sharpe, f.sortino, f.max_drawdown, f.calmar, f.cvar95, "
+             "f.avg_turnover, f.hit_rate, f.trades FROM tests t CROSS JOIN folds f ON f.run = t.run AND "
+             "f.eval = t.eval AND f.fold = 0 WHERE t.run = %lld "
+             "UNION ALL SELECT 'baseline:' || strategy, NULL, first, last, days, ann_return, ann_vol, sharpe, "
+             "sortino, max_drawdown, calmar, cvar95, avg_turnover, hit_rate, trades FROM baselines "
+             "WHERE run = %lld) ORDER BY rank IS NULL, rank, name", run, run);
+    if (q->fmt == FORMAT_TABLE)
+        printf("run %lld '%s': the champions (by rank) and the baselines on the held-out test period\n\n",
+               run, q->name);
+    return section(q, NULL, NULL, sql, 0);
+}
+
+/* A whole number > 0 from text, or -1. */
+static long long parse_id(const char *s)
+{
+    char *end;
+    long long v = strtoll(s, &end, 10);
+    return *s && !*end && v > 0 ? v : -1;
+}
+
+int cmd_query(int argc, char **argv)
+{
+    static const struct option long_opts[] = {
+        {"run", required_argument, NULL, 'r'}, {"top", required_argument, NULL, 'n'},
+        {"format", required_argument, NULL, 'f'}, {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0}};
+    out_format fmt = FORMAT_TABLE;
+    long long run_id = 0, top_n = 10;
+    int c;
+    while ((c = getopt_long(argc, argv, "r:n:f:h", long_opts, NULL)) != -1) {
+        switch (c) {
+        case 'r':
+            if ((run_id = parse_id(optarg)) < 0) {
+                fprintf(stderr, "evofolio query: --run expects a run id (a whole number > 0), got '%s'. "
+                        "`evofolio query ARCHIVE runs` lists them.\n", optarg);
+                return 2;
+            }
+            break;
+        case 'n':
+            if ((top_n = parse_id(optarg)) < 0 || top_n > 1000000) {
+                fprintf(stderr, "evofolio query: -n expects a whole number from 1 to 1000000, got '%s'.\n",
+                        optarg);
+                return 2;
+            }
+            break;
+        case 'f':
+            if (!strcmp(optarg, "table") || !strcmp(optarg, "csv") || !strcmp(optarg, "json")) {
+                fmt = optarg[0] == 't' ? FORMAT_TABLE : optarg[0] == 'c' ? FORMAT_CSV : FORMAT_JSON;
+                break;
+            }
+            fprintf(stderr, "evofolio query: --format expects table, csv or json, got '%s'.\n", optarg);
+            return 2;
+        case 'h':
+            usage(stdout);
+            return 0;
+        default:
+            usage(stderr);
+            return 2;
+        }
+    }
+    int n_args = argc - optind;
+    if (n_args < 1) {
+        fprintf(stderr, "evofolio query: expected an ARCHIVE file.\n");
+        usage(stderr);
+        return 2;
+    }
+    const char *path = argv[optind], *cmd_name = n_args > 1 ? argv[optind + 1] : "top";
+    const char *arg = n_args > 2 ? argv[optind + 2] : NULL;
+    int cmd = 0;
+    while (cmd < QUERY_COUNT && strcmp(cmd_name, command_names[cmd]))
+        cmd++;
+    if (cmd == QUERY_COUNT) {
+        const char *near = suggest_closest(cmd_name, command_names, QUERY_COUNT);
+        fprintf(stderr, "evofolio query: unknown command '%s'%s%s%s. The commands: runs, top, generations, "
+                "show, lineage, baselines, sql.\n", cmd_name, near ? " (did you mean '" : "",
+                near ? near : "", near ? "'?)" : "");
+        return 2;
+    }
+    int needs_arg = cmd == QUERY_SHOW || cmd == QUERY_LINEAGE || cmd == QUERY_SQL;
+    if (needs_arg != (arg != NULL) || n_args > 3) {
+        fprintf(stderr, "evofolio query %s: %s.\n", cmd_name,
+                cmd == QUERY_SQL ? "expected one SQL statement in quotes, e.g. sql \"SELECT * FROM runs\""
+                : needs_arg      ? "expected an evaluation ID (`top` lists the best)"
+                                 : "takes no argument besides the options");
+        return 2;
+    }
+    long long eval_id = 0;
+    if ((cmd == QUERY_SHOW || cmd == QUERY_LINEAGE) && (eval_id = parse_id(arg)) < 0) {
+        fprintf(stderr, "evofolio query %s: expected an evaluation ID (a whole number > 0), got '%s'.\n",
+                cmd_name, arg);
+        return 2;
+    }
+    if (access(path, F_OK) != 0) {
+        fprintf(stderr, "evofolio query: %s: no such archive. Check the path; `evofolio run CONFIG` writes "
+                "the archive named by output.archive.\n", path);
+        return 2;
+    }
+    query_ctx q = {.fmt = fmt};
+    int rc = archive_open(&q.a, path, 1, &q.err);
+    if (!rc && cmd != QUERY_RUNS && cmd != QUERY_SQL) { /* the run: --run, or the newest */
+        archive_run run;
+        int64_t id = run_id;
+        if (!id && !(rc = archive_run_newest(q.a, &id, &q.err)) && !id)
+            rc = evo_fail(&q.err, EVO_ERR_DATA, "%s holds no run yet.", path);
+        int found = rc ? 0 : archive_run_get(q.a, id, &run, &q.err);
+        if (found < 0)
+            rc = found;
+        else if (!rc && !found)
+            rc = evo_fail(&q.err, EVO_ERR_USAGE, "%s has no run %lld. `evofolio query %s runs` lists them.",
+                          path, (long long)id, path);
+        q.run = id;
+        if (found > 0)
+            snprintf(q.name, sizeof q.name, "%s", run.name);
+    }
+    archive_eval_row row;
+    if (!rc && (cmd == QUERY_SHOW || cmd == QUERY_LINEAGE)) {
+        int found = archive_get_evaluation(q.a, q.run, eval_id, &row, &q.err);
+        if (found < 0)
+            rc = found;
+        else if (!found)
+            rc = evo_fail(&q.err, EVO_ERR_USAGE, "run %lld of %s has no evaluation %lld. `evofolio query "
+                          "%s top` lists the best%s.", (long long)q.run, path, eval_id, path,
+                          run_id ? "" : "; --run ID picks another run");
+    }
+    if (!rc) {
+        switch ((query_command)cmd) {
+        case QUERY_RUNS: rc = query_runs(&q); break;
+        case QUERY_TOP: rc = query_top(&q, (int)top_n); break;
+        case QUERY_GENERATIONS: rc = query_generations(&q); break;
+        case QUERY_SHOW: rc = query_show(&q, &row); break;
+        case QUERY_LINEAGE: rc = query_lineage(&q, eval_id); break;
+        case QUERY_BASELINES: rc = query_baselines(&q); break;
+        case QUERY_SQL: rc = section(&q, NULL, NULL, arg, 0); break;
+        default: break;
+        }
+    }
+    if (rc) {
+        fflush(stdout);
+        fprintf(stderr, "evofolio query: %s\n", q.err.msg);
+    }
+    archive_close(q.a);
+    return evo_exit_code(rc);
+}

@@ -1,0 +1,166 @@
+/* cmd_run: `evofolio run CONFIG [--resume]` - the search as an MPI job: rank 0 is the master (and the
+ * only archive writer), the other ranks are workers; one rank evaluates in-process. */
+#include <getopt.h>
+#include <mpi.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "evofolio/blas.h"
+#include "evofolio/cmd.h"
+#include "evofolio/search.h"
+
+/* The one mutable global the style allows: signals received by the master. */
+static volatile sig_atomic_t signals_received;
+
+static void on_signal(int sig)
+{
+    (void)sig;
+    if (signals_received < 2)
+        signals_received++;
+}
+
+static void usage(FILE *out)
+{
+    fprintf(out, "usage: evofolio run CONFIG [--resume] [--quiet]\n"
+                 "       mpirun -n N evofolio run CONFIG [--resume]\n\n"
+                 "Search for the best model with the genetic algorithm of CONFIG: rank 0 breeds candidates and\n"
+                 "stores every result in the archive (output.archive), the other ranks train and backtest\n"
+                 "them; with one rank everything runs in-process. Progress goes to stderr. At the end the\n"
+                 "champions are evaluated on the held-out test period next to the baselines.\n\n"
+                 "SIGUSR1 or SIGTERM: stop handing out work, wait up to ga.grace_seconds for evaluations in\n"
+                 "flight, save, and exit 3; a second signal stops at once. Then --resume continues.\n\n"
+                 "  -r, --resume  continue the newest unfinished run of this configuration in the archive\n"
+                 "  -q, --quiet   no progress lines\n"
+                 "  -h, --help    this help\n\n"
+                 "Exit codes: 0 done, 1 failure, 2 bad usage/configuration/data, 3 stopped (resumable).\n");
+}
+
+/* Rank 0: load, share, run. */
+static int master(const char *path, const search_options *opt, int size, evo_error *err)
+{
+    evo_config cfg;
+    evo_panel panel = {0};
+    evo_eval_context ctx = {0};
+    evo_archive *archive = NULL;
+    evo_farm *farm = NULL;
+    char *text = NULL, cfg_hash[17], data_hash[17], archive_path[EVO_PATH_MAX];
+    int rc = config_load(path, &cfg, err);
+    if (!rc)
+        rc = data_load_config(&cfg, &panel, err);
+    if (!rc)
+        rc = config_to_yaml(&cfg, &text, err);
+    if (!rc)
+        rc = config_hash(&cfg, cfg_hash, err);
+    char *shared = rc ? NULL : text;
+    int share_rc = farm_share(&shared, &panel, 0, err); /* always: workers wait for it */
+    if (!rc)
+        rc = share_rc;
+    if (!rc)
+        rc = evaluate_context_create(&ctx, &cfg, &panel, err);
+    if (!rc) {
+        search_data_hash(&panel, data_hash);
+        config_resolve_path(&cfg, cfg.output.archive, archive_path);
+        rc = archive_open(&archive, archive_path, 0, err);
+    }
+    if (!rc)
+        rc = farm_create(&farm, farm_evaluate, &ctx, size, err);
+    if (!rc) {
+        search_setup setup = {&cfg, text, cfg_hash, data_hash, &panel, &ctx, archive, farm, size};
+        rc = search_run(&setup, opt, &signals_received, err);
+        if (farm_in_flight(farm) > 0) { /* abandoned evaluations: end the job without waiting */
+            archive_close(archive);
+            fprintf(stderr, "evofolio run: abandoning %d evaluation%s in flight\n", farm_in_flight(farm),
+                    farm_in_flight(farm) == 1 ? "" : "s");
+            MPI_Abort(MPI_COMM_WORLD, SEARCH_STOPPED);
+        }
+        if (!opt->quiet && rc == EVO_OK)
+            printf("\narchive %s (evofolio query %s top)\n", archive_path, archive_path);
+    } else if (share_rc == EVO_OK && size > 1) { /* workers got the data but there is no search */
+        evo_farm *stopper = NULL;
+        evo_error ignore = {0};
+        if (!farm_create(&stopper, farm_evaluate, &ctx, size, &ignore))
+            farm_stop_workers(stopper);
+        farm_free(stopper);
+    }
+    if (farm)
+        farm_stop_workers(farm);
+    farm_free(farm);
+    archive_close(archive);
+    evaluate_context_free(&ctx);
+    data_panel_free(&panel);
+    free(text);
+    config_free(&cfg);
+    return rc;
+}
+
+/* Other ranks: receive the problem, evaluate until STOP. */
+static int worker(int rank, evo_error *err)
+{
+    char *text = NULL;
+    evo_panel panel = {0};
+    evo_config cfg = {0};
+    evo_eval_context ctx = {0};
+    int rc = farm_share(&text, &panel, rank, err);
+    if (rc == EVO_ERR_USAGE) /* the master failed and says why */
+        return EVO_OK;
+    if (!rc)
+        rc = config_parse(text, strlen(text), "(configuration from rank 0)", &cfg, err);
+    if (!rc)
+        rc = evaluate_context_create(&ctx, &cfg, &panel, err);
+    if (!rc)
+        rc = farm_worker_loop(farm_evaluate, &ctx, rank, err);
+    evaluate_context_free(&ctx);
+    data_panel_free(&panel);
+    config_free(&cfg);
+    free(text);
+    return rc;
+}
+
+int cmd_run(int argc, char **argv)
+{
+    static const struct option long_opts[] = {{"resume", no_argument, NULL, 'r'},
+                                               {"quiet", no_argument, NULL, 'q'},
+                                               {"help", no_argument, NULL, 'h'},
+                                               {NULL, 0, NULL, 0}};
+    search_options opt = {0};
+    int c;
+    while ((c = getopt_long(argc, argv, "rqh", long_opts, NULL)) != -1) {
+        if (c == 'r')
+            opt.resume = 1;
+        else if (c == 'q')
+            opt.quiet = 1;
+        else if (c == 'h') {
+            usage(stdout);
+            return 0;
+        } else {
+            usage(stderr);
+            return 2;
+        }
+    }
+    if (optind != argc - 1) {
+        fprintf(stderr, "evofolio run: expected one CONFIG file.\n");
+        usage(stderr);
+        return 2;
+    }
+    int rank = 0, size = 1;
+    if (MPI_Init(&argc, &argv) != MPI_SUCCESS) {
+        fprintf(stderr, "evofolio run: MPI could not start. Run under mpirun, or check the Open MPI install.\n");
+        return 1;
+    }
+    MPI_Comm_rank(MPI_COMM_WORLD, &rank);
+    MPI_Comm_size(MPI_COMM_WORLD, &size);
+    blas_single_thread();
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = rank == 0 ? on_signal : SIG_IGN; /* the master decides; workers wait for STOP */
+    sigaction(SIGUSR1, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    evo_error err = {0};
+    int rc = rank == 0 ? master(argv[optind], &opt, size, &err) : worker(rank, &err);
+    if (rc && rc != SEARCH_STOPPED)
+        fprintf(stderr, "evofolio run%s: %s\n", rank ? " (worker)" : "", err.msg);
+    MPI_Finalize();
+    return rc == SEARCH_STOPPED ? SEARCH_STOPPED : evo_exit_code(rc);
+}

@@ -1,0 +1,694 @@
+/* search: the master loop. Shapes: P = ga.population, K = champions. */
+#include "evofolio/search.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "evofolio/hash.h"
+
+enum { HOF_MAX = 64 }; /* best distinct candidates kept for the champions */
+
+/* A candidate in the hall of fame, with the moments of its validation returns for the DSR. */
+typedef struct {
+    ga_individual ind;
+    double sr, skew, kurt;
+    int n_val;
+} hof_entry;
+
+/* A stored evaluation, as loaded on resume. */
+typedef struct {
+    int64_t id;
+    double fitness;
+    int64_t cache_of;
+    ga_individual ind;
+} stored_row;
+
+typedef struct {
+    const search_setup *s;
+    const search_options *opt;
+    const volatile sig_atomic_t *sig;
+    const evo_config *cfg;
+    char host[64];
+    int64_t run;
+    evo_rng rng;
+    int64_t next_id;
+    int generation;
+    ga_population pop;
+    ga_cache cache;
+    hof_entry hof[HOF_MAX];
+    int n_hof;
+    stored_row *stored; /* resume: every stored evaluation by id */
+    size_t n_stored;
+    long evaluations, cache_hits, failures; /* of the whole run */
+    double best;
+    int stale;
+    double t0, gen_t0, gen_busy0;
+    long gen_evals, gen_hits, gen_fails;
+    int stopping;
+} search_state;
+
+void search_data_hash(const evo_panel *p, char out[17])
+{
+    uint64_t h = hash_fnv1a(p->dates, sizeof *p->dates * (size_t)p->n_days);
+    h ^= hash_fnv1a(p->close, sizeof *p->close * (size_t)p->n_days * p->n_assets) * 31;
+    for (int a = 0; a < p->n_assets; a++)
+        h = h * 1099511628211ULL ^ hash_fnv1a(p->assets[a], strlen(p->assets[a]));
+    snprintf(out, 17, "%016llx", (unsigned long long)h);
+}
+
+static double elapsed(const search_state *st) { return farm_clock() - st->t0; }
+
+/* ---------------------------------------------------------------- bookkeeping */
+
+/* Keep the best distinct successful candidates, best first. r (may be NULL on resume) gives the
+ * moments of the validation returns for the deflated Sharpe ratio. */
+static void hof_add(search_state *st, const ga_individual *ind, const farm_result *r)
+{
+    if (!isfinite(ind->fitness))
+        return;
+    double sr = NAN, skew = NAN, kurt = NAN;
+    if (r && r->n_val)
+        metrics_moments(r->val_returns, r->n_val, &sr, &skew, &kurt);
+    int at = st->n_hof < HOF_MAX ? st->n_hof : HOF_MAX - 1;
+    if (st->n_hof == HOF_MAX && ind->fitness <= st->hof[at].ind.fitness)
+        return;
+    while (at > 0 && st->hof[at - 1].ind.fitness < ind->fitness) {
+        st->hof[at] = st->hof[at - 1];
+        at--;
+    }
+    st->hof[at] = (hof_entry){*ind, sr, skew, kurt, r ? r->n_val : 0};
+    if (st->n_hof < HOF_MAX)
+        st->n_hof++;
+}
+
+static int state_of(const search_state *st, archive_state *out, int64_t *ids)
+{
+    for (int i = 0; i < st->pop.size; i++)
+        ids[i] = st->pop.members[i].id;
+    *out = (archive_state){st->generation, st->rng, st->next_id, st->pop.size, ids};
+    return 0;
+}
+
+/* Store one evaluation (r NULL: a cache hit of cache_of) and update the cache and statistics. */
+static int store(search_state *st, ga_individual *ind, uint64_t seed, const farm_result *r, int64_t cache_of,
+                 int with_state, evo_error *err)
+{
+    if (r)
+        ind->fitness = r->res.status == EVAL_OK ? r->res.fitness : -INFINITY;
+    /* 1-based: the generation the candidate belongs to (steady mode: every P evaluations) */
+    const int generation = (st->cfg->ga.mode == GA_STEADY ? (int)(st->evaluations / st->cfg->ga.population)
+                                                          : st->generation) + 1;
+    archive_eval e = {.run = st->run, .id = ind->id, .generation = generation, .ind = ind, .seed = seed,
+                      .dates = st->s->panel->dates,
+                      .res = r ? &r->res : NULL, .cache_of = cache_of, .rank = r ? r->rank : 0,
+                      .host = r ? r->host : st->host, .started = r ? r->started : farm_clock(),
+                      .finished = r ? r->finished : farm_clock(), .val_returns = r ? r->val_returns : NULL,
+                      .n_val = r ? r->n_val : 0};
+    int64_t ids[st->pop.size + 1];
+    archive_state state;
+    state_of(st, &state, ids);
+    int rc = archive_put_evaluation(st->s->archive, &e, with_state ? &state : NULL, err);
+    if (rc)
+        return rc;
+    st->evaluations++;
+    st->gen_evals++;
+    if (!r) {
+        st->cache_hits++;
+        st->gen_hits++;
+        return EVO_OK;
+    }
+    if (!isfinite(ind->fitness)) {
+        st->failures++;
+        st->gen_fails++;
+    }
+    hof_add(st, ind, r);
+    return ga_cache_put(&st->cache, ind->key, ind->id, ind->fitness, err);
+}
+
+static const stored_row *find_stored(const search_state *st, int64_t id)
+{
+    size_t lo = 0, hi = st->n_stored;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (st->stored[mid].id < id)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < st->n_stored && st->stored[lo].id == id ? &st->stored[lo] : NULL;
+}
+
+/* ---------------------------------------------------------------- progress */
+
+static void progress(search_state *st, const char *what)
+{
+    if (st->opt->quiet)
+        return;
+    ga_stats gs;
+    ga_population_stats(&st->pop, &gs);
+    double t = elapsed(st), rate = t > 0 ? 60 * st->evaluations / t : 0;
+    double util = farm_busy_seconds(st->s->farm) / (farm_workers(st->s->farm) * (t > 0 ? t : 1));
+    char eta[32] = "-";
+    int total = st->cfg->ga.generations;
+    if (st->generation > 0 && st->generation < total) {
+        double left = t / st->generation * (total - st->generation);
+        snprintf(eta, sizeof eta, "%02d:%02d:%02d", (int)left / 3600, (int)left / 60 % 60, (int)left % 60);
+    }
+    int tty = isatty(STDERR_FILENO);
+    fprintf(stderr, "%s%s gen %d/%d  evals %ld  best %.4f  mean %.4f  cache %ld  failed %ld  %.1f evals/min  "
+                    "workers %.0f%% busy  ETA %s%s", tty ? "\r\033[K" : "", what, st->generation, total,
+            st->evaluations, gs.best, gs.mean, st->cache_hits, st->failures, rate, 100 * util, eta,
+            tty ? "" : "\n");
+    fflush(stderr);
+}
+
+/* ---------------------------------------------------------------- evaluating a batch */
+
+typedef struct {
+    ga_individual *ind;
+    uint64_t seed;
+    int dup_of;       /* index of an earlier child with the same key, or -1 */
+    int done;
+    evo_metrics test; /* test batches: the metrics on the test period */
+    int test_ok;
+} batch_item;
+
+/* Seconds to wait for in-flight results now: as long as it takes, or the grace period once a stop
+ * was asked for. */
+static double wait_budget(search_state *st, double *grace_end)
+{
+    if (*st->sig == 0)
+        return 0;
+    if (*grace_end == 0)
+        *grace_end = farm_clock() + st->cfg->ga.grace_seconds;
+    double left = *grace_end - farm_clock();
+    return left > 0 ? left : -1;
+}
+
+static int store_duplicates(search_state *st, batch_item *items, int n, int of, evo_error *err)
+{
+    for (int j = 0; j < n; j++)
+        if (items[j].dup_of == of && !items[j].done) {
+            items[j].ind->fitness = items[of].ind->fitness;
+            int rc = store(st, items[j].ind, items[j].seed, NULL, items[of].ind->id, 0, err);
+            if (rc)
+                return rc;
+            items[j].done = 1;
+        }
+    return EVO_OK;
+}
+
+/* Evaluate items: stored ones (resume) are taken as they are, cached keys become cache hits,
+ * duplicates within the batch wait for their first copy, the rest go to the workers. Returns 0,
+ * SEARCH_STOPPED when a signal ended it early, or an evo_err. */
+static int evaluate_batch(search_state *st, batch_item *items, int n, int test, evo_error *err)
+{
+    int next = 0, rc = EVO_OK;
+    double grace_end = 0;
+    for (int i = 0; i < n; i++)
+        items[i].dup_of = -1;
+    for (int i = 0; i < n && !test; i++) {
+        const stored_row *row = find_stored(st, items[i].ind->id);
+        int64_t id;
+        double fit;
+        if (row) { /* stored before an interruption */
+            items[i].ind->fitness = row->fitness;
+            items[i].done = 1;
+        } else if (ga_cache_get(&st->cache, items[i].ind->key, &id, &fit)) {
+            items[i].ind->fitness = fit;
+            if ((rc = store(st, items[i].ind, items[i].seed, NULL, id, 0, err)))
+                return rc;
+            items[i].done = 1;
+        } else {
+            for (int j = 0; j < i && items[i].dup_of < 0; j++)
+                if (!items[j].done && items[j].dup_of < 0 && !strcmp(items[j].ind->key, items[i].ind->key))
+                    items[i].dup_of = j;
+        }
+    }
+    for (;;) {
+        while (!*st->sig && farm_idle(st->s->farm) > 0 && next < n) {
+            batch_item *it = &items[next++];
+            if (it->done || it->dup_of >= 0)
+                continue;
+            farm_task task = {.id = it->ind->id, .seed = it->seed, .test = test, .genome = it->ind->genome};
+            if ((rc = farm_submit(st->s->farm, &task, err)))
+                return rc;
+        }
+        if (farm_in_flight(st->s->farm) == 0)
+            break;
+        double budget = wait_budget(st, &grace_end);
+        if (budget < 0 || *st->sig >= 2)
+            return SEARCH_STOPPED; /* results still in flight are abandoned */
+        farm_result r;
+        int got = farm_wait(st->s->farm, &r, budget > 0 ? NULL : st->sig, budget, err);
+        if (got < 0)
+            return got;
+        if (!got)
+            continue;
+        int i = 0;
+        while (i < n && items[i].ind->id != r.id)
+            i++;
+        if (i == n) {
+            farm_result_free(&r);
+            return evo_fail(err, EVO_ERR_INTERNAL, "a result for evaluation %lld that was not asked for",
+                            (long long)r.id);
+        }
+        if (test) {
+            rc = archive_put_test_result(st->s->archive, st->run, r.id, i + 1, &r.res.folds[0],
+                                         st->s->panel->dates + st->s->ctx->split.test.first, err);
+            items[i].test_ok = r.res.status == EVAL_OK;
+            items[i].test = r.res.folds[0].metrics;
+        } else {
+            rc = store(st, items[i].ind, items[i].seed, &r, 0, st->cfg->ga.mode == GA_STEADY, err);
+            if (!rc)
+                rc = store_duplicates(st, items, n, i, err);
+        }
+        items[i].done = 1;
+        farm_result_free(&r);
+        if (rc)
+            return rc;
+    }
+    return *st->sig ? SEARCH_STOPPED : EVO_OK;
+}
+
+/* ---------------------------------------------------------------- generational mode */
+
+static int generation_boundary(search_state *st, evo_error *err)
+{
+    ga_stats gs;
+    ga_population_stats(&st->pop, &gs);
+    double wall = farm_clock() - st->gen_t0;
+    double busy = farm_busy_seconds(st->s->farm) - st->gen_busy0;
+    archive_generation g = {st->generation, gs.best, gs.mean, gs.median, gs.sd, gs.diversity,
+                            (int)st->gen_evals, (int)st->gen_hits, (int)st->gen_fails, wall,
+                            wall > 0 ? busy / (farm_workers(st->s->farm) * wall) : 0};
+    st->stale = gs.best > st->best ? 0 : st->stale + 1;
+    st->best = gs.best > st->best ? gs.best : st->best;
+    int64_t ids[st->pop.size + 1];
+    archive_state state;
+    state_of(st, &state, ids);
+    int rc = archive_put_generation(st->s->archive, st->run, &g, &state, err);
+    st->gen_t0 = farm_clock();
+    st->gen_busy0 = farm_busy_seconds(st->s->farm);
+    st->gen_evals = st->gen_hits = st->gen_fails = 0;
+    progress(st, "");
+    return rc;
+}
+
+static int run_generational(search_state *st, evo_error *err)
+{
+    const int P = st->cfg->ga.population;
+    ga_individual *next = calloc((size_t)P, sizeof *next);
+    batch_item *items = calloc((size_t)P, sizeof *items);
+    int rc = next && items ? EVO_OK : evo_fail(err, EVO_ERR_NOMEM, "out of memory");
+    while (!rc && !*st->sig &&
+           ga_should_stop(&(ga_progress){st->generation, st->evaluations, elapsed(st), st->stale}, st->cfg) ==
+               GA_CONTINUE) {
+        if (st->generation == 0)
+            for (int i = 0; i < P; i++)
+                ga_random(&next[i], st->cfg, ORIGIN_RANDOM, &st->rng);
+        else
+            ga_breed_generation(next, &st->pop, st->cfg, &st->rng);
+        int n = 0;
+        for (int i = 0; i < P; i++) {
+            if (next[i].origin == ORIGIN_ELITE)
+                continue;
+            next[i].id = st->next_id++;
+            items[n++] = (batch_item){.ind = &next[i], .seed = rng_next(&st->rng), .dup_of = -1};
+        }
+        rc = evaluate_batch(st, items, n, 0, err);
+        if (rc)
+            break;
+        memcpy(st->pop.members, next, (size_t)P * sizeof *next);
+        st->pop.size = P;
+        st->generation++;
+        rc = generation_boundary(st, err);
+    }
+    if (!rc && *st->sig)
+        rc = SEARCH_STOPPED;
+    free(next);
+    free(items);
+    return rc;
+}
+
+/* ---------------------------------------------------------------- steady mode */
+
+/* The next child to send: random until the population has been seeded, bred afterwards. */
+static void next_child(search_state *st, ga_individual *child)
+{
+    if (st->pop.size < st->cfg->ga.population || st->pop.size < 2)
+        ga_random(child, st->cfg, ORIGIN_RANDOM, &st->rng);
+    else
+        ga_breed_child(child, &st->pop, st->cfg, &st->rng);
+    child->id = st->next_id++;
+}
+
+static int run_steady(search_state *st, evo_error *err)
+{
+    const int P = st->cfg->ga.population, W = farm_workers(st->s->farm);
+    /* one slot per worker: the child it is evaluating */
+    ga_individual *slots = calloc((size_t)W * 2 + 2, sizeof *slots);
+    uint64_t *seeds = calloc((size_t)W * 2 + 2, sizeof *seeds);
+    int rc = slots && seeds ? EVO_OK : evo_fail(err, EVO_ERR_NOMEM, "out of memory");
+    double grace_end = 0;
+    int seeded = st->pop.size; /* random children handed out so far (resume: the members) */
+    while (!rc) {
+        int stop = ga_should_stop(&(ga_progress){st->evaluations / P, st->evaluations, elapsed(st), st->stale},
+                                  st->cfg) != GA_CONTINUE;
+        while (!stop && !*st->sig && farm_idle(st->s->farm) > 0) {
+            ga_individual child;
+            if (seeded < P) {
+                ga_random(&child, st->cfg, ORIGIN_RANDOM, &st->rng);
+                child.id = st->next_id++;
+                seeded++;
+            } else {
+                next_child(st, &child);
+            }
+            uint64_t seed = rng_next(&st->rng);
+            int64_t id;
+            double fit;
+            if (ga_cache_get(&st->cache, child.key, &id, &fit)) { /* known: record it, breed another */
+                child.fitness = fit;
+                if ((rc = store(st, &child, seed, NULL, id, 1, err)))
+                    break;
+                continue;
+            }
+            int slot = 0;
+            while (slots[slot].id)
+                slot++;
+            slots[slot] = child;
+            seeds[slot] = seed;
+            farm_task task = {.id = child.id, .seed = seed, .test = 0, .genome = child.genome};
+            if ((rc = farm_submit(st->s->farm, &task, err)))
+                break;
+        }
+        if (rc || farm_in_flight(st->s->farm) == 0)
+            break;
+        double budget = wait_budget(st, &grace_end);
+        if (budget < 0 || *st->sig >= 2) {
+            rc = SEARCH_STOPPED;
+            break;
+        }
+        farm_result r;
+        int got = farm_wait(st->s->farm, &r, budget > 0 ? NULL : st->sig, budget, err);
+        if (got < 0) {
+            rc = got;
+            break;
+        }
+        if (!got)
+            continue;
+        int slot = 0;
+        while (slot < 2 * W + 2 && slots[slot].id != r.id)
+            slot++;
+        ga_individual child = slots[slot];
+        memset(&slots[slot], 0, sizeof slots[slot]);
+        child.fitness = r.res.status == EVAL_OK ? r.res.fitness : -INFINITY;
+        if (isfinite(child.fitness)) { /* enter the population, then store with the new state */
+            if (st->pop.size < P)
+                st->pop.members[st->pop.size++] = child;
+            else
+                ga_steady_insert(&st->pop, &child);
+        }
+        rc = store(st, &child, seeds[slot], &r, 0, 1, err);
+        farm_result_free(&r);
+        if (!rc && st->evaluations / P > st->generation) { /* every P evaluations: a "generation" */
+            st->generation = (int)(st->evaluations / P);
+            rc = generation_boundary(st, err);
+        }
+    }
+    if (!rc && *st->sig)
+        rc = SEARCH_STOPPED;
+    free(slots);
+    free(seeds);
+    return rc;
+}
+
+/* ---------------------------------------------------------------- resume */
+
+static int collect_row(void *ctx, const archive_eval_row *row)
+{
+    search_state *st = ctx;
+    stored_row *s = &st->stored[st->n_stored++];
+    evo_error err = {0};
+    memset(s, 0, sizeof *s);
+    s->id = row->id;
+    s->fitness = row->fitness;
+    s->cache_of = row->cache_of;
+    if (genome_from_json(&s->ind.genome, row->genome_json, st->cfg, &err))
+        return EVO_ERR_DATA;
+    genome_key(&s->ind.genome, s->ind.key);
+    s->ind.id = row->id;
+    s->ind.fitness = row->fitness;
+    s->ind.parents[0] = row->parents[0];
+    s->ind.parents[1] = row->parents[1];
+    s->ind.origin = row->origin;
+    return EVO_OK;
+}
+
+static int count_row(void *ctx, const archive_eval_row *row)
+{
+    (void)row;
+    (*(size_t *)ctx)++;
+    return EVO_OK;
+}
+
+/* Rebuild the cache, the statistics and the population from the archive. */
+static int restore(search_state *st, evo_error *err)
+{
+    size_t n = 0;
+    int rc = archive_for_each_evaluation(st->s->archive, st->run, count_row, &n, err);
+    if (!rc && !(st->stored = calloc(n + 1, sizeof *st->stored)))
+        rc = evo_fail(err, EVO_ERR_NOMEM, "out of memory restoring %zu evaluations", n);
+    if (!rc && (rc = archive_for_each_evaluation(st->s->archive, st->run, collect_row, st, err)))
+        rc = rc == EVO_ERR_DATA ? evo_fail(err, EVO_ERR_DATA, "the archive's genomes do not fit this "
+                                           "configuration's search space; resume with the configuration "
+                                           "the run started with") : rc;
+    for (size_t i = 0; !rc && i < st->n_stored; i++) {
+        const stored_row *s = &st->stored[i];
+        st->evaluations++;
+        if (s->cache_of) {
+            st->cache_hits++;
+            continue;
+        }
+        st->failures += !isfinite(s->fitness);
+        rc = ga_cache_put(&st->cache, s->ind.key, s->id, s->fitness, err);
+    }
+    archive_state state = {0};
+    int has = rc ? 0 : archive_get_state(st->s->archive, st->run, &state, err);
+    if (has < 0)
+        rc = has;
+    if (!rc && has) {
+        st->rng = state.rng;
+        st->next_id = state.next_id;
+        st->generation = state.generation;
+        st->pop.size = 0;
+        for (int i = 0; i < state.n_members; i++) {
+            const stored_row *s = find_stored(st, state.members[i]);
+            if (s)
+                st->pop.members[st->pop.size++] = s->ind;
+        }
+        ga_stats gs;
+        ga_population_stats(&st->pop, &gs);
+        st->best = gs.best;
+    }
+    free(state.members);
+    /* The hall of fame is rebuilt from the stored fitness; the DSR's moments come from the archive's
+     * validation returns at the end. */
+    for (size_t i = 0; !rc && i < st->n_stored; i++)
+        if (!st->stored[i].cache_of && isfinite(st->stored[i].fitness))
+            hof_add(st, &st->stored[i].ind, NULL);
+    return rc;
+}
+
+/* ---------------------------------------------------------------- the end: champions, DSR, PBO */
+
+static void print_metrics_row(const char *name, const evo_metrics *m)
+{
+    printf("%-22s %8.2f%% %7.2f%% %7.3f %8.3f %7.2f%% %9.4f\n", name, 100 * m->ann_return, 100 * m->ann_vol,
+           m->sharpe, m->sortino, 100 * m->max_drawdown, m->avg_turnover);
+}
+
+/* Deflated Sharpe ratio of the champion among every distinct successful candidate, and the PBO over
+ * their validation returns. */
+static int multiple_testing(search_state *st, int64_t champion, double *dsr, int *n_trials, double *pbo,
+                            evo_error *err)
+{
+    int n_val = 0, n = 0;
+    for (int k = 0; k < st->s->ctx->split.n_folds; k++)
+        n_val += st->s->ctx->split.folds[k].val.last - st->s->ctx->split.folds[k].val.first + 1;
+    double *ret = NULL;
+    int64_t *ids = NULL;
+    *dsr = *pbo = NAN;
+    *n_trials = 0;
+    int rc = archive_validation_returns(st->s->archive, st->run, n_val, &ret, &ids, &n, err);
+    if (rc || n == 0) {
+        free(ret);
+        free(ids);
+        return rc;
+    }
+    double sum = 0, sq = 0, sr = NAN, skew = 0, kurt = 3;
+    for (int i = 0; i < n; i++) {
+        double s_i, g3, g4;
+        metrics_moments(ret + (size_t)i * n_val, n_val, &s_i, &g3, &g4);
+        sum += s_i;
+        sq += s_i * s_i;
+        if (ids[i] == champion) {
+            sr = s_i;
+            skew = g3;
+            kurt = g4;
+        }
+    }
+    double var = n > 1 ? (sq - sum * sum / n) / (n - 1) : 0;
+    *n_trials = n;
+    if (isfinite(sr))
+        *dsr = metrics_dsr(sr, n_val, skew, kurt, n, var);
+    int S = n_val >= 160 ? 16 : n_val >= 20 ? 10 : 2; /* blocks of at least 10 days where possible */
+    evo_error pbo_err = {0};
+    if (n >= 2 && metrics_pbo(pbo, ret, n, n_val, S, &pbo_err))
+        *pbo = NAN;
+    free(ret);
+    free(ids);
+    return EVO_OK;
+}
+
+static int finish(search_state *st, evo_error *err)
+{
+    const evo_config *cfg = st->cfg;
+    const evo_window test = st->s->ctx->split.test;
+    const int K = cfg->ga.champions < st->n_hof ? cfg->ga.champions : st->n_hof;
+    if (K == 0)
+        return evo_fail(err, EVO_ERR_NUMERIC, "no candidate was evaluated successfully, so there is no "
+                        "champion; look at the reasons with `evofolio query ARCHIVE sql \"SELECT id, reason "
+                        "FROM evaluations WHERE status = 'failed'\"`");
+    ga_individual champs[HOF_MAX];
+    batch_item items[HOF_MAX];
+    for (int i = 0; i < K; i++) {
+        champs[i] = st->hof[i].ind;
+        items[i] = (batch_item){.ind = &champs[i], .seed = rng_next(&st->rng), .dup_of = -1};
+    }
+    if (!st->opt->quiet)
+        fprintf(stderr, "%sevaluating %d champion%s on the held-out test period\n",
+                isatty(STDERR_FILENO) ? "\n" : "", K, K == 1 ? "" : "s");
+    int rc = evaluate_batch(st, items, K, 1, err);
+    if (rc)
+        return rc;
+    double dsr, pbo;
+    int n_trials;
+    if ((rc = multiple_testing(st, champs[0].id, &dsr, &n_trials, &pbo, err)) ||
+        (rc = archive_put_champion_stats(st->s->archive, st->run, champs[0].id, dsr, n_trials, pbo, err)))
+        return rc;
+    char a[EVO_DATE_STR], b[EVO_DATE_STR], label[64];
+    printf("\nchampion  #%lld  %s\nfitness   %.4f (%s over %d folds)\n\n", (long long)champs[0].id,
+           champs[0].key, champs[0].fitness, catalog_fitness.names[cfg->ga.fitness], st->s->ctx->split.n_folds);
+    printf("held-out test period %s .. %s (%d days), costs %g bps\n", date_format(st->s->panel->dates[test.first], a),
+           date_format(st->s->panel->dates[test.last], b), test.last - test.first + 1, cfg->backtest.cost_bps);
+    printf("%-22s %9s %8s %7s %8s %8s %9s\n", "", "return/y", "vol/y", "sharpe", "sortino", "max dd", "turnover");
+    for (int i = 0; i < K; i++) {
+        snprintf(label, sizeof label, "%s #%lld", i ? "candidate" : "champion", (long long)champs[i].id);
+        if (items[i].test_ok)
+            print_metrics_row(label, &items[i].test);
+        else
+            printf("%-22s failed on the test period\n", label);
+    }
+    for (int s = 0; s < STRATEGY_COUNT && !rc; s++) {
+        if (!(cfg->baselines & (1u << s)))
+            continue;
+        evo_strategy_run run;
+        if ((rc = strategy_run(&run, (evo_strategy)s, st->s->panel, test.first - 1, test.last, cfg->backtest.window,
+                               cfg->backtest.rebalance, cfg->backtest.cost_bps, err)))
+            break;
+        evo_metrics m;
+        metrics_compute(&m, run.bt.net, run.bt.turnover, run.bt.T);
+        rc = archive_put_baseline(st->s->archive, st->run, (evo_strategy)s, &m, &run.bt,
+                                  st->s->panel->dates + test.first, err);
+        snprintf(label, sizeof label, "baseline %s", catalog_strategies.names[s]);
+        print_metrics_row(label, &m);
+        strategy_run_free(&run);
+    }
+    printf("\ndeflated Sharpe ratio %.3f: the probability that the champion's validation Sharpe ratio is real "
+           "skill\n  rather than the best of %d distinct candidates tried by luck.\n", dsr, n_trials);
+    printf("PBO %.3f: the share of cross-validation splits in which the in-sample best candidate ranked\n"
+           "  below the median out of sample (0 = selection generalises, 0.5 = no better than chance).\n", pbo);
+    return rc;
+}
+
+/* ---------------------------------------------------------------- the run */
+
+static int open_run(search_state *st, evo_error *err)
+{
+    const search_setup *s = st->s;
+    archive_run run = {0};
+    if (st->opt->resume) {
+        int found = archive_run_find_resumable(s->archive, st->cfg->name, &run, err);
+        if (found < 0)
+            return found;
+        if (!found)
+            return evo_fail(err, EVO_ERR_USAGE, "--resume: the archive has no unfinished run named '%s'. Start "
+                            "a new run without --resume.", st->cfg->name);
+        if (strcmp(run.config_hash, s->config_hash) || strcmp(run.data_hash, s->data_hash))
+            return evo_fail(err, EVO_ERR_USAGE, "--resume: run %lld was started with %s (config hash %s, data "
+                            "hash %s, now %s and %s); a resume must use the same configuration and data. "
+                            "Restore them, or start a new run without --resume.", (long long)run.id,
+                            strcmp(run.config_hash, s->config_hash) ? "another configuration" : "other data",
+                            run.config_hash, run.data_hash, s->config_hash, s->data_hash);
+        st->run = run.id;
+        int rc = archive_run_set_status(s->archive, run.id, RUN_RUNNING, err);
+        return rc ? rc : restore(st, err);
+    }
+    snprintf(run.name, sizeof run.name, "%s", st->cfg->name);
+    snprintf(run.config_hash, sizeof run.config_hash, "%s", s->config_hash);
+    snprintf(run.data_hash, sizeof run.data_hash, "%s", s->data_hash);
+    run.seed = st->cfg->ga.seed;
+    run.mode = st->cfg->ga.mode;
+    run.ranks = s->ranks;
+    snprintf(run.host, sizeof run.host, "%s", st->host);
+    run.status = RUN_RUNNING;
+    run.started = farm_clock();
+    int rc = archive_run_create(s->archive, &run, s->config_text, err);
+    st->run = run.id;
+    return rc;
+}
+
+int search_run(const search_setup *s, const search_options *opt, const volatile sig_atomic_t *signals,
+               evo_error *err)
+{
+    search_state st;
+    memset(&st, 0, sizeof st);
+    st.s = s;
+    st.opt = opt;
+    st.sig = signals;
+    st.cfg = s->cfg;
+    st.best = -INFINITY;
+    st.next_id = 1;
+    gethostname(st.host, sizeof st.host - 1);
+    rng_seed(&st.rng, s->cfg->ga.seed);
+    int rc = ga_population_create(&st.pop, s->cfg->ga.population, err);
+    if (!rc)
+        rc = ga_cache_create(&st.cache, 1024, err);
+    st.pop.size = 0;
+    if (!rc)
+        rc = open_run(&st, err);
+    st.t0 = st.gen_t0 = farm_clock();
+    if (!rc && !opt->quiet)
+        fprintf(stderr, "run %lld of '%s': %s mode, population %d, %d worker%s%s\n", (long long)st.run,
+                s->cfg->name, catalog_ga_modes.names[s->cfg->ga.mode], s->cfg->ga.population,
+                farm_workers(s->farm), farm_workers(s->farm) == 1 ? "" : "s",
+                opt->resume ? ", resumed" : "");
+    if (!rc)
+        rc = s->cfg->ga.mode == GA_STEADY ? run_steady(&st, err) : run_generational(&st, err);
+    if (!rc)
+        rc = finish(&st, err);
+    evo_error ignore = {0};
+    if (st.run)
+        archive_run_set_status(s->archive, st.run,
+                               rc == 0 ? RUN_DONE : rc == SEARCH_STOPPED ? RUN_STOPPED : RUN_FAILED, &ignore);
+    if (rc == SEARCH_STOPPED && !opt->quiet)
+        fprintf(stderr, "\nstopped by a signal: %ld evaluations stored; continue with --resume\n", st.evaluations);
+    ga_population_free(&st.pop);
+    ga_cache_free(&st.cache);
+    free(st.stored);
+    return rc;
+}
