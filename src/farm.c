@@ -66,7 +66,7 @@ typedef struct {
 
 static void put(bytes *b, const void *data, size_t n)
 {
-    if (b->failed)
+    if (b->failed || n == 0) /* n = 0 may come with data = NULL, which memcpy must not see */
         return;
     if (b->len + n > b->cap) {
         size_t cap = 2 * (b->len + n) + 1024;

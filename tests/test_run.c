@@ -77,6 +77,10 @@ static void setup(void)
     setenv("OMPI_ALLOW_RUN_AS_ROOT", "1", 1);
     setenv("OMPI_ALLOW_RUN_AS_ROOT_CONFIRM", "1", 1);
     setenv("OMPI_MCA_rmaps_base_oversubscribe", "1", 1);
+    /* Under `make asan`: Open MPI keeps its start-up allocations until exit, and through dlopen'd
+     * components LeakSanitizer cannot even name them, so leak reports of MPI processes are noise. The
+     * search's own memory is leak-checked in-process by tests/test_search.c. */
+    setenv("ASAN_OPTIONS", "detect_leaks=0", 1);
     cr_assert_eq(sh("%s synth --assets 6 --days 900 --seed 3 --out %s/s.csv", bin, dir), 0);
 }
 
@@ -195,7 +199,14 @@ Test(run, kill_9_loses_nothing_committed, .description = "kill -9 of the whole j
     query("kill.db", EVALS, before, sizeof before);
     cr_assert_eq(sh("cd %s && mpirun -n 3 %s run --resume --quiet kill.yaml > resume.out 2>&1", dir, bin), 0);
     query("kill.db", EVALS, after, sizeof after);
-    cr_assert_eq(strncmp(before, after, strlen(before)), 0, "every committed evaluation is kept as it was");
+    /* Results arrive in any order, so the committed rows are not a prefix by id: each must be found,
+     * unchanged, among the rows after the resume. */
+    for (char *line = strtok(before, "\n"); line; line = strtok(NULL, "\n")) {
+        char needle[1024];
+        snprintf(needle, sizeof needle, "\n%s\n", line);
+        cr_assert(strstr(after, needle) || !strncmp(after, needle + 1, strlen(needle) - 1),
+                  "committed row changed or lost: %s", line);
+    }
     expect_same_as_reference("kill.db");
 }
 
