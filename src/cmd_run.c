@@ -1,6 +1,7 @@
 /* cmd_run: `evofolio run CONFIG [--resume]` - the search as an MPI job: rank 0 is the master (and the
  * only archive writer), the other ranks are workers; one rank evaluates in-process. */
 #include <getopt.h>
+#include <limits.h>
 #include <mpi.h>
 #include <signal.h>
 #include <stdio.h>
@@ -75,8 +76,10 @@ static int master(const char *path, const search_options *opt, int size, evo_err
                     farm_in_flight(farm) == 1 ? "" : "s");
             MPI_Abort(MPI_COMM_WORLD, SEARCH_STOPPED);
         }
+        char shown[PATH_MAX];
         if (!opt->quiet && rc == EVO_OK)
-            printf("\narchive %s (evofolio query %s top)\n", archive_path, archive_path);
+            printf("\narchive %s (see it with: evofolio query %s top)\n",
+                   realpath(archive_path, shown) ? shown : archive_path, archive_path);
     } else if (share_rc == EVO_OK && size > 1) { /* workers got the data but there is no search */
         evo_farm *stopper = NULL;
         evo_error ignore = {0};
