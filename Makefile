@@ -44,7 +44,7 @@ TEST_BIN := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: all deps run test asan tests-run bench bench-run bench-baselines bench-features bench-archive clean
+.PHONY: all deps run test asan tests-run bench bench-run bench-search bench-baselines bench-features bench-archive clean
 all: $(BUILD)/evofolio
 
 $(BUILD)/obj/%.o: src/%.c
@@ -138,6 +138,11 @@ bench-features: deps
 bench-archive: deps
 	@$(MAKE) --no-print-directory $(BUILD)/bench/archive_bench $(BUILD)/evofolio
 	$(BUILD)/bench/archive_bench $(BUILD)/evofolio $(BUILD)/bench/archive_bench.db 100000
+
+# The master's throughput with zero-cost evaluations, and worker utilisation (steady vs generational).
+bench-search: $(BUILD)/bench/search_bench
+	$(BUILD)/bench/search_bench throughput
+	$(MPIRUN) -n 3 $(BUILD)/bench/search_bench utilisation
 
 clean:
 	rm -rf build
