@@ -10,6 +10,7 @@
 #include "evofolio/hash.h"
 
 enum { HOF_MAX = 64 }; /* best distinct candidates kept for the champions */
+#define SEARCH_PROGRESS_SECONDS 5.0 /* steady mode: a progress line at least this often */
 
 /* A candidate in the hall of fame, with the moments of its validation returns for the DSR. */
 typedef struct {
@@ -47,7 +48,7 @@ typedef struct {
     int stale;
     double t0, gen_t0, gen_busy0;
     long gen_evals, gen_hits, gen_fails;
-    int stopping;
+    double last_progress; /* when a progress line was last printed */
 } search_state;
 
 void search_data_hash(const evo_panel *p, char out[17])
@@ -158,6 +159,7 @@ static void progress(search_state *st, const char *what)
         snprintf(eta, sizeof eta, "%02d:%02d:%02d", (int)left / 3600, (int)left / 60 % 60, (int)left % 60);
     }
     int tty = isatty(STDERR_FILENO);
+    st->last_progress = farm_clock();
     fprintf(stderr, "%s%s gen %d/%d  evals %ld  best %.4f  mean %.4f  cache %ld  failed %ld  %.1f evals/min  "
                     "workers %.0f%% busy  ETA %s%s", tty ? "\r\033[K" : "", what, st->generation, total,
             st->evaluations, gs.best, gs.mean, st->cache_hits, st->failures, rate, 100 * util, eta,
@@ -417,6 +419,8 @@ static int run_steady(search_state *st, evo_error *err)
         if (!rc && st->evaluations / P > st->generation) { /* every P evaluations: a "generation" */
             st->generation = (int)(st->evaluations / P);
             rc = generation_boundary(st, err);
+        } else if (farm_clock() - st->last_progress > SEARCH_PROGRESS_SECONDS) {
+            progress(st, "");
         }
     }
     if (!rc && *st->sig)
