@@ -2,6 +2,7 @@
  * only archive writer), the other ranks are workers; one rank evaluates in-process. */
 #include <getopt.h>
 #include <limits.h>
+#include <unistd.h>
 #include <mpi.h>
 #include <signal.h>
 #include <stdio.h>
@@ -24,7 +25,7 @@ static void on_signal(int sig)
 
 static void usage(FILE *out)
 {
-    fprintf(out, "usage: evofolio run CONFIG [--resume] [--quiet]\n"
+    fprintf(out, "usage: evofolio run CONFIG [--resume|--continue] [--seed N] [--archive FILE] [--quiet]\n"
                  "       mpirun -n N evofolio run CONFIG [--resume]\n\n"
                  "Search for the best model with the genetic algorithm of CONFIG: rank 0 breeds candidates and\n"
                  "stores every result in the archive (output.archive), the other ranks train and backtest\n"
@@ -32,14 +33,43 @@ static void usage(FILE *out)
                  "champions are evaluated on the held-out test period next to the baselines.\n\n"
                  "SIGUSR1 or SIGTERM: stop handing out work, wait up to ga.grace_seconds for evaluations in\n"
                  "flight, save, and exit 3; a second signal stops at once. Then --resume continues.\n\n"
-                 "  -r, --resume  continue the newest unfinished run of this configuration in the archive\n"
-                 "  -q, --quiet   no progress lines\n"
-                 "  -h, --help    this help\n\n"
+                 "  -r, --resume       continue the newest unfinished run of this configuration in the archive\n"
+                 "  -c, --continue     resume when the archive has an unfinished run, else start a new one\n"
+                 "                     (what a batch job that may be requeued wants)\n"
+                 "  -s, --seed N       override ga.seed (e.g. one seed per task of a job array)\n"
+                 "  -a, --archive FILE override output.archive (relative to the current directory)\n"
+                 "  -q, --quiet        no progress lines\n"
+                 "  -h, --help         this help\n\n"
                  "Exit codes: 0 done, 1 failure, 2 bad usage/configuration/data, 3 stopped (resumable).\n");
 }
 
+/* What the command line changes in the configuration. */
+typedef struct {
+    int has_seed;
+    uint64_t seed;
+    const char *archive;
+} run_overrides;
+
+static int apply_overrides(evo_config *cfg, const run_overrides *o, evo_error *err)
+{
+    if (o->has_seed)
+        cfg->ga.seed = o->seed;
+    if (o->archive) { /* relative to where the command runs, so made absolute */
+        char cwd[EVO_PATH_MAX / 2];
+        if (o->archive[0] != '/' && !getcwd(cwd, sizeof cwd))
+            return evo_fail(err, EVO_ERR_IO, "cannot read the current directory");
+        int n = o->archive[0] == '/' ? snprintf(cfg->output.archive, sizeof cfg->output.archive, "%s", o->archive)
+                                     : snprintf(cfg->output.archive, sizeof cfg->output.archive, "%s/%s", cwd,
+                                                o->archive);
+        if (n < 0 || (size_t)n >= sizeof cfg->output.archive)
+            return evo_fail(err, EVO_ERR_USAGE, "--archive: the path is too long");
+    }
+    return EVO_OK;
+}
+
 /* Rank 0: load, share, run. */
-static int master(const char *path, const search_options *opt, int size, evo_error *err)
+static int master(const char *path, const search_options *opt, const run_overrides *over, int size,
+                  evo_error *err)
 {
     evo_config cfg;
     evo_panel panel = {0};
@@ -48,6 +78,8 @@ static int master(const char *path, const search_options *opt, int size, evo_err
     evo_farm *farm = NULL;
     char *text = NULL, cfg_hash[17], data_hash[17], archive_path[EVO_PATH_MAX];
     int rc = config_load(path, &cfg, err);
+    if (!rc)
+        rc = apply_overrides(&cfg, over, err);
     if (!rc)
         rc = data_load_config(&cfg, &panel, err);
     if (!rc)
@@ -123,23 +155,30 @@ static int worker(int rank, evo_error *err)
 
 int cmd_run(int argc, char **argv)
 {
-    static const struct option long_opts[] = {{"resume", no_argument, NULL, 'r'},
-                                               {"quiet", no_argument, NULL, 'q'},
-                                               {"help", no_argument, NULL, 'h'},
-                                               {NULL, 0, NULL, 0}};
+    static const struct option long_opts[] = {
+        {"resume", no_argument, NULL, 'r'}, {"continue", no_argument, NULL, 'c'},
+        {"seed", required_argument, NULL, 's'}, {"archive", required_argument, NULL, 'a'},
+        {"quiet", no_argument, NULL, 'q'}, {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
     search_options opt = {0};
+    run_overrides over = {0};
     int c;
-    while ((c = getopt_long(argc, argv, "rqh", long_opts, NULL)) != -1) {
-        if (c == 'r')
-            opt.resume = 1;
-        else if (c == 'q')
-            opt.quiet = 1;
-        else if (c == 'h') {
-            usage(stdout);
-            return 0;
-        } else {
-            usage(stderr);
-            return 2;
+    char *end;
+    while ((c = getopt_long(argc, argv, "rcs:a:qh", long_opts, NULL)) != -1) {
+        switch (c) {
+        case 'r': opt.resume = SEARCH_RESUME; break;
+        case 'c': opt.resume = SEARCH_RESUME_IF_ANY; break;
+        case 'q': opt.quiet = 1; break;
+        case 's':
+            over.has_seed = 1;
+            over.seed = strtoull(optarg, &end, 10);
+            if (!*optarg || *end || optarg[0] == '-') {
+                fprintf(stderr, "evofolio run: --seed expects a whole number >= 0, got '%s'.\n", optarg);
+                return 2;
+            }
+            break;
+        case 'a': over.archive = optarg; break;
+        case 'h': usage(stdout); return 0;
+        default: usage(stderr); return 2;
         }
     }
     if (optind != argc - 1) {
@@ -161,7 +200,7 @@ int cmd_run(int argc, char **argv)
     sigaction(SIGUSR1, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
     evo_error err = {0};
-    int rc = rank == 0 ? master(argv[optind], &opt, size, &err) : worker(rank, &err);
+    int rc = rank == 0 ? master(argv[optind], &opt, &over, size, &err) : worker(rank, &err);
     if (rc && rc != SEARCH_STOPPED)
         fprintf(stderr, "evofolio run%s: %s\n", rank ? " (worker)" : "", err.msg);
     MPI_Finalize();

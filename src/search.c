@@ -629,6 +629,8 @@ static int open_run(search_state *st, evo_error *err)
         int found = archive_run_find_resumable(s->archive, st->cfg->name, &run, err);
         if (found < 0)
             return found;
+        if (!found && st->opt->resume == SEARCH_RESUME_IF_ANY)
+            goto new_run;
         if (!found)
             return evo_fail(err, EVO_ERR_USAGE, "--resume: the archive has no unfinished run named '%s'. Start "
                             "a new run without --resume.", st->cfg->name);
@@ -642,6 +644,7 @@ static int open_run(search_state *st, evo_error *err)
         int rc = archive_run_set_status(s->archive, run.id, RUN_RUNNING, err);
         return rc ? rc : restore(st, err);
     }
+new_run:
     snprintf(run.name, sizeof run.name, "%s", st->cfg->name);
     snprintf(run.config_hash, sizeof run.config_hash, "%s", s->config_hash);
     snprintf(run.data_hash, sizeof run.data_hash, "%s", s->data_hash);
@@ -680,7 +683,7 @@ int search_run(const search_setup *s, const search_options *opt, const volatile 
         fprintf(stderr, "run %lld of '%s': %s mode, population %d, %d worker%s%s\n", (long long)st.run,
                 s->cfg->name, catalog_ga_modes.names[s->cfg->ga.mode], s->cfg->ga.population,
                 farm_workers(s->farm), farm_workers(s->farm) == 1 ? "" : "s",
-                opt->resume ? ", resumed" : "");
+                st.stored ? ", resumed" : "");
     if (!rc)
         rc = s->cfg->ga.mode == GA_STEADY ? run_steady(&st, err) : run_generational(&st, err);
     if (!rc)

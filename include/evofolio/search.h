@@ -14,8 +14,14 @@
 
 enum { SEARCH_STOPPED = 3 }; /* the process exit code of a resumable stop */
 
+enum {
+    SEARCH_NEW = 0,           /* start a new run */
+    SEARCH_RESUME = 1,        /* continue the newest unfinished run of this configuration; none is an error */
+    SEARCH_RESUME_IF_ANY = 2  /* continue it when there is one, else start a new run */
+};
+
 typedef struct {
-    int resume; /* continue the newest unfinished run of this configuration */
+    int resume; /* SEARCH_NEW, SEARCH_RESUME or SEARCH_RESUME_IF_ANY */
     int quiet;  /* no progress lines on stderr */
 } search_options;
 
