@@ -1296,10 +1296,13 @@ static int has_second_statement(sqlite3 *db, const char *tail)
     return more;
 }
 
-int archive_query_print(evo_archive *a, const char *sql, int format, FILE *out, evo_error *err)
+/* Prepare one read-only statement on a's connection into *out: bad SQL, a second statement, anything
+ * that would write and more than max_col columns are refused with EVO_ERR_USAGE. */
+static int prepare_query(evo_archive *a, const char *sql, int max_col, sqlite3_stmt **out, evo_error *err)
 {
     sqlite3_stmt *st = NULL;
     const char *tail = NULL;
+    *out = NULL;
     int rc = sqlite3_prepare_v2(a->db, sql, -1, &st, &tail);
     if (rc)
         return (rc & 0xff) == SQLITE_NOMEM || (rc & 0xff) == SQLITE_BUSY
@@ -1316,13 +1319,29 @@ int archive_query_print(evo_archive *a, const char *sql, int format, FILE *out, 
         rc = evo_fail(err, EVO_ERR_USAGE, "%s: the statement would change the archive; queries only "
                       "read it (SELECT, WITH, EXPLAIN, PRAGMA that read).", a->path);
     int n_col = sqlite3_column_count(st);
-    if (!rc && n_col > QUERY_COL_MAX)
+    if (!rc && n_col > max_col)
         rc = evo_fail(err, EVO_ERR_USAGE, "the query returns %d columns; at most %d can be printed. "
-                      "Select fewer.", n_col, QUERY_COL_MAX);
-    if (rc) {
+                      "Select fewer.", n_col, max_col);
+    if (rc)
         sqlite3_finalize(st);
-        return rc;
-    }
+    else
+        *out = st;
+    return rc;
+}
+
+/* A statement of a's connection stopped with src (not SQLITE_DONE): bad SQL found at run time is the
+ * user's (EVO_ERR_USAGE), the rest as fail_db says. */
+static int query_step_failed(const evo_archive *a, int src, evo_error *err)
+{
+    return (src & 0xff) == SQLITE_ERROR
+               ? evo_fail(err, EVO_ERR_USAGE, "%s: %s. Check the SQL.", a->path, sqlite3_errmsg(a->db))
+               : fail_db(a, err, src, "running a query");
+}
+
+/* Print every row of st, a statement of a's connection, in an archive_format. */
+static int print_rows(evo_archive *a, sqlite3_stmt *st, int format, FILE *out, evo_error *err)
+{
+    int rc = EVO_OK, n_col = sqlite3_column_count(st);
     table_rows table = {.n_col = n_col};
     long n_rows = 0;
     int bad = 0, src;
@@ -1377,9 +1396,7 @@ int archive_query_print(evo_archive *a, const char *sql, int format, FILE *out, 
     if (bad)
         rc = evo_fail(err, EVO_ERR_NOMEM, "out of memory printing the query's rows");
     else if (src != SQLITE_DONE)
-        rc = (src & 0xff) == SQLITE_ERROR
-                 ? evo_fail(err, EVO_ERR_USAGE, "%s: %s. Check the SQL.", a->path, sqlite3_errmsg(a->db))
-                 : fail_db(a, err, src, "running a query");
+        rc = query_step_failed(a, src, err);
     if (!rc && format == ARCHIVE_FORMAT_JSON)
         fputs(n_rows ? "]\n" : "[]\n", out);
     else if (!rc && format == ARCHIVE_FORMAT_OBJECT)
@@ -1389,9 +1406,120 @@ int archive_query_print(evo_archive *a, const char *sql, int format, FILE *out, 
     else if (!rc && format == ARCHIVE_FORMAT_TABLE && table_print(&table, st, out))
         rc = evo_fail(err, EVO_ERR_NOMEM, "out of memory printing the query's rows");
     table_free(&table);
-    sqlite3_finalize(st);
     if (!rc && ferror(out))
         rc = evo_fail(err, EVO_ERR_IO, "cannot write the query's rows (is the output closed or the disk "
                       "full?).");
+    return rc;
+}
+
+int archive_query_print(evo_archive *a, const char *sql, int format, FILE *out, evo_error *err)
+{
+    sqlite3_stmt *st;
+    int rc = prepare_query(a, sql, QUERY_COL_MAX, &st, err);
+    if (!rc)
+        rc = print_rows(a, st, format, out, err);
+    sqlite3_finalize(st);
+    return rc;
+}
+
+static int text_str(text_buf *b, const char *s)
+{
+    return text_add(b, s, strlen(s));
+}
+
+/* An SQL identifier in double quotes. */
+static int text_add_ident(text_buf *b, const char *s)
+{
+    int bad = text_add(b, "\"", 1);
+    for (const char *q; !bad && (q = strchr(s, '"')); s = q + 1)
+        bad = text_add(b, s, (size_t)(q - s + 1)) || text_add(b, "\"", 1);
+    return bad || text_add(b, s, strlen(s)) || text_add(b, "\"", 1);
+}
+
+/* The rows of several archives go through a table of a scratch in-memory database, m (c0 the label,
+ * c1.. the statement's columns; no declared types, so every value keeps its type and precision), and
+ * one SELECT on it sorts, cuts and names them for print_rows. The archives' handles stay read-only. */
+int archive_query_print_merged(evo_archive *const *a, const char *const *labels, int n,
+                               const char *label_column, const char *sql, const char *order_desc,
+                               long limit, int format, FILE *out, evo_error *err)
+{
+    evo_archive scratch = {.path = "the rows merged from the archives"};
+    sqlite3_stmt *st = NULL, *ins = NULL;
+    text_buf create = {0}, insert = {0}, select = {0};
+    int n_col = 0, order_col = -1, bad = 0;
+    int rc = sqlite3_open_v2(":memory:", &scratch.db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
+    if (rc)
+        rc = scratch.db ? fail_db(&scratch, err, rc, "opening a scratch database")
+                        : evo_fail(err, EVO_ERR_NOMEM, "out of memory merging the archives' rows");
+    for (int i = 0; !rc && i < n; i++) {
+        if ((rc = prepare_query(a[i], sql, QUERY_COL_MAX - 1, &st, err))) /* - 1: the label */
+            break;
+        if (i == 0) {
+            n_col = sqlite3_column_count(st);
+            bad = text_str(&create, "CREATE TABLE m (c0") || text_str(&insert, "INSERT INTO m VALUES (?") ||
+                  text_str(&select, "SELECT c0 AS ") || text_add_ident(&select, label_column);
+            for (int c = 0; !bad && c < n_col; c++) {
+                const char *name = sqlite3_column_name(st, c);
+                if (order_desc && name && !strcmp(name, order_desc) && order_col < 0)
+                    order_col = c + 1;
+                bad = !name || text_printf(&create, ", c%d", c + 1) || text_str(&insert, ", ?") ||
+                      text_printf(&select, ", c%d AS ", c + 1) || text_add_ident(&select, name);
+            }
+            bad = bad || text_str(&create, ")") || text_str(&insert, ")") ||
+                  text_str(&select, " FROM m ORDER BY ");
+            if (!bad && order_col > 0)
+                bad = text_printf(&select, "c%d IS NULL, c%d DESC, ", order_col, order_col);
+            bad = bad || text_str(&select, "rowid");
+            if (!bad && limit > 0)
+                bad = text_printf(&select, " LIMIT %ld", limit);
+            if (bad) {
+                rc = evo_fail(err, EVO_ERR_NOMEM, "out of memory merging the archives' rows");
+                break;
+            }
+            if (order_desc && order_col < 0) {
+                rc = evo_fail(err, EVO_ERR_INTERNAL, "the query has no column '%s' to sort by", order_desc);
+                break;
+            }
+            if ((rc = exec_sql(&scratch, create.s, err, "making a scratch table")))
+                break;
+            if ((rc = sqlite3_prepare_v2(scratch.db, insert.s, -1, &ins, NULL))) {
+                rc = fail_db(&scratch, err, rc, "preparing the merge");
+                break;
+            }
+        } else if (sqlite3_column_count(st) != n_col) {
+            rc = evo_fail(err, EVO_ERR_DATA, "%s: the query returns %d columns where %s gave %d: its "
+                          "schema differs. Query it on its own.", a[i]->path, sqlite3_column_count(st),
+                          a[0]->path, n_col);
+            break;
+        }
+        int src;
+        while ((src = sqlite3_step(st)) == SQLITE_ROW) {
+            sqlite3_bind_text(ins, 1, labels[i], -1, SQLITE_STATIC);
+            for (int c = 0; c < n_col; c++)
+                sqlite3_bind_value(ins, c + 2, sqlite3_column_value(st, c));
+            int irc = sqlite3_step(ins);
+            if (irc != SQLITE_DONE) {
+                rc = fail_db(&scratch, err, irc, "merging the archives' rows");
+                break;
+            }
+            sqlite3_reset(ins);
+        }
+        if (!rc && src != SQLITE_DONE)
+            rc = query_step_failed(a[i], src, err);
+        sqlite3_finalize(st);
+        st = NULL;
+    }
+    if (!rc && n > 0) {
+        if ((rc = sqlite3_prepare_v2(scratch.db, select.s, -1, &st, NULL)))
+            rc = fail_db(&scratch, err, rc, "sorting the merged rows");
+        else
+            rc = print_rows(&scratch, st, format, out, err);
+    }
+    sqlite3_finalize(st);
+    sqlite3_finalize(ins);
+    sqlite3_close(scratch.db);
+    free(create.s);
+    free(insert.s);
+    free(select.s);
     return rc;
 }

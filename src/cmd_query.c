@@ -35,7 +35,8 @@ static const char *const command_names[QUERY_COUNT] = {"runs", "top", "generatio
 static void usage(FILE *out)
 {
     fprintf(out,
-            "usage: evofolio query ARCHIVE [COMMAND] [--run ID] [--format table|csv|json]\n\n"
+            "usage: evofolio query ARCHIVE [COMMAND] [--run ID] [--format table|csv|json]\n"
+            "       evofolio query ARCHIVE ARCHIVE... runs|top [-n N] [--format table|csv|json]\n\n"
             "Read the SQLite archive a search writes (also while it runs). The archive is opened\n"
             "read-only. Tables, columns and example SQL: docs/archive.md.\n\n"
             "commands:\n"
@@ -52,6 +53,11 @@ static void usage(FILE *out)
             "                    generation\n"
             "  baselines         the champions and the baseline strategies on the held-out test period\n"
             "  sql \"SELECT ...\"  any read-only SQL statement\n\n"
+            "several archives (the arguments before the command, e.g. the archives of a SLURM job\n"
+            "array) are compared side by side: `runs` lists the runs of all of them, `top` the N best\n"
+            "candidates over the newest run of each, fitness descending; both with a first column\n"
+            "`archive`, the file's name (its path as given when two names are the same). The other\n"
+            "commands, and --run, take one archive.\n\n"
             "options:\n"
             "  -r, --run ID      the run (default: the newest)\n"
             "  -n, --top N       rows of `top` (default 10)\n"
@@ -61,6 +67,7 @@ static void usage(FILE *out)
             "  -h, --help        this help\n\n"
             "examples:\n"
             "  evofolio query results/dow30.db top -n 20\n"
+            "  evofolio query results/dow30-*.db top -n 20    # a job array's archives\n"
             "  evofolio query results/dow30.db sql \"SELECT model, count(*), max(fitness) FROM\n"
             "      evaluations WHERE status = 'ok' GROUP BY model\"\n");
 }
@@ -92,33 +99,37 @@ static int section(query_ctx *q, const char *key, const char *title, const char 
     return archive_query_print(q->a, sql, formats[q->fmt][one_row], stdout, &q->err);
 }
 
+/* Every run with its counts. Each count walks an index, not the evaluations themselves: failures are
+ * what is neither a success nor a cache hit. */
+#define RUNS_SQL                                                                                         \
+    "SELECT r.id, r.name, r.status, r.mode, r.ranks, datetime(r.started, 'unixepoch') AS "             \
+    "started, datetime(r.ended, 'unixepoch') AS ended, e.n AS evaluations, "                            \
+    "e.n - e.ok - e.hits AS failures, e.hits AS cache_hits, e.best, r.champion, r.dsr, "               \
+    "r.n_trials, r.pbo, printf('%llu', r.seed) AS seed, r.config_hash, r.data_hash, r.host "           \
+    "FROM runs r, (SELECT r2.id AS run, "                                                               \
+    "(SELECT count(*) FROM evaluations WHERE run = r2.id) AS n, "                                       \
+    "(SELECT count(*) FROM evaluations INDEXED BY evaluations_fitness WHERE run = r2.id AND "           \
+    "status = 'ok' AND cache_of IS NULL) AS ok, "                                                       \
+    "(SELECT count(*) FROM evaluations WHERE run = r2.id AND cache_of IS NOT NULL) AS hits, "           \
+    "(SELECT max(fitness) FROM evaluations WHERE run = r2.id AND status = 'ok' AND cache_of "          \
+    "IS NULL) AS best FROM runs r2) e WHERE e.run = r.id ORDER BY r.id"
+
+/* The leaderboard's columns that `top` prints. */
+#define TOP_COLUMNS                                                                                      \
+    "id, generation, fitness, model, objective, layers, hidden, seq_len, lr, weight_decay, "            \
+    "dropout, batch, epochs, features, strategies, rebalance, val_sharpe, val_sortino, "                \
+    "val_max_drawdown, val_turnover, params, seconds, origin"
+
 static int query_runs(query_ctx *q)
 {
-    /* Each count walks an index, not the evaluations themselves: failures are what is neither a
-     * success nor a cache hit. */
-    return section(q, NULL, NULL,
-                   "SELECT r.id, r.name, r.status, r.mode, r.ranks, datetime(r.started, 'unixepoch') AS "
-                   "started, datetime(r.ended, 'unixepoch') AS ended, e.n AS evaluations, "
-                   "e.n - e.ok - e.hits AS failures, e.hits AS cache_hits, e.best, r.champion, r.dsr, "
-                   "r.n_trials, r.pbo, printf('%llu', r.seed) AS seed, r.config_hash, r.data_hash, r.host "
-                   "FROM runs r, (SELECT r2.id AS run, "
-                   "(SELECT count(*) FROM evaluations WHERE run = r2.id) AS n, "
-                   "(SELECT count(*) FROM evaluations INDEXED BY evaluations_fitness WHERE run = r2.id AND "
-                   "status = 'ok' AND cache_of IS NULL) AS ok, "
-                   "(SELECT count(*) FROM evaluations WHERE run = r2.id AND cache_of IS NOT NULL) AS hits, "
-                   "(SELECT max(fitness) FROM evaluations WHERE run = r2.id AND status = 'ok' AND cache_of "
-                   "IS NULL) AS best FROM runs r2) e WHERE e.run = r.id ORDER BY r.id",
-                   0);
+    return section(q, NULL, NULL, RUNS_SQL, 0);
 }
 
 static int query_top(query_ctx *q, int n)
 {
     char sql[1024];
-    snprintf(sql, sizeof sql,
-             "SELECT id, generation, fitness, model, objective, layers, hidden, seq_len, lr, weight_decay, "
-             "dropout, batch, epochs, features, strategies, rebalance, val_sharpe, val_sortino, "
-             "val_max_drawdown, val_turnover, params, seconds, origin "
-             "FROM leaderboard WHERE run = %lld LIMIT %d", (long long)q->run, n);
+    snprintf(sql, sizeof sql, "SELECT " TOP_COLUMNS " FROM leaderboard WHERE run = %lld LIMIT %d",
+             (long long)q->run, n);
     if (q->fmt == FORMAT_TABLE)
         printf("run %lld '%s': the best successful candidates, fitness descending (at most %d)\n\n",
                (long long)q->run, q->name, n);
@@ -231,6 +242,95 @@ static int query_baselines(query_ctx *q)
     return section(q, NULL, NULL, sql, 0);
 }
 
+/* `runs` or `top` over several archives (paths[n], n > 1), side by side: their rows merged into one
+ * result by archive_query_print_merged with the archive's label in a first column `archive`. The label
+ * is the file's base name, or the path as given when two base names are the same. */
+static int query_several(char *const *paths, int n, int cmd, out_format fmt, long long top_n)
+{
+    static const int formats[3] = {ARCHIVE_FORMAT_TABLE, ARCHIVE_FORMAT_CSV, ARCHIVE_FORMAT_JSON};
+    evo_error err = {0};
+    evo_archive **a = calloc((size_t)n, sizeof *a);
+    const char **labels = calloc((size_t)n, sizeof *labels);
+    archive_run *runs = calloc((size_t)n, sizeof *runs); /* top: each archive's newest run */
+    int rc = a && labels && runs ? EVO_OK : evo_fail(&err, EVO_ERR_NOMEM, "out of memory");
+    int unique = 1, width = 0;
+    for (int i = 0; !rc && i < n; i++) {
+        const char *slash = strrchr(paths[i], '/');
+        labels[i] = slash && slash[1] ? slash + 1 : paths[i];
+        for (int j = 0; j < i; j++)
+            unique = unique && strcmp(labels[i], labels[j]);
+    }
+    for (int i = 0; !rc && i < n; i++) {
+        if (!unique)
+            labels[i] = paths[i];
+        if ((int)strlen(labels[i]) > width)
+            width = (int)strlen(labels[i]);
+    }
+    for (int i = 0; !rc && i < n; i++) {
+        if (access(paths[i], F_OK) != 0) {
+            rc = evo_fail(&err, EVO_ERR_USAGE, "%s: no such archive. Check the path; `evofolio run CONFIG` "
+                          "writes the archive named by output.archive.", paths[i]);
+            break;
+        }
+        if ((rc = archive_open(&a[i], paths[i], 1, &err)) || cmd != QUERY_TOP)
+            continue;
+        int64_t id = 0;
+        int found = 0;
+        if (!(rc = archive_run_newest(a[i], &id, &err)) && id)
+            found = archive_run_get(a[i], id, &runs[i], &err);
+        if (found < 0)
+            rc = found;
+        else if (!rc && !found)
+            rc = evo_fail(&err, EVO_ERR_DATA, "%s holds no run yet. Leave it out until its run starts.",
+                          paths[i]);
+    }
+    if (!rc && cmd == QUERY_TOP && fmt == FORMAT_TABLE) {
+        printf("the best successful candidates of %d archives, the newest run of each, fitness descending "
+               "(at most %lld)\n", n, top_n);
+        for (int i = 0; i < n; i++)
+            printf("  %-*s  run %lld '%s'\n", width, labels[i], (long long)runs[i].id, runs[i].name);
+        printf("\n");
+    }
+    if (!rc) {
+        char top[1024];
+        snprintf(top, sizeof top, "SELECT run, " TOP_COLUMNS " FROM leaderboard WHERE run = (SELECT max(id) "
+                 "FROM runs) LIMIT %lld", top_n);
+        fflush(stdout);
+        rc = cmd == QUERY_TOP
+                 ? archive_query_print_merged(a, labels, n, "archive", top, "fitness", (long)top_n,
+                                              formats[fmt], stdout, &err)
+                 : archive_query_print_merged(a, labels, n, "archive", RUNS_SQL, NULL, 0, formats[fmt],
+                                              stdout, &err);
+    }
+    if (rc) {
+        fflush(stdout);
+        fprintf(stderr, "evofolio query: %s\n", err.msg);
+    }
+    for (int i = 0; a && i < n; i++)
+        archive_close(a[i]);
+    free(a);
+    free(labels);
+    free(runs);
+    return evo_exit_code(rc);
+}
+
+/* The command named s, or QUERY_COUNT. */
+static int command_index(const char *s)
+{
+    int cmd = 0;
+    while (cmd < QUERY_COUNT && strcmp(s, command_names[cmd]))
+        cmd++;
+    return cmd;
+}
+
+static void unknown_command(const char *name)
+{
+    const char *near = suggest_closest(name, command_names, QUERY_COUNT);
+    fprintf(stderr, "evofolio query: unknown command '%s'%s%s%s. The commands: runs, top, generations, show, "
+            "lineage, baselines, sql.\n", name, near ? " (did you mean '" : "", near ? near : "",
+            near ? "'?)" : "");
+}
+
 /* A whole number > 0 from text, or -1. */
 static long long parse_id(const char *s)
 {
@@ -279,26 +379,43 @@ int cmd_query(int argc, char **argv)
             return 2;
         }
     }
-    int n_args = argc - optind;
-    if (n_args < 1) {
-        fprintf(stderr, "evofolio query: expected an ARCHIVE file.\n");
+    /* ARCHIVE... [COMMAND [ARG]]: the archives are the arguments before the first command name */
+    char **args = argv + optind;
+    int n_args = argc - optind, n_archives = 0;
+    while (n_archives < n_args && command_index(args[n_archives]) == QUERY_COUNT)
+        n_archives++;
+    if (n_archives == 0) {
+        fprintf(stderr, "evofolio query: expected an ARCHIVE file%s%s%s.\n",
+                n_args ? " before the command '" : "", n_args ? args[0] : "", n_args ? "'" : "");
         usage(stderr);
         return 2;
     }
-    const char *path = argv[optind], *cmd_name = n_args > 1 ? argv[optind + 1] : "top";
-    const char *arg = n_args > 2 ? argv[optind + 2] : NULL;
-    int cmd = 0;
-    while (cmd < QUERY_COUNT && strcmp(cmd_name, command_names[cmd]))
-        cmd++;
-    if (cmd == QUERY_COUNT) {
-        const char *near = suggest_closest(cmd_name, command_names, QUERY_COUNT);
-        fprintf(stderr, "evofolio query: unknown command '%s'%s%s%s. The commands: runs, top, generations, "
-                "show, lineage, baselines, sql.\n", cmd_name, near ? " (did you mean '" : "",
-                near ? near : "", near ? "'?)" : "");
+    /* No command at all: a word after the first archive that is no file is more likely a misspelt
+     * command than a missing archive when it is close to a command or does not look like a path. */
+    for (int i = 1; n_archives == n_args && i < n_args; i++)
+        if (access(args[i], F_OK) != 0 &&
+            (suggest_closest(args[i], command_names, QUERY_COUNT) || !strpbrk(args[i], "./"))) {
+            unknown_command(args[i]);
+            return 2;
+        }
+    const char *path = args[0], *cmd_name = n_archives < n_args ? args[n_archives] : "top";
+    int cmd = command_index(cmd_name);
+    int n_rest = n_archives < n_args ? n_args - n_archives - 1 : 0; /* after the command */
+    const char *arg = n_rest > 0 ? args[n_archives + 1] : NULL;
+    if (n_archives > 1 && cmd != QUERY_RUNS && cmd != QUERY_TOP) {
+        fprintf(stderr, "evofolio query %s: takes one archive, but %d were given (%s, %s%s). Only `runs` "
+                "and `top` compare several archives.\n", cmd_name, n_archives, args[0], args[1],
+                n_archives > 2 ? ", ..." : "");
+        return 2;
+    }
+    if (n_archives > 1 && run_id) {
+        fprintf(stderr, "evofolio query %s: --run picks a run of one archive, but %d archives were given "
+                "(%s, %s%s); with several, `top` takes the newest run of each. Query one archive for "
+                "another run.\n", cmd_name, n_archives, args[0], args[1], n_archives > 2 ? ", ..." : "");
         return 2;
     }
     int needs_arg = cmd == QUERY_SHOW || cmd == QUERY_LINEAGE || cmd == QUERY_SQL;
-    if (needs_arg != (arg != NULL) || n_args > 3) {
+    if (needs_arg != (arg != NULL) || n_rest > 1) {
         fprintf(stderr, "evofolio query %s: %s.\n", cmd_name,
                 cmd == QUERY_SQL ? "expected one SQL statement in quotes, e.g. sql \"SELECT * FROM runs\""
                 : needs_arg      ? "expected an evaluation ID (`top` lists the best)"
@@ -311,6 +428,8 @@ int cmd_query(int argc, char **argv)
                 cmd_name, arg);
         return 2;
     }
+    if (n_archives > 1)
+        return query_several(args, n_archives, cmd, fmt, top_n);
     if (access(path, F_OK) != 0) {
         fprintf(stderr, "evofolio query: %s: no such archive. Check the path; `evofolio run CONFIG` writes "
                 "the archive named by output.archive.\n", path);

@@ -519,3 +519,149 @@ Test(cli, query_errors_exit_2, .description = "missing archive, run, id; bad SQL
     run(&r, args);
     cr_assert_str_eq(r.out, "n,ok\n5,4\n", "nothing changed");
 }
+
+#include <sys/stat.h>
+
+/* Several archives side by side, as the tasks of a SLURM job array leave them (one archive each),
+ * written through the library: r-1.db holds run 1 with candidates of fitness 0.5 and 0.2; r-2.db run 1
+ * (0.99, older: not in `top`) and run 2 (0.7, 0.1 and a failure); r-3.db run 1 (0.6); e-4.db no run. */
+Test(cli, query_several_archives, .description = "runs and top over several archives; the rest take one")
+{
+    static const struct {
+        int archive, run, id;
+        double fitness; /* -inf: failed */
+    } rows[] = {{0, 1, 1, 0.5}, {0, 1, 2, 0.2},  {1, 1, 1, 0.99},      {1, 2, 1, 0.7},
+                {1, 2, 2, 0.1}, {1, 2, 3, -INFINITY}, {2, 1, 1, 0.6}};
+    static const int n_runs[4] = {1, 2, 1, 0};
+    static result r;
+    char path[4][160], args[1024];
+    evo_error err = {0};
+    for (int k = 0; k < 4; k++) {
+        snprintf(path[k], sizeof path[k], "%s/%s-%d.db", tmp, k < 3 ? "r" : "e", k + 1);
+        evo_archive *a = NULL;
+        cr_assert_eq(archive_open(&a, path[k], 0, &err), EVO_OK, "%s", err.msg);
+        for (int run_id = 1; run_id <= n_runs[k]; run_id++) {
+            archive_run run = {.seed = 3, .mode = GA_GENERATIONAL, .ranks = 2, .status = RUN_RUNNING};
+            snprintf(run.name, sizeof run.name, "array-%d", k + 1);
+            cr_assert_eq(archive_run_create(a, &run, "name: array\n", &err), EVO_OK, "%s", err.msg);
+            cr_assert_eq(run.id, run_id);
+        }
+        for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+            if (rows[i].archive != k)
+                continue;
+            static evo_eval_result res;
+            memset(&res, 0, sizeof res);
+            res.n_folds = 1;
+            res.folds[0].window = (evo_window){1, 10};
+            res.folds[0].metrics = (evo_metrics){.days = 10, .sharpe = 1};
+            res.status = isfinite(rows[i].fitness) ? EVAL_OK : EVAL_FAILED;
+            res.fitness = rows[i].fitness;
+            ga_individual ind;
+            memset(&ind, 0, sizeof ind);
+            ind.genome = (evo_genome){.model = MODEL_ASSET, .objective = OBJECTIVE_SHARPE, .layers = 1,
+                                      .hidden = 8 * rows[i].id, .seq_len = 20, .lr = 0.001,
+                                      .weight_decay = 1e-4, .batch = 32, .epochs = 5,
+                                      .features = 1u << FEATURE_RET1, .rebalance = 5};
+            genome_key(&ind.genome, ind.key);
+            ind.id = rows[i].id;
+            ind.fitness = rows[i].fitness;
+            archive_eval e = {.run = rows[i].run, .id = rows[i].id, .ind = &ind, .seed = 5, .res = &res,
+                              .rank = 1, .host = "h", .started = 1.7e9, .finished = 1.7e9 + 1};
+            cr_assert_eq(archive_put_evaluation(a, &e, NULL, &err), EVO_OK, "%s", err.msg);
+        }
+        archive_close(a);
+    }
+
+    /* runs: every run of every archive, in the order given, the archive first */
+    snprintf(args, sizeof args, "query %s %s %s runs --format csv", path[0], path[1], path[2]);
+    run(&r, args);
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    cr_assert(!strncmp(r.out, "archive,id,name,status,mode,", 28), "%s", r.out);
+    const char *r1 = strstr(r.out, "\nr-1.db,1,array-1,running,"), *r21 = strstr(r.out, "\nr-2.db,1,array-2,");
+    const char *r22 = strstr(r.out, "\nr-2.db,2,array-2,"), *r3 = strstr(r.out, "\nr-3.db,1,array-3,");
+    cr_assert(r1 && r21 && r22 && r3 && r1 < r21 && r21 < r22 && r22 < r3, "%s", r.out);
+    cr_assert(strstr(r22, ",3,1,0,0.7,"), "3 evaluations, 1 failure, no cache hit, best 0.7: %s", r.out);
+    snprintf(args, sizeof args, "query %s %s runs", path[0], path[1]);
+    run(&r, args);
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    cr_assert(!strncmp(r.out, "archive  id  name     status", 28) &&
+              strstr(r.out, "\nr-2.db    2  array-2  running"), "%s", r.out);
+
+    /* top: the newest run of each, merged by fitness; -n cuts the merged list */
+    snprintf(args, sizeof args, "query %s %s %s top --format csv", path[0], path[1], path[2]);
+    run(&r, args);
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    cr_assert(!strncmp(r.out, "archive,run,id,generation,fitness,model,", 40), "%s", r.out);
+    const char *t[5] = {strstr(r.out, "\nr-2.db,2,1,0,0.7,"), strstr(r.out, "\nr-3.db,1,1,0,0.6,"),
+                        strstr(r.out, "\nr-1.db,1,1,0,0.5,"), strstr(r.out, "\nr-1.db,1,2,0,0.2,"),
+                        strstr(r.out, "\nr-2.db,2,2,0,0.1,")};
+    for (int i = 0; i < 5; i++)
+        cr_assert(t[i] && (i == 0 || t[i - 1] < t[i]), "row %d in fitness order: %s", i, r.out);
+    cr_assert(!strstr(r.out, "0.99") && !strstr(r.out, "r-2.db,2,3,"), "older run, failure: %s", r.out);
+    snprintf(args, sizeof args, "query %s %s %s -n 2 --format json", path[2], path[0], path[1]);
+    run(&r, args); /* top is the default command */
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    const char *first = "[{\"archive\":\"r-2.db\",\"run\":2,\"id\":1,\"generation\":0,\"fitness\":0.7,";
+    cr_assert(!strncmp(r.out, first, strlen(first)), "%s", r.out);
+    cr_assert(strstr(r.out, "\n {\"archive\":\"r-3.db\",\"run\":1,\"id\":1,") && !strstr(r.out, "r-1.db") &&
+              !strstr(r.out, "0.5"), "%s", r.out);
+    snprintf(args, sizeof args, "query %s %s top -n 3", path[0], path[1]);
+    run(&r, args);
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    cr_assert(strstr(r.out, "the best successful candidates of 2 archives, the newest run of each, fitness "
+                            "descending (at most 3)\n  r-1.db  run 1 'array-1'\n  r-2.db  run 2 'array-2'\n\n"
+                            "archive  run  id  generation  fitness"), "%s", r.out);
+    cr_assert(strstr(r.out, "\nr-2.db     2   1           0      0.7") &&
+              strstr(r.out, "\nr-1.db     1   2           0      0.2") && !strstr(r.out, "0.1  "),
+              "the older run and the cut: %s", r.out);
+
+    /* the same base name twice: the paths tell them apart */
+    char sub[2][160];
+    for (int k = 0; k < 2; k++) {
+        snprintf(sub[k], sizeof sub[k], "%s/%c", tmp, 'a' + k);
+        cr_assert_eq(mkdir(sub[k], 0700), 0);
+        snprintf(args, sizeof args, "cp %s %s/r.db", path[k], sub[k]);
+        cr_assert_eq(system(args), 0);
+    }
+    snprintf(args, sizeof args, "query %s/r.db %s/r.db runs --format csv", sub[0], sub[1]);
+    run(&r, args);
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    char want[256];
+    snprintf(want, sizeof want, "\n%s/r.db,2,array-2,", sub[1]);
+    cr_assert(strstr(r.out, want), "%s", r.out);
+
+    /* errors exit 2 and name the archive or the rule */
+    const char *one[] = {"generations", "baselines", "show 1", "lineage 1", "sql \"SELECT 1\""};
+    for (int i = 0; i < 5; i++) {
+        snprintf(args, sizeof args, "query %s %s %s", path[0], path[1], one[i]);
+        run(&r, args);
+        cr_assert_eq(r.status, 2, "%s: %s", one[i], r.err);
+        cr_assert(strstr(r.err, "takes one archive, but 2 were given") && strstr(r.err, "r-1.db"), "%s",
+                  r.err);
+    }
+    snprintf(args, sizeof args, "query %s %s top --run 1", path[0], path[1]);
+    run(&r, args);
+    cr_assert_eq(r.status, 2);
+    cr_assert(strstr(r.err, "--run picks a run of one archive, but 2 archives were given"), "%s", r.err);
+    snprintf(args, sizeof args, "query %s %s/none.db %s top", path[0], tmp, path[1]);
+    run(&r, args);
+    cr_assert_eq(r.status, 2);
+    cr_assert(strstr(r.err, "none.db: no such archive") && !*r.out, "%s", r.err);
+    write_file("text.csv", "a,b\n1,2\n");
+    snprintf(args, sizeof args, "query %s %s/text.csv runs", path[0], tmp);
+    run(&r, args);
+    cr_assert_eq(r.status, 2);
+    cr_assert(strstr(r.err, "text.csv") && strstr(r.err, "not an evofolio archive"), "%s", r.err);
+    snprintf(args, sizeof args, "query %s %s top", path[0], path[3]);
+    run(&r, args);
+    cr_assert_eq(r.status, 2);
+    cr_assert(strstr(r.err, "e-4.db holds no run yet"), "%s", r.err);
+    snprintf(args, sizeof args, "query %s %s runs --format csv", path[3], path[0]); /* no run: no rows */
+    run(&r, args);
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    cr_assert(strstr(r.out, "\nr-1.db,1,") && !strstr(r.out, "e-4.db"), "%s", r.out);
+    snprintf(args, sizeof args, "query %s %s tops", path[0], path[1]);
+    run(&r, args);
+    cr_assert_eq(r.status, 2);
+    cr_assert(strstr(r.err, "unknown command 'tops' (did you mean 'top'?)"), "%s", r.err);
+}

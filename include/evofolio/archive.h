@@ -160,4 +160,16 @@ typedef enum {
  * NULL prints as nothing (table, CSV) or null (JSON); a blob as its size (table) or hex. */
 int archive_query_print(evo_archive *a, const char *sql, int format, FILE *out, evo_error *err);
 
+/* archive_query_print over n >= 1 archives at once, to compare them (e.g. the archives of a SLURM job
+ * array): the same read-only SQL runs on each of a[n], and all their rows print as one result whose
+ * first column, named label_column, holds labels[i] on the rows of a[i]. Rows come in archive order,
+ * each archive's in its statement's order; with order_desc (the name of one of the statement's
+ * columns) they are sorted by that column, descending, NULLs last, ties kept in that order; limit > 0
+ * keeps the first limit rows. Same refusals, formats and values as archive_query_print; each error
+ * names the archive at fault. The rows are merged in a scratch in-memory SQLite database (a read-only
+ * archive refuses ATTACH), so the archives' handles stay read-only. */
+int archive_query_print_merged(evo_archive *const *a, const char *const *labels, int n,
+                               const char *label_column, const char *sql, const char *order_desc,
+                               long limit, int format, FILE *out, evo_error *err);
+
 #endif
