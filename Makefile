@@ -11,7 +11,8 @@
 
 # Every Debian package the project needs to build, run and test: the one list.
 DEB_PACKAGES := make gcc pkg-config openmpi-bin libopenmpi-dev libopenblas-serial-dev libyaml-dev \
-                libsqlite3-dev sqlite3 libcsv-dev libjansson-dev libcriterion-dev
+                libsqlite3-dev sqlite3 libcsv-dev libjansson-dev libcriterion-dev \
+                slurmctld slurmd slurm-client munge
 
 BUILD    ?= build
 CC       := mpicc
@@ -94,8 +95,11 @@ tests-run: $(BUILD)/evofolio $(TEST_BIN)
 	  if grep -q 'Sanitizer' $$t.log; then echo "$$t: sanitizer report above"; exit 1; fi; \
 	done
 
+# The Criterion suites, then a real one-node SLURM (tests/slurm/run.sh; it says SKIPPED and why when
+# SLURM cannot be started here).
 test: deps
 	@$(MAKE) --no-print-directory tests-run
+	@EVOFOLIO_BIN=$(BUILD)/evofolio tests/slurm/run.sh
 
 asan: deps
 	@$(MAKE) --no-print-directory BUILD=build/asan SANITIZE=1 OPT=-O1 tests-run

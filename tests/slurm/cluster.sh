@@ -20,7 +20,12 @@ down() {
         sleep 0.2
     done
     pkill -9 -f "slurm(ctld|d) -f $dir/slurm.conf" 2>/dev/null || true
-    [ -f "$dir/munged.pid" ] && kill "$(cat "$dir/munged.pid")" 2>/dev/null || true
+    if [ -f "$dir/munged.pid" ]; then # ours: stop it and wait, so the next start finds the socket free
+        local pid
+        pid=$(cat "$dir/munged.pid")
+        kill "$pid" 2>/dev/null || true
+        for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    fi
 }
 
 up() {
@@ -31,9 +36,10 @@ up() {
     chown -R munge:munge /etc/munge /var/lib/munge /var/log/munge /run/munge
     chmod 0700 /etc/munge /var/lib/munge /var/log/munge
     chmod 0755 /run/munge
-    if ! pgrep -x munged >/dev/null; then
-        runuser -u munge -- munged --pid-file=/run/munge/munged.pid
+    if ! munge -n 2>/dev/null | unmunge >/dev/null 2>&1; then # no working munged: start ours
+        runuser -u munge -- munged --pid-file=/run/munge/munged.pid --force
         cp /run/munge/munged.pid "$dir/munged.pid"
+        for _ in $(seq 50); do munge -n 2>/dev/null | unmunge >/dev/null 2>&1 && break; sleep 0.1; done
     fi
     local mem
     mem=$(awk '/MemTotal/ {printf "%d", $2 / 1024 / 2}' /proc/meminfo)
@@ -76,7 +82,7 @@ CONF
     slurmd -f "$dir/slurm.conf"
     export SLURM_CONF=$dir/slurm.conf
     for _ in $(seq 150); do # up to 30 s for the node to report idle
-        if sinfo -h -o %T 2>/dev/null | grep -q idle; then
+        if timeout 2 sinfo -h -o %T 2>/dev/null | grep -q idle; then
             echo "export SLURM_CONF=$dir/slurm.conf"
             return 0
         fi
