@@ -12,7 +12,7 @@
 # Every Debian package the project needs to build, run and test: the one list.
 DEB_PACKAGES := make gcc pkg-config openmpi-bin libopenmpi-dev libopenblas-serial-dev libyaml-dev \
                 libsqlite3-dev sqlite3 libcsv-dev libjansson-dev libcriterion-dev \
-                slurmctld slurmd slurm-client munge
+                slurmctld slurmd slurm-client munge chromium
 
 BUILD    ?= build
 CC       := mpicc
@@ -84,6 +84,8 @@ run: deps
 	@$(MAKE) --no-print-directory all
 	$(MPIRUN) -n $(RANKS) $(BUILD)/evofolio run configs/default.yaml
 	$(BUILD)/evofolio query results/default.db top
+	@$(BUILD)/evofolio report results/default.db -o results/default-report.html >/dev/null
+	@echo "The report: results/default-report.html (open file://$(CURDIR)/results/default-report.html in a browser)"
 
 # The suites run in order; the first failing one stops make. A sanitizer report fails the run too:
 # Criterion counts a test that leaks as passed, because LeakSanitizer speaks only when the test exits.
@@ -95,11 +97,12 @@ tests-run: $(BUILD)/evofolio $(TEST_BIN)
 	  if grep -q 'Sanitizer' $$t.log; then echo "$$t: sanitizer report above"; exit 1; fi; \
 	done
 
-# The Criterion suites, then a real one-node SLURM (tests/slurm/run.sh; it says SKIPPED and why when
-# SLURM cannot be started here).
+# The Criterion suites, then a real one-node SLURM (tests/slurm/run.sh) and the report rendered by
+# headless Chromium (tests/browser/render.sh); each says SKIPPED, and why, when it cannot run here.
 test: deps
 	@$(MAKE) --no-print-directory tests-run
 	@EVOFOLIO_BIN=$(BUILD)/evofolio tests/slurm/run.sh
+	@EVOFOLIO_BIN=$(BUILD)/evofolio tests/browser/render.sh
 
 asan: deps
 	@$(MAKE) --no-print-directory BUILD=build/asan SANITIZE=1 OPT=-O1 tests-run

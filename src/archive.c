@@ -1422,6 +1422,54 @@ int archive_query_print(evo_archive *a, const char *sql, int format, FILE *out, 
     return rc;
 }
 
+int archive_query_rows(evo_archive *a, const char *sql,
+                       int (*fn)(void *ctx, const archive_value *row, int n_col), void *ctx,
+                       evo_error *err)
+{
+    sqlite3_stmt *st;
+    int rc = prepare_query(a, sql, QUERY_COL_MAX, &st, err), src = SQLITE_DONE;
+    if (rc)
+        return rc;
+    int n_col = sqlite3_column_count(st);
+    archive_value row[QUERY_COL_MAX];
+    while (!rc && (src = sqlite3_step(st)) == SQLITE_ROW) {
+        for (int i = 0; i < n_col; i++) {
+            archive_value *v = &row[i];
+            *v = (archive_value){.real = NAN};
+            switch (sqlite3_column_type(st, i)) {
+            case SQLITE_INTEGER:
+                v->type = ARCHIVE_VALUE_INTEGER;
+                v->integer = sqlite3_column_int64(st, i);
+                v->real = (double)v->integer;
+                break;
+            case SQLITE_FLOAT:
+                v->type = ARCHIVE_VALUE_REAL;
+                v->real = sqlite3_column_double(st, i);
+                v->integer = isfinite(v->real) && fabs(v->real) < 9.2e18 ? (int64_t)v->real : 0;
+                break;
+            case SQLITE_TEXT:
+                v->type = ARCHIVE_VALUE_TEXT;
+                v->text = (const char *)sqlite3_column_text(st, i);
+                v->bytes = sqlite3_column_bytes(st, i);
+                break;
+            case SQLITE_BLOB:
+                v->type = ARCHIVE_VALUE_BLOB;
+                v->blob = sqlite3_column_blob(st, i);
+                v->bytes = sqlite3_column_bytes(st, i);
+                break;
+            default:
+                v->type = ARCHIVE_VALUE_NULL;
+                break;
+            }
+        }
+        rc = fn(ctx, row, n_col);
+    }
+    if (!rc && src != SQLITE_DONE)
+        rc = query_step_failed(a, src, err);
+    sqlite3_finalize(st);
+    return rc;
+}
+
 static int text_str(text_buf *b, const char *s)
 {
     return text_add(b, s, strlen(s));

@@ -17,6 +17,7 @@ static const command commands[] = {
     {"eval", cmd_eval, "train and backtest one genome on every walk-forward fold (and the test period)"},
     {"data", cmd_data, "summarise market data files, or the data a configuration names"},
     {"query", cmd_query, "print runs, the leaderboard, generations, a candidate, its lineage, or any SQL"},
+    {"report", cmd_report, "write a run's HTML report with charts (one file, opens offline)"},
     {"run", cmd_run, "search with the genetic algorithm (under mpirun: rank 0 master, others workers)"},
     {"synth", cmd_synth, "write synthetic correlated GBM prices as a wide CSV"},
 };

@@ -160,6 +160,32 @@ typedef enum {
  * NULL prints as nothing (table, CSV) or null (JSON); a blob as its size (table) or hex. */
 int archive_query_print(evo_archive *a, const char *sql, int format, FILE *out, evo_error *err);
 
+/* One value of a row that archive_query_rows hands over, typed as SQLite stored it. */
+typedef enum {
+    ARCHIVE_VALUE_NULL,    /* SQL NULL (also a non-finite number the archive stored) */
+    ARCHIVE_VALUE_INTEGER, /* integer; also in real */
+    ARCHIVE_VALUE_REAL,    /* floating point; integer holds it truncated */
+    ARCHIVE_VALUE_TEXT,    /* text */
+    ARCHIVE_VALUE_BLOB     /* bytes */
+} archive_value_type;
+
+typedef struct {
+    archive_value_type type;
+    int64_t integer;  /* INTEGER, or REAL truncated; 0 otherwise */
+    double real;      /* INTEGER or REAL as a double; NAN otherwise */
+    const char *text; /* TEXT (NUL-terminated); NULL otherwise */
+    const void *blob; /* BLOB; NULL otherwise */
+    int bytes;        /* length of text or blob */
+} archive_value;
+
+/* Run one read-only SQL statement (refused as archive_query_print refuses) and hand each row's values
+ * row[n_col], in the statement's column order, to fn. Text and blobs live only until fn returns.
+ * fn returns 0 to go on; anything else stops the walk and is returned (fn fills err itself when it
+ * wants its own message). For code that needs numbers rather than printed rows (the report). */
+int archive_query_rows(evo_archive *a, const char *sql,
+                       int (*fn)(void *ctx, const archive_value *row, int n_col), void *ctx,
+                       evo_error *err);
+
 /* archive_query_print over n >= 1 archives at once, to compare them (e.g. the archives of a SLURM job
  * array): the same read-only SQL runs on each of a[n], and all their rows print as one result whose
  * first column, named label_column, holds labels[i] on the rows of a[i]. Rows come in archive order,
