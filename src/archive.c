@@ -668,17 +668,9 @@ static void join_set(char *out, size_t size, unsigned set, const evo_names *name
             used += (size_t)snprintf(out + used, size - used, "%s%s", used ? "+" : "", names->names[b]);
 }
 
-static int put_fold(evo_archive *a, int64_t run, int64_t eval, int fold, const evo_fold_result *f,
-                    const evo_date *first, const evo_date *last, int forecast, evo_error *err)
+/* The evo_metrics columns shared by the folds and baselines rows. */
+static void bind_metrics(sqlite3_stmt *st, const evo_metrics *m)
 {
-    sqlite3_stmt *st = a->st[ST_FOLD_PUT];
-    char d0[EVO_DATE_STR], d1[EVO_DATE_STR];
-    const evo_metrics *m = &f->metrics;
-    bind_int(st, ":run", run);
-    bind_int(st, ":eval", eval);
-    bind_int(st, ":fold", fold);
-    bind_text(st, ":first", first ? date_format(*first, d0) : NULL);
-    bind_text(st, ":last", last ? date_format(*last, d1) : NULL);
     bind_int(st, ":days", m->days);
     bind_real(st, ":ann_return", m->ann_return);
     bind_real(st, ":ann_vol", m->ann_vol);
@@ -690,6 +682,20 @@ static int put_fold(evo_archive *a, int64_t run, int64_t eval, int fold, const e
     bind_real(st, ":avg_turnover", m->avg_turnover);
     bind_real(st, ":hit_rate", m->hit_rate);
     bind_int(st, ":trades", m->trades);
+}
+
+static int put_fold(evo_archive *a, int64_t run, int64_t eval, int fold, const evo_fold_result *f,
+                    const evo_date *first, const evo_date *last, int forecast, evo_error *err)
+{
+    sqlite3_stmt *st = a->st[ST_FOLD_PUT];
+    char d0[EVO_DATE_STR], d1[EVO_DATE_STR];
+    const evo_metrics *m = &f->metrics;
+    bind_int(st, ":run", run);
+    bind_int(st, ":eval", eval);
+    bind_int(st, ":fold", fold);
+    bind_text(st, ":first", first ? date_format(*first, d0) : NULL);
+    bind_text(st, ":last", last ? date_format(*last, d1) : NULL);
+    bind_metrics(st, m);
     bind_int(st, ":epochs", f->train.epochs);
     bind_int(st, ":best_epoch", f->train.best_epoch);
     bind_real(st, ":train_loss", f->train.train_loss);
@@ -1000,17 +1006,7 @@ int archive_put_baseline(evo_archive *a, int64_t run, evo_strategy strategy, con
     bind_text(st, ":strategy", name);
     bind_text(st, ":first", dates && T > 0 ? date_format(dates[0], d0) : NULL);
     bind_text(st, ":last", dates && T > 0 ? date_format(dates[T - 1], d1) : NULL);
-    bind_int(st, ":days", m->days);
-    bind_real(st, ":ann_return", m->ann_return);
-    bind_real(st, ":ann_vol", m->ann_vol);
-    bind_real(st, ":sharpe", m->sharpe);
-    bind_real(st, ":sortino", m->sortino);
-    bind_real(st, ":max_drawdown", m->max_drawdown);
-    bind_real(st, ":calmar", m->calmar);
-    bind_real(st, ":cvar95", m->cvar95);
-    bind_real(st, ":avg_turnover", m->avg_turnover);
-    bind_real(st, ":hit_rate", m->hit_rate);
-    bind_int(st, ":trades", m->trades);
+    bind_metrics(st, m);
     if ((rc = exec_stmt(st)))
         rc = fail_db(a, err, rc, "storing a baseline");
     char owner[32];

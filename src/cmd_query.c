@@ -331,14 +331,6 @@ static void unknown_command(const char *name)
             near ? "'?)" : "");
 }
 
-/* A whole number > 0 from text, or -1. */
-static long long parse_id(const char *s)
-{
-    char *end;
-    long long v = strtoll(s, &end, 10);
-    return *s && !*end && v > 0 ? v : -1;
-}
-
 int cmd_query(int argc, char **argv)
 {
     static const struct option long_opts[] = {
@@ -351,14 +343,14 @@ int cmd_query(int argc, char **argv)
     while ((c = getopt_long(argc, argv, "r:n:f:h", long_opts, NULL)) != -1) {
         switch (c) {
         case 'r':
-            if ((run_id = parse_id(optarg)) < 0) {
+            if ((run_id = cmd_parse_id(optarg)) < 0) {
                 fprintf(stderr, "evofolio query: --run expects a run id (a whole number > 0), got '%s'. "
                         "`evofolio query ARCHIVE runs` lists them.\n", optarg);
                 return 2;
             }
             break;
         case 'n':
-            if ((top_n = parse_id(optarg)) < 0 || top_n > 1000000) {
+            if ((top_n = cmd_parse_id(optarg)) < 0 || top_n > 1000000) {
                 fprintf(stderr, "evofolio query: -n expects a whole number from 1 to 1000000, got '%s'.\n",
                         optarg);
                 return 2;
@@ -423,7 +415,7 @@ int cmd_query(int argc, char **argv)
         return 2;
     }
     long long eval_id = 0;
-    if ((cmd == QUERY_SHOW || cmd == QUERY_LINEAGE) && (eval_id = parse_id(arg)) < 0) {
+    if ((cmd == QUERY_SHOW || cmd == QUERY_LINEAGE) && (eval_id = cmd_parse_id(arg)) < 0) {
         fprintf(stderr, "evofolio query %s: expected an evaluation ID (a whole number > 0), got '%s'.\n",
                 cmd_name, arg);
         return 2;

@@ -46,13 +46,6 @@ static void default_output(char *out, size_t size, const char *name)
     snprintf(out, size, "results/%s-report.html", n ? safe : "run");
 }
 
-static long long parse_id(const char *s)
-{
-    char *end;
-    long long v = strtoll(s, &end, 10);
-    return *s && !*end && v > 0 ? v : -1;
-}
-
 int cmd_report(int argc, char **argv)
 {
     static const struct option long_opts[] = {{"run", required_argument, NULL, 'r'},
@@ -65,7 +58,7 @@ int cmd_report(int argc, char **argv)
     while ((c = getopt_long(argc, argv, "r:o:h", long_opts, NULL)) != -1) {
         switch (c) {
         case 'r':
-            if ((run_id = parse_id(optarg)) < 0) {
+            if ((run_id = cmd_parse_id(optarg)) < 0) {
                 fprintf(stderr, "evofolio report: --run expects a run id (a whole number > 0), got '%s'. "
                         "`evofolio query ARCHIVE runs` lists them.\n", optarg);
                 return 2;

@@ -5,6 +5,9 @@
 
 #define EVO_VERSION "0.1.0"
 
+/* A whole number > 0 from an argument (a run or evaluation id), or -1. */
+long long cmd_parse_id(const char *text);
+
 int cmd_baselines(int argc, char **argv);
 int cmd_check(int argc, char **argv);
 int cmd_data(int argc, char **argv);
