@@ -15,22 +15,20 @@
 #include <unistd.h>
 
 #include "evofolio/archive.h"
+#include "scratch.h"
 
 static char dir[64];
 static char path[128];
 
 static void setup(void)
 {
-    snprintf(dir, sizeof dir, "/tmp/evofolio-archive-XXXXXX");
-    cr_assert_not_null(mkdtemp(dir));
+    scratch_create(dir, sizeof dir, "archive");
     snprintf(path, sizeof path, "%s/a.db", dir);
 }
 
 static void teardown(void)
 {
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
-    cr_assert_eq(system(cmd), 0);
+    scratch_remove(dir);
 }
 
 TestSuite(archive, .init = setup, .fini = teardown);

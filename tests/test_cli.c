@@ -7,6 +7,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "scratch.h"
+
 typedef struct {
     int status;       /* exit code */
     char out[65536];  /* standard output, truncated */
@@ -17,15 +19,12 @@ static char tmp[64];
 
 static void setup(void)
 {
-    snprintf(tmp, sizeof tmp, "/tmp/evofolio-cli-XXXXXX");
-    cr_assert_not_null(mkdtemp(tmp));
+    scratch_create(tmp, sizeof tmp, "cli");
 }
 
 static void teardown(void)
 {
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf %s", tmp);
-    cr_assert_eq(system(cmd), 0);
+    scratch_remove(tmp);
 }
 
 static void slurp(const char *path, char *buf, size_t size)

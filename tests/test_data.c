@@ -1,9 +1,7 @@
 /* Tests of data: wide and per-ticker files into a panel, alignment, forward fill, the config's asset
  * and date selection, and each rejection with its file:line:column. Every test writes its files into
  * a fresh mkdtemp directory (the suite's fixture), removed after the test. */
-#define _XOPEN_SOURCE 700 /* nftw */
 #include <criterion/criterion.h>
-#include <ftw.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,26 +11,13 @@
 #include "evofolio/config.h"
 #include "evofolio/data.h"
 #include "evofolio/synth.h"
+#include "scratch.h"
 
 /* The test's directory. Criterion runs each test in its own process, so this is per test. */
 static char tmp[64];
 
-static void tmp_create(void)
-{
-    snprintf(tmp, sizeof tmp, "/tmp/evofolio-data-XXXXXX");
-    cr_assert_not_null(mkdtemp(tmp));
-}
-
-static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-    (void)st, (void)flag, (void)ftw;
-    return remove(path);
-}
-
-static void tmp_remove(void)
-{
-    nftw(tmp, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
-}
+static void tmp_create(void) { scratch_create(tmp, sizeof tmp, "data"); }
+static void tmp_remove(void) { scratch_remove(tmp); }
 
 TestSuite(data, .init = tmp_create, .fini = tmp_remove);
 

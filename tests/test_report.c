@@ -16,22 +16,20 @@
 #include "evofolio/archive.h"
 #include "evofolio/metrics.h"
 #include "evofolio/report.h"
+#include "scratch.h"
 
 static char dir[64];
 static char path[128];
 
 static void setup(void)
 {
-    snprintf(dir, sizeof dir, "/tmp/evofolio-report-XXXXXX");
-    cr_assert_not_null(mkdtemp(dir));
+    scratch_create(dir, sizeof dir, "report");
     snprintf(path, sizeof path, "%s/a.db", dir);
 }
 
 static void teardown(void)
 {
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
-    cr_assert_eq(system(cmd), 0);
+    scratch_remove(dir);
 }
 
 TestSuite(report, .init = setup, .fini = teardown);

@@ -11,6 +11,7 @@
 
 #include "evofolio/search.h"
 #include "evofolio/synth.h"
+#include "scratch.h"
 
 static char dir[64];
 
@@ -50,16 +51,13 @@ static int counting_evaluate(farm_result *r, const farm_task *t, int rank, const
 
 static void setup(void)
 {
-    snprintf(dir, sizeof dir, "/tmp/evofolio-search-XXXXXX");
-    cr_assert_not_null(mkdtemp(dir));
+    scratch_create(dir, sizeof dir, "search");
     cr_assert_not_null(freopen("/dev/null", "w", stdout), "the run's summary is not this test's output");
 }
 
 static void teardown(void)
 {
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
-    cr_assert_eq(system(cmd), 0);
+    scratch_remove(dir);
 }
 
 TestSuite(search, .init = setup, .fini = teardown, .timeout = 300);
