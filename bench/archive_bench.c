@@ -55,7 +55,7 @@ static void draw(ga_individual *ind, evo_rng *rng)
     g->weight_decay = 1e-4 * (1 + (int)rng_below(rng, 100));
     g->dropout = g->layers > 1 ? 0.05 * (int)rng_below(rng, 10) : 0;
     g->batch = 16 << rng_below(rng, 4);
-    g->epochs = 5 + (int)rng_below(rng, 46);
+    g->steps = 5 + (int)rng_below(rng, 46);
     g->features = 1u + (unsigned)rng_below(rng, (1u << FEATURE_COUNT) - 1);
     g->strategies = g->model == MODEL_PORTFOLIO ? 3u + (unsigned)rng_below(rng, 120) : 0;
     g->rebalance = 1 + (int)rng_below(rng, 21);
@@ -111,7 +111,7 @@ static int build(const char *path, int n, evo_error *err)
                                        .ann_vol = 0.2, .sharpe = res.fitness + 0.3 * rng_normal(&rng),
                                        .sortino = 1.3, .max_drawdown = 0.1, .calmar = 1, .cvar95 = 0.02,
                                        .avg_turnover = 0.05, .hit_rate = 0.52, .trades = 12};
-            f->train = (model_train_report){.epochs = 20, .best_epoch = 12, .train_loss = -0.1,
+            f->train = (model_train_report){.steps = 20, .best_step = 12, .train_loss = -0.1,
                                             .holdout_loss = -0.05, .seconds = res.train_seconds / BENCH_K};
         }
         for (int t = 0; t < BENCH_K * BENCH_VAL_DAYS; t++)

@@ -237,7 +237,7 @@ static int train_step(void *p)
         fprintf(stderr, "lstm_bench: %s\n", err.msg);
         return -1;
     }
-    double loss = net_backward(tc->net, tc->r, OBJECTIVE_SHARPE, 0.0, NULL);
+    double loss = net_backward(tc->net, tc->r, &(loss_spec){OBJECTIVE_SHARPE, 0, 0}, NULL);
     double norm = net_step(tc->net, &tc->opt, 0.0);
     if (!isfinite(loss) || !isfinite(norm)) {
         fprintf(stderr, "lstm_bench: training diverged (loss %g, gradient norm %g)\n", loss, norm);

@@ -39,7 +39,7 @@ static const char schema_sql[] =
     "  run INTEGER NOT NULL REFERENCES runs (id), id INTEGER NOT NULL, generation INTEGER NOT NULL,\n"
     "  key TEXT NOT NULL, genome TEXT NOT NULL,\n"
     "  model TEXT NOT NULL, objective TEXT NOT NULL, layers INTEGER, hidden INTEGER, seq_len INTEGER,\n"
-    "  lr REAL, weight_decay REAL, dropout REAL, batch INTEGER, epochs INTEGER, features TEXT,\n"
+    "  lr REAL, weight_decay REAL, dropout REAL, batch INTEGER, steps INTEGER, features TEXT,\n"
     "  strategies TEXT, rebalance INTEGER,\n"
     "  parent1 INTEGER, parent2 INTEGER, origin TEXT NOT NULL, seed INTEGER NOT NULL,\n"
     "  status TEXT NOT NULL CHECK (status IN ('ok', 'failed')), reason TEXT, fitness REAL,\n"
@@ -54,7 +54,7 @@ static const char schema_sql[] =
     "  run INTEGER NOT NULL, eval INTEGER NOT NULL, fold INTEGER NOT NULL, first TEXT, last TEXT,\n"
     "  days INTEGER, ann_return REAL, ann_vol REAL, sharpe REAL, sortino REAL, max_drawdown REAL,\n"
     "  calmar REAL, cvar95 REAL, avg_turnover REAL, hit_rate REAL, trades INTEGER,\n"
-    "  epochs INTEGER, best_epoch INTEGER, train_loss REAL, holdout_loss REAL, truncated INTEGER,\n"
+    "  steps INTEGER, best_step INTEGER, train_loss REAL, holdout_loss REAL, truncated INTEGER,\n"
     "  train_seconds REAL, mae REAL, mse REAL, rmse REAL, mape REAL,\n"
     "  PRIMARY KEY (run, eval, fold),\n"
     "  FOREIGN KEY (run, eval) REFERENCES evaluations (run, id)) WITHOUT ROWID;\n"
@@ -83,7 +83,7 @@ static const char schema_sql[] =
      * `... WHERE run = ? LIMIT 10` walks evaluations_fitness and stops after 10 rows. */
     "CREATE VIEW leaderboard AS\n"
     "SELECT e.run, e.id, e.generation, e.fitness, e.model, e.objective, e.layers, e.hidden,\n"
-    "  e.seq_len, e.lr, e.weight_decay, e.dropout, e.batch, e.epochs, e.features, e.strategies,\n"
+    "  e.seq_len, e.lr, e.weight_decay, e.dropout, e.batch, e.steps, e.features, e.strategies,\n"
     "  e.rebalance,\n"
     "  (SELECT avg(sharpe) FROM folds f WHERE f.run = e.run AND f.eval = e.id AND f.fold > 0)\n"
     "    AS val_sharpe,\n"
@@ -146,19 +146,19 @@ static const char *const stmt_sql[ST_COUNT] = {
     [ST_RUN_NEWEST] = "SELECT max(id) FROM runs",
     [ST_EVAL_INSERT] =
         "INSERT INTO evaluations (run, id, generation, key, genome, model, objective, layers, hidden,"
-        " seq_len, lr, weight_decay, dropout, batch, epochs, features, strategies, rebalance, parent1,"
+        " seq_len, lr, weight_decay, dropout, batch, steps, features, strategies, rebalance, parent1,"
         " parent2, origin, seed, status, reason, fitness, truncated, params, seconds, train_seconds,"
         " started, finished, rank, host, cache_of, val_returns)"
         " VALUES (:run, :id, :generation, :key, :genome, :model, :objective, :layers, :hidden,"
-        " :seq_len, :lr, :weight_decay, :dropout, :batch, :epochs, :features, :strategies, :rebalance,"
+        " :seq_len, :lr, :weight_decay, :dropout, :batch, :steps, :features, :strategies, :rebalance,"
         " :parent1, :parent2, :origin, :seed, :status, :reason, :fitness, :truncated, :params,"
         " :seconds, :train_seconds, :started, :finished, :rank, :host, :cache_of, :val_returns)",
     [ST_FOLD_PUT] =
         "INSERT OR REPLACE INTO folds (run, eval, fold, first, last, days, ann_return, ann_vol, sharpe,"
-        " sortino, max_drawdown, calmar, cvar95, avg_turnover, hit_rate, trades, epochs, best_epoch,"
+        " sortino, max_drawdown, calmar, cvar95, avg_turnover, hit_rate, trades, steps, best_step,"
         " train_loss, holdout_loss, truncated, train_seconds, mae, mse, rmse, mape)"
         " VALUES (:run, :eval, :fold, :first, :last, :days, :ann_return, :ann_vol, :sharpe, :sortino,"
-        " :max_drawdown, :calmar, :cvar95, :avg_turnover, :hit_rate, :trades, :epochs, :best_epoch,"
+        " :max_drawdown, :calmar, :cvar95, :avg_turnover, :hit_rate, :trades, :steps, :best_step,"
         " :train_loss, :holdout_loss, :truncated, :train_seconds, :mae, :mse, :rmse, :mape)",
     [ST_STATE_PUT] = "INSERT OR REPLACE INTO state (run, generation, rng0, rng1, rng2, rng3, next_id,"
                      " members, updated) VALUES (:run, :generation, :rng0, :rng1, :rng2, :rng3,"
@@ -696,8 +696,8 @@ static int put_fold(evo_archive *a, int64_t run, int64_t eval, int fold, const e
     bind_text(st, ":first", first ? date_format(*first, d0) : NULL);
     bind_text(st, ":last", last ? date_format(*last, d1) : NULL);
     bind_metrics(st, m);
-    bind_int(st, ":epochs", f->train.epochs);
-    bind_int(st, ":best_epoch", f->train.best_epoch);
+    bind_int(st, ":steps", f->train.steps);
+    bind_int(st, ":best_step", f->train.best_step);
     bind_real(st, ":train_loss", f->train.train_loss);
     bind_real(st, ":holdout_loss", f->train.holdout_loss);
     bind_int(st, ":truncated", f->train.truncated);
@@ -743,7 +743,7 @@ static int put_eval_row(evo_archive *a, const archive_eval *e, evo_error *err)
     bind_real(st, ":weight_decay", g->weight_decay);
     bind_real(st, ":dropout", g->dropout);
     bind_int(st, ":batch", g->batch);
-    bind_int(st, ":epochs", g->epochs);
+    bind_int(st, ":steps", g->steps);
     bind_text(st, ":features", g->model == MODEL_PORTFOLIO ? NULL : features); /* not read */
     bind_text(st, ":strategies", g->model == MODEL_PORTFOLIO ? strategies : NULL);
     bind_int(st, ":rebalance", g->rebalance);

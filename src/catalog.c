@@ -3,7 +3,7 @@
 
 #include <string.h>
 
-static const char *const model_kinds[MODEL_KIND_COUNT] = {"asset", "shared", "portfolio"};
+static const char *const model_kinds[MODEL_KIND_COUNT] = {"asset", "shared", "portfolio", "linear"};
 static const char *const objectives[OBJECTIVE_COUNT] = {"sharpe", "sortino", "meanvar", "forecast"};
 static const char *const features[FEATURE_COUNT] = {"ret1",   "ret5", "ret20",  "vol20",
                                                     "vol60",  "beta60", "rsi14", "macd",
@@ -11,7 +11,7 @@ static const char *const features[FEATURE_COUNT] = {"ret1",   "ret5", "ret20",  
 static const char *const strategies[STRATEGY_COUNT] = {"ew",        "buyhold", "invvol",  "minvar",
                                                        "maxsharpe", "erc",     "momentum"};
 static const char *const fitness[FITNESS_COUNT] = {"mean_sharpe", "mean_sortino",
-                                                   "sharpe_mean_minus_sd", "worst_sharpe"};
+                                                   "sharpe_mean_minus_sd", "worst_sharpe", "excess_sharpe"};
 static const char *const ga_modes[GA_MODE_COUNT] = {"generational", "steady"};
 static const char *const missing[MISSING_COUNT] = {"error", "ffill"};
 

@@ -21,7 +21,7 @@ static void usage(FILE *out)
                  "fold's validation window with costs, and print per-fold metrics, the fitness, timings\n"
                  "and the status. The genome is JSON, e.g.\n"
                  "  '{\"model\":\"asset\",\"objective\":\"sharpe\",\"layers\":1,\"hidden\":16,\"seq_len\":20,\n"
-                 "    \"lr\":0.003,\"weight_decay\":0.0001,\"batch\":32,\"epochs\":5,\n"
+                 "    \"lr\":0.003,\"weight_decay\":0.0001,\"batch\":32,\"steps\":5,\n"
                  "    \"features\":[\"ret1\",\"ret20\",\"vol20\"],\"rebalance\":5}'\n\n"
                  "  -g, --genome G   the genome as JSON text, or @FILE to read it from a file\n"
                  "  -s, --seed N     evaluation seed (default 1): same genome and seed, same numbers\n"
@@ -63,7 +63,7 @@ static void print_fold_row(const char *label, const evo_fold_result *fr, const e
     const evo_metrics *m = &fr->metrics;
     printf("%-6s %s..%s %4d %4d %9.5f %9.5f %8.2f%% %7.2f%% %7.3f %8.3f %7.2f%% %9.4f", label,
            date_format(p->dates[fr->window.first], a), date_format(p->dates[fr->window.last], b),
-           fr->train.epochs, fr->train.best_epoch, fr->train.train_loss, fr->train.holdout_loss,
+           fr->train.steps, fr->train.best_step, fr->train.train_loss, fr->train.holdout_loss,
            100 * m->ann_return, 100 * m->ann_vol, m->sharpe, m->sortino, 100 * m->max_drawdown,
            m->avg_turnover);
     if (forecast)
@@ -95,7 +95,7 @@ static void print_table(const evo_eval_result *res, const evo_eval_result *test,
     for (int k = 0; k < res->n_folds; k++) {
         char label[32];
         snprintf(label, sizeof label, "fold %d", k + 1);
-        if (k < res->n_folds && (res->status == EVAL_OK || res->folds[k].train.epochs))
+        if (k < res->n_folds && (res->status == EVAL_OK || res->folds[k].train.steps))
             print_fold_row(label, &res->folds[k], ctx->panel, g->objective == OBJECTIVE_FORECAST);
     }
     printf("\nstatus   %s%s%s%s\n", res->status == EVAL_OK ? "ok" : "failed", res->truncated ? " (truncated by train.max_seconds)" : "",
@@ -148,8 +148,8 @@ static json_t *fold_json(const evo_fold_result *fr, const evo_panel *p)
     const evo_metrics *m = &fr->metrics;
     return json_pack("{s:s,s:s,s:i,s:i,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:i,s:o,s:o,s:o,s:o}",
                      "first", date_format(p->dates[fr->window.first], a), "last",
-                     date_format(p->dates[fr->window.last], b), "epochs", fr->train.epochs, "best_epoch",
-                     fr->train.best_epoch, "train_loss", number(fr->train.train_loss), "holdout_loss",
+                     date_format(p->dates[fr->window.last], b), "steps", fr->train.steps, "best_step",
+                     fr->train.best_step, "train_loss", number(fr->train.train_loss), "holdout_loss",
                      number(fr->train.holdout_loss), "ann_return", number(m->ann_return), "ann_vol",
                      number(m->ann_vol), "sharpe", number(m->sharpe), "sortino", number(m->sortino),
                      "max_drawdown", number(m->max_drawdown), "calmar", number(m->calmar), "cvar95",

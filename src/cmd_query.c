@@ -117,7 +117,7 @@ static int section(query_ctx *q, const char *key, const char *title, const char 
 /* The leaderboard's columns that `top` prints. */
 #define TOP_COLUMNS                                                                                      \
     "id, generation, fitness, model, objective, layers, hidden, seq_len, lr, weight_decay, "            \
-    "dropout, batch, epochs, features, strategies, rebalance, val_sharpe, val_sortino, "                \
+    "dropout, batch, steps, features, strategies, rebalance, val_sharpe, val_sortino, "                \
     "val_max_drawdown, val_turnover, params, seconds, origin"
 
 static int query_runs(query_ctx *q)
@@ -163,7 +163,7 @@ static int query_generations(query_ctx *q)
 
 #define FOLD_COLUMNS                                                                                       \
     "first, last, days, sharpe, sortino, ann_return, ann_vol, max_drawdown, calmar, cvar95, "           \
-    "avg_turnover, hit_rate, trades, epochs, best_epoch, train_loss, holdout_loss, truncated, "         \
+    "avg_turnover, hit_rate, trades, steps, best_step, train_loss, holdout_loss, truncated, "         \
     "train_seconds, mae, mse, rmse, mape"
 
 static int query_show(query_ctx *q, const archive_eval_row *row)
@@ -177,7 +177,7 @@ static int query_show(query_ctx *q, const archive_eval_row *row)
              "test_rank, e.params, e.truncated, e.seconds, e.train_seconds, e.rank, e.host, "
              "datetime(e.started, 'unixepoch') AS started, datetime(e.finished, 'unixepoch') AS finished, "
              "printf('%%llu', e.seed) AS seed, e.model, e.objective, e.layers, e.hidden, e.seq_len, e.lr, "
-             "e.weight_decay, e.dropout, e.batch, e.epochs, e.features, e.strategies, e.rebalance, e.key, "
+             "e.weight_decay, e.dropout, e.batch, e.steps, e.features, e.strategies, e.rebalance, e.key, "
              "e.genome FROM evaluations e WHERE e.run = %lld AND e.id = %lld", run, id);
     snprintf(folds, sizeof folds, "SELECT fold, " FOLD_COLUMNS " FROM folds WHERE run = %lld AND eval = %lld "
              "AND fold > 0 ORDER BY fold", run, src);
@@ -215,7 +215,7 @@ static int query_lineage(query_ctx *q, int64_t id)
              "JOIN evaluations c ON c.run = %lld AND c.id = anc.id "
              "JOIN evaluations p ON p.run = %lld AND p.id IN (c.parent1, c.parent2)) "
              "SELECT e.generation, e.id, e.origin, e.parent1, e.parent2, e.status, e.fitness, e.cache_of, "
-             "e.model, e.objective, e.layers, e.hidden, e.seq_len, e.lr, e.dropout, e.epochs, "
+             "e.model, e.objective, e.layers, e.hidden, e.seq_len, e.lr, e.dropout, e.steps, "
              "coalesce(e.features, e.strategies) AS inputs FROM anc JOIN evaluations e ON e.run = %lld AND "
              "e.id = anc.id ORDER BY e.generation DESC, e.id DESC", (long long)id, run, run, run);
     if (q->fmt == FORMAT_TABLE)

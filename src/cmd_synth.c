@@ -24,11 +24,15 @@ static void usage(FILE *out)
                  "  --corr RHO       correlation through the market factor, in [0, 1) (default 0.3)\n"
                  "  --price P        first-day price (default 100)\n"
                  "  --start DATE     first day, YYYY-MM-DD (default 2000-01-03)\n"
-                 "  --planted KIND   plant a learnable signal: none (default), momentum (the last 20\n"
-                 "                   days' winners drift up) or reversal (the last 5 days' losers do)\n"
-                 "  --strength S     size of the plant: the next-day drift gains S daily sds per unit\n"
-                 "                   cross-sectional z-score of that past return (default 0; 0.05 is\n"
-                 "                   subtle, 0.3 strong)\n"
+                 "  --planted KIND   plant a learnable signal: none (default); momentum (the last 20\n"
+                 "                   days' winners drift up) or reversal (the last 5 days' losers do);\n"
+                 "                   ar (each asset's own AR(1) on yesterday's return: the first half\n"
+                 "                   of the assets momentum, the rest reversal); leadlag (asset i\n"
+                 "                   follows asset i-1's return of the day before)\n"
+                 "  --strength S     size of the plant (default 0). momentum, reversal: the next-day\n"
+                 "                   drift gains S daily sds per unit cross-sectional z-score of that\n"
+                 "                   past return (0.05 subtle, 0.3 strong); ar, leadlag: the AR\n"
+                 "                   coefficient, below 1 (0.05 subtle, 0.2 strong)\n"
                  "  -h, --help       this help\n");
 }
 
@@ -98,8 +102,8 @@ int cmd_synth(int argc, char **argv)
             int kind = catalog_find(&synth_plants, optarg);
             if (kind < 0) {
                 const char *near = suggest_closest(optarg, synth_plants.names, synth_plants.count);
-                fprintf(stderr, "evofolio synth: unknown --planted '%s'%s%s%s; use none, momentum or "
-                        "reversal.\n", optarg, near ? " (did you mean '" : "", near ? near : "",
+                fprintf(stderr, "evofolio synth: unknown --planted '%s'%s%s%s; use none, momentum, "
+                        "reversal, ar or leadlag.\n", optarg, near ? " (did you mean '" : "", near ? near : "",
                         near ? "'?)" : "");
                 bad = 1;
             } else {

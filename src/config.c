@@ -93,12 +93,12 @@ static const key_spec search_keys[] = {
     K_SET("objective", search.objectives, catalog_objectives),
     K_GENE("layers", search.layers, 1, 3, GENE_INTEGER),
     K_GENE("hidden", search.hidden, 1, 1024, GENE_INTEGER | GENE_LOG),
-    K_GENE("seq_len", search.seq_len, 2, 1000, GENE_INTEGER),
+    K_GENE("seq_len", search.seq_len, 1, 1000, GENE_INTEGER),
     K_GENE("lr", search.lr, 1e-7, 1, GENE_LOG),
     K_GENE("weight_decay", search.weight_decay, 0, 1, GENE_LOG),
     K_GENE("dropout", search.dropout, 0, 0.9, 0),
     K_GENE("batch", search.batch, 1, 4096, GENE_INTEGER),
-    K_GENE("epochs", search.epochs, 1, 10000, GENE_INTEGER),
+    K_GENE("steps", search.steps, 1, 1000000, GENE_INTEGER | GENE_LOG),
     K_SET("features", search.features, catalog_features),
     K_SET("strategies", search.strategies, catalog_strategies),
     K_GENE("rebalance", search.rebalance, 1, 1000, GENE_INTEGER),
@@ -187,7 +187,7 @@ void config_defaults(evo_config *cfg)
     gene_set_range(&cfg->search.weight_decay, 1e-6, 1e-2);
     gene_set_range(&cfg->search.dropout, 0, 0.3);
     gene_set_range(&cfg->search.batch, 16, 128);
-    gene_set_range(&cfg->search.epochs, 5, 50);
+    gene_set_range(&cfg->search.steps, 100, 2000);
     cfg->search.features = all_of(FEATURE_COUNT) & ~(1u << FEATURE_VOLCHG);
     cfg->search.strategies = all_of(STRATEGY_COUNT);
     gene_set_range(&cfg->search.rebalance, 1, 21);
@@ -201,7 +201,7 @@ void config_defaults(evo_config *cfg)
     cfg->ga.elite = 2;
     cfg->ga.immigrants = 0.1;
     cfg->ga.seed = 1;
-    cfg->ga.fitness = FITNESS_MEAN_SHARPE;
+    cfg->ga.fitness = FITNESS_EXCESS_SHARPE;
     cfg->ga.champions = 3;
     cfg->ga.grace_seconds = 60;
 

@@ -19,6 +19,7 @@ void evaluate_context_free(evo_eval_context *ctx)
         strategy_run_free(&ctx->runs[i]);
     free(ctx->strat_returns);
     features_free(&ctx->strat_stats);
+    free(ctx->ew_val);
     memset(ctx, 0, sizeof *ctx);
 }
 
@@ -56,6 +57,35 @@ static int context_strategies(evo_eval_context *ctx, evo_error *err)
     return rc;
 }
 
+/* Equal weight on every validation window, as the benchmark of the fitness and the verdict. */
+static int context_benchmark(evo_eval_context *ctx, evo_error *err)
+{
+    const evo_config *cfg = ctx->cfg;
+    const evo_split *s = &ctx->split;
+    ctx->n_val = 0;
+    for (int k = 0; k < s->n_folds; k++)
+        ctx->n_val += s->folds[k].val.last - s->folds[k].val.first + 1;
+    if (!(ctx->ew_val = malloc(sizeof(double) * (size_t)ctx->n_val)))
+        return evo_fail(err, EVO_ERR_NOMEM, "out of memory for %d validation days", ctx->n_val);
+    int rc = EVO_OK, at = 0;
+    for (int k = 0; k < s->n_folds && !rc; k++) {
+        evo_strategy_run run;
+        rc = strategy_run(&run, STRATEGY_EW, ctx->panel, s->folds[k].val.first - 1, s->folds[k].val.last,
+                          cfg->backtest.window, cfg->backtest.rebalance, cfg->backtest.cost_bps, err);
+        if (rc)
+            break;
+        memcpy(ctx->ew_val + at, run.bt.net, sizeof(double) * (size_t)run.bt.T);
+        at += run.bt.T;
+        strategy_run_free(&run);
+    }
+    if (!rc) {
+        evo_metrics m;
+        metrics_compute(&m, ctx->ew_val, NULL, ctx->n_val);
+        ctx->ew_val_sharpe = m.sharpe;
+    }
+    return rc;
+}
+
 int evaluate_context_create(evo_eval_context *ctx, const evo_config *cfg, const evo_panel *panel,
                             evo_error *err)
 {
@@ -74,6 +104,8 @@ int evaluate_context_create(evo_eval_context *ctx, const evo_config *cfg, const 
         rc = features_compute(&ctx->features, panel, cfg->search.features, cfg->backtest.window, err);
     if (!rc && (cfg->search.models & (1u << MODEL_PORTFOLIO)))
         rc = context_strategies(ctx, err);
+    if (!rc)
+        rc = context_benchmark(ctx, err);
     if (rc)
         evaluate_context_free(ctx);
     return rc;
@@ -185,7 +217,6 @@ typedef struct {
     const model_data *md;
     const int *units;
     double deadline;
-    int keep_series;
 } window_job;
 
 /* Predict at every rebalance close of val (from its day 0), backtest with costs, compute metrics. */
@@ -204,7 +235,7 @@ static int backtest_window(evo_fold_result *fr, evo_net *net, const window_job *
     for (int j = 0; !rc && j < n_dec; j++)
         days[j] = day0 + j * k;
     if (!rc)
-        rc = model_predict(unit_w, fc, net, job->md, job->g, days, n_dec, err);
+        rc = model_predict(unit_w, fc, net, job->md, job->g, &fr->train, days, n_dec, err);
     if (!rc) {
         backtest_schedule(trade, T, k);
         for (int j = 0; j < n_dec; j++)
@@ -227,8 +258,6 @@ static int backtest_window(evo_fold_result *fr, evo_net *net, const window_job *
                 }
             metrics_forecast_errors(&fr->errors, pred, actual, n_dec * U);
         }
-        if (!job->keep_series)
-            backtest_free(&fr->bt);
     }
     free(days);
     free(unit_w);
@@ -255,6 +284,7 @@ static int run_window(evo_fold_result *fr, const window_job *job, int first, int
                                .embargo = cfg->split.embargo_days,
                                .clip_norm = cfg->train.clip_norm,
                                .risk_aversion = cfg->train.risk_aversion,
+                               .cost = cfg->backtest.cost_bps / 1e4,
                                .deadline = job->deadline};
     if (!rc)
         rc = model_train(net, job->md, job->g, first, last, &opt, seed, &fr->train, err);
@@ -294,7 +324,7 @@ static int evaluate_windows(evo_eval_result *res, const evo_eval_context *ctx, c
     if (!unit_buf)
         return evo_fail(err, EVO_ERR_NOMEM, "out of memory");
     int rc = make_model_data(&md, ctx, g, unit_buf, err);
-    window_job job = {ctx, g, &md, unit_buf, t0 + ctx->cfg->train.max_seconds, keep_series};
+    window_job job = {ctx, g, &md, unit_buf, t0 + ctx->cfg->train.max_seconds}; /* series kept for the fitness */
     res->n_folds = n;
     for (int k = 0; !rc && k < n && res->status == EVAL_OK; k++) {
         evo_fold_result *fr = &res->folds[k];
@@ -306,8 +336,12 @@ static int evaluate_windows(evo_eval_result *res, const evo_eval_context *ctx, c
         else if (!rc && !isfinite(fr->metrics.sharpe + fr->metrics.ann_return))
             mark_failed(res, k, "non-finite validation returns");
     }
-    if (!rc && res->status == EVAL_OK)
-        res->fitness = evaluate_fitness(ctx->cfg->ga.fitness, res->folds, n);
+    if (!rc && res->status == EVAL_OK) {
+        res->val_sharpe = evaluate_pooled_sharpe(res->folds, n);
+        res->fitness = evaluate_fitness(ctx->cfg->ga.fitness, res->folds, n, ctx->ew_val_sharpe);
+    }
+    for (int k = 0; !keep_series && k < n; k++)
+        backtest_free(&res->folds[k].bt);
     if (!rc) {
         net_spec spec = model_net_spec(g, &md, 0);
         evo_net *probe = NULL;
@@ -348,7 +382,24 @@ void evaluate_result_free(evo_eval_result *res)
         backtest_free(&res->folds[k].bt);
 }
 
-double evaluate_fitness(evo_fitness f, const evo_fold_result *folds, int n)
+double evaluate_pooled_sharpe(const evo_fold_result *folds, int n)
+{
+    double sum = 0, sq = 0;
+    long T = 0;
+    for (int k = 0; k < n; k++)
+        for (int t = 0; t < folds[k].bt.T; t++) {
+            sum += folds[k].bt.net[t];
+            T++;
+        }
+    const double mean = T ? sum / T : 0;
+    for (int k = 0; k < n; k++)
+        for (int t = 0; t < folds[k].bt.T; t++)
+            sq += (folds[k].bt.net[t] - mean) * (folds[k].bt.net[t] - mean);
+    const double sd = T > 1 ? sqrt(sq / (T - 1)) : 0;
+    return sd > 0 ? mean / sd * sqrt(252) : 0; /* metrics.h's Sharpe ratio, over every day at once */
+}
+
+double evaluate_fitness(evo_fitness f, const evo_fold_result *folds, int n, double benchmark_sharpe)
 {
     double mean = 0, sortino = 0, worst = INFINITY, var = 0;
     for (int k = 0; k < n; k++) {
@@ -362,6 +413,7 @@ double evaluate_fitness(evo_fitness f, const evo_fold_result *folds, int n)
     case FITNESS_MEAN_SORTINO: return sortino;
     case FITNESS_SHARPE_MEAN_MINUS_SD: return mean - sqrt(var);
     case FITNESS_WORST_SHARPE: return worst;
+    case FITNESS_EXCESS_SHARPE: return evaluate_pooled_sharpe(folds, n) - benchmark_sharpe;
     default: return mean;
     }
 }

@@ -19,7 +19,7 @@ const evo_gene_info genome_genes[GENE_COUNT] = {
     [GENE_WEIGHT_DECAY] = {"weight_decay", GENE_KIND_REAL, 1, NULL},
     [GENE_DROPOUT] = {"dropout", GENE_KIND_REAL, 0, NULL},
     [GENE_BATCH] = {"batch", GENE_KIND_INT, 0, NULL},
-    [GENE_EPOCHS] = {"epochs", GENE_KIND_INT, 0, NULL},
+    [GENE_STEPS] = {"steps", GENE_KIND_INT, 1, NULL},
     [GENE_FEATURES] = {"features", GENE_KIND_SET, 0, &catalog_features},
     [GENE_STRATEGIES] = {"strategies", GENE_KIND_SET, 0, &catalog_strategies},
     [GENE_REBALANCE] = {"rebalance", GENE_KIND_INT, 0, NULL},
@@ -39,7 +39,7 @@ double genome_gene_get(const evo_genome *g, evo_gene k)
     case GENE_WEIGHT_DECAY: return g->weight_decay;
     case GENE_DROPOUT: return g->dropout;
     case GENE_BATCH: return g->batch;
-    case GENE_EPOCHS: return g->epochs;
+    case GENE_STEPS: return g->steps;
     case GENE_FEATURES: return g->features;
     case GENE_STRATEGIES: return g->strategies;
     case GENE_REBALANCE: return g->rebalance;
@@ -59,7 +59,7 @@ void genome_gene_set(evo_genome *g, evo_gene k, double v)
     case GENE_WEIGHT_DECAY: g->weight_decay = v; break;
     case GENE_DROPOUT: g->dropout = v; break;
     case GENE_BATCH: g->batch = (int)v; break;
-    case GENE_EPOCHS: g->epochs = (int)v; break;
+    case GENE_STEPS: g->steps = (int)v; break;
     case GENE_FEATURES: g->features = (unsigned)v; break;
     case GENE_STRATEGIES: g->strategies = (unsigned)v; break;
     case GENE_REBALANCE: g->rebalance = (int)v; break;
@@ -77,7 +77,7 @@ const evo_gene_range *genome_gene_space(const evo_config *cfg, evo_gene k)
     case GENE_WEIGHT_DECAY: return &cfg->search.weight_decay;
     case GENE_DROPOUT: return &cfg->search.dropout;
     case GENE_BATCH: return &cfg->search.batch;
-    case GENE_EPOCHS: return &cfg->search.epochs;
+    case GENE_STEPS: return &cfg->search.steps;
     case GENE_REBALANCE: return &cfg->search.rebalance;
     default: return NULL;
     }
@@ -112,6 +112,7 @@ static int pick_bit(unsigned mask, evo_rng *rng)
             return b;
 }
 
+/* Each allowed name in with probability 1/2, then names added until at_least are in. */
 static unsigned random_subset(unsigned allowed, int at_least, evo_rng *rng)
 {
     unsigned set = 0;
@@ -119,6 +120,22 @@ static unsigned random_subset(unsigned allowed, int at_least, evo_rng *rng)
         if ((allowed >> b) & 1u && rng_uniform(rng) < 0.5)
             set |= 1u << b;
     while (__builtin_popcount(set) < at_least && set != allowed)
+        set |= 1u << pick_bit(allowed & ~set, rng);
+    return set;
+}
+
+/* A feature set of k names drawn uniformly, k from P(k) = 2^-k on 1..n (the rest of the mass on n):
+ * half the draws are one feature, a quarter two. Each irrelevant input costs a model signal (an
+ * extra feature lowers a learnable candidate's fitness), so the prior favours small sets; with p =
+ * 1/2 per name, an 11-feature space gave one or two features in 0.6% of the draws. */
+static unsigned random_small_subset(unsigned allowed, evo_rng *rng)
+{
+    const int n = __builtin_popcount(allowed);
+    int k = 1;
+    while (k < n && rng_uniform(rng) < 0.5)
+        k++;
+    unsigned set = 0;
+    for (int i = 0; i < k; i++)
         set |= 1u << pick_bit(allowed & ~set, rng);
     return set;
 }
@@ -142,8 +159,10 @@ void genome_gene_random(evo_genome *g, evo_gene k, const evo_config *cfg, evo_rn
     unsigned allowed = genome_gene_allowed(cfg, k);
     if (info->kind == GENE_KIND_CHOICE)
         genome_gene_set(g, k, pick_bit(allowed, rng));
+    else if (k == GENE_FEATURES)
+        genome_gene_set(g, k, random_small_subset(allowed, rng));
     else if (info->kind == GENE_KIND_SET)
-        genome_gene_set(g, k, random_subset(allowed, k == GENE_STRATEGIES ? 2 : 1, rng));
+        genome_gene_set(g, k, random_subset(allowed, 2, rng));
     else
         genome_gene_set(g, k, random_number(genome_gene_space(cfg, k), info->kind == GENE_KIND_INT,
                                             info->log_scale, rng));
@@ -159,10 +178,14 @@ void genome_random(evo_genome *g, const evo_config *cfg, evo_rng *rng)
 
 int genome_gene_used(const evo_genome *g, evo_gene k)
 {
+    const int linear = g->model == MODEL_LINEAR;
     switch (k) {
     case GENE_FEATURES: return g->model != MODEL_PORTFOLIO;
     case GENE_STRATEGIES: return g->model == MODEL_PORTFOLIO;
-    case GENE_DROPOUT: return g->layers > 1;
+    case GENE_DROPOUT: return !linear && g->layers > 1;
+    case GENE_LAYERS:
+    case GENE_HIDDEN:
+    case GENE_SEQ_LEN: return !linear;
     default: return 1;
     }
 }
@@ -173,9 +196,13 @@ void genome_normalise(evo_genome *g, const evo_config *cfg)
         g->strategies = 0;
     else
         g->features = cfg->search.features;
+    if (g->model == MODEL_LINEAR) { /* no LSTM: it reads the last day alone */
+        g->layers = g->hidden = 0;
+        g->seq_len = 1;
+    }
     g->lr = round_sig(g->lr);
     g->weight_decay = round_sig(g->weight_decay);
-    g->dropout = g->layers > 1 ? round_sig(g->dropout) : 0;
+    g->dropout = genome_gene_used(g, GENE_DROPOUT) ? round_sig(g->dropout) : 0;
 }
 
 static int in_space(double v, const evo_gene_range *r)
@@ -226,8 +253,8 @@ int genome_validate(const evo_genome *g, const evo_config *cfg, evo_error *err)
                 return evo_fail(err, EVO_ERR_USAGE, "gene strategies: the portfolio model blends at "
                                 "least 2 strategies.");
         }
-        if ((info->kind == GENE_KIND_INT || info->kind == GENE_KIND_REAL) &&
-            !(k == GENE_DROPOUT && g->layers == 1) && !in_space(v, genome_gene_space(cfg, (evo_gene)k))) {
+        if ((info->kind == GENE_KIND_INT || info->kind == GENE_KIND_REAL) && genome_gene_used(g, (evo_gene)k) &&
+            !in_space(v, genome_gene_space(cfg, (evo_gene)k))) {
             describe_space(genome_gene_space(cfg, (evo_gene)k), space, sizeof space);
             return evo_fail(err, EVO_ERR_USAGE, "gene %s: %g is outside search.%s %s of %s.", info->name,
                             v, info->name, space, cfg->path);
@@ -284,9 +311,7 @@ char *genome_to_json(const evo_genome *g)
         const evo_gene_info *info = &genome_genes[k];
         double v = genome_gene_get(g, (evo_gene)k);
         json_t *value;
-        if (k == GENE_STRATEGIES && g->model != MODEL_PORTFOLIO)
-            continue;
-        if (k == GENE_FEATURES && g->model == MODEL_PORTFOLIO)
+        if (!genome_gene_used(g, (evo_gene)k))
             continue;
         if (info->kind == GENE_KIND_CHOICE)
             value = json_string(info->names->names[(int)v]);
@@ -387,9 +412,7 @@ int genome_from_json(evo_genome *g, const char *text, const evo_config *cfg, evo
     }
     json_decref(o);
     for (int k = 0; !rc && k < GENE_COUNT; k++) {
-        int optional = (k == GENE_STRATEGIES && g->model != MODEL_PORTFOLIO) ||
-                       (k == GENE_FEATURES && g->model == MODEL_PORTFOLIO) ||
-                       (k == GENE_DROPOUT && g->layers == 1);
+        int optional = !genome_gene_used(g, (evo_gene)k);
         if (!(seen & (1u << k)) && !optional)
             rc = evo_fail(err, EVO_ERR_USAGE, "genome JSON: gene '%s' is missing.", genome_genes[k].name);
     }

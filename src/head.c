@@ -25,6 +25,19 @@ void head_dense_backward(float *dw, float *db, float *dx, const float *dy, const
         blas_sgemm(0, 1, N, H, K, 1.0f, dy, K, w, K, 0.0f, dx, H);
 }
 
+void head_add_forward(float *y, const float *x, const float *w, int N, int H, int K)
+{
+    blas_sgemm(0, 0, N, K, H, 1.0f, x, H, w, K, 1.0f, y, K);
+}
+
+void head_add_backward(float *dw, float *dx, const float *dy, const float *x, const float *w, int N, int H,
+                       int K)
+{
+    blas_sgemm(1, 0, H, K, N, 1.0f, x, H, dy, K, 1.0f, dw, K);
+    if (dx)
+        blas_sgemm(0, 1, N, H, K, 1.0f, dy, K, w, K, 1.0f, dx, H);
+}
+
 void head_softmax_forward(float *p, const float *z, int N, int K)
 {
     for (int n = 0; n < N; n++) {

@@ -87,17 +87,22 @@ static const float *window_targets(const model_data *md, int first)
     return md->targets + (size_t)(first + 1) * md->U;
 }
 
+static loss_spec loss_of(const evo_genome *g, const model_train_options *opt)
+{
+    return (loss_spec){g->objective, opt->risk_aversion, opt->cost};
+}
+
 /* Mean loss over the consecutive days first .. first+n-1 in eval mode, in blocks of at most B days,
  * weighted by days. */
 static double holdout_loss(evo_net *net, const model_data *md, const evo_genome *g, int first, int n,
-                           const model_train_options *opt, evo_error *err)
+                           const loss_spec *loss, evo_error *err)
 {
     double sum = 0;
     for (int at = 0; at < n; at += g->batch) {
         int m = n - at < g->batch ? n - at : g->batch;
         if (net_forward_window(net, window_inputs(md, first + at, g->seq_len), m * rows_per_day(md), 0, err))
             return NAN;
-        sum += m * net_loss(net, window_targets(md, first + at), g->objective, opt->risk_aversion);
+        sum += m * net_loss(net, window_targets(md, first + at), loss);
     }
     return sum / n;
 }
@@ -111,50 +116,97 @@ static void shuffle(int *a, int n, evo_rng *rng)
     }
 }
 
-static int fail_report(model_train_report *rep, const char *fmt, double value, int epoch)
+static int fail_report(model_train_report *rep, const char *fmt, double value, int step)
 {
     rep->failed = 1;
-    snprintf(rep->reason, sizeof rep->reason, fmt, value, epoch);
+    snprintf(rep->reason, sizeof rep->reason, fmt, value, step);
     return EVO_OK;
 }
 
-/* One epoch over the fitted days first .. first+n_fit-1: minibatches are blocks of B consecutive days
- * (a portfolio's stretch of life, read as sliding windows of one table), cut at a random phase and
- * visited in a shuffled order; blocks of fewer than 2 days are skipped (no variance to learn from).
- * starts[] is scratch for n_fit / B + 2 block starts. Returns the mean loss, or the offending value
- * with *why set when the candidate diverges. */
-static double train_epoch(evo_net *net, const model_data *md, const evo_genome *g, int first, int n_fit,
-                          int *starts, const model_train_options *opt, const adamw_options *aw,
-                          evo_rng *rng, int *timed_out, const char **why, evo_error *err)
+/* The minibatches of one pass over the fitted days: blocks of B consecutive days (a portfolio's
+ * stretch of life, read as sliding windows of one table) cut at a random phase, in a shuffled order;
+ * blocks of fewer than 2 days are left out (no variance to learn from). */
+typedef struct {
+    int *starts; /* [n_fit / B + 2] first fitted day of each block (relative) */
+    int n, next;
+} block_order;
+
+static void block_order_draw(block_order *bo, int n_fit, int B, evo_rng *rng)
 {
-    const int B = g->batch, phase = (int)rng_below(rng, (uint64_t)B);
-    int n_blocks = 0;
-    for (int at = phase > 0 ? phase - B : 0; at < n_fit; at += B)
-        starts[n_blocks++] = at;
-    shuffle(starts, n_blocks, rng);
-    double sum = 0;
-    int seen = 0;
-    for (int i = 0; i < n_blocks; i++) {
-        int lo = starts[i] < 0 ? 0 : starts[i], hi = starts[i] + B > n_fit ? n_fit : starts[i] + B;
-        int m = hi - lo, day = first + lo;
-        if (m < 2)
-            continue;
-        if (net_forward_window(net, window_inputs(md, day, g->seq_len), m * rows_per_day(md), 1, err))
-            return NAN;
-        double loss = net_backward(net, window_targets(md, day), g->objective, opt->risk_aversion, NULL);
-        double norm = net_step(net, aw, opt->clip_norm);
-        if (!isfinite(loss) || !isfinite(norm) || norm > MODEL_EXPLODED_NORM) {
-            *why = !isfinite(loss) ? "loss" : "gradient norm";
-            return !isfinite(loss) ? loss : norm > MODEL_EXPLODED_NORM ? INFINITY : norm;
-        }
-        sum += loss * m;
-        seen += m;
-        if (opt->deadline > 0 && model_now() > opt->deadline) {
-            *timed_out = 1;
-            break;
+    const int phase = (int)rng_below(rng, (uint64_t)B);
+    bo->n = bo->next = 0;
+    for (int at = phase > 0 ? phase - B : 0; at < n_fit; at += B) {
+        int lo = at < 0 ? 0 : at, hi = at + B > n_fit ? n_fit : at + B;
+        if (hi - lo >= 2)
+            bo->starts[bo->n++] = at;
+    }
+    shuffle(bo->starts, bo->n, rng);
+}
+
+/* One AdamW step on the block starting at relative day `at`. Returns the minibatch loss, NaN when the
+ * forward refused the batch (an internal error), or the offending value with *why set when the
+ * candidate diverges. */
+static double train_step(evo_net *net, const model_data *md, const evo_genome *g, int first, int n_fit,
+                         int at, const model_train_options *opt, const adamw_options *aw, const char **why,
+                         evo_error *err)
+{
+    const int B = g->batch, lo = at < 0 ? 0 : at, hi = at + B > n_fit ? n_fit : at + B, m = hi - lo;
+    const loss_spec loss = loss_of(g, opt);
+    if (net_forward_window(net, window_inputs(md, first + lo, g->seq_len), m * rows_per_day(md), 1, err))
+        return NAN;
+    double value = net_backward(net, window_targets(md, first + lo), &loss, NULL);
+    double norm = net_step(net, aw, opt->clip_norm);
+    if (!isfinite(value) || !isfinite(norm) || norm > MODEL_EXPLODED_NORM) {
+        *why = !isfinite(value) ? "loss" : "gradient norm";
+        return !isfinite(value) ? value : norm > MODEL_EXPLODED_NORM ? INFINITY : norm;
+    }
+    return value;
+}
+
+/* Forecast objective: the conviction (model.h) that gives the best hold-out Sharpe net of costs, from
+ * a grid of multiples of 1 / sd, sd the cross-sectional sd of the realised next-day returns over the
+ * fitted days (so conviction * (f - mean f) is the forecast spread in units of the return spread).
+ * 0 (equal weight) wins ties: conviction must earn its turnover. */
+static int choose_conviction(model_train_report *rep, evo_net *net, const model_data *md, const evo_genome *g,
+                             int first, int n_fit, int hold_first, int n_hold, const model_train_options *opt,
+                             evo_error *err)
+{
+    static const double grid[] = {0, 1, 2, 4, 8, 16, 32, 64, 128};
+    const int U = md->U;
+    double ss = 0, best = INFINITY;
+    for (int d = first; d < first + n_fit; d++) {
+        const float *r = md->targets + (size_t)(d + 1) * U;
+        double mean = 0;
+        for (int u = 0; u < U; u++)
+            mean += r[u] / U;
+        for (int u = 0; u < U; u++)
+            ss += (r[u] - mean) * (r[u] - mean);
+    }
+    const double sd = sqrt(ss / ((double)n_fit * U));
+    float *f = malloc((size_t)n_hold * U * sizeof *f), *w = malloc((size_t)n_hold * U * sizeof *w),
+          *dw = malloc((size_t)n_hold * U * sizeof *dw);
+    int rc = f && w && dw ? EVO_OK : evo_fail(err, EVO_ERR_NOMEM, "out of memory choosing a conviction");
+    for (int at = 0; !rc && at < n_hold; at += g->batch) {
+        int m = n_hold - at < g->batch ? n_hold - at : g->batch;
+        rc = net_forward_window(net, window_inputs(md, hold_first + at, g->seq_len), m * rows_per_day(md), 0, err);
+        if (!rc)
+            memcpy(f + (size_t)at * U, net_outputs(net), (size_t)m * U * sizeof *f);
+    }
+    const loss_spec sharpe = {OBJECTIVE_SHARPE, 0, opt->cost};
+    rep->conviction = 0;
+    for (size_t k = 0; !rc && sd > 0 && k < sizeof grid / sizeof grid[0]; k++) {
+        for (int n = 0; n < n_hold; n++)
+            model_forecast_weights(w + (size_t)n * U, f + (size_t)n * U, U, grid[k] / sd);
+        double loss = loss_portfolio(dw, w, window_targets(md, hold_first), n_hold, U, &sharpe);
+        if (loss < best) {
+            best = loss;
+            rep->conviction = grid[k] / sd;
         }
     }
-    return seen ? sum / seen : 0;
+    free(f);
+    free(w);
+    free(dw);
+    return rc;
 }
 
 int model_train(evo_net *net, const model_data *md, const evo_genome *g, int first, int last,
@@ -174,11 +226,13 @@ int model_train(evo_net *net, const model_data *md, const evo_genome *g, int fir
                         "the hold-out and the embargo); lower seq_len or train.val_fraction, or raise "
                         "split.train_days", n_fit < 0 ? 0 : n_fit, n, T);
     const int hold_first = last - n_hold + 1;
+    const int check_every = g->steps / MODEL_CHECKS > 0 ? g->steps / MODEL_CHECKS : 1;
+    const loss_spec loss = loss_of(g, opt);
     const size_t n_params = net_param_count(net);
-    int *starts = malloc(((size_t)n_fit / g->batch + 2) * sizeof *starts);
+    block_order bo = {malloc(((size_t)n_fit / g->batch + 2) * sizeof *bo.starts), 0, 0};
     float *best = malloc(n_params * sizeof *best);
     int rc = EVO_OK;
-    if (!starts || !best) {
+    if (!bo.starts || !best) {
         rc = evo_fail(err, EVO_ERR_NOMEM, "out of memory training on %d days", n);
         goto done;
     }
@@ -186,66 +240,82 @@ int model_train(evo_net *net, const model_data *md, const evo_genome *g, int fir
     rng_seed(&rng, seed ^ 0x5eed5eedULL);
     adamw_options aw = adamw_defaults((float)g->lr);
     aw.weight_decay = (float)g->weight_decay;
-    memcpy(best, net_params(net), n_params * sizeof *best);
-    rep->holdout_loss = holdout_loss(net, md, g, hold_first, n_hold, opt, err);
-    rep->train_loss = NAN;
-    int since_best = 0;
-    for (int epoch = 1; epoch <= g->epochs && !rep->truncated; epoch++) {
+    rep->initial_loss = holdout_loss(net, md, g, hold_first, n_hold, &loss, err);
+    rep->holdout_loss = rep->train_loss = NAN;
+    double since_check = 0; /* the sum of the minibatch losses since the last check, and their count */
+    int n_since = 0, since_best = 0;
+    while (rep->steps < g->steps && !rep->truncated) {
+        if (bo.next == bo.n)
+            block_order_draw(&bo, n_fit, g->batch, &rng);
         const char *why = NULL;
-        double loss = train_epoch(net, md, g, first, n_fit, starts, opt, &aw, &rng, &rep->truncated, &why, err);
-        rep->epochs = epoch;
-        if (isnan(loss) && !why) { /* the forward refused the batch: a broken invariant */
+        double value = train_step(net, md, g, first, n_fit, bo.starts[bo.next++], opt, &aw, &why, err);
+        rep->steps++;
+        if (isnan(value) && !why) { /* the forward refused the batch: a broken invariant */
             rc = EVO_ERR_INTERNAL;
             goto done;
         }
         if (why) {
-            fail_report(rep, why[0] == 'l' ? "diverged: loss %g at epoch %d" : "diverged: gradient norm %g "
-                        "at epoch %d", loss, epoch);
+            fail_report(rep, why[0] == 'l' ? "diverged: loss %g at step %d" : "diverged: gradient norm %g "
+                        "at step %d", value, rep->steps);
             goto done;
         }
-        double h = holdout_loss(net, md, g, hold_first, n_hold, opt, err);
+        since_check += value;
+        n_since++;
+        rep->truncated = opt->deadline > 0 && model_now() > opt->deadline;
+        if (rep->steps % check_every && rep->steps < g->steps && !rep->truncated)
+            continue;
+        double h = holdout_loss(net, md, g, hold_first, n_hold, &loss, err);
         if (!isfinite(h)) {
-            fail_report(rep, "diverged: hold-out loss %g at epoch %d", h, epoch);
+            fail_report(rep, "diverged: hold-out loss %g at step %d", h, rep->steps);
             goto done;
         }
-        if (h < rep->holdout_loss || !isfinite(rep->holdout_loss)) {
+        if (h < rep->holdout_loss || isnan(rep->holdout_loss)) { /* the first check always counts */
             rep->holdout_loss = h;
-            rep->train_loss = loss;
-            rep->best_epoch = epoch;
+            rep->train_loss = since_check / n_since;
+            rep->best_step = rep->steps;
             memcpy(best, net_params(net), n_params * sizeof *best);
             since_best = 0;
         } else if (++since_best >= opt->patience) {
             break;
         }
+        since_check = 0;
+        n_since = 0;
     }
     memcpy(net_params(net), best, n_params * sizeof *best); /* keep the best parameters */
+    if (g->objective == OBJECTIVE_FORECAST)
+        rc = choose_conviction(rep, net, md, g, first, n_fit, hold_first, n_hold, opt, err);
 done:
     rep->seconds = model_now() - t0;
-    free(starts);
+    free(bo.starts);
     free(best);
     return rc;
 }
 
-/* softmax over n values, in place, in double */
-static void softmax(double *v, int n)
+void model_forecast_weights(float *w, const float *f, int U, double conviction)
 {
-    double max = v[0], sum = 0;
-    for (int i = 1; i < n; i++)
-        max = v[i] > max ? v[i] : max;
-    for (int i = 0; i < n; i++)
-        sum += v[i] = exp(v[i] - max);
-    for (int i = 0; i < n; i++)
-        v[i] /= sum;
+    double mean = 0, max = -INFINITY, sum = 0, z[U];
+    for (int u = 0; u < U; u++)
+        mean += (double)f[u] / U;
+    for (int u = 0; u < U; u++) {
+        z[u] = conviction * (f[u] - mean);
+        max = z[u] > max ? z[u] : max;
+    }
+    for (int u = 0; u < U; u++)
+        sum += z[u] = exp(z[u] - max);
+    for (int u = 0; u < U; u++)
+        w[u] = (float)(z[u] / sum);
 }
 
 int model_predict(double *out, double *forecasts, evo_net *net, const model_data *md,
-                  const evo_genome *g, const int *days, int n, evo_error *err)
+                  const evo_genome *g, const model_train_report *rep, const int *days, int n,
+                  evo_error *err)
 {
     batch_buffers bb = {0};
     if (batch_alloc(&bb, md, g->seq_len, g->batch))
         return evo_fail(err, EVO_ERR_NOMEM, "out of memory predicting %d days", n);
     const int U = md->U;
     int rc = EVO_OK;
+    float w_u[U];
     for (int at = 0; at < n && !rc; at += g->batch) {
         int m = n - at < g->batch ? n - at : g->batch;
         assemble(bb.x, NULL, md, days + at, m, g->seq_len);
@@ -253,21 +323,12 @@ int model_predict(double *out, double *forecasts, evo_net *net, const model_data
         const float *y = net_outputs(net), *w = net_weights(net);
         for (int b = 0; !rc && b < m; b++) {
             double *o = out + (size_t)(at + b) * U;
+            if (g->objective == OBJECTIVE_FORECAST)
+                model_forecast_weights(w_u, y + (size_t)b * U, U, rep->conviction);
             for (int u = 0; u < U; u++) {
-                o[u] = g->objective == OBJECTIVE_FORECAST ? y[b * U + u] : w[b * U + u];
+                o[u] = g->objective == OBJECTIVE_FORECAST ? w_u[u] : w[b * U + u];
                 if (forecasts)
                     forecasts[(size_t)(at + b) * U + u] = y[b * U + u];
-            }
-            if (g->objective == OBJECTIVE_FORECAST) { /* softmax of standardised forecasts */
-                double mean = 0, var = 0;
-                for (int u = 0; u < U; u++)
-                    mean += o[u] / U;
-                for (int u = 0; u < U; u++)
-                    var += (o[u] - mean) * (o[u] - mean) / U;
-                double sd = sqrt(var);
-                for (int u = 0; u < U; u++)
-                    o[u] = sd > 0 ? (o[u] - mean) / sd : 0;
-                softmax(o, U);
             }
         }
     }

@@ -23,7 +23,9 @@ struct evo_net {
     /* one allocation per kind; the views below point into them */
     float *params, *grads, *m, *v, *acts, *scratch;
     lstm_weights w[NET_MAX_LAYERS], dw[NET_MAX_LAYERS];
-    float *w_out, *b_out, *dw_out, *db_out; /* head: [H][n_out], [n_out] */
+    float *w_out, *dw_out;   /* head on the last hidden state: [H][n_out] (none without LSTM) */
+    float *w_skip, *dw_skip; /* head on the last step's input, the skip connection: [F][n_out] */
+    float *b_out, *db_out;   /* head bias: [n_out] */
     lstm_cache cache[NET_MAX_LAYERS];      /* [T][B][...] per layer */
     float *mask[NET_MAX_LAYERS];           /* [T][B][H] dropout mask of layer l's input, l >= 1 */
     float *dropped[NET_MAX_LAYERS];        /* [T][B][H] masked input of layer l, l >= 1 */
@@ -37,6 +39,7 @@ struct evo_net {
 };
 
 static int layer_in(const net_spec *s, int l) { return l == 0 ? s->n_in : s->hidden; }
+
 
 /* Walk the parameter layout; with net->params set, point the views (and the gradient views). */
 static size_t layout_params(evo_net *net)
@@ -52,13 +55,16 @@ static size_t layout_params(evo_net *net)
         }
         at += nx + nh + G;
     }
+    const size_t n_w = (size_t)s->hidden * s->n_out, n_skip = (size_t)s->n_in * s->n_out;
     if (net->params) {
         net->w_out = net->params + at;
         net->dw_out = net->grads + at;
-        net->b_out = net->w_out + (size_t)s->hidden * s->n_out;
-        net->db_out = net->dw_out + (size_t)s->hidden * s->n_out;
+        net->w_skip = net->w_out + n_w;
+        net->dw_skip = net->dw_out + n_w;
+        net->b_out = net->w_skip + n_skip;
+        net->db_out = net->dw_skip + n_skip;
     }
-    return at + ((size_t)s->hidden + 1) * s->n_out;
+    return at + n_w + n_skip + s->n_out;
 }
 
 /* Carve the activation and scratch buffers; with base NULL only count. */
@@ -155,7 +161,10 @@ static int init_params(evo_net *net, evo_error *err)
         for (int j = 0; j < H; j++)
             net->w[l].b[H + j] = 1.0f; /* forget gate */
     }
-    init_uniform(net->w_out, (size_t)H * s->n_out, sqrt(6.0 / (H + s->n_out)), &net->rng);
+    /* The head starts at 0, so every model starts at equal weights and moves only where the data
+     * pulls it; the LSTM below gets gradients once W_out has grown from 0. */
+    memset(net->w_out, 0, (size_t)H * s->n_out * sizeof(float));
+    memset(net->w_skip, 0, (size_t)s->n_in * s->n_out * sizeof(float));
     memset(net->b_out, 0, (size_t)s->n_out * sizeof(float));
     free(q);
     return EVO_OK;
@@ -165,11 +174,11 @@ static int init_params(evo_net *net, evo_error *err)
 
 static int check_spec(const net_spec *s, evo_error *err)
 {
-    if (s->n_in < 1 || s->hidden < 1 || s->layers < 1 || s->layers > NET_MAX_LAYERS || s->n_out < 1 ||
+    if (s->n_in < 1 || (s->layers > 0 && s->hidden < 1) || s->layers < 0 || s->layers > NET_MAX_LAYERS || s->n_out < 1 ||
         s->block < 1 || s->seq_len < 1 || s->max_rows < 1 || !(s->dropout >= 0 && s->dropout < 1) ||
         s->window_step < 0)
         return evo_fail(err, EVO_ERR_USAGE, "network sizes out of range (n_in %d, hidden %d, layers %d, "
-                        "n_out %d, block %d, seq_len %d, max_rows %d, dropout %g); layers must be 1..%d "
+                        "n_out %d, block %d, seq_len %d, max_rows %d, dropout %g); layers must be 0..%d "
                         "and dropout in [0, 1)", s->n_in, s->hidden, s->layers, s->n_out, s->block,
                         s->seq_len, s->max_rows, s->dropout, NET_MAX_LAYERS);
     if (s->block % s->n_out)
@@ -188,6 +197,8 @@ int net_create(const net_spec *spec, evo_net **out, evo_error *err)
     if (!net)
         return evo_fail(err, EVO_ERR_NOMEM, "out of memory creating a network");
     net->spec = *spec;
+    if (spec->layers == 0) /* no LSTM: no hidden state, nothing of its size to carve */
+        net->spec.hidden = 0;
     size_t n = net->n_params = layout_params(net);
     size_t n_acts = layout_acts(net, NULL), n_scratch = layout_scratch(net, NULL);
     net->params = calloc(n, sizeof(float));
@@ -228,6 +239,21 @@ void net_free(evo_net *net)
 
 /* ---------------------------------------------------------------- forward / backward / step */
 
+/* The input rows of the last step in the last forward, which the skip connection reads. */
+static const float *last_input(const evo_net *net)
+{
+    const net_spec *s = &net->spec;
+    const size_t T = (size_t)s->seq_len;
+    return net->input[0] + (T - 1) * (net->windowed ? (size_t)s->window_step : (size_t)net->rows) * s->n_in;
+}
+
+/* The top layer's hidden state at the last step (layers > 0). */
+static const float *last_hidden(const evo_net *net)
+{
+    const net_spec *s = &net->spec;
+    return net->cache[s->layers - 1].h + (size_t)(s->seq_len - 1) * net->rows * s->hidden;
+}
+
 /* The layers above the first and the head; layer 0 has run. */
 static void forward_rest(evo_net *net, int rows)
 {
@@ -247,8 +273,10 @@ static void forward_rest(evo_net *net, int rows)
         net->input[l] = in;
         lstm_forward(&net->cache[l], in, &net->w[l], T, rows, H, H);
     }
-    const float *h_last = net->cache[s->layers - 1].h + (size_t)(T - 1) * rows * H;
-    head_dense_forward(net->y, h_last, net->w_out, net->b_out, rows, H, s->n_out);
+    /* y = h_T W_out + x_T W_skip + b */
+    head_dense_forward(net->y, last_input(net), net->w_skip, net->b_out, rows, s->n_in, s->n_out);
+    if (s->layers > 0)
+        head_add_forward(net->y, last_hidden(net), net->w_out, rows, H, s->n_out);
     head_softmax_forward(net->wts, net->y, rows * s->n_out / s->block, s->block);
 }
 
@@ -272,7 +300,8 @@ int net_forward(evo_net *net, const float *x, int rows, int train, evo_error *er
     if (rc)
         return rc;
     net->input[0] = x;
-    lstm_forward(&net->cache[0], x, &net->w[0], net->spec.seq_len, rows, net->spec.n_in, net->spec.hidden);
+    if (net->spec.layers > 0)
+        lstm_forward(&net->cache[0], x, &net->w[0], net->spec.seq_len, rows, net->spec.n_in, net->spec.hidden);
     forward_rest(net, rows);
     return EVO_OK;
 }
@@ -283,8 +312,9 @@ int net_forward_window(evo_net *net, const float *x, int rows, int train, evo_er
     if (rc)
         return rc;
     net->input[0] = x;
-    lstm_forward_window(&net->cache[0], net->proj, x, net->spec.window_step, &net->w[0], net->spec.seq_len,
-                        rows, net->spec.n_in, net->spec.hidden);
+    if (net->spec.layers > 0)
+        lstm_forward_window(&net->cache[0], net->proj, x, net->spec.window_step, &net->w[0], net->spec.seq_len,
+                            rows, net->spec.n_in, net->spec.hidden);
     forward_rest(net, rows);
     return EVO_OK;
 }
@@ -292,54 +322,65 @@ int net_forward_window(evo_net *net, const float *x, int rows, int train, evo_er
 const float *net_outputs(const evo_net *net) { return net->y; }
 const float *net_weights(const evo_net *net) { return net->wts; }
 
-double net_backward(evo_net *net, const float *r, evo_objective objective, double risk_aversion,
-                    float *dx)
+/* The loss of the last forward against r; fills dy = dLoss/dy (through the softmax for portfolio
+ * objectives). */
+static double loss_and_dy(evo_net *net, const float *r, const loss_spec *loss)
+{
+    const net_spec *s = &net->spec;
+    const int n_y = net->rows * s->n_out, days = n_y / s->block;
+    if (loss->objective == OBJECTIVE_FORECAST)
+        return loss_mse(net->dy, net->y, r, n_y);
+    double value = loss_portfolio(net->dwts, net->wts, r, days, s->block, loss);
+    head_softmax_backward(net->dy, net->dwts, net->wts, days, s->block);
+    return value;
+}
+
+double net_backward(evo_net *net, const float *r, const loss_spec *loss, float *dx)
 {
     const net_spec *s = &net->spec;
     const int T = s->seq_len, H = s->hidden, B = net->rows, L = s->layers;
-    const int n_y = B * s->n_out, days = n_y / s->block;
-    const size_t BH = (size_t)B * H;
+    const size_t BH = (size_t)B * H, before = (size_t)(T - 1) * B * s->n_in;
     memset(net->grads, 0, net->n_params * sizeof(float));
-    double loss;
-    if (objective == OBJECTIVE_FORECAST) {
-        loss = loss_mse(net->dy, net->y, r, n_y);
-    } else {
-        loss = loss_portfolio(net->dwts, net->wts, r, days, s->block, objective, risk_aversion);
-        head_softmax_backward(net->dy, net->dwts, net->wts, days, s->block);
-    }
-    /* Only the last step feeds the head: dh is zero before it. */
-    float *dh = net->dh[0], *dh_below = net->dh[1];
-    memset(dh, 0, (size_t)(T - 1) * BH * sizeof(float));
-    const float *h_last = net->cache[L - 1].h + (size_t)(T - 1) * BH;
-    head_dense_backward(net->dw_out, net->db_out, dh + (size_t)(T - 1) * BH, net->dy, h_last,
-                        net->w_out, B, H, s->n_out);
-    for (int l = L - 1; l >= 0; l--) {
-        float *d_in = l > 0 ? dh_below : dx;
-        if (l == 0 && net->windowed)
-            lstm_backward_window(&net->dw[0], net->proj, dh, net->dgates, net->dc, &net->cache[0],
-                                 net->input[0], s->window_step, &net->w[0], T, B, s->n_in, H);
-        else
-            lstm_backward(&net->dw[l], d_in, dh, net->dgates, net->dc, &net->cache[l], net->input[l],
-                          &net->w[l], T, B, layer_in(s, l), H);
-        if (l > 0) {
-            if (net->masked) /* through x = h * mask */
-                for (size_t i = 0; i < (size_t)T * BH; i++)
-                    dh_below[i] *= net->mask[l][i];
-            float *t = dh;
-            dh = dh_below;
-            dh_below = t;
+    double value = loss_and_dy(net, r, loss);
+    if (L > 0) {
+        /* Only the last step feeds the head: dh is zero before it. */
+        float *dh = net->dh[0], *dh_below = net->dh[1];
+        memset(dh, 0, (size_t)(T - 1) * BH * sizeof(float));
+        head_dense_backward(net->dw_out, net->db_out, dh + (size_t)(T - 1) * BH, net->dy, last_hidden(net),
+                            net->w_out, B, H, s->n_out);
+        for (int l = L - 1; l >= 0; l--) {
+            float *d_in = l > 0 ? dh_below : dx;
+            if (l == 0 && net->windowed)
+                lstm_backward_window(&net->dw[0], net->proj, dh, net->dgates, net->dc, &net->cache[0],
+                                     net->input[0], s->window_step, &net->w[0], T, B, s->n_in, H);
+            else
+                lstm_backward(&net->dw[l], d_in, dh, net->dgates, net->dc, &net->cache[l], net->input[l],
+                              &net->w[l], T, B, layer_in(s, l), H);
+            if (l > 0) {
+                if (net->masked) /* through x = h * mask */
+                    for (size_t i = 0; i < (size_t)T * BH; i++)
+                        dh_below[i] *= net->mask[l][i];
+                float *t = dh;
+                dh = dh_below;
+                dh_below = t;
+            }
         }
+    } else if (dx) { /* no LSTM: only the skip reaches the input */
+        memset(dx, 0, (before + (size_t)B * s->n_in) * sizeof *dx);
     }
-    return loss;
+    /* the skip connection; with no LSTM it carries the bias too */
+    if (L == 0)
+        head_dense_backward(net->dw_skip, net->db_out, dx ? dx + before : NULL, net->dy, last_input(net),
+                            net->w_skip, B, s->n_in, s->n_out);
+    else
+        head_add_backward(net->dw_skip, dx ? dx + before : NULL, net->dy, last_input(net), net->w_skip, B,
+                          s->n_in, s->n_out);
+    return value;
 }
 
-double net_loss(evo_net *net, const float *r, evo_objective objective, double risk_aversion)
+double net_loss(evo_net *net, const float *r, const loss_spec *loss)
 {
-    const int n_y = net->rows * net->spec.n_out;
-    if (objective == OBJECTIVE_FORECAST)
-        return loss_mse(net->dy, net->y, r, n_y);
-    return loss_portfolio(net->dwts, net->wts, r, n_y / net->spec.block, net->spec.block, objective,
-                          risk_aversion);
+    return loss_and_dy(net, r, loss);
 }
 
 double net_step(evo_net *net, const adamw_options *opt, double clip_norm)

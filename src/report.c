@@ -1035,13 +1035,13 @@ typedef struct {
 /* The leaderboard query's columns. */
 enum {
     B_ID, B_GENERATION, B_FITNESS, B_MODEL, B_OBJECTIVE, B_LAYERS, B_HIDDEN, B_SEQ_LEN, B_LR, B_DECAY,
-    B_DROPOUT, B_BATCH, B_EPOCHS, B_FEATURES, B_STRATEGIES, B_REBALANCE, B_SHARPE, B_MAX_DD, B_TURNOVER,
+    B_DROPOUT, B_BATCH, B_STEPS, B_FEATURES, B_STRATEGIES, B_REBALANCE, B_SHARPE, B_MAX_DD, B_TURNOVER,
     B_PARAMS, B_SECONDS, B_ORIGIN,
     BOARD_SHOWN = 17 /* columns of the table's first row */
 };
 #define BOARD_COLUMNS                                                                                    \
     "id, generation, fitness, model, objective, layers, hidden, seq_len, lr, weight_decay, dropout, "   \
-    "batch, epochs, features, strategies, rebalance, val_sharpe, val_max_drawdown, val_turnover, "     \
+    "batch, steps, features, strategies, rebalance, val_sharpe, val_max_drawdown, val_turnover, "     \
     "params, seconds, origin"
 
 static void board_cell(report *r, const archive_value *v, svg_fmt f, int decimals)
@@ -1077,7 +1077,7 @@ static int on_board(void *ctx, const archive_value *v, int n_col)
     board_cell(r, &v[B_DECAY], SVG_FMT_NUMBER, -1);
     board_cell(r, &v[B_DROPOUT], SVG_FMT_NUMBER, -1);
     board_cell(r, &v[B_BATCH], SVG_FMT_NUMBER, 0);
-    board_cell(r, &v[B_EPOCHS], SVG_FMT_NUMBER, 0);
+    board_cell(r, &v[B_STEPS], SVG_FMT_NUMBER, 0);
     board_cell(r, &v[B_REBALANCE], SVG_FMT_NUMBER, 0);
     board_cell(r, &v[B_SHARPE], SVG_FMT_NUMBER, 2);
     board_cell(r, &v[B_MAX_DD], SVG_FMT_PERCENT, 1);
@@ -1117,7 +1117,7 @@ static int section_leaderboard(report *r)
            "two-sided turnover a day.</p>\n"
            "<div class=\"wide\"><table class=\"board\">\n<tr><th>#</th><th>eval.</th><th>fitness</th>"
            "<th class=\"l\">model / objective</th><th>layers &times; hidden</th><th>input days</th>"
-           "<th>learning rate</th><th>weight decay</th><th>dropout</th><th>batch</th><th>epochs</th>"
+           "<th>learning rate</th><th>weight decay</th><th>dropout</th><th>batch</th><th>steps</th>"
            "<th>rebal. (days)</th><th>val. Sharpe</th><th>val. max DD</th><th>val. turnover</th>"
            "<th>params</th><th>time</th></tr>\n");
     board_ctx k = {r, 0};
@@ -1459,7 +1459,7 @@ static const char *const gene_words[GENE_COUNT] = {
     [GENE_MODEL] = "model kind", [GENE_OBJECTIVE] = "training objective", [GENE_LAYERS] = "LSTM layers",
     [GENE_HIDDEN] = "hidden units", [GENE_SEQ_LEN] = "input days", [GENE_LR] = "learning rate",
     [GENE_WEIGHT_DECAY] = "weight decay", [GENE_DROPOUT] = "dropout (models with 2+ layers)",
-    [GENE_BATCH] = "days per minibatch", [GENE_EPOCHS] = "most epochs", [GENE_FEATURES] = "input feature",
+    [GENE_BATCH] = "days per minibatch", [GENE_STEPS] = "optimizer steps", [GENE_FEATURES] = "input feature",
     [GENE_STRATEGIES] = "blended strategy (portfolio model)", [GENE_REBALANCE] = "rebalance interval (days)"};
 
 /* Does candidate c's model read gene k? */

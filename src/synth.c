@@ -12,7 +12,7 @@
 #define SYNTH_PRICE_MIN 1e-100
 #define SYNTH_PRICE_MAX 1e100
 
-static const char *const plant_names[SYNTH_PLANT_COUNT] = {"none", "momentum", "reversal"};
+static const char *const plant_names[SYNTH_PLANT_COUNT] = {"none", "momentum", "reversal", "ar", "leadlag"};
 const evo_names synth_plants = {"planted signal", plant_names, SYNTH_PLANT_COUNT};
 
 void synth_defaults(synth_options *opt)
@@ -38,16 +38,19 @@ static evo_date next_business_day(evo_date d)
     return d;
 }
 
-/* The plant's extra log return of every asset for the step from day t to t+1 (see synth_planted):
- * plant_a = sign * strength * sigma_a * sqrt(dt) * z_{t,a}. plant_a [A] out; close_da [t+1][A]: the
- * prices of days 0..t, nothing later; sigma_a [A]: annual volatilities. */
-static void plant_drift(double *plant_a, const synth_options *o, const double *close_da, int t,
-                        const double *sigma_a, double dt)
+/* The sd of every asset, a = 0..A-1: the first A draws of the seed's generator. */
+static void draw_sigmas(double *sigma_a, const synth_options *o, evo_rng *rng)
+{
+    for (int a = 0; a < o->n_assets; a++)
+        sigma_a[a] = o->vol * (0.5 + rng_uniform(rng));
+}
+
+/* The cross-sectional plants (momentum, reversal): sign * strength * sigma_a * sqrt(dt) * z_{t,a}. */
+static void plant_cross_section(double *plant_a, const synth_options *o, const double *close_da, int t,
+                                const double *sigma_a, double dt)
 {
     int A = o->n_assets, K = o->planted == SYNTH_PLANT_MOMENTUM ? SYNTH_MOMENTUM_DAYS : SYNTH_REVERSAL_DAYS;
     double sign = o->planted == SYNTH_PLANT_MOMENTUM ? 1 : -1, mean = 0, var = 0;
-    for (int a = 0; a < A; a++)
-        plant_a[a] = 0;
     if (t < K)
         return;
     /* m_a = log(P_{t,a} / P_{t-K,a}), kept in plant_a until it becomes the plant. */
@@ -65,6 +68,51 @@ static void plant_drift(double *plant_a, const synth_options *o, const double *c
     }
 }
 
+/* The autoregressive plants (ar, leadlag) from e_{t,a}, the step t-1 -> t's deviation from the drift. */
+static void plant_autoregressive(double *plant_a, const synth_options *o, const double *close_da, int t,
+                                 const double *sigma_a, double dt)
+{
+    const int A = o->n_assets;
+    if (t < 1)
+        return;
+    for (int a = 0; a < A; a++) {
+        int from = o->planted == SYNTH_PLANT_AR ? a : a - 1;
+        if (from < 0)
+            continue;
+        double e = log(close_da[(size_t)t * A + from] / close_da[(size_t)(t - 1) * A + from]) -
+                   (o->drift - 0.5 * sigma_a[from] * sigma_a[from]) * dt;
+        if (o->planted == SYNTH_PLANT_AR) /* phi_a e_{t,a} */
+            plant_a[a] = (2 * a < A ? 1 : -1) * o->strength * e;
+        else /* strength s_a / s_{a-1} e_{t,a-1} */
+            plant_a[a] = sigma_a[from] > 0 ? o->strength * sigma_a[a] / sigma_a[from] * e : 0;
+    }
+}
+
+/* The plant's extra log return of every asset for the step from day t to t+1 (see synth_planted).
+ * plant_a [A] out; close_da [t+1][A]: the prices of days 0..t, nothing later; sigma_a [A]: annual
+ * volatilities. */
+static void plant_drift(double *plant_a, const synth_options *o, const double *close_da, int t,
+                        const double *sigma_a, double dt)
+{
+    for (int a = 0; a < o->n_assets; a++)
+        plant_a[a] = 0;
+    if (o->planted == SYNTH_PLANT_MOMENTUM || o->planted == SYNTH_PLANT_REVERSAL)
+        plant_cross_section(plant_a, o, close_da, t, sigma_a, dt);
+    else if (o->planted != SYNTH_PLANT_NONE)
+        plant_autoregressive(plant_a, o, close_da, t, sigma_a, dt);
+}
+
+void synth_signal(const synth_options *o, const evo_panel *p, double *signal_da)
+{
+    const int A = p->n_assets;
+    double sigma[A > 0 ? A : 1];
+    evo_rng rng;
+    rng_seed(&rng, o->seed);
+    draw_sigmas(sigma, o, &rng);
+    for (int d = 0; d < p->n_days; d++)
+        plant_drift(signal_da + (size_t)d * A, o, p->close, d, sigma, 1.0 / 252);
+}
+
 int synth_panel(const synth_options *o, evo_panel *p, evo_error *err)
 {
     memset(p, 0, sizeof *p);
@@ -74,12 +122,16 @@ int synth_panel(const synth_options *o, evo_panel *p, evo_error *err)
         !isfinite(o->drift) || fabs(o->drift) > 5)
         return evo_fail(err, EVO_ERR_USAGE, "synth: expected --vol in [0, 5], --corr in [0, 1), "
                         "--drift in [-5, 5] and --price > 0.");
+    const int autoregressive = o->planted == SYNTH_PLANT_AR || o->planted == SYNTH_PLANT_LEADLAG;
     if ((unsigned)o->planted >= SYNTH_PLANT_COUNT || !(o->strength >= 0 && o->strength <= 10))
-        return evo_fail(err, EVO_ERR_USAGE, "synth: expected --planted none, momentum or reversal and "
-                        "--strength in [0, 10].");
+        return evo_fail(err, EVO_ERR_USAGE, "synth: expected --planted none, momentum, reversal, ar or "
+                        "leadlag and --strength in [0, 10].");
+    if (autoregressive && !(o->strength < 1))
+        return evo_fail(err, EVO_ERR_USAGE, "synth: --planted %s needs --strength below 1 (it is an "
+                        "autoregressive coefficient; 0.05 is subtle, 0.2 strong).", synth_plants.names[o->planted]);
     if (o->planted == SYNTH_PLANT_NONE && o->strength != 0)
         return evo_fail(err, EVO_ERR_USAGE, "synth: --strength %g plants nothing without --planted; "
-                        "add --planted momentum or --planted reversal.", o->strength);
+                        "add --planted momentum, reversal, ar or leadlag.", o->strength);
     int A = o->n_assets, D = o->n_days;
     p->n_assets = A;
     p->n_days = D;
@@ -95,11 +147,11 @@ int synth_panel(const synth_options *o, evo_panel *p, evo_error *err)
     }
     evo_rng rng;
     rng_seed(&rng, o->seed);
+    draw_sigmas(sigma, o, &rng);
     for (int a = 0; a < A; a++) {
         char name[16];
         snprintf(name, sizeof name, "S%02d", a + 1);
         p->assets[a] = strdup(name);
-        sigma[a] = o->vol * (0.5 + rng_uniform(&rng));
         p->close[a] = o->start_price;
     }
     const double dt = 1.0 / 252, wm = sqrt(o->corr), wi = sqrt(1 - o->corr);

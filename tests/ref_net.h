@@ -1,7 +1,8 @@
 /* A plain-loop double-precision reference of the network in include/evofolio/net.h, for tests: the
  * same parameter layout (per layer W_x[F][4H], W_h[H][4H], b[4H]; then the head's W[H][n_out],
- * b[n_out]), the same gate order (i, f, g, o) and the same losses, with no GEMM, no fused pass and
- * exact libm activations. Shapes: T, B, F, H, L, n_out, block as in net.h. */
+ * its skip connection W_skip[F][n_out] on the last step's input, b[n_out]; no hidden state with L = 0),
+ * the same gate order (i, f, g, o) and the same losses (trading cost included), with no GEMM, no fused
+ * pass and exact libm activations. Shapes: T, B, F, H, L, n_out, block as in net.h. */
 #ifndef EVOFOLIO_TESTS_REF_NET_H
 #define EVOFOLIO_TESTS_REF_NET_H
 
@@ -18,13 +19,13 @@ static double ref_sigmoid(double x) { return 1 / (1 + exp(-x)); }
 /* Forward: y[B][n_out] (head outputs) and w (block softmax). masks[l] (l >= 1) scale layer l's input
  * when not NULL. Returns the loss against r for the objective. */
 static double ref_forward(const net_spec *s, const double *params, const double *x, int B,
-                          const float *const *masks, const float *r, evo_objective objective,
-                          double lambda, double *y, double *w)
+                          const float *const *masks, const float *r, const loss_spec *loss, double *y,
+                          double *w)
 {
-    const int T = s->seq_len, H = s->hidden, G = 4 * H;
+    const int T = s->seq_len, H = s->layers ? s->hidden : 0, G = 4 * H;
     double *in = malloc(sizeof(double) * (size_t)T * B * (s->n_in > H ? s->n_in : H));
-    double *h = calloc((size_t)T * B * H, sizeof(double));
-    double *c = calloc((size_t)B * H, sizeof(double));
+    double *h = calloc((size_t)T * B * H + 1, sizeof(double));
+    double *c = calloc((size_t)B * H + 1, sizeof(double));
     memcpy(in, x, sizeof(double) * (size_t)T * B * s->n_in);
     const double *p = params;
     for (int l = 0; l < s->layers; l++) {
@@ -54,13 +55,15 @@ static double ref_forward(const net_spec *s, const double *params, const double 
                 }
             }
     }
-    const double *wo = p, *bo = p + (size_t)H * s->n_out;
+    const double *wo = p, *ws = p + (size_t)H * s->n_out, *bo = ws + (size_t)s->n_in * s->n_out;
     const int n_y = B * s->n_out, K = s->block, N = n_y / K;
     for (int bb = 0; bb < B; bb++)
         for (int k = 0; k < s->n_out; k++) {
             double v = bo[k];
             for (int j = 0; j < H; j++)
                 v += h[((size_t)(T - 1) * B + bb) * H + j] * wo[(size_t)j * s->n_out + k];
+            for (int f = 0; f < s->n_in; f++)
+                v += x[((size_t)(T - 1) * B + bb) * s->n_in + f] * ws[(size_t)f * s->n_out + k];
             y[bb * s->n_out + k] = v;
         }
     for (int n = 0; n < N; n++) {
@@ -72,30 +75,37 @@ static double ref_forward(const net_spec *s, const double *params, const double 
         for (int k = 0; k < K; k++)
             w[n * K + k] /= sum;
     }
-    double loss = 0;
-    if (objective == OBJECTIVE_FORECAST) {
+    double value = 0;
+    const double lambda = loss->risk_aversion;
+    if (loss->objective == OBJECTIVE_FORECAST) {
         for (int i = 0; i < n_y; i++)
-            loss += (y[i] - r[i]) * (y[i] - r[i]) / n_y;
+            value += (y[i] - r[i]) * (y[i] - r[i]) / n_y;
     } else {
         double pr[1024], mean = 0, var = 0, down = 0;
         for (int n = 0; n < N; n++) {
             pr[n] = 0;
-            for (int k = 0; k < K; k++)
+            for (int k = 0; k < K; k++) { /* minus the smoothed cost of trading from day n-1 */
                 pr[n] += w[n * K + k] * r[n * K + k];
+                if (n > 0) {
+                    double d = w[n * K + k] - w[(n - 1) * K + k];
+                    pr[n] -= loss->cost * (sqrt(d * d + LOSS_TURNOVER_SMOOTH * LOSS_TURNOVER_SMOOTH) -
+                                           LOSS_TURNOVER_SMOOTH);
+                }
+            }
             mean += pr[n] / N;
         }
         for (int n = 0; n < N; n++) {
             var += (pr[n] - mean) * (pr[n] - mean) / N;
             down += pr[n] < 0 ? pr[n] * pr[n] / N : 0;
         }
-        loss = objective == OBJECTIVE_SORTINO   ? -mean / sqrt(down + LOSS_VAR_EPS)
-               : objective == OBJECTIVE_MEANVAR ? -(mean - lambda * var)
-                                                : -mean / sqrt(var + LOSS_VAR_EPS);
+        value = loss->objective == OBJECTIVE_SORTINO   ? -mean / sqrt(down + LOSS_VAR_EPS)
+                : loss->objective == OBJECTIVE_MEANVAR ? -(mean - lambda * var)
+                                                       : -mean / sqrt(var + LOSS_VAR_EPS);
     }
     free(in);
     free(h);
     free(c);
-    return loss;
+    return value;
 }
 
 #endif

@@ -76,7 +76,7 @@ static ga_individual individual(int64_t id, int hidden, double fitness, int64_t 
     memset(&ind, 0, sizeof ind);
     ind.genome = (evo_genome){.model = MODEL_ASSET, .objective = OBJECTIVE_SHARPE, .layers = 2,
                               .hidden = hidden, .seq_len = 20, .lr = 0.001, .weight_decay = 1e-4,
-                              .dropout = 0.1, .batch = 32, .epochs = 10,
+                              .dropout = 0.1, .batch = 32, .steps = 10,
                               .features = (1u << FEATURE_RET1) | (1u << FEATURE_VOL20), .rebalance = 5};
     genome_key(&ind.genome, ind.key);
     ind.fitness = fitness;
@@ -108,7 +108,7 @@ static evo_eval_result *result(double fitness, int n, double sharpe0, int failed
                                    .max_drawdown = 0.05, .calmar = 2, .cvar95 = 0.02,
                                    .avg_turnover = 0.1, .hit_rate = 0.55, .trades = 4};
         f->errors = (evo_forecast_errors){1, 2, 3, 4};
-        f->train = (model_train_report){.epochs = 8, .best_epoch = 5, .train_loss = -0.5,
+        f->train = (model_train_report){.steps = 8, .best_step = 5, .train_loss = -0.5,
                                         .holdout_loss = -0.4, .seconds = 0.4};
     }
     return r;
@@ -323,11 +323,11 @@ Test(archive, evaluation_folds_and_state_in_one_transaction, .description = "all
     rng_seed(&s.rng, 7);
     cr_assert_eq(put(a, run, &i1, r1, 0, &s, &err), EVO_OK, "%s", err.msg);
     expect(a, "SELECT id, generation, model, objective, layers, hidden, seq_len, lr, weight_decay, dropout,"
-              " batch, epochs, features, strategies, rebalance, parent1, parent2, origin,"
+              " batch, steps, features, strategies, rebalance, parent1, parent2, origin,"
               " printf('%llu', seed) AS seed, status, reason, fitness, truncated, params, seconds,"
               " train_seconds, started, finished, rank, host, cache_of, length(val_returns) AS val FROM"
               " evaluations",
-           "id,generation,model,objective,layers,hidden,seq_len,lr,weight_decay,dropout,batch,epochs,"
+           "id,generation,model,objective,layers,hidden,seq_len,lr,weight_decay,dropout,batch,steps,"
            "features,strategies,rebalance,parent1,parent2,origin,seed,status,reason,fitness,truncated,"
            "params,seconds,train_seconds,started,finished,rank,host,cache_of,val\n"
            "1,1,asset,sharpe,2,16,20,0.001,0.0001,0.1,32,10,ret1+vol20,,5,,,random,"
@@ -335,14 +335,14 @@ Test(archive, evaluation_folds_and_state_in_one_transaction, .description = "all
     expect(a, "SELECT key, genome FROM evaluations",
            "key,genome\n"
            "model=asset;objective=sharpe;layers=2;hidden=16;seq_len=20;lr=0.001;weight_decay=0.0001;"
-           "dropout=0.1;batch=32;epochs=10;features=ret1+vol20;strategies=;rebalance=5,"
+           "dropout=0.1;batch=32;steps=10;features=ret1+vol20;strategies=;rebalance=5,"
            "\"{\"\"model\"\":\"\"asset\"\",\"\"objective\"\":\"\"sharpe\"\",\"\"layers\"\":2,"
            "\"\"hidden\"\":16,\"\"seq_len\"\":20,\"\"lr\"\":0.001,\"\"weight_decay\"\":0.0001,"
-           "\"\"dropout\"\":0.1,\"\"batch\"\":32,\"\"epochs\"\":10,\"\"features\"\":[\"\"ret1\"\",\"\"vol20\"\"],"
+           "\"\"dropout\"\":0.1,\"\"batch\"\":32,\"\"steps\"\":10,\"\"features\"\":[\"\"ret1\"\",\"\"vol20\"\"],"
            "\"\"rebalance\"\":5}\"\n");
-    expect(a, "SELECT fold, first, last, days, sharpe, sortino, epochs, best_epoch, train_loss, mae"
+    expect(a, "SELECT fold, first, last, days, sharpe, sortino, steps, best_step, train_loss, mae"
               " FROM folds ORDER BY fold",
-           "fold,first,last,days,sharpe,sortino,epochs,best_epoch,train_loss,mae\n"
+           "fold,first,last,days,sharpe,sortino,steps,best_step,train_loss,mae\n"
            "1,2020-01-02,2020-01-11,10,0.5,1,8,5,-0.5,\n"
            "2,2020-01-12,2020-01-21,10,1.5,3,8,5,-0.5,\n"
            "3,2020-01-22,2020-01-31,10,2.5,5,8,5,-0.5,\n");

@@ -264,7 +264,7 @@ Test(cli, baselines_daily_series_and_periods, .description = "--csv writes every
 }
 
 #define GENOME "'{\"model\":\"asset\",\"objective\":\"sharpe\",\"layers\":1,\"hidden\":8,\"seq_len\":10," \
-               "\"lr\":0.003,\"weight_decay\":0.0001,\"batch\":32,\"epochs\":3,\"features\":[\"ret1\",\"vol20\"]," \
+               "\"lr\":0.003,\"weight_decay\":0.0001,\"batch\":32,\"steps\":3,\"features\":[\"ret1\",\"vol20\"]," \
                "\"rebalance\":5}'"
 
 Test(cli, eval_a_genome, .timeout = 60, .description = "eval prints the key, folds, fitness; --test, --csv, json")
@@ -309,7 +309,7 @@ Test(cli, eval_bad_genomes, .description = "bad JSON, genes outside the search s
     cr_assert_eq(r.status, 2);
     cr_assert(strstr(r.err, "genome JSON 1:"), "%s", r.err);
     run(&r, "eval configs/default.yaml --genome '{\"model\":\"asset\",\"objective\":\"sharpe\",\"layers\":1,"
-            "\"hidden\":999,\"seq_len\":10,\"lr\":0.003,\"weight_decay\":0.0001,\"batch\":32,\"epochs\":3,"
+            "\"hidden\":999,\"seq_len\":10,\"lr\":0.003,\"weight_decay\":0.0001,\"batch\":32,\"steps\":3,"
             "\"features\":[\"ret1\"],\"rebalance\":5}'");
     cr_assert_eq(r.status, 2);
     cr_assert(strstr(r.err, "gene hidden: 999 is outside search.hidden"), "%s", r.err);
@@ -354,7 +354,7 @@ static void query_archive(const char *path)
             memset(&ind, 0, sizeof ind);
             ind.genome = (evo_genome){.model = MODEL_ASSET, .objective = OBJECTIVE_SHARPE, .layers = 1,
                                       .hidden = i == 4 ? 24 : 8 * i, .seq_len = 20, .lr = 0.001,
-                                      .weight_decay = 1e-4, .batch = 32, .epochs = 5,
+                                      .weight_decay = 1e-4, .batch = 32, .steps = 5,
                                       .features = 1u << FEATURE_RET1, .rebalance = 5};
             genome_key(&ind.genome, ind.key);
             ind.id = i;
@@ -559,7 +559,7 @@ Test(cli, query_several_archives, .description = "runs and top over several arch
             memset(&ind, 0, sizeof ind);
             ind.genome = (evo_genome){.model = MODEL_ASSET, .objective = OBJECTIVE_SHARPE, .layers = 1,
                                       .hidden = 8 * rows[i].id, .seq_len = 20, .lr = 0.001,
-                                      .weight_decay = 1e-4, .batch = 32, .epochs = 5,
+                                      .weight_decay = 1e-4, .batch = 32, .steps = 5,
                                       .features = 1u << FEATURE_RET1, .rebalance = 5};
             genome_key(&ind.genome, ind.key);
             ind.id = rows[i].id;

@@ -80,7 +80,7 @@ static void fixture_free(fixture *f)
 static evo_genome genome(evo_model_kind kind, evo_objective obj)
 {
     return (evo_genome){.model = kind, .objective = obj, .layers = 1, .hidden = 8, .seq_len = 5,
-                        .lr = 0.01, .weight_decay = 0.0001, .dropout = 0, .batch = 32, .epochs = 25,
+                        .lr = 0.01, .weight_decay = 0.0001, .dropout = 0, .batch = 32, .steps = 25,
                         .features = 1u << FEATURE_RET1,
                         .strategies = (1u << STRATEGY_EW) | (1u << STRATEGY_MOMENTUM), .rebalance = 1};
 }
@@ -179,7 +179,7 @@ Test(evaluate, same_inputs_same_bits, .timeout = 120, .description = "two runs: 
         evo_genome g = genome(kinds[i], OBJECTIVE_SORTINO);
         g.layers = 2;
         g.dropout = 0.2;
-        g.epochs = 4;
+        g.steps = 4;
         evo_eval_result a, b;
         evo_error err = {0};
         cr_assert_eq(evaluate_genome(&a, &f.ctx, &g, 99, 0, &err), EVO_OK);
@@ -213,7 +213,7 @@ Test(evaluate, future_prices_do_not_change_decided_weights, .timeout = 120,
         evo_error err = {0};
         cr_assert_eq(evaluate_context_create(&g2.ctx, &g2.cfg, &g2.panel, &err), EVO_OK);
         evo_genome g = genome(kinds[i], OBJECTIVE_SHARPE);
-        g.epochs = 3;
+        g.steps = 3;
         evo_eval_result a, b;
         cr_assert_eq(evaluate_genome(&a, &f.ctx, &g, 3, 1, &err), EVO_OK);
         cr_assert_eq(evaluate_genome(&b, &g2.ctx, &g, 3, 1, &err), EVO_OK);

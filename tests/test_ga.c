@@ -27,7 +27,7 @@
            "  weight_decay: [0, 0.001, 0.01]\n"                                                              \
            "  dropout: {min: 0.1, max: 0.5}\n"                                                               \
            "  batch: 32\n"                                                                                   \
-           "  epochs: {min: 7, max: 9}\n"                                                                    \
+           "  steps: {min: 7, max: 9}\n"                                                                    \
            "  features: [ret5, vol60, macd]\n"                                                               \
            "  strategies: [ew, invvol, erc, momentum]\n"                                                     \
            "  rebalance: [1, 5, 21]\n"
@@ -87,7 +87,7 @@ static void assert_inside(const evo_genome *g, const evo_config *cfg, const char
         {g->lr, &cfg->search.lr, "lr"},
         {g->weight_decay, &cfg->search.weight_decay, "weight_decay"},
         {g->batch, &cfg->search.batch, "batch"},
-        {g->epochs, &cfg->search.epochs, "epochs"},
+        {g->steps, &cfg->search.steps, "steps"},
         {g->rebalance, &cfg->search.rebalance, "rebalance"},
     };
     for (size_t j = 0; j < sizeof num / sizeof num[0]; j++)
@@ -187,7 +187,7 @@ Test(ga, mutation_moves_one_set_name_and_keeps_sets_valid,
     /* Only the set genes move (rate 1 on a genome whose other genes cannot: single values). */
     evo_config fixed;
     parse(SOURCE "search: {model: asset, objective: sharpe, layers: 1, hidden: 8, seq_len: 10, lr: 0.001,"
-                 " weight_decay: 0, batch: 16, epochs: 5, features: [ret1, vol20, macd], rebalance: 5}\n",
+                 " weight_decay: 0, batch: 16, steps: 5, features: [ret1, vol20, macd], rebalance: 5}\n",
           &fixed);
     int swapped = 0, grown = 0;
     for (int i = 0; i < 3000; i++) {
@@ -217,7 +217,7 @@ Test(ga, mutation_moves_one_set_name_and_keeps_sets_valid,
     /* The portfolio's 2 strategies of 3: erc goes in (1/3), or one goes out, leaving 1, and one of the
      * other two comes back (2/3: a new pair 1/3, the same pair 1/3). Expected 667 of 2000 each, sd 21. */
     parse(SOURCE "search: {model: portfolio, objective: sharpe, layers: 1, hidden: 8, seq_len: 10, lr: 0.001,"
-                 " weight_decay: 0, batch: 16, epochs: 5, strategies: [ew, erc, momentum], rebalance: 5}\n",
+                 " weight_decay: 0, batch: 16, steps: 5, strategies: [ew, erc, momentum], rebalance: 5}\n",
           &fixed);
     int three = 0, other_pair = 0;
     for (int i = 0; i < 2000; i++) {
@@ -305,7 +305,7 @@ Test(ga, crossover_takes_each_gene_from_a_parent,
     a.weight_decay = 1e-5, b.weight_decay = 1e-3;
     a.dropout = 0.2;
     a.batch = 16, b.batch = 128;
-    a.epochs = 5, b.epochs = 50;
+    a.steps = 5, b.steps = 50;
     a.features = bit(FEATURE_RET1) | bit(FEATURE_RET5), b.features = bit(FEATURE_RET5) | bit(FEATURE_MACD);
     a.rebalance = 1, b.rebalance = 21;
     genome_normalise(&a, &cfg);
@@ -324,7 +324,7 @@ Test(ga, crossover_takes_each_gene_from_a_parent,
         dropout_a += c.layers > 1 && c.dropout == a.dropout;
     }
     const evo_gene single[] = {GENE_MODEL, GENE_OBJECTIVE, GENE_LAYERS, GENE_HIDDEN, GENE_SEQ_LEN, GENE_LR,
-                               GENE_WEIGHT_DECAY, GENE_BATCH, GENE_EPOCHS, GENE_REBALANCE};
+                               GENE_WEIGHT_DECAY, GENE_BATCH, GENE_STEPS, GENE_REBALANCE};
     for (size_t j = 0; j < sizeof single / sizeof single[0]; j++)
         cr_assert_float_eq((double)from_a[single[j]] / N, 0.5, 0.045, "%s from a in %d of %d",
                            genome_genes[single[j]].name, from_a[single[j]], N);
@@ -476,26 +476,26 @@ Test(ga, mutation_is_symmetric_in_log_space,
 }
 
 Test(ga, mutation_steps_integers_and_lists_to_neighbours,
-     .description = "layers/epochs step by 1..10% of the range; list values move to the next value")
+     .description = "layers/steps step by 1..10% of the range; list values move to the next value")
 {
-    /* epochs in 5..105: a step is +-U{1..10}; seq_len list [5, 10, 40, 20] moves to the next value in size
+    /* steps in 5..105: a step is +-U{1..10}; seq_len list [5, 10, 40, 20] moves to the next value in size
      * (written out of order on purpose); batch 16 alone never moves. */
     evo_config cfg;
-    parse(SOURCE "search: {epochs: {min: 5, max: 105}, seq_len: [5, 10, 40, 20], batch: 16}\n", &cfg);
+    parse(SOURCE "search: {steps: {min: 5, max: 105}, seq_len: [5, 10, 40, 20], batch: 16}\n", &cfg);
     evo_rng rng;
     rng_seed(&rng, 24);
     int max_step = 0, down = 0, to10 = 0, to40 = 0;
     for (int i = 0; i < 2000; i++) {
         evo_genome g, m;
         genome_random(&g, &cfg, &rng);
-        g.epochs = 50;
+        g.steps = 50;
         g.seq_len = 20;
         m = g;
         ga_mutate(&m, 1.0, &cfg, &rng);
-        int step = abs(m.epochs - 50);
-        cr_assert(step >= 1 && step <= 10, "epochs 50 -> %d", m.epochs);
+        int step = abs(m.steps - 50);
+        cr_assert(step >= 1 && step <= 10, "steps 50 -> %d", m.steps);
         max_step = step > max_step ? step : max_step;
-        down += m.epochs < 50;
+        down += m.steps < 50;
         cr_assert(m.seq_len == 10 || m.seq_len == 40, "seq_len 20 -> %d, not a neighbour", m.seq_len);
         to10 += m.seq_len == 10;
         to40 += m.seq_len == 40;
@@ -503,7 +503,7 @@ Test(ga, mutation_steps_integers_and_lists_to_neighbours,
     }
     /* Each direction and neighbour with probability 1/2: sd over 2000 is 22, 4 sd = 90. */
     cr_assert_eq(max_step, 10, "the largest step is 10% of the range");
-    cr_assert(abs(down - 1000) < 90, "epochs went down %d times of 2000", down);
+    cr_assert(abs(down - 1000) < 90, "steps went down %d times of 2000", down);
     cr_assert(abs(to10 - 1000) < 90 && to10 + to40 == 2000, "seq_len 10: %d, 40: %d", to10, to40);
     config_free(&cfg);
 }
@@ -974,7 +974,7 @@ Test(ga, names_and_population_lifecycle, .description = "origin and stop names; 
  * layers=2, hidden=32, seq_len=30, lr=1e-3, weight_decay=1e-4, batch=64, features={ret5, vol20, macd,
  * mom126}, rebalance=5; every gene's term is <= 0. A wrong choice, layer count or feature bit costs 1
  * each, so f > -1 means all of those are exact; the numeric terms are smooth bowls in the gene's scale.
- * dropout, epochs and strategies are free (a plateau the GA must not be confused by). */
+ * dropout, steps and strategies are free (a plateau the GA must not be confused by). */
 static double toy_fitness(const evo_genome *g)
 {
     const unsigned target = bit(FEATURE_RET5) | bit(FEATURE_VOL20) | bit(FEATURE_MACD) | bit(FEATURE_MOM126);

@@ -14,11 +14,11 @@
 /* The issue's example genome in JSON; every gene inside the default search space. */
 #define EXAMPLE_JSON                                                                                         \
     "{\"model\":\"asset\",\"objective\":\"sharpe\",\"layers\":2,\"hidden\":32,\"seq_len\":50,"               \
-    "\"lr\":0.001,\"weight_decay\":0.0001,\"dropout\":0.1,\"batch\":64,\"epochs\":20,"                       \
+    "\"lr\":0.001,\"weight_decay\":0.0001,\"dropout\":0.1,\"batch\":64,\"steps\":20,"                       \
     "\"features\":[\"ret1\",\"vol20\"],\"rebalance\":5}"
 #define EXAMPLE_KEY                                                                                          \
     "model=asset;objective=sharpe;layers=2;hidden=32;seq_len=50;lr=0.001;weight_decay=0.0001;"               \
-    "dropout=0.1;batch=64;epochs=20;features=ret1+vol20;strategies=;rebalance=5"
+    "dropout=0.1;batch=64;steps=20;features=ret1+vol20;strategies=;rebalance=5"
 
 /* A search space with every form of gene: lists, single values (a list of one), log-scale ranges of
  * reals and integers, linear ranges, and restricted choice and set genes. */
@@ -33,7 +33,7 @@
            "  weight_decay: [0, 0.001, 0.01]\n"                                                              \
            "  dropout: {min: 0.1, max: 0.5}\n"                                                               \
            "  batch: 32\n"                                                                                   \
-           "  epochs: {min: 7, max: 9}\n"                                                                    \
+           "  steps: {min: 7, max: 9}\n"                                                                    \
            "  features: [ret5, vol60, macd]\n"                                                               \
            "  strategies: [ew, invvol, erc, momentum]\n"                                                     \
            "  rebalance: [1, 5, 21]\n"
@@ -62,7 +62,7 @@ static evo_genome example(void)
     g.weight_decay = 0.0001;
     g.dropout = 0.1;
     g.batch = 64;
-    g.epochs = 20;
+    g.steps = 20;
     g.features = bit(FEATURE_RET1) | bit(FEATURE_VOL20);
     g.strategies = 0;
     g.rebalance = 5;
@@ -83,7 +83,7 @@ static void assert_same_genome(const evo_genome *a, const evo_genome *b, const c
     cr_assert(a->model == b->model && a->objective == b->objective && a->layers == b->layers &&
                   a->hidden == b->hidden && a->seq_len == b->seq_len && a->lr == b->lr &&
                   a->weight_decay == b->weight_decay && a->dropout == b->dropout && a->batch == b->batch &&
-                  a->epochs == b->epochs && a->features == b->features && a->strategies == b->strategies &&
+                  a->steps == b->steps && a->features == b->features && a->strategies == b->strategies &&
                   a->rebalance == b->rebalance,
               "%s: genomes differ", what);
 }
@@ -123,7 +123,7 @@ static void assert_inside(const evo_genome *g, const evo_config *cfg, uint64_t s
         {g->lr, &cfg->search.lr, 0, "lr"},
         {g->weight_decay, &cfg->search.weight_decay, 0, "weight_decay"},
         {g->batch, &cfg->search.batch, 1, "batch"},
-        {g->epochs, &cfg->search.epochs, 1, "epochs"},
+        {g->steps, &cfg->search.steps, 1, "steps"},
         {g->rebalance, &cfg->search.rebalance, 1, "rebalance"},
     };
     for (size_t i = 0; i < sizeof num / sizeof num[0]; i++) {
@@ -203,7 +203,7 @@ Test(genome, random_reaches_every_choice_and_both_ends,
     parse(MIXED_SPACE, &cfg);
     enum { N = 3000 };
     int model[MODEL_KIND_COUNT] = {0}, seq[3] = {0}, wd[3] = {0}, reb[3] = {0};
-    int layers_lo = 0, layers_hi = 0, hidden_lo = 0, hidden_hi = 0, epochs[3] = {0};
+    int layers_lo = 0, layers_hi = 0, hidden_lo = 0, hidden_hi = 0, steps[3] = {0};
     int feature[FEATURE_COUNT] = {0}, strategy[STRATEGY_COUNT] = {0};
     evo_rng rng;
     rng_seed(&rng, 2024); /* one stream: draws follow each other as in a search */
@@ -215,7 +215,7 @@ Test(genome, random_reaches_every_choice_and_both_ends,
             seq[j] += g.seq_len == cfg.search.seq_len.values[j];
             wd[j] += g.weight_decay == cfg.search.weight_decay.values[j];
             reb[j] += g.rebalance == cfg.search.rebalance.values[j];
-            epochs[j] += g.epochs == 7 + j;
+            steps[j] += g.steps == 7 + j;
         }
         layers_lo += g.layers == 1;
         layers_hi += g.layers == 3;
@@ -232,7 +232,7 @@ Test(genome, random_reaches_every_choice_and_both_ends,
         cr_assert_gt(seq[j], 0, "seq_len value %d never drawn", j);
         cr_assert_gt(wd[j], 0, "weight_decay value %d never drawn", j);
         cr_assert_gt(reb[j], 0, "rebalance value %d never drawn", j);
-        cr_assert_gt(epochs[j], 0, "epochs %d never drawn", 7 + j);
+        cr_assert_gt(steps[j], 0, "steps %d never drawn", 7 + j);
     }
     /* hidden is log-uniform over the integers 4..40: P(40) = 1 - log(40/4)/log(41/4) = 1.1% per draw,
      * P(4) = log(5/4)/log(41/4) = 9.6%. 3000 draws expect 32 and 290 (missing one by chance: e^-32);
@@ -258,14 +258,14 @@ Test(genome, random_reaches_every_choice_and_both_ends,
         int lo, hi;
     } ends[] = {{"layers", &cfg.search.layers, 0, 0},   {"hidden", &cfg.search.hidden, 0, 0},
                 {"seq_len", &cfg.search.seq_len, 0, 0}, {"batch", &cfg.search.batch, 0, 0},
-                {"epochs", &cfg.search.epochs, 0, 0},   {"rebalance", &cfg.search.rebalance, 0, 0}};
+                {"steps", &cfg.search.steps, 0, 0},   {"rebalance", &cfg.search.rebalance, 0, 0}};
     memset(model, 0, sizeof model);
     for (int i = 0; i < N; i++) {
         evo_genome g;
         genome_random(&g, &cfg, &rng);
         model[g.model]++;
         objective[g.objective]++;
-        const int v[] = {g.layers, g.hidden, g.seq_len, g.batch, g.epochs, g.rebalance};
+        const int v[] = {g.layers, g.hidden, g.seq_len, g.batch, g.steps, g.rebalance};
         for (int j = 0; j < 6; j++) {
             ends[j].lo += v[j] == ends[j].r->min;
             ends[j].hi += v[j] == ends[j].r->max;
@@ -309,7 +309,7 @@ Test(genome, random_single_values_are_fixed, .description = "a gene with one all
 {
     evo_config cfg;
     parse(SOURCE "search: {model: shared, objective: meanvar, layers: 2, hidden: 48, seq_len: 30,"
-                 " lr: 0.003, weight_decay: 0.00002, dropout: 0.25, batch: 100, epochs: 12,"
+                 " lr: 0.003, weight_decay: 0.00002, dropout: 0.25, batch: 100, steps: 12,"
                  " features: [rsi14], rebalance: 10}\n",
           &cfg);
     for (uint64_t seed = 1; seed <= 100; seed++) {
@@ -320,7 +320,7 @@ Test(genome, random_single_values_are_fixed, .description = "a gene with one all
         char key[GENOME_KEY_MAX];
         genome_key(&g, key);
         cr_assert_str_eq(key, "model=shared;objective=meanvar;layers=2;hidden=48;seq_len=30;lr=0.003;"
-                              "weight_decay=2e-05;dropout=0.25;batch=100;epochs=12;features=rsi14;"
+                              "weight_decay=2e-05;dropout=0.25;batch=100;steps=12;features=rsi14;"
                               "strategies=;rebalance=10");
     }
     config_free(&cfg);
@@ -406,7 +406,7 @@ Test(genome, key_is_the_documented_text, .description = "exact keys of hand-made
     genome_normalise(&g, &cfg);
     genome_key(&g, key);
     cr_assert_str_eq(key, "model=portfolio;objective=forecast;layers=1;hidden=32;seq_len=50;lr=0.001235;"
-                          "weight_decay=1e-05;dropout=0;batch=64;epochs=20;features=ret1+vol20+macd;"
+                          "weight_decay=1e-05;dropout=0;batch=64;steps=20;features=ret1+vol20+macd;"
                           "strategies=ew+minvar+erc;rebalance=5");
     config_free(&cfg);
 }
@@ -424,7 +424,7 @@ static void change_gene(evo_genome *g, evo_gene k)
     case GENE_WEIGHT_DECAY: g->weight_decay = 0.0002; break;
     case GENE_DROPOUT: g->dropout = 0.1001; break;
     case GENE_BATCH: g->batch = 65; break;
-    case GENE_EPOCHS: g->epochs = 21; break;
+    case GENE_STEPS: g->steps = 21; break;
     case GENE_FEATURES: g->features |= bit(FEATURE_MACD); break;
     case GENE_STRATEGIES: g->strategies ^= bit(STRATEGY_MOMENTUM); break;
     case GENE_REBALANCE: g->rebalance = 6; break;
@@ -537,7 +537,7 @@ Test(genome, json_of_the_example, .description = "the issue's example genome pri
     json = genome_to_json(&g);
     cr_assert_str_eq(json, "{\"model\":\"portfolio\",\"objective\":\"sharpe\",\"layers\":1,\"hidden\":32,"
                            "\"seq_len\":50,\"lr\":0.001,\"weight_decay\":0.0001,\"dropout\":0.0,\"batch\":64,"
-                           "\"epochs\":20,\"strategies\":[\"ew\",\"minvar\",\"erc\"],\"rebalance\":5}");
+                           "\"steps\":20,\"strategies\":[\"ew\",\"minvar\",\"erc\"],\"rebalance\":5}");
     cr_assert_eq(genome_from_json(&h, json, &cfg, &err), EVO_OK, "%s", err.msg);
     assert_same_genome(&g, &h, "parsed portfolio");
     free(json);
@@ -582,13 +582,13 @@ Test(genome, json_accepts_what_normalising_ignores,
     evo_genome g;
     evo_error err = {0};
     const char *one_layer = "{\"model\":\"asset\",\"objective\":\"sharpe\",\"layers\":1,\"hidden\":32,"
-                            "\"seq_len\":50,\"lr\":0.001,\"weight_decay\":0.0001,\"batch\":64,\"epochs\":20,"
+                            "\"seq_len\":50,\"lr\":0.001,\"weight_decay\":0.0001,\"batch\":64,\"steps\":20,"
                             "\"features\":[\"ret1\"],\"rebalance\":5}";
     cr_assert_eq(genome_from_json(&g, one_layer, &cfg, &err), EVO_OK, "%s", err.msg);
     cr_assert_eq(g.dropout, 0.0);
     const char *with_strategies = "{\"model\":\"asset\",\"objective\":\"sharpe\",\"layers\":2,\"hidden\":32,"
                                   "\"seq_len\":50,\"lr\":0.0010001,\"weight_decay\":0.0001,\"dropout\":0.1,"
-                                  "\"batch\":64,\"epochs\":20,\"features\":[\"vol20\",\"ret1\"],"
+                                  "\"batch\":64,\"steps\":20,\"features\":[\"vol20\",\"ret1\"],"
                                   "\"strategies\":[\"ew\",\"erc\"],\"rebalance\":5}";
     cr_assert_eq(genome_from_json(&g, with_strategies, &cfg, &err), EVO_OK, "%s", err.msg);
     char key[GENOME_KEY_MAX];
@@ -638,8 +638,8 @@ Test(genome, error_malformed_json,
 
 Test(genome, error_unknown_and_missing_genes, .description = "unknown gene with did-you-mean; missing genes")
 {
-    expect_error(SOURCE, example_with("\"epochs\"", "\"epoch\""), "unknown gene 'epoch'",
-                 "did you mean 'epochs'");
+    expect_error(SOURCE, example_with("\"steps\"", "\"step\""), "unknown gene 'step'",
+                 "did you mean 'steps'");
     expect_error(SOURCE, example_with("\"seq_len\"", "\"colour\""), "unknown gene 'colour'", NULL);
     expect_error(SOURCE, example_with(",\"batch\":64", ""), "gene 'batch' is missing", NULL);
     expect_error(SOURCE, example_with(",\"dropout\":0.1", ""), "gene 'dropout' is missing", NULL);
@@ -662,8 +662,8 @@ Test(genome, error_wrong_types, .description = "each gene kind names what it exp
                  "gene layers: expected a whole number", NULL);
     expect_error(SOURCE, example_with("\"hidden\":32", "\"hidden\":32.5"),
                  "gene hidden: expected a whole number", NULL);
-    expect_error(SOURCE, example_with("\"epochs\":20", "\"epochs\":1e12"),
-                 "gene epochs: expected a whole number", NULL);
+    expect_error(SOURCE, example_with("\"steps\":20", "\"steps\":1e12"),
+                 "gene steps: expected a whole number", NULL);
     expect_error(SOURCE, example_with("\"batch\":64", "\"batch\":99999999999999999999"),
                  "genome JSON 1:", "too big integer");
     expect_error(SOURCE, example_with("\"batch\":64", "\"batch\":null"),
@@ -686,7 +686,7 @@ Test(genome, error_bad_names_in_sets, .description = "unknown, duplicate and emp
     const char *portfolio =
         "{\"model\":\"portfolio\",\"objective\":\"sharpe\",\"layers\":2,\"hidden\":32,"
         "\"seq_len\":50,\"lr\":0.001,\"weight_decay\":0.0001,\"dropout\":0.1,\"batch\":64,"
-        "\"epochs\":20,\"strategies\":%s,\"rebalance\":5}";
+        "\"steps\":20,\"strategies\":%s,\"rebalance\":5}";
     char json[512];
     expect_error(SOURCE, example_with("\"vol20\"", "\"vol2O\""), "gene features: unknown feature 'vol2O'",
                  "did you mean 'vol20'");
@@ -716,7 +716,7 @@ Test(genome, error_outside_the_search_space, .description = "choices, names, ran
     expect_error(
         SOURCE "search: {strategies: [ew, erc, minvar]}\n",
         "{\"model\":\"portfolio\",\"objective\":\"sharpe\",\"layers\":2,\"hidden\":32,\"seq_len\":50,"
-        "\"lr\":0.001,\"weight_decay\":0.0001,\"dropout\":0.1,\"batch\":64,\"epochs\":20,"
+        "\"lr\":0.001,\"weight_decay\":0.0001,\"dropout\":0.1,\"batch\":64,\"steps\":20,"
         "\"strategies\":[\"ew\",\"momentum\"],\"rebalance\":5}",
         "gene strategies:", "outside the search space");
     /* Ranges (default space): lr in [1e-4, 1e-2], seq_len in [10, 60], layers in [1, 2]. */

@@ -24,6 +24,9 @@ static const double LAMBDA = 2.0;
  * still sees a dropped LOSS_VAR_EPS (sharpe moves 1.5e-5, sortino 5e-5) and a sample variance
  * (denominator N - 1: sharpe moves 13%). */
 #define LOSS_REL_TOL 1e-6
+/* 1% per unit of turnover: the batch trades 0.5, 1.5 and 0.8 between its days, so costs take 0.005,
+ * 0.015 and 0.008 off p - as large as the returns themselves. */
+#define COST 0.01
 
 static void assert_rel(double got, double want, double rel, const char *what)
 {
@@ -33,7 +36,7 @@ static void assert_rel(double got, double want, double rel, const char *what)
 Test(loss, sharpe_hand_value, .description = "-mean / sqrt(population var + 1e-8) for p = [.01, -.02, .03, 0]")
 {
     float dw[N * K];
-    double got = loss_portfolio(dw, W, R, N, K, OBJECTIVE_SHARPE, 0);
+    double got = loss_portfolio(dw, W, R, N, K, &(loss_spec){OBJECTIVE_SHARPE, 0, 0});
     double mean = (0.01 - 0.02 + 0.03 + 0.00) / 4; /* 0.005 */
     double var = ((0.01 - mean) * (0.01 - mean) + (-0.02 - mean) * (-0.02 - mean) +
                   (0.03 - mean) * (0.03 - mean) + (0.00 - mean) * (0.00 - mean)) /
@@ -46,7 +49,7 @@ Test(loss, sharpe_hand_value, .description = "-mean / sqrt(population var + 1e-8
 Test(loss, sortino_hand_value, .description = "-mean / sqrt(mean(min(p,0)^2) + 1e-8) for the same batch")
 {
     float dw[N * K];
-    double got = loss_portfolio(dw, W, R, N, K, OBJECTIVE_SORTINO, 0);
+    double got = loss_portfolio(dw, W, R, N, K, &(loss_spec){OBJECTIVE_SORTINO, 0, 0});
     double mean = (0.01 - 0.02 + 0.03 + 0.00) / 4;          /* 0.005 */
     double down = (0.0 + (-0.02) * (-0.02) + 0.0 + 0.0) / 4; /* only day 1 is negative: 1e-4 */
     double want = -mean / sqrt(down + 1e-8);                 /* -0.005 / sqrt(1.0001e-4) = -0.499975001875 */
@@ -57,7 +60,7 @@ Test(loss, sortino_hand_value, .description = "-mean / sqrt(mean(min(p,0)^2) + 1
 Test(loss, meanvar_hand_value, .description = "-(mean - lambda var) with lambda = 2 for the same batch")
 {
     float dw[N * K];
-    double got = loss_portfolio(dw, W, R, N, K, OBJECTIVE_MEANVAR, LAMBDA);
+    double got = loss_portfolio(dw, W, R, N, K, &(loss_spec){OBJECTIVE_MEANVAR, LAMBDA, 0});
     double mean = (0.01 - 0.02 + 0.03 + 0.00) / 4; /* 0.005 */
     double var = ((0.01 - mean) * (0.01 - mean) + (-0.02 - mean) * (-0.02 - mean) +
                   (0.03 - mean) * (0.03 - mean) + (0.00 - mean) * (0.00 - mean)) /
@@ -65,6 +68,31 @@ Test(loss, meanvar_hand_value, .description = "-(mean - lambda var) with lambda 
     double want = -(mean - 2.0 * var); /* -(0.005 - 0.00065) = -0.00435 */
     cr_assert(fabs(want - -0.00435) < 1e-15, "hand arithmetic: %.17g", want);
     assert_rel(got, want, LOSS_REL_TOL, "meanvar");
+}
+
+Test(loss, cost_of_trading_hand_value,
+     .description = "p_n loses c * sum |w_n - w_{n-1}| (smoothed) after day 0; meanvar and sharpe by hand")
+{
+    /* TO = [0, |.25-.5|+|.75-.5|, |1-.25|+|0-.75|, |.6-1|+|.4-0|] = [0, 0.5, 1.5, 0.8]; smoothing takes
+     * LOSS_TURNOVER_SMOOTH (1e-4) off each of the 2 terms a day, less 1e-8 / (2|x|) (< 2e-8):
+     * TO_s = [0, 0.4998, 1.4998, 0.7998] to 1e-7. p = gross - 0.01 TO_s =
+     * [0.01, -0.02 - 0.004998, 0.03 - 0.014998, 0 - 0.007998] = [0.01, -0.024998, 0.015002, -0.007998]. */
+    const double p[N] = {0.01, -0.024998, 0.015002, -0.007998};
+    double mean = 0, var = 0;
+    for (int n = 0; n < N; n++)
+        mean += p[n] / N;
+    for (int n = 0; n < N; n++)
+        var += (p[n] - mean) * (p[n] - mean) / N;
+    float dw[N * K];
+    /* p to 1e-9 (the smoothing's 1e-7 of TO times c), so 1e-6 relative as for the cost-free values */
+    assert_rel(loss_portfolio(dw, W, R, N, K, &(loss_spec){OBJECTIVE_MEANVAR, LAMBDA, COST}),
+               -(mean - LAMBDA * var), 1e-5, "meanvar with costs");
+    assert_rel(loss_portfolio(dw, W, R, N, K, &(loss_spec){OBJECTIVE_SHARPE, 0, COST}), -mean / sqrt(var + 1e-8),
+               1e-5, "sharpe with costs");
+    /* Costs only lower returns: every objective is worse with them. */
+    for (evo_objective o = OBJECTIVE_SHARPE; o <= OBJECTIVE_MEANVAR; o++)
+        cr_assert_gt(loss_portfolio(dw, W, R, N, K, &(loss_spec){o, LAMBDA, COST}),
+                     loss_portfolio(dw, W, R, N, K, &(loss_spec){o, LAMBDA, 0}), "objective %d", o);
 }
 
 Test(loss, mse_hand_value, .description = "mean((y - r)^2) and dy = 2 (y - r) / n by hand")
@@ -82,10 +110,10 @@ Test(loss, mse_hand_value, .description = "mean((y - r)^2) and dy = 2 (y - r) / 
 }
 
 /* The portfolio loss at w, with its gradient discarded. */
-static double loss_at(const float *w, evo_objective objective)
+static double loss_at(const float *w, evo_objective objective, double cost)
 {
     float scratch[N * K];
-    return loss_portfolio(scratch, w, R, N, K, objective, LAMBDA);
+    return loss_portfolio(scratch, w, R, N, K, &(loss_spec){objective, LAMBDA, cost});
 }
 
 /* Central differences in w: w[i] is perturbed by +-1e-3 in float and the loss (double) evaluated; the
@@ -100,12 +128,12 @@ static double loss_at(const float *w, evo_objective objective)
 #define FD_STEP 1e-3f
 #define FD_REL_TOL 1e-3
 
-static void check_portfolio_gradient(evo_objective objective, const char *name)
+static void check_portfolio_gradient(evo_objective objective, double cost, const char *name)
 {
     float w[N * K], dw[N * K];
     for (int i = 0; i < N * K; i++)
         w[i] = W[i];
-    loss_portfolio(dw, w, R, N, K, objective, LAMBDA);
+    loss_portfolio(dw, w, R, N, K, &(loss_spec){objective, LAMBDA, cost});
     double scale = 0;
     for (int i = 0; i < N * K; i++)
         scale = fmax(scale, fabs(dw[i]));
@@ -113,9 +141,9 @@ static void check_portfolio_gradient(evo_objective objective, const char *name)
     for (int i = 0; i < N * K; i++) {
         float w0 = w[i], wp = w0 + FD_STEP, wm = w0 - FD_STEP;
         w[i] = wp;
-        double lp = loss_at(w, objective);
+        double lp = loss_at(w, objective, cost);
         w[i] = wm;
-        double lm = loss_at(w, objective);
+        double lm = loss_at(w, objective, cost);
         w[i] = w0;
         double fd = (lp - lm) / ((double)wp - wm);
         cr_assert(fabs(dw[i] - fd) <= FD_REL_TOL * scale, "%s: dw[%d] analytic %.9g, fd %.9g (scale %.3g)",
@@ -125,17 +153,20 @@ static void check_portfolio_gradient(evo_objective objective, const char *name)
 
 Test(loss, sharpe_gradient_matches_finite_differences, .description = "dL/dw vs central differences")
 {
-    check_portfolio_gradient(OBJECTIVE_SHARPE, "sharpe");
+    check_portfolio_gradient(OBJECTIVE_SHARPE, 0, "sharpe");
+    check_portfolio_gradient(OBJECTIVE_SHARPE, COST, "sharpe with costs");
 }
 
 Test(loss, sortino_gradient_matches_finite_differences, .description = "dL/dw vs central differences")
 {
-    check_portfolio_gradient(OBJECTIVE_SORTINO, "sortino");
+    check_portfolio_gradient(OBJECTIVE_SORTINO, 0, "sortino");
+    check_portfolio_gradient(OBJECTIVE_SORTINO, COST, "sortino with costs");
 }
 
 Test(loss, meanvar_gradient_matches_finite_differences, .description = "dL/dw vs central differences")
 {
-    check_portfolio_gradient(OBJECTIVE_MEANVAR, "meanvar");
+    check_portfolio_gradient(OBJECTIVE_MEANVAR, 0, "meanvar");
+    check_portfolio_gradient(OBJECTIVE_MEANVAR, COST, "meanvar with costs");
 }
 
 Test(loss, mse_gradient_matches_finite_differences, .description = "dL/dy vs central differences")
@@ -170,7 +201,7 @@ Test(loss, zero_variance_batch_finite, .description = "all p equal: every object
             r[i] = levels[l];
         }
         for (evo_objective o = OBJECTIVE_SHARPE; o <= OBJECTIVE_MEANVAR; o++) {
-            double loss = loss_portfolio(dw, w, r, N, K, o, LAMBDA);
+            double loss = loss_portfolio(dw, w, r, N, K, &(loss_spec){o, LAMBDA, COST});
             cr_assert(isfinite(loss), "level %g, objective %d: loss %g", levels[l], o, loss);
             for (int i = 0; i < N * K; i++)
                 cr_assert(isfinite(dw[i]), "level %g, objective %d: dw[%d] = %g", levels[l], o, i, dw[i]);
@@ -185,13 +216,13 @@ Test(loss, zero_variance_batch_finite, .description = "all p equal: every object
         w[i] = 0.5f;
         r[i] = 0.01f;
     }
-    assert_rel(loss_portfolio(dw, w, r, N, K, OBJECTIVE_SHARPE, 0), -100, 1e-6, "sharpe");
+    assert_rel(loss_portfolio(dw, w, r, N, K, &(loss_spec){OBJECTIVE_SHARPE, 0, 0}), -100, 1e-6, "sharpe");
     for (int i = 0; i < N * K; i++)
         assert_rel(dw[i], -25, 1e-6, "sharpe dw");
-    assert_rel(loss_portfolio(dw, w, r, N, K, OBJECTIVE_SORTINO, 0), -100, 1e-6, "sortino");
+    assert_rel(loss_portfolio(dw, w, r, N, K, &(loss_spec){OBJECTIVE_SORTINO, 0, 0}), -100, 1e-6, "sortino");
     for (int i = 0; i < N * K; i++)
         assert_rel(dw[i], -25, 1e-6, "sortino dw");
-    assert_rel(loss_portfolio(dw, w, r, N, K, OBJECTIVE_MEANVAR, LAMBDA), -0.01, 1e-6, "meanvar");
+    assert_rel(loss_portfolio(dw, w, r, N, K, &(loss_spec){OBJECTIVE_MEANVAR, LAMBDA, 0}), -0.01, 1e-6, "meanvar");
     for (int i = 0; i < N * K; i++)
         assert_rel(dw[i], -0.0025, 1e-6, "meanvar dw");
 }

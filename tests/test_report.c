@@ -82,7 +82,7 @@ static ga_individual individual(int64_t id, double fitness)
     ind.genome = (evo_genome){.model = (evo_model_kind)(k % 3), .objective = (evo_objective)(k % 4),
                               .layers = 1 + k % 2, .hidden = 8 << (k % 3), .seq_len = 10 + k,
                               .lr = 0.001 * (1 + k % 5), .weight_decay = 1e-5 * (1 + k % 7),
-                              .dropout = k % 2 ? 0.1 : 0, .batch = 32, .epochs = 3 + k % 4,
+                              .dropout = k % 2 ? 0.1 : 0, .batch = 32, .steps = 3 + k % 4,
                               .rebalance = 1 + 4 * (k % 2)};
     if (ind.genome.model == MODEL_PORTFOLIO)
         ind.genome.strategies = (1u << STRATEGY_EW) | (1u << STRATEGY_INVVOL);

@@ -63,7 +63,7 @@ static long query_number(const char *db, const char *sql)
     return nl ? atol(nl + 1) : -1;
 }
 
-/* A config named name writing archive db; slow = more epochs so that a run lasts a few seconds. */
+/* A config named name writing archive db; slow = more steps so that a run lasts a few seconds. */
 static void write_config(const char *name, const char *db, const char *mode, int generations, int slow,
                          double cost_bps)
 {
@@ -76,7 +76,7 @@ static void write_config(const char *name, const char *db, const char *mode, int
                "backtest: {window: 20, rebalance: 5, cost_bps: %g}\n"
                "search:\n  model: [asset, shared, portfolio]\n  objective: [sharpe, meanvar, forecast]\n"
                "  layers: [1]\n  hidden: [%s]\n  seq_len: [5, 8]\n  lr: {min: 0.001, max: 0.01}\n"
-               "  weight_decay: [0.0001]\n  batch: [16]\n  epochs: [%s]\n  features: [ret1, ret5, vol20]\n"
+               "  weight_decay: [0.0001]\n  batch: [16]\n  steps: [%s]\n  features: [ret1, ret5, vol20]\n"
                "  strategies: [ew, invvol, momentum]\n  rebalance: [1, 5]\n"
                "ga: {mode: %s, population: 6, generations: %d, elite: 1, tournament: 2, seed: 5, champions: 2}\n"
                "train: {patience: %d}\noutput: {archive: %s}\n",

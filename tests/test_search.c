@@ -22,7 +22,7 @@ static const char *CONFIG_FMT =
     "backtest: {window: 20, rebalance: 5}\n"
     "search:\n  model: [asset, shared, portfolio]\n  objective: [sharpe, meanvar, forecast]\n"
     "  layers: [1]\n  hidden: [4, 8]\n  seq_len: [5, 8]\n  lr: {min: 0.001, max: 0.01}\n"
-    "  weight_decay: [0.0001]\n  batch: [16]\n  epochs: [2, 3]\n  features: [ret1, ret5, vol20]\n"
+    "  weight_decay: [0.0001]\n  batch: [16]\n  steps: [2, 3]\n  features: [ret1, ret5, vol20]\n"
     "  strategies: [ew, invvol, momentum]\n  rebalance: [1, 5]\n"
     "ga: {mode: %s, population: 6, generations: %d, elite: 1, tournament: 2, seed: 5, champions: 2}\n"
     "train: {patience: 2}\n";

@@ -9,6 +9,8 @@ typedef enum {
     MODEL_ASSET,     /* LSTM over all assets' features -> dense -> softmax over A assets */
     MODEL_SHARED,    /* one LSTM shared by all assets (batch over assets) -> score -> softmax */
     MODEL_PORTFOLIO, /* LSTM over baseline strategies' statistics -> softmax over S strategies */
+    MODEL_LINEAR,    /* one dense layer on the last day's features of all assets -> softmax over A
+                        assets: the asset model without an LSTM, the yardstick every LSTM must beat */
     MODEL_KIND_COUNT
 } evo_model_kind;
 
@@ -16,7 +18,7 @@ typedef enum {
     OBJECTIVE_SHARPE,   /* negative Sharpe of the minibatch's portfolio returns */
     OBJECTIVE_SORTINO,  /* negative Sortino */
     OBJECTIVE_MEANVAR,  /* -(mean - lambda * variance) */
-    OBJECTIVE_FORECAST, /* MSE of next-day return forecasts; weights = softmax of the forecasts */
+    OBJECTIVE_FORECAST, /* MSE of next-day return forecasts; weights: model.h, model_predict */
     OBJECTIVE_COUNT
 } evo_objective;
 
@@ -52,6 +54,7 @@ typedef enum {
     FITNESS_MEAN_SORTINO,        /* mean validation Sortino over folds */
     FITNESS_SHARPE_MEAN_MINUS_SD, /* mean minus sd of the folds' Sharpe ratios */
     FITNESS_WORST_SHARPE,        /* the worst fold's Sharpe */
+    FITNESS_EXCESS_SHARPE,       /* Sharpe of all validation days pooled, minus equal weight's there */
     FITNESS_COUNT
 } evo_fitness;
 

@@ -85,7 +85,7 @@ typedef struct {
     struct {
         unsigned models;     /* bitmask over evo_model_kind */
         unsigned objectives; /* bitmask over evo_objective */
-        evo_gene_range layers, hidden, seq_len, lr, weight_decay, dropout, batch, epochs, rebalance;
+        evo_gene_range layers, hidden, seq_len, lr, weight_decay, dropout, batch, steps, rebalance;
         unsigned features;   /* bitmask over evo_feature */
         unsigned strategies; /* bitmask over evo_strategy (portfolio model) */
     } search;
@@ -109,7 +109,7 @@ typedef struct {
     } ga;
 
     struct {
-        int patience;         /* early stopping: epochs without validation improvement */
+        int patience;         /* early stopping: hold-out checks without improvement (model.h) */
         double max_seconds;   /* wall-time cap of one evaluation */
         double val_fraction;  /* last part of each training window held out for early stopping */
         double clip_norm;     /* global gradient-norm clip */

@@ -32,6 +32,11 @@ typedef struct {
     int strat_day0;
     float *strat_returns;      /* [D][n_strat] daily net returns (0 up to strat_day0) */
     evo_features strat_stats;  /* [D][n_strat][4] */
+    /* The benchmark a user would otherwise hold: the equal-weight baseline (backtest.rebalance, costs)
+     * run on each fold's validation window, its net returns concatenated over the folds. */
+    int n_val;                 /* validation days, all folds */
+    double *ew_val;            /* [n_val] */
+    double ew_val_sharpe;      /* Sharpe ratio of ew_val, annualised */
 } evo_eval_context;
 
 int evaluate_context_create(evo_eval_context *ctx, const evo_config *cfg, const evo_panel *panel,
@@ -56,6 +61,7 @@ typedef struct {
     char reason[192];
     int truncated;   /* a fold hit train.max_seconds and kept its best parameters so far */
     double fitness;  /* the config's aggregate over folds (-inf when failed) */
+    double val_sharpe; /* Sharpe ratio of the validation days of all folds pooled, annualised */
     int n_folds;
     evo_fold_result folds[FOLDS_MAX];
     size_t n_params;
@@ -72,7 +78,11 @@ int evaluate_test(evo_eval_result *res, const evo_eval_context *ctx, const evo_g
                   int keep_series, evo_error *err);
 void evaluate_result_free(evo_eval_result *res);
 
-/* The aggregate of per-fold validation metrics named by cfg->ga.fitness. */
-double evaluate_fitness(evo_fitness f, const evo_fold_result *folds, int n);
+/* The aggregate of the folds' validation results named by f: mean, worst or mean - sd of the fold
+ * Sharpe ratios, mean Sortino, or (excess_sharpe) the Sharpe ratio of every fold's daily net returns
+ * pooled (folds[k].bt.net, needed then) minus benchmark_sharpe, equal weight's on the same days. */
+double evaluate_fitness(evo_fitness f, const evo_fold_result *folds, int n, double benchmark_sharpe);
+/* Annualised Sharpe ratio of the folds' daily net returns pooled (folds[k].bt.net). */
+double evaluate_pooled_sharpe(const evo_fold_result *folds, int n);
 
 #endif

@@ -19,14 +19,14 @@ enum {
 typedef enum {
     GENE_MODEL,        /* evo_model_kind */
     GENE_OBJECTIVE,    /* evo_objective */
-    GENE_LAYERS,       /* LSTM layers */
+    GENE_LAYERS,       /* LSTM layers (0 for the linear model) */
     GENE_HIDDEN,       /* hidden units (log scale) */
     GENE_SEQ_LEN,      /* input days */
     GENE_LR,           /* AdamW learning rate (log scale) */
     GENE_WEIGHT_DECAY, /* AdamW weight decay (log scale) */
     GENE_DROPOUT,      /* dropout between layers */
     GENE_BATCH,        /* days per minibatch */
-    GENE_EPOCHS,       /* most epochs */
+    GENE_STEPS,        /* AdamW steps, the training budget (log scale) */
     GENE_FEATURES,     /* bitmask over evo_feature (asset and shared models) */
     GENE_STRATEGIES,   /* bitmask over evo_strategy (portfolio model) */
     GENE_REBALANCE,    /* rebalance interval in days */
@@ -45,7 +45,7 @@ typedef struct {
     evo_objective objective;
     int layers, hidden, seq_len;
     double lr, weight_decay, dropout;
-    int batch, epochs;
+    int batch, steps;
     unsigned features;   /* bitmask over evo_feature */
     unsigned strategies; /* bitmask over evo_strategy; 0 unless model is portfolio */
     int rebalance;
@@ -69,18 +69,20 @@ const evo_gene_range *genome_gene_space(const evo_config *cfg, evo_gene k);
 /* The allowed names of a choice or set gene in cfg as a bitmask; 0 for numeric genes. */
 unsigned genome_gene_allowed(const evo_config *cfg, evo_gene k);
 /* Does g's model read gene k? Not features for portfolio, strategies only for portfolio, dropout only
- * with more than one layer; every other gene always. Unused genes are put in canonical form by
- * genome_normalise. */
+ * with more than one layer, layers/hidden/seq_len/dropout not for linear; every other gene always.
+ * Unused genes are put in canonical form by genome_normalise and skipped by validation and JSON. */
 int genome_gene_used(const evo_genome *g, evo_gene k);
-/* Draw gene k as genome_random does (sets: >= 1 feature, >= 2 strategies when allowed); the genome is
- * not normalised. */
+/* Draw gene k as genome_random does; the genome is not normalised. Features: a small set (k names with
+ * probability 2^-k); strategies: each allowed one with probability 1/2, at least 2. */
 void genome_gene_random(evo_genome *g, evo_gene k, const evo_config *cfg, evo_rng *rng);
 
-/* Draw every gene uniformly from cfg's search space (log-uniformly for log-scale ranges). */
+/* Draw every gene from cfg's search space: choices and numbers uniformly (log-uniformly for log-scale
+ * ranges), sets as genome_gene_random. */
 void genome_random(evo_genome *g, const evo_config *cfg, evo_rng *rng);
 /* Put irrelevant genes in canonical form and round reals, so that equal candidates are equal:
  * strategies = 0 unless portfolio; features = the whole allowed set for portfolio (it does not read
- * them); dropout = 0 with one layer; reals to GENOME_SIG_DIGITS significant digits. */
+ * them); dropout = 0 with one layer; linear: layers = hidden = 0, seq_len = 1, dropout = 0; reals to
+ * GENOME_SIG_DIGITS significant digits. */
 void genome_normalise(evo_genome *g, const evo_config *cfg);
 /* Every gene inside cfg's search space (after normalising)? EVO_ERR_USAGE naming the gene if not. */
 int genome_validate(const evo_genome *g, const evo_config *cfg, evo_error *err);
@@ -88,7 +90,7 @@ int genome_validate(const evo_genome *g, const evo_config *cfg, evo_error *err);
 /* "model=asset;objective=sharpe;layers=2;...;features=ret1+vol20;strategies=;rebalance=5" of a
  * normalised genome (genome_random and genome_from_json return normalised genomes). */
 void genome_key(const evo_genome *g, char out[GENOME_KEY_MAX]);
-/* The JSON form; malloc'd, caller frees; NULL when out of memory. */
+/* The JSON form, without the genes g does not use; malloc'd, caller frees; NULL when out of memory. */
 char *genome_to_json(const evo_genome *g);
 /* Parse JSON text (every gene required; strategies only for the portfolio model), normalise and
  * validate against cfg's search space. */

@@ -6,6 +6,7 @@
  *   asset:     one row a day, input U*W, outputs U, softmax over the U assets
  *   shared:    U rows a day (one per asset), input W, one score each, softmax across the day's rows
  *   portfolio: one row a day, input U*W, outputs U (strategies), softmax over them
+ *   linear:    one row a day, input U*W of the last day only (no LSTM), outputs U, softmax
  * model_data owns its arrays (model_data_free). Failures: EVO_ERR_NOMEM, EVO_ERR_USAGE; a diverging
  * candidate is not an error but a result (model_train_report.failed). */
 #ifndef EVOFOLIO_MODEL_H
@@ -29,20 +30,31 @@ void model_data_free(model_data *md);
 /* The net sizes a genome needs on md: rows per day, input width, outputs, softmax block. */
 net_spec model_net_spec(const evo_genome *g, const model_data *md, uint64_t seed);
 
+/* Training runs g->steps AdamW steps on minibatches of B consecutive days and checks the hold-out
+ * loss MODEL_CHECKS times, evenly spaced (the last check at the last step); it stops early after
+ * `patience` checks without improvement and keeps the parameters of the best check. The untrained
+ * parameters are never kept: the first check comes after steps / MODEL_CHECKS steps. */
+enum { MODEL_CHECKS = 20 };
+
 typedef struct {
-    int patience;          /* epochs without hold-out improvement before stopping */
+    int patience;          /* hold-out checks without improvement before stopping */
     double val_fraction;   /* share of the decision days held out at the end */
     int embargo;           /* days dropped between the fitted days and the hold-out */
     double clip_norm;      /* gradient clipping */
     double risk_aversion;  /* meanvar lambda */
+    double cost;           /* trading cost per unit of turnover in the portfolio losses (loss.h) */
     double deadline;       /* absolute monotonic time (model_now) to stop at, or 0 */
 } model_train_options;
 
 typedef struct {
-    int epochs;            /* epochs run */
-    int best_epoch;        /* epoch whose parameters were kept (1-based; 0 = the initial ones) */
-    double train_loss;     /* mean minibatch loss of the best epoch */
-    double holdout_loss;   /* its hold-out loss */
+    int steps;             /* optimizer steps taken */
+    int best_step;         /* the step whose parameters were kept (>= the first check's) */
+    double train_loss;     /* mean minibatch loss between the best check and the one before */
+    double holdout_loss;   /* the best check's hold-out loss */
+    double initial_loss;   /* the hold-out loss of the untrained parameters: a holdout_loss not below
+                              it means training found nothing the hold-out confirms */
+    double conviction;     /* forecast objective: weights = softmax(conviction * (f - mean f)), chosen
+                              on the hold-out (0 = equal weight); 0 for the other objectives */
     int truncated;         /* stopped by the deadline */
     int failed;            /* diverged: reason says how */
     char reason[160];
@@ -56,10 +68,16 @@ int model_train(evo_net *net, const model_data *md, const evo_genome *g, int fir
                 const model_train_options *opt, uint64_t seed, model_train_report *rep, evo_error *err);
 
 /* Weights over the U units decided at the close of each of days[n] (out[n][U], each row sums to 1):
- * the softmax of the outputs, or for the forecast objective the softmax of the cross-sectionally
- * standardised forecasts. forecasts[n][U] (may be NULL) receives the raw outputs. */
+ * the softmax of the outputs, or for the forecast objective softmax(conviction * (f - mean f)) of the
+ * forecasts f, with rep->conviction from training. A forecaster without skill gets conviction 0 and
+ * holds equal weights instead of trading noise. forecasts[n][U] (may be NULL) receives the raw
+ * outputs. */
 int model_predict(double *out, double *forecasts, evo_net *net, const model_data *md,
-                  const evo_genome *g, const int *days, int n, evo_error *err);
+                  const evo_genome *g, const model_train_report *rep, const int *days, int n,
+                  evo_error *err);
+
+/* w[U] = softmax(conviction * (f - mean f)) of one day's forecasts f[U] (conviction 0: 1/U each). */
+void model_forecast_weights(float *w, const float *f, int U, double conviction);
 
 /* Monotonic seconds, for deadlines and timings. */
 double model_now(void);

@@ -4,7 +4,8 @@
  * step never allocate. Functions return 0 or a negative evo_err and fill the caller's evo_error.
  *
  * Shapes: T = seq_len steps, B rows (<= max_rows), F = n_in, H = hidden, L = layers. Input x[T][B][F]
- * time-major. The head maps the last hidden state to y[B][n_out]; weights are the softmax of y over
+ * time-major. The head maps the last hidden state (with L = 0, the last step's input row) to
+ * y[B][n_out]; weights are the softmax of y over
  * consecutive blocks of `block` values, one block per day:
  *   asset-level model:     rows = days,          n_out = block = A   (softmax over assets)
  *   portfolio-level model: rows = days,          n_out = block = S   (softmax over strategies)
@@ -20,13 +21,15 @@
 #include "evofolio/adamw.h"
 #include "evofolio/catalog.h"
 #include "evofolio/error.h"
+#include "evofolio/loss.h"
 
 enum { NET_MAX_LAYERS = 3 };
 
 typedef struct {
     int n_in;      /* F: input width per row */
     int hidden;    /* H */
-    int layers;    /* L, 1..NET_MAX_LAYERS */
+    int layers;    /* L, 0..NET_MAX_LAYERS; 0 = no LSTM: the head reads the last step's input
+                      (a linear model; hidden is then ignored) */
     int n_out;     /* head outputs per row */
     int block;     /* softmax block: values per day */
     int seq_len;   /* T */
@@ -57,10 +60,9 @@ const float *net_weights(const evo_net *net);
 
 /* Loss of the last forward against next-day returns r (laid out like y), and backpropagation: the
  * gradients are zeroed, then filled. dx[T][rows][F] receives dLoss/dx when not NULL. */
-double net_backward(evo_net *net, const float *r, evo_objective objective, double risk_aversion,
-                    float *dx);
+double net_backward(evo_net *net, const float *r, const loss_spec *loss, float *dx);
 /* The loss of the last forward against r, without backpropagation. */
-double net_loss(evo_net *net, const float *r, evo_objective objective, double risk_aversion);
+double net_loss(evo_net *net, const float *r, const loss_spec *loss);
 /* Clip the gradient to clip_norm (<= 0: no clipping), then one AdamW step. Returns the gradient norm
  * before clipping: NaN or Inf means the candidate diverged (the step is then skipped). */
 double net_step(evo_net *net, const adamw_options *opt, double clip_norm);

@@ -23,7 +23,7 @@ name: browser <test> & "report"
 data: {prices: s.csv}
 split: {test_days: 60, folds: 2, train_days: 200, val_days: 60, embargo_days: 2}
 backtest: {window: 20, rebalance: 5}
-search: {layers: [1], hidden: [4, 8], seq_len: [5, 8], batch: [16], epochs: [2, 3],
+search: {layers: [1], hidden: [4, 8], seq_len: [5, 8], batch: [16], steps: [2, 3],
          features: [ret1, ret5, vol20], strategies: [ew, invvol, momentum], rebalance: [1, 5]}
 ga: {population: 6, generations: 3, elite: 1, tournament: 2, seed: 5, champions: 2}
 train: {patience: 2}

@@ -67,7 +67,7 @@ q() { "$bin" query "$1" sql "$2" --format csv | tail -n +2; }
 
 # ---------------------------------------------------------------- data and configurations
 "$bin" synth --assets 6 --days 900 --seed 3 --out "$scratch/s.csv" >/dev/null
-config() { # config NAME GENERATIONS EPOCHS [EXTRA]
+config() { # config NAME GENERATIONS STEPS [EXTRA]
     cat >"$scratch/$1.yaml" <<CONF
 name: $1
 data: {prices: s.csv}
@@ -82,7 +82,7 @@ search:
   lr: {min: 0.001, max: 0.01}
   weight_decay: [0.0001]
   batch: [16]
-  epochs: [$3]
+  steps: [$3]
   features: [ret1, ret5, vol20]
   strategies: [ew, invvol, momentum]
   rebalance: [1, 5]
