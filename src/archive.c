@@ -22,8 +22,8 @@ const evo_names archive_run_statuses = {"run status", run_status_names, RUN_STAT
 
 /* ga_origin_names' spelling, kept here so that the archive does not link the GA. */
 static const char *const origin_names[ORIGIN_COUNT] = {"random", "immigrant", "elite", "crossover",
-                                                       "mutation"};
-_Static_assert(ORIGIN_COUNT == 5, "origin_names follows evo_origin");
+                                                       "mutation", "screen", "twin"};
+_Static_assert(ORIGIN_COUNT == 7, "origin_names follows evo_origin");
 
 /* ---------------------------------------------------------------- schema */
 
@@ -33,7 +33,8 @@ static const char schema_sql[] =
     "  id INTEGER PRIMARY KEY, name TEXT NOT NULL, config TEXT NOT NULL, config_hash TEXT NOT NULL,\n"
     "  data_hash TEXT NOT NULL, seed INTEGER NOT NULL, mode TEXT NOT NULL, ranks INTEGER NOT NULL,\n"
     "  host TEXT, status TEXT NOT NULL CHECK (status IN ('running', 'stopped', 'done', 'failed')),\n"
-    "  started REAL NOT NULL, ended REAL, champion INTEGER, dsr REAL, n_trials INTEGER, pbo REAL);\n"
+    "  started REAL NOT NULL, ended REAL, champion INTEGER, dsr REAL, n_trials INTEGER,\n"
+    "  n_effective REAL, pbo REAL, skill INTEGER, verdict TEXT);\n"
     "CREATE INDEX runs_name ON runs (name, id);\n"
     "CREATE TABLE evaluations (\n"
     "  run INTEGER NOT NULL REFERENCES runs (id), id INTEGER NOT NULL, generation INTEGER NOT NULL,\n"
@@ -43,7 +44,7 @@ static const char schema_sql[] =
     "  strategies TEXT, rebalance INTEGER,\n"
     "  parent1 INTEGER, parent2 INTEGER, origin TEXT NOT NULL, seed INTEGER NOT NULL,\n"
     "  status TEXT NOT NULL CHECK (status IN ('ok', 'failed')), reason TEXT, fitness REAL,\n"
-    "  truncated INTEGER, params INTEGER, seconds REAL, train_seconds REAL, started REAL, finished REAL,\n"
+    "  val_sharpe REAL, truncated INTEGER, params INTEGER, seconds REAL, train_seconds REAL, started REAL, finished REAL,\n"
     "  rank INTEGER, host TEXT, cache_of INTEGER, val_returns BLOB,\n"
     "  PRIMARY KEY (run, id));\n"
     "CREATE INDEX evaluations_fitness ON evaluations (run, fitness DESC, id)\n"
@@ -54,8 +55,8 @@ static const char schema_sql[] =
     "  run INTEGER NOT NULL, eval INTEGER NOT NULL, fold INTEGER NOT NULL, first TEXT, last TEXT,\n"
     "  days INTEGER, ann_return REAL, ann_vol REAL, sharpe REAL, sortino REAL, max_drawdown REAL,\n"
     "  calmar REAL, cvar95 REAL, avg_turnover REAL, hit_rate REAL, trades INTEGER,\n"
-    "  steps INTEGER, best_step INTEGER, train_loss REAL, holdout_loss REAL, truncated INTEGER,\n"
-    "  train_seconds REAL, mae REAL, mse REAL, rmse REAL, mape REAL,\n"
+    "  steps INTEGER, best_step INTEGER, train_loss REAL, holdout_loss REAL, initial_loss REAL,\n"
+    "  truncated INTEGER, train_seconds REAL, mae REAL, mse REAL, rmse REAL, mape REAL,\n"
     "  PRIMARY KEY (run, eval, fold),\n"
     "  FOREIGN KEY (run, eval) REFERENCES evaluations (run, id)) WITHOUT ROWID;\n"
     "CREATE TABLE generations (\n"
@@ -67,6 +68,10 @@ static const char schema_sql[] =
     "  run INTEGER PRIMARY KEY REFERENCES runs (id), generation INTEGER NOT NULL,\n"
     "  rng0 INTEGER NOT NULL, rng1 INTEGER NOT NULL, rng2 INTEGER NOT NULL, rng3 INTEGER NOT NULL,\n"
     "  next_id INTEGER NOT NULL, members TEXT NOT NULL, updated REAL NOT NULL);\n"
+    "CREATE TABLE confirmations (\n"
+    "  run INTEGER NOT NULL, eval INTEGER NOT NULL, replica INTEGER NOT NULL, seed INTEGER NOT NULL,\n"
+    "  status TEXT NOT NULL CHECK (status IN ('ok', 'failed')), fitness REAL, val_sharpe REAL,\n"
+    "  PRIMARY KEY (run, eval, replica), FOREIGN KEY (run, eval) REFERENCES evaluations (run, id));\n"
     "CREATE TABLE tests (\n"
     "  run INTEGER NOT NULL, eval INTEGER NOT NULL, rank INTEGER NOT NULL,\n"
     "  PRIMARY KEY (run, eval), FOREIGN KEY (run, eval) REFERENCES evaluations (run, id));\n"
@@ -125,6 +130,8 @@ typedef enum {
     ST_SERIES_PUT,
     ST_CHAMPION,
     ST_VAL_RETURNS,
+    ST_CONFIRM_PUT,
+    ST_CONFIRM_GET,
     ST_COUNT
 } stmt_id;
 
@@ -147,19 +154,19 @@ static const char *const stmt_sql[ST_COUNT] = {
     [ST_EVAL_INSERT] =
         "INSERT INTO evaluations (run, id, generation, key, genome, model, objective, layers, hidden,"
         " seq_len, lr, weight_decay, dropout, batch, steps, features, strategies, rebalance, parent1,"
-        " parent2, origin, seed, status, reason, fitness, truncated, params, seconds, train_seconds,"
-        " started, finished, rank, host, cache_of, val_returns)"
+        " parent2, origin, seed, status, reason, fitness, val_sharpe, truncated, params, seconds,"
+        " train_seconds, started, finished, rank, host, cache_of, val_returns)"
         " VALUES (:run, :id, :generation, :key, :genome, :model, :objective, :layers, :hidden,"
         " :seq_len, :lr, :weight_decay, :dropout, :batch, :steps, :features, :strategies, :rebalance,"
-        " :parent1, :parent2, :origin, :seed, :status, :reason, :fitness, :truncated, :params,"
+        " :parent1, :parent2, :origin, :seed, :status, :reason, :fitness, :val_sharpe, :truncated, :params,"
         " :seconds, :train_seconds, :started, :finished, :rank, :host, :cache_of, :val_returns)",
     [ST_FOLD_PUT] =
         "INSERT OR REPLACE INTO folds (run, eval, fold, first, last, days, ann_return, ann_vol, sharpe,"
         " sortino, max_drawdown, calmar, cvar95, avg_turnover, hit_rate, trades, steps, best_step,"
-        " train_loss, holdout_loss, truncated, train_seconds, mae, mse, rmse, mape)"
+        " train_loss, holdout_loss, initial_loss, truncated, train_seconds, mae, mse, rmse, mape)"
         " VALUES (:run, :eval, :fold, :first, :last, :days, :ann_return, :ann_vol, :sharpe, :sortino,"
         " :max_drawdown, :calmar, :cvar95, :avg_turnover, :hit_rate, :trades, :steps, :best_step,"
-        " :train_loss, :holdout_loss, :truncated, :train_seconds, :mae, :mse, :rmse, :mape)",
+        " :train_loss, :holdout_loss, :initial_loss, :truncated, :train_seconds, :mae, :mse, :rmse, :mape)",
     [ST_STATE_PUT] = "INSERT OR REPLACE INTO state (run, generation, rng0, rng1, rng2, rng3, next_id,"
                      " members, updated) VALUES (:run, :generation, :rng0, :rng1, :rng2, :rng3,"
                      " :next_id, :members, :updated)",
@@ -182,11 +189,15 @@ static const char *const stmt_sql[ST_COUNT] = {
     [ST_SERIES_DELETE] = "DELETE FROM series WHERE run = :run AND owner = :owner",
     [ST_SERIES_PUT] = "INSERT INTO series (run, owner, date, net_return, turnover, weights)"
                       " VALUES (:run, :owner, :date, :net_return, :turnover, :weights)",
-    [ST_CHAMPION] = "UPDATE runs SET champion = :champion, dsr = :dsr, n_trials = :n_trials, pbo = :pbo"
-                    " WHERE id = :run",
+    [ST_CHAMPION] = "UPDATE runs SET champion = :champion, dsr = :dsr, n_trials = :n_trials,"
+                    " n_effective = :n_effective, pbo = :pbo, skill = :skill, verdict = :verdict WHERE id = :run",
     /* One row per distinct key (a bare column with min() comes from the row holding the minimum). */
     [ST_VAL_RETURNS] = "SELECT val_returns, min(id) FROM evaluations WHERE run = :run AND status = 'ok'"
                        " AND cache_of IS NULL AND length(val_returns) = :bytes GROUP BY key ORDER BY 2",
+    [ST_CONFIRM_PUT] = "INSERT OR REPLACE INTO confirmations (run, eval, replica, seed, status, fitness, val_sharpe)"
+                       " VALUES (:run, :eval, :replica, :seed, :status, :fitness, :val_sharpe)",
+    [ST_CONFIRM_GET] = "SELECT seed, status, fitness, val_sharpe FROM confirmations"
+                       " WHERE run = :run AND eval = :eval AND replica = :replica",
 };
 
 struct evo_archive {
@@ -465,6 +476,11 @@ static int check_schema(evo_archive *a, evo_error *err)
         return evo_fail(err, EVO_ERR_DATA, "%s: archive schema version %d is newer than this evofolio "
                         "reads (%d). Use the evofolio that wrote it, or a newer one.", a->path, version,
                         ARCHIVE_SCHEMA_VERSION);
+    if (version >= 1 && version < ARCHIVE_SCHEMA_VERSION)
+        return evo_fail(err, EVO_ERR_DATA, "%s: archive schema version %d was written by an older "
+                        "evofolio (this one reads %d: training steps instead of epochs, confirmations). "
+                        "Query it with that evofolio or the sqlite3 shell, and start new runs in a new "
+                        "archive.", a->path, version, ARCHIVE_SCHEMA_VERSION);
     if (version < ARCHIVE_SCHEMA_VERSION)
         return evo_fail(err, EVO_ERR_DATA, "%s: not an evofolio archive (meta has no valid "
                         "schema_version). Check the path; `evofolio run` makes archives.", a->path);
@@ -700,6 +716,7 @@ static int put_fold(evo_archive *a, int64_t run, int64_t eval, int fold, const e
     bind_int(st, ":best_step", f->train.best_step);
     bind_real(st, ":train_loss", f->train.train_loss);
     bind_real(st, ":holdout_loss", f->train.holdout_loss);
+    bind_real(st, ":initial_loss", f->train.initial_loss);
     bind_int(st, ":truncated", f->train.truncated);
     bind_real(st, ":train_seconds", f->train.seconds);
     bind_real(st, ":mae", forecast ? f->errors.mae : NAN);
@@ -755,6 +772,7 @@ static int put_eval_row(evo_archive *a, const archive_eval *e, evo_error *err)
     bind_text(st, ":reason", ok ? NULL : res ? res->reason : reason);
     bind_real(st, ":fitness", ok ? fitness : NAN);
     if (res) {
+        bind_real(st, ":val_sharpe", ok ? res->val_sharpe : NAN);
         bind_int(st, ":truncated", res->truncated);
         bind_int(st, ":params", (int64_t)res->n_params);
         bind_real(st, ":seconds", res->seconds);
@@ -1016,15 +1034,17 @@ int archive_put_baseline(evo_archive *a, int64_t run, evo_strategy strategy, con
     return end(a, rc, err, "committing a baseline");
 }
 
-int archive_put_champion_stats(evo_archive *a, int64_t run, int64_t eval_id, double dsr, int n_trials,
-                               double pbo, evo_error *err)
+int archive_put_champion_stats(evo_archive *a, int64_t run, const archive_champion_stats *c, evo_error *err)
 {
     sqlite3_stmt *st = a->st[ST_CHAMPION];
     bind_int(st, ":run", run);
-    bind_id(st, ":champion", eval_id);
-    bind_real(st, ":dsr", dsr);
-    bind_int(st, ":n_trials", n_trials);
-    bind_real(st, ":pbo", pbo);
+    bind_id(st, ":champion", c->champion);
+    bind_real(st, ":dsr", c->dsr);
+    bind_int(st, ":n_trials", c->n_trials);
+    bind_real(st, ":n_effective", c->n_effective);
+    bind_real(st, ":pbo", c->pbo);
+    bind_int(st, ":skill", c->skill);
+    bind_text(st, ":verdict", c->verdict);
     int rc = exec_stmt(st);
     if (rc)
         return fail_db(a, err, rc, "storing the champion's statistics");
@@ -1032,6 +1052,44 @@ int archive_put_champion_stats(evo_archive *a, int64_t run, int64_t eval_id, dou
         return evo_fail(err, EVO_ERR_DATA, "%s: no run %lld to store the champion of.", a->path,
                         (long long)run);
     return EVO_OK;
+}
+
+int archive_put_confirmation(evo_archive *a, int64_t run, const archive_confirmation *c, evo_error *err)
+{
+    sqlite3_stmt *st = a->st[ST_CONFIRM_PUT];
+    const int ok = c->status == EVAL_OK;
+    bind_int(st, ":run", run);
+    bind_int(st, ":eval", c->eval);
+    bind_int(st, ":replica", c->replica);
+    bind_int(st, ":seed", (int64_t)c->seed);
+    bind_text(st, ":status", ok ? "ok" : "failed");
+    bind_real(st, ":fitness", ok ? c->fitness : NAN);
+    bind_real(st, ":val_sharpe", ok ? c->val_sharpe : NAN);
+    int rc = exec_stmt(st);
+    if (rc == SQLITE_CONSTRAINT)
+        return evo_fail(err, EVO_ERR_DATA, "%s: run %lld has no evaluation %lld to store a confirmation "
+                        "for. Store the evaluation first.", a->path, (long long)run, (long long)c->eval);
+    return rc ? fail_db(a, err, rc, "storing a confirmation") : EVO_OK;
+}
+
+int archive_get_confirmation(evo_archive *a, int64_t run, int64_t eval, int replica, archive_confirmation *c,
+                             evo_error *err)
+{
+    sqlite3_stmt *st = a->st[ST_CONFIRM_GET];
+    bind_int(st, ":run", run);
+    bind_int(st, ":eval", eval);
+    bind_int(st, ":replica", replica);
+    int src = sqlite3_step(st), found = 0;
+    if (src == SQLITE_ROW) {
+        *c = (archive_confirmation){eval, replica, (uint64_t)sqlite3_column_int64(st, 0),
+                                    strcmp(col_text(st, 1), "ok") ? EVAL_FAILED : EVAL_OK,
+                                    col_real(st, 2, -INFINITY), col_real(st, 3, NAN)};
+        found = 1;
+    }
+    done_stmt(st);
+    if (src != SQLITE_ROW && src != SQLITE_DONE)
+        return fail_db(a, err, src, "reading a confirmation");
+    return found;
 }
 
 int archive_validation_returns(evo_archive *a, int64_t run, int n_val, double **returns, int64_t **ids,

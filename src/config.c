@@ -120,6 +120,8 @@ static const key_spec ga_keys[] = {
     K_REAL("grace_seconds", ga.grace_seconds, 0, 86400),
     K_CHOICE("fitness", ga.fitness, catalog_fitness),
     K_INT("champions", ga.champions, 1, 1000),
+    K_INT("confirm", ga.confirm, 0, 64),
+    K_INT("confirm_seeds", ga.confirm_seeds, 1, 100),
 };
 
 static const key_spec train_keys[] = {
@@ -203,6 +205,8 @@ void config_defaults(evo_config *cfg)
     cfg->ga.seed = 1;
     cfg->ga.fitness = FITNESS_EXCESS_SHARPE;
     cfg->ga.champions = 3;
+    cfg->ga.confirm = 4;
+    cfg->ga.confirm_seeds = 3;
     cfg->ga.grace_seconds = 60;
 
     cfg->train.patience = 5;

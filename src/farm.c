@@ -183,7 +183,7 @@ int farm_share(char **config_text, evo_panel *panel, int rank, evo_error *err)
 
 typedef struct {
     int64_t id;
-    int32_t rank, n_val, series_T, series_A;
+    int32_t rank, n_val, series_T, series_A, replica, unused;
     double started, finished;
     char host[64];
 } result_header;
@@ -193,7 +193,7 @@ static void pack_result(bytes *b, const farm_result *r)
     const evo_fold_result *f0 = &r->res.folds[0];
     const int with_series = r->res.n_folds == 1 && f0->bt.T > 0 && r->val_returns == NULL;
     result_header h = {r->id, r->rank, r->n_val, with_series ? f0->bt.T : 0, with_series ? f0->bt.A : 0,
-                       r->started, r->finished, {0}};
+                       r->replica, 0, r->started, r->finished, {0}};
     memcpy(h.host, r->host, sizeof h.host);
     evo_eval_result plain = r->res;
     for (int k = 0; k < plain.n_folds; k++)
@@ -216,6 +216,7 @@ static int unpack_result(const unsigned char *at, size_t size, farm_result *r)
     if (take(&at, end, &h, sizeof h) || take(&at, end, &r->res, sizeof r->res))
         return -1;
     r->id = h.id;
+    r->replica = h.replica;
     r->rank = h.rank;
     r->n_val = h.n_val;
     r->started = h.started;
@@ -244,6 +245,7 @@ int farm_evaluate(farm_result *r, const farm_task *t, int rank, const void *cont
     const evo_eval_context *ctx = context;
     memset(r, 0, sizeof *r);
     r->id = t->id;
+    r->replica = t->replica;
     r->rank = rank;
     gethostname(r->host, sizeof r->host - 1);
     r->started = farm_clock();
@@ -343,6 +345,7 @@ int farm_submit(evo_farm *f, const farm_task *task, evo_error *err)
         if (rc) { /* as on a worker: the candidate fails, the search goes on */
             evaluate_result_free(&f->pending.res);
             f->pending.id = task->id;
+            f->pending.replica = task->replica;
             f->pending.res.status = EVAL_FAILED;
             f->pending.res.n_folds = 0;
             snprintf(f->pending.res.reason, sizeof f->pending.res.reason, "%.150s", err->msg);

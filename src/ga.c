@@ -25,7 +25,7 @@ enum {
 };
 
 static const char *const origin_names[ORIGIN_COUNT] = {"random", "immigrant", "elite", "crossover",
-                                                       "mutation"};
+                                                       "mutation", "screen", "twin"};
 const evo_names ga_origin_names = {"origin", origin_names, ORIGIN_COUNT};
 
 static const char *const stop_names[] = {"continue", "generations", "evaluations", "time", "stale"};
@@ -63,6 +63,18 @@ void ga_random(ga_individual *out, const evo_config *cfg, evo_origin origin, evo
     genome_key(&out->genome, out->key);
     out->fitness = NAN;
     out->origin = origin;
+}
+
+void ga_initial(ga_individual *out, int i, const evo_config *cfg, evo_rng *rng)
+{
+    memset(out, 0, sizeof *out);
+    if (!genome_screen(&out->genome, i, cfg)) {
+        ga_random(out, cfg, ORIGIN_RANDOM, rng);
+        return;
+    }
+    genome_key(&out->genome, out->key);
+    out->fitness = NAN;
+    out->origin = ORIGIN_SCREEN;
 }
 
 /* ---------------------------------------------------------------- order of fitness */

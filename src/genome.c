@@ -112,6 +112,8 @@ static int pick_bit(unsigned mask, evo_rng *rng)
             return b;
 }
 
+static int pick_lowest(unsigned mask) { return __builtin_ctz(mask); }
+
 /* Each allowed name in with probability 1/2, then names added until at_least are in. */
 static unsigned random_subset(unsigned allowed, int at_least, evo_rng *rng)
 {
@@ -174,6 +176,54 @@ void genome_random(evo_genome *g, const evo_config *cfg, evo_rng *rng)
     for (int k = 0; k < GENE_COUNT; k++)
         genome_gene_random(g, (evo_gene)k, cfg, rng);
     genome_normalise(g, cfg);
+}
+
+static int compare_doubles(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+/* The middle of a numeric gene's space (see genome_screen). */
+static double middle_of(const evo_gene_range *r, int integer, int log_scale)
+{
+    if (r->form == GENE_LIST) {
+        double v[EVO_GENE_LIST_MAX];
+        memcpy(v, r->values, sizeof(double) * (size_t)r->n);
+        qsort(v, (size_t)r->n, sizeof *v, compare_doubles);
+        return v[(r->n - 1) / 2];
+    }
+    double m = log_scale && r->min > 0 ? sqrt(r->min * r->max) : (r->min + r->max) / 2;
+    return integer ? round(m) : m;
+}
+
+int genome_screen(evo_genome *g, int i, const evo_config *cfg)
+{
+    const unsigned models = cfg->search.models, features = cfg->search.features;
+    const evo_model_kind kinds[3] = {MODEL_LINEAR, MODEL_ASSET, MODEL_SHARED};
+    int k = 0;
+    while (k < 3 && !(models & (1u << kinds[k])))
+        k++;
+    if (k == 3 || i < 0 || i >= __builtin_popcount(features))
+        return 0;
+    memset(g, 0, sizeof *g);
+    g->model = kinds[k];
+    g->objective = cfg->search.objectives & (1u << OBJECTIVE_SHARPE) ? OBJECTIVE_SHARPE
+                                                                    : (evo_objective)pick_lowest(cfg->search.objectives);
+    for (int gene = 0; gene < GENE_COUNT; gene++) {
+        const evo_gene_info *info = &genome_genes[gene];
+        if (info->kind == GENE_KIND_INT || info->kind == GENE_KIND_REAL)
+            genome_gene_set(g, (evo_gene)gene, middle_of(genome_gene_space(cfg, (evo_gene)gene),
+                                                          info->kind == GENE_KIND_INT, info->log_scale));
+    }
+    g->rebalance = (int)cfg->search.rebalance.min;
+    int bit = -1;
+    for (int n = 0; n <= i; n++) /* the i-th allowed feature */
+        while (!((features >> ++bit) & 1u))
+            ;
+    g->features = 1u << bit;
+    genome_normalise(g, cfg);
+    return 1;
 }
 
 int genome_gene_used(const evo_genome *g, evo_gene k)

@@ -170,7 +170,7 @@ double metrics_psr(double sr, double sr_star, int T, double skew, double kurt)
     return metrics_norm_cdf(diff * sqrt(T - 1.0) / sqrt(var));
 }
 
-double metrics_expected_max_sharpe(int n_trials, double var_trials)
+double metrics_expected_max_sharpe(double n_trials, double var_trials)
 {
     if (n_trials < 2 || !(var_trials > 0))
         return 0; /* one trial (or no spread among them): nothing was selected, nothing to deflate */
@@ -180,9 +180,45 @@ double metrics_expected_max_sharpe(int n_trials, double var_trials)
                                EULER_GAMMA * metrics_norm_ppf(1 - 1 / (N * exp(1.0))));
 }
 
-double metrics_dsr(double sr, int T, double skew, double kurt, int n_trials, double var_trials)
+double metrics_dsr(double sr, int T, double skew, double kurt, double n_trials, double var_trials)
 {
     return metrics_psr(sr, metrics_expected_max_sharpe(n_trials, var_trials), T, skew, kurt);
+}
+
+/* Trial i standardised: z = (r - mean) / sqrt(sum (r - mean)^2), so rho_ij = z_i . z_j; all 0 for a
+ * constant series. */
+static void standardise(double *z, const double *r, int T)
+{
+    double mean = 0, ss = 0;
+    for (int t = 0; t < T; t++)
+        mean += r[t] / T;
+    for (int t = 0; t < T; t++)
+        ss += (r[t] - mean) * (r[t] - mean);
+    for (int t = 0; t < T; t++)
+        z[t] = ss > 0 ? (r[t] - mean) / sqrt(ss) : 0;
+}
+
+double metrics_effective_trials(const double *returns, int N, int T)
+{
+    if (N < 2 || T < 2)
+        return N;
+    const int n = N < METRICS_EFFECTIVE_SAMPLE ? N : METRICS_EFFECTIVE_SAMPLE;
+    double *z = malloc(sizeof(double) * (size_t)n * T);
+    if (!z)
+        return N; /* out of memory: no credit for correlation, the conservative answer */
+    for (int i = 0; i < n; i++) /* evenly spaced over the N trials */
+        standardise(z + (size_t)i * T, returns + (size_t)((long)i * N / n) * T, T);
+    double sum = 0;
+    for (int i = 0; i < n; i++)
+        for (int j = i + 1; j < n; j++) {
+            double rho = 0;
+            for (int t = 0; t < T; t++)
+                rho += z[(size_t)i * T + t] * z[(size_t)j * T + t];
+            sum += rho * rho;
+        }
+    free(z);
+    const double m = sum / ((double)n * (n - 1) / 2);
+    return N / (1 + (N - 1) * m);
 }
 
 double metrics_norm_cdf(double x)

@@ -169,13 +169,21 @@ static void progress(search_state *st, const char *what)
 
 /* ---------------------------------------------------------------- evaluating a batch */
 
+typedef enum {
+    BATCH_SEARCH,  /* candidates of the search: stored as evaluations */
+    BATCH_CONFIRM, /* candidates retrained with fresh seeds: stored as confirmations */
+    BATCH_TEST     /* champions on the held-out test period */
+} batch_kind;
+
 typedef struct {
     ga_individual *ind;
     uint64_t seed;
+    int replica;      /* BATCH_CONFIRM: 1, 2, ... */
     int dup_of;       /* index of an earlier child with the same key, or -1 */
     int done;
+    int ok;           /* confirm and test batches: evaluated successfully */
+    double fitness;   /* confirm batches: the fresh seed's fitness */
     evo_metrics test; /* test batches: the metrics on the test period */
-    int test_ok;
 } batch_item;
 
 /* Seconds to wait for in-flight results now: as long as it takes, or the grace period once a stop
@@ -203,39 +211,78 @@ static int store_duplicates(search_state *st, batch_item *items, int n, int of, 
     return EVO_OK;
 }
 
-/* Evaluate items: stored ones (resume) are taken as they are, cached keys become cache hits,
- * duplicates within the batch wait for their first copy, the rest go to the workers. Returns 0,
- * SEARCH_STOPPED when a signal ended it early, or an evo_err. */
-static int evaluate_batch(search_state *st, batch_item *items, int n, int test, evo_error *err)
+/* Items stored before an interruption are taken as they are; in a search batch cached keys become
+ * cache hits and duplicates within the batch wait for their first copy. */
+static int take_stored(search_state *st, batch_item *items, int n, batch_kind kind, evo_error *err)
 {
-    int next = 0, rc = EVO_OK;
-    double grace_end = 0;
-    for (int i = 0; i < n; i++)
-        items[i].dup_of = -1;
-    for (int i = 0; i < n && !test; i++) {
-        const stored_row *row = find_stored(st, items[i].ind->id);
+    for (int i = 0; i < n; i++) {
+        batch_item *it = &items[i];
+        it->dup_of = -1;
+        if (kind == BATCH_CONFIRM) {
+            archive_confirmation c;
+            int found = archive_get_confirmation(st->s->archive, st->run, it->ind->id, it->replica, &c, err);
+            if (found < 0)
+                return found;
+            if (found)
+                *it = (batch_item){it->ind, it->seed, it->replica, -1, 1, c.status == EVAL_OK, c.fitness, {0}};
+            continue;
+        }
+        if (kind == BATCH_TEST)
+            continue;
+        const stored_row *row = find_stored(st, it->ind->id);
         int64_t id;
         double fit;
-        if (row) { /* stored before an interruption */
-            items[i].ind->fitness = row->fitness;
-            items[i].done = 1;
-        } else if (ga_cache_get(&st->cache, items[i].ind->key, &id, &fit)) {
-            items[i].ind->fitness = fit;
-            if ((rc = store(st, items[i].ind, items[i].seed, NULL, id, 0, err)))
+        if (row) {
+            it->ind->fitness = row->fitness;
+            it->done = 1;
+        } else if (ga_cache_get(&st->cache, it->ind->key, &id, &fit)) {
+            it->ind->fitness = fit;
+            int rc = store(st, it->ind, it->seed, NULL, id, 0, err);
+            if (rc)
                 return rc;
-            items[i].done = 1;
+            it->done = 1;
         } else {
-            for (int j = 0; j < i && items[i].dup_of < 0; j++)
-                if (!items[j].done && items[j].dup_of < 0 && !strcmp(items[j].ind->key, items[i].ind->key))
-                    items[i].dup_of = j;
+            for (int j = 0; j < i && it->dup_of < 0; j++)
+                if (!items[j].done && items[j].dup_of < 0 && !strcmp(items[j].ind->key, it->ind->key))
+                    it->dup_of = j;
         }
     }
-    for (;;) {
+    return EVO_OK;
+}
+
+/* Record the result of items[i]. */
+static int take_result(search_state *st, batch_item *items, int n, int i, batch_kind kind, farm_result *r,
+                       evo_error *err)
+{
+    batch_item *it = &items[i];
+    it->ok = r->res.status == EVAL_OK;
+    if (kind == BATCH_TEST) {
+        it->test = r->res.folds[0].metrics;
+        return archive_put_test_result(st->s->archive, st->run, r->id, i + 1, &r->res.folds[0],
+                                       st->s->panel->dates + st->s->ctx->split.test.first, err);
+    }
+    if (kind == BATCH_CONFIRM) {
+        it->fitness = it->ok ? r->res.fitness : -INFINITY;
+        archive_confirmation c = {r->id, it->replica, it->seed, r->res.status, it->fitness, r->res.val_sharpe};
+        return archive_put_confirmation(st->s->archive, st->run, &c, err);
+    }
+    int rc = store(st, it->ind, it->seed, r, 0, st->cfg->ga.mode == GA_STEADY, err);
+    return rc ? rc : store_duplicates(st, items, n, i, err);
+}
+
+/* Evaluate items (see take_stored) on the workers. Returns 0, SEARCH_STOPPED when a signal ended it
+ * early, or an evo_err. */
+static int evaluate_batch(search_state *st, batch_item *items, int n, batch_kind kind, evo_error *err)
+{
+    int next = 0, rc = take_stored(st, items, n, kind, err);
+    double grace_end = 0;
+    while (!rc) {
         while (!*st->sig && farm_idle(st->s->farm) > 0 && next < n) {
             batch_item *it = &items[next++];
             if (it->done || it->dup_of >= 0)
                 continue;
-            farm_task task = {.id = it->ind->id, .seed = it->seed, .test = test, .genome = it->ind->genome};
+            farm_task task = {.id = it->ind->id, .seed = it->seed, .test = kind == BATCH_TEST,
+                              .replica = it->replica, .genome = it->ind->genome};
             if ((rc = farm_submit(st->s->farm, &task, err)))
                 return rc;
         }
@@ -251,29 +298,18 @@ static int evaluate_batch(search_state *st, batch_item *items, int n, int test, 
         if (!got)
             continue;
         int i = 0;
-        while (i < n && items[i].ind->id != r.id)
+        while (i < n && (items[i].ind->id != r.id || items[i].replica != r.replica || items[i].done))
             i++;
-        if (i == n) {
-            farm_result_free(&r);
-            return evo_fail(err, EVO_ERR_INTERNAL, "a result for evaluation %lld that was not asked for",
-                            (long long)r.id);
-        }
-        if (test) {
-            rc = archive_put_test_result(st->s->archive, st->run, r.id, i + 1, &r.res.folds[0],
-                                         st->s->panel->dates + st->s->ctx->split.test.first, err);
-            items[i].test_ok = r.res.status == EVAL_OK;
-            items[i].test = r.res.folds[0].metrics;
-        } else {
-            rc = store(st, items[i].ind, items[i].seed, &r, 0, st->cfg->ga.mode == GA_STEADY, err);
-            if (!rc)
-                rc = store_duplicates(st, items, n, i, err);
-        }
-        items[i].done = 1;
+        if (i == n)
+            rc = evo_fail(err, EVO_ERR_INTERNAL, "a result for evaluation %lld that was not asked for",
+                          (long long)r.id);
+        else
+            rc = take_result(st, items, n, i, kind, &r, err);
+        if (i < n)
+            items[i].done = 1;
         farm_result_free(&r);
-        if (rc)
-            return rc;
     }
-    return *st->sig ? SEARCH_STOPPED : EVO_OK;
+    return rc ? rc : *st->sig ? SEARCH_STOPPED : EVO_OK;
 }
 
 /* ---------------------------------------------------------------- generational mode */
@@ -311,7 +347,7 @@ static int run_generational(search_state *st, evo_error *err)
                GA_CONTINUE) {
         if (st->generation == 0)
             for (int i = 0; i < P; i++)
-                ga_random(&next[i], st->cfg, ORIGIN_RANDOM, &st->rng);
+                ga_initial(&next[i], i, st->cfg, &st->rng);
         else
             ga_breed_generation(next, &st->pop, st->cfg, &st->rng);
         int n = 0;
@@ -321,7 +357,7 @@ static int run_generational(search_state *st, evo_error *err)
             next[i].id = st->next_id++;
             items[n++] = (batch_item){.ind = &next[i], .seed = rng_next(&st->rng), .dup_of = -1};
         }
-        rc = evaluate_batch(st, items, n, 0, err);
+        rc = evaluate_batch(st, items, n, BATCH_SEARCH, err);
         if (rc)
             break;
         memcpy(st->pop.members, next, (size_t)P * sizeof *next);
@@ -363,7 +399,7 @@ static int run_steady(search_state *st, evo_error *err)
         while (!stop && !*st->sig && farm_idle(st->s->farm) > 0) {
             ga_individual child;
             if (seeded < P) {
-                ga_random(&child, st->cfg, ORIGIN_RANDOM, &st->rng);
+                ga_initial(&child, seeded, st->cfg, &st->rng);
                 child.id = st->next_id++;
                 seeded++;
             } else {
@@ -507,7 +543,18 @@ static int restore(search_state *st, evo_error *err)
     return rc;
 }
 
-/* ---------------------------------------------------------------- the end: champions, DSR, PBO */
+/* ---------------------------------------------------------------- the end: confirm, crown, test, verdict */
+
+/* The verdict's thresholds (search.h). */
+#define VERDICT_DSR 0.95
+#define VERDICT_PBO 0.5
+
+/* A finalist: a candidate as searched and its fitness over fresh training seeds. */
+typedef struct {
+    ga_individual ind;
+    double mean, sd; /* over the fresh seeds; mean -inf when one of them failed */
+    int twin;        /* the champion's linear twin */
+} finalist;
 
 static void print_metrics_row(const char *name, const evo_metrics *m)
 {
@@ -515,28 +562,121 @@ static void print_metrics_row(const char *name, const evo_metrics *m)
            m->sharpe, m->sortino, 100 * m->max_drawdown, m->avg_turnover);
 }
 
-/* Deflated Sharpe ratio of the champion among every distinct successful candidate, and the PBO over
- * their validation returns. */
-static int multiple_testing(search_state *st, int64_t champion, double *dsr, int *n_trials, double *pbo,
-                            evo_error *err)
+/* The seed of confirmation `replica` of evaluation id: fixed by the run's seed, so a resumed run
+ * retrains with the same ones. */
+static uint64_t confirm_seed(const search_state *st, int64_t id, int replica)
 {
-    int n_val = 0, n = 0;
-    for (int k = 0; k < st->s->ctx->split.n_folds; k++)
-        n_val += st->s->ctx->split.folds[k].val.last - st->s->ctx->split.folds[k].val.first + 1;
-    double *ret = NULL;
-    int64_t *ids = NULL;
-    *dsr = *pbo = NAN;
-    *n_trials = 0;
-    int rc = archive_validation_returns(st->s->archive, st->run, n_val, &ret, &ids, &n, err);
-    if (rc || n == 0) {
-        free(ret);
-        free(ids);
+    uint64_t z = st->cfg->ga.seed ^ (0x9e3779b97f4a7c15ULL * (uint64_t)id) ^ ((uint64_t)replica << 48);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL; /* splitmix64's finaliser */
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    return z ^ (z >> 31);
+}
+
+/* The linear model on the champion's inputs and training settings, when the champion reads features
+ * through an LSTM and the search space has the linear model: stored (or found in the cache) as an
+ * evaluation of its own. Returns 1 with *out filled, 0 when there is no twin, or an evo_err. */
+static int linear_twin(search_state *st, const ga_individual *champion, ga_individual *out, evo_error *err)
+{
+    const evo_genome *g = &champion->genome;
+    if (g->model == MODEL_LINEAR || g->model == MODEL_PORTFOLIO ||
+        !(st->cfg->search.models & (1u << MODEL_LINEAR)))
+        return 0;
+    memset(out, 0, sizeof *out);
+    out->genome = *g;
+    out->genome.model = MODEL_LINEAR;
+    genome_normalise(&out->genome, st->cfg);
+    genome_key(&out->genome, out->key);
+    out->origin = ORIGIN_TWIN;
+    out->parents[0] = champion->id;
+    out->id = st->next_id++;
+    batch_item item = {.ind = out, .seed = rng_next(&st->rng), .dup_of = -1};
+    int rc = evaluate_batch(st, &item, 1, BATCH_SEARCH, err);
+    if (rc)
         return rc;
+    int64_t id; /* a cache hit: the twin is the evaluation it repeats */
+    double fit;
+    if (ga_cache_get(&st->cache, out->key, &id, &fit))
+        out->id = id;
+    return isfinite(out->fitness) ? 1 : 0;
+}
+
+/* Retrain the best ga.confirm candidates (and the champion's linear twin) with ga.confirm_seeds fresh
+ * seeds each, and order them by the mean: the first is the champion. Fills fin[*n]. */
+static int confirm(search_state *st, finalist *fin, int *n, evo_error *err)
+{
+    const evo_config *cfg = st->cfg;
+    const int S = cfg->ga.confirm_seeds;
+    *n = 0;
+    for (int i = 0; i < st->n_hof && *n < (cfg->ga.confirm > 0 ? cfg->ga.confirm : 1); i++)
+        if (st->hof[i].ind.origin != ORIGIN_TWIN) /* as in the run before a resume */
+            fin[(*n)++] = (finalist){st->hof[i].ind, st->hof[i].ind.fitness, 0, 0};
+    if (cfg->ga.confirm == 0)
+        return EVO_OK; /* crowned by the search fitness alone */
+    int rc = linear_twin(st, &fin[0].ind, &fin[*n].ind, err);
+    if (rc < 0)
+        return rc;
+    int dup = 0;
+    for (int i = 0; rc == 1 && i < *n; i++)
+        dup |= fin[i].ind.id == fin[*n].ind.id;
+    if (rc == 1 && !dup)
+        fin[(*n)++].twin = 1;
+    batch_item *items = calloc((size_t)*n * S, sizeof *items);
+    if (!items)
+        return evo_fail(err, EVO_ERR_NOMEM, "out of memory");
+    for (int i = 0; i < *n; i++)
+        for (int k = 0; k < S; k++)
+            items[i * S + k] = (batch_item){.ind = &fin[i].ind, .seed = confirm_seed(st, fin[i].ind.id, k + 1),
+                                            .replica = k + 1, .dup_of = -1};
+    if (!st->opt->quiet)
+        fprintf(stderr, "%sconfirming %d candidate%s with %d fresh seed%s each\n", isatty(STDERR_FILENO) ? "\n" : "",
+                *n, *n == 1 ? "" : "s", S, S == 1 ? "" : "s");
+    rc = evaluate_batch(st, items, *n * S, BATCH_CONFIRM, err);
+    for (int i = 0; !rc && i < *n; i++) {
+        double sum = 0, sq = 0;
+        for (int k = 0; k < S; k++)
+            sum += items[i * S + k].fitness;
+        fin[i].mean = sum / S; /* -inf when a seed failed */
+        for (int k = 0; isfinite(fin[i].mean) && k < S; k++)
+            sq += (items[i * S + k].fitness - fin[i].mean) * (items[i * S + k].fitness - fin[i].mean);
+        fin[i].sd = S > 1 && isfinite(fin[i].mean) ? sqrt(sq / (S - 1)) : 0;
+    }
+    free(items);
+    if (!rc) { /* stable: equal means keep the search's order */
+        for (int i = 1; i < *n; i++)
+            for (int j = i; j > 0 && fin[j].mean > fin[j - 1].mean; j--) {
+                finalist t = fin[j];
+                fin[j] = fin[j - 1];
+                fin[j - 1] = t;
+            }
+    }
+    return rc;
+}
+
+/* The multiple-testing statistics of the champion among every distinct successful candidate (trial),
+ * from their archived validation returns: the deflated Sharpe ratio of its excess returns over equal
+ * weight, against the best of n_effective independent trials whose excess Sharpe ratios vary as the
+ * trials' do, and the PBO of the trials. */
+static int multiple_testing(search_state *st, int64_t champion, archive_champion_stats *out, evo_error *err)
+{
+    const evo_eval_context *ctx = st->s->ctx;
+    const int T = ctx->n_val;
+    int n = 0, rc;
+    double *ret = NULL, *excess = NULL;
+    int64_t *ids = NULL;
+    out->dsr = out->pbo = out->n_effective = NAN;
+    out->n_trials = 0;
+    if ((rc = archive_validation_returns(st->s->archive, st->run, T, &ret, &ids, &n, err)) || n == 0)
+        goto done;
+    if (!(excess = malloc(sizeof(double) * (size_t)n * T))) {
+        rc = evo_fail(err, EVO_ERR_NOMEM, "out of memory for %d x %d validation returns", n, T);
+        goto done;
     }
     double sum = 0, sq = 0, sr = NAN, skew = 0, kurt = 3;
     for (int i = 0; i < n; i++) {
-        double s_i, g3, g4;
-        metrics_moments(ret + (size_t)i * n_val, n_val, &s_i, &g3, &g4);
+        double *e = excess + (size_t)i * T, s_i, g3, g4;
+        for (int t = 0; t < T; t++)
+            e[t] = ret[(size_t)i * T + t] - ctx->ew_val[t];
+        metrics_moments(e, T, &s_i, &g3, &g4);
         sum += s_i;
         sq += s_i * s_i;
         if (ids[i] == champion) {
@@ -545,54 +685,64 @@ static int multiple_testing(search_state *st, int64_t champion, double *dsr, int
             kurt = g4;
         }
     }
-    double var = n > 1 ? (sq - sum * sum / n) / (n - 1) : 0;
-    *n_trials = n;
+    out->n_trials = n;
+    out->n_effective = metrics_effective_trials(excess, n, T);
     if (isfinite(sr))
-        *dsr = metrics_dsr(sr, n_val, skew, kurt, n, var);
-    int S = n_val >= 160 ? 16 : n_val >= 20 ? 10 : 2; /* blocks of at least 10 days where possible */
+        out->dsr = metrics_dsr(sr, T, skew, kurt, out->n_effective, n > 1 ? (sq - sum * sum / n) / (n - 1) : 0);
+    int S = T >= 160 ? 16 : T >= 20 ? 10 : 2; /* blocks of at least 10 days where possible */
     evo_error pbo_err = {0};
-    if (n >= 2 && metrics_pbo(pbo, ret, n, n_val, S, &pbo_err))
-        *pbo = NAN;
+    if (n >= 2 && metrics_pbo(&out->pbo, ret, n, T, S, &pbo_err))
+        out->pbo = NAN;
+done:
     free(ret);
+    free(excess);
     free(ids);
-    return EVO_OK;
+    return rc;
 }
 
-static int finish(search_state *st, evo_error *err)
+/* One verdict from the confirmed fitness, the DSR and the PBO (search.h). */
+static void verdict(archive_champion_stats *c, const finalist *champ, int seeds, char *text, size_t size)
+{
+    const int beats = champ->mean > 0, dsr_ok = c->dsr >= VERDICT_DSR, pbo_ok = c->pbo < VERDICT_PBO;
+    c->skill = beats && dsr_ok && pbo_ok;
+    if (c->skill)
+        snprintf(text, size, "skill: the champion beats equal weight on validation (Sharpe +%.2f over %d fresh "
+                 "seeds) by more than luck explains (DSR %.3f over %.1f effective trials, PBO %.2f)",
+                 champ->mean, seeds, c->dsr, c->n_effective, c->pbo);
+    else
+        snprintf(text, size, "no skill shown: %s (DSR %.3f over %.1f effective trials, PBO %.2f)",
+                 !beats ? "retrained with fresh seeds, the champion does not beat equal weight on validation"
+                 : !dsr_ok ? "the champion's edge over equal weight is within what the best of the trials would "
+                             "show by luck"
+                           : "the candidates that rank best in one half of the validation days do not rank well "
+                             "in the other",
+                 c->dsr, c->n_effective, c->pbo);
+}
+
+/* The test period for the first K finalists (and the twin), printed next to the baselines. */
+static int test_finalists(search_state *st, finalist *fin, int n, int K, evo_error *err)
 {
     const evo_config *cfg = st->cfg;
     const evo_window test = st->s->ctx->split.test;
-    const int K = cfg->ga.champions < st->n_hof ? cfg->ga.champions : st->n_hof;
-    if (K == 0)
-        return evo_fail(err, EVO_ERR_NUMERIC, "no candidate was evaluated successfully, so there is no "
-                        "champion; look at the reasons with `evofolio query ARCHIVE sql \"SELECT id, reason "
-                        "FROM evaluations WHERE status = 'failed'\"`");
-    ga_individual champs[HOF_MAX];
-    batch_item items[HOF_MAX];
-    for (int i = 0; i < K; i++) {
-        champs[i] = st->hof[i].ind;
-        items[i] = (batch_item){.ind = &champs[i], .seed = rng_next(&st->rng), .dup_of = -1};
-    }
+    batch_item items[HOF_MAX + 1];
+    int m = 0;
+    for (int i = 0; i < n; i++)
+        if (i < K || fin[i].twin)
+            items[m++] = (batch_item){.ind = &fin[i].ind, .seed = rng_next(&st->rng), .dup_of = -1};
     if (!st->opt->quiet)
-        fprintf(stderr, "%sevaluating %d champion%s on the held-out test period\n",
-                isatty(STDERR_FILENO) ? "\n" : "", K, K == 1 ? "" : "s");
-    int rc = evaluate_batch(st, items, K, 1, err);
+        fprintf(stderr, "evaluating %d finalist%s on the held-out test period\n", m, m == 1 ? "" : "s");
+    int rc = evaluate_batch(st, items, m, BATCH_TEST, err);
     if (rc)
         return rc;
-    double dsr, pbo;
-    int n_trials;
-    if ((rc = multiple_testing(st, champs[0].id, &dsr, &n_trials, &pbo, err)) ||
-        (rc = archive_put_champion_stats(st->s->archive, st->run, champs[0].id, dsr, n_trials, pbo, err)))
-        return rc;
     char a[EVO_DATE_STR], b[EVO_DATE_STR], label[64];
-    printf("\nchampion  #%lld  %s\nfitness   %.4f (%s over %d folds)\n\n", (long long)champs[0].id,
-           champs[0].key, champs[0].fitness, catalog_fitness.names[cfg->ga.fitness], st->s->ctx->split.n_folds);
     printf("held-out test period %s .. %s (%d days), costs %g bps\n", date_format(st->s->panel->dates[test.first], a),
            date_format(st->s->panel->dates[test.last], b), test.last - test.first + 1, cfg->backtest.cost_bps);
     printf("%-22s %9s %8s %7s %8s %8s %9s\n", "", "return/y", "vol/y", "sharpe", "sortino", "max dd", "turnover");
-    for (int i = 0; i < K; i++) {
-        snprintf(label, sizeof label, "%s #%lld", i ? "candidate" : "champion", (long long)champs[i].id);
-        if (items[i].test_ok)
+    for (int i = 0; i < m; i++) {
+        int twin = items[i].ind->origin == ORIGIN_TWIN;
+        snprintf(label, sizeof label, "%s #%lld", i == 0 ? "champion" : twin ? "linear twin" : "finalist",
+                 (long long)items[i].ind->id);
+        if (items[i].ok)
             print_metrics_row(label, &items[i].test);
         else
             printf("%-22s failed on the test period\n", label);
@@ -604,19 +754,63 @@ static int finish(search_state *st, evo_error *err)
         if ((rc = strategy_run(&run, (evo_strategy)s, st->s->panel, test.first - 1, test.last, cfg->backtest.window,
                                cfg->backtest.rebalance, cfg->backtest.cost_bps, err)))
             break;
-        evo_metrics m;
-        metrics_compute(&m, run.bt.net, run.bt.turnover, run.bt.T);
-        rc = archive_put_baseline(st->s->archive, st->run, (evo_strategy)s, &m, &run.bt,
+        evo_metrics mt;
+        metrics_compute(&mt, run.bt.net, run.bt.turnover, run.bt.T);
+        rc = archive_put_baseline(st->s->archive, st->run, (evo_strategy)s, &mt, &run.bt,
                                   st->s->panel->dates + test.first, err);
         snprintf(label, sizeof label, "baseline %s", catalog_strategies.names[s]);
-        print_metrics_row(label, &m);
+        print_metrics_row(label, &mt);
         strategy_run_free(&run);
     }
-    printf("\ndeflated Sharpe ratio %.3f: the probability that the champion's validation Sharpe ratio is real "
-           "skill\n  rather than the best of %d distinct candidates tried by luck.\n", dsr, n_trials);
-    printf("PBO %.3f: the share of cross-validation splits in which the in-sample best candidate ranked\n"
-           "  below the median out of sample (0 = selection generalises, 0.5 = no better than chance).\n", pbo);
     return rc;
+}
+
+static void print_finalists(const search_state *st, const finalist *fin, int n)
+{
+    const evo_config *cfg = st->cfg;
+    printf("\nchampion  #%lld  %s\n", (long long)fin[0].ind.id, fin[0].ind.key);
+    printf("fitness   %.4f (%s over %d folds; equal weight's validation Sharpe ratio %.3f)\n\n", fin[0].ind.fitness,
+           catalog_fitness.names[cfg->ga.fitness], st->s->ctx->split.n_folds, st->s->ctx->ew_val_sharpe);
+    if (cfg->ga.confirm == 0)
+        return;
+    printf("finalists retrained with %d fresh seeds (fitness mean +- sd); the first is the champion\n",
+           cfg->ga.confirm_seeds);
+    for (int i = 0; i < n; i++)
+        printf("  #%-6lld %-9s %-8s searched %8.4f  confirmed %8.4f +- %.4f%s\n", (long long)fin[i].ind.id,
+               catalog_model_kinds.names[fin[i].ind.genome.model], catalog_objectives.names[fin[i].ind.genome.objective],
+               fin[i].ind.fitness, fin[i].mean, fin[i].sd, fin[i].twin ? "  (linear twin of the best)" : "");
+    printf("\n");
+}
+
+static int finish(search_state *st, evo_error *err)
+{
+    if (st->n_hof == 0)
+        return evo_fail(err, EVO_ERR_NUMERIC, "no candidate was evaluated successfully, so there is no "
+                        "champion; look at the reasons with `evofolio query ARCHIVE sql \"SELECT id, reason "
+                        "FROM evaluations WHERE status = 'failed'\"`");
+    finalist fin[HOF_MAX + 1];
+    int n, rc = confirm(st, fin, &n, err);
+    if (rc)
+        return rc;
+    const int K = st->cfg->ga.champions < n ? st->cfg->ga.champions : n;
+    print_finalists(st, fin, n);
+    if ((rc = test_finalists(st, fin, n, K, err)))
+        return rc;
+    archive_champion_stats stats = {.champion = fin[0].ind.id};
+    char text[512];
+    if ((rc = multiple_testing(st, fin[0].ind.id, &stats, err)))
+        return rc;
+    verdict(&stats, &fin[0], st->cfg->ga.confirm_seeds, text, sizeof text);
+    stats.verdict = text;
+    if ((rc = archive_put_champion_stats(st->s->archive, st->run, &stats, err)))
+        return rc;
+    printf("\ndeflated Sharpe ratio %.3f: the probability that the champion's edge over equal weight on\n"
+           "  validation is real rather than the best of %d candidates (worth %.1f independent ones) by luck.\n",
+           stats.dsr, stats.n_trials, stats.n_effective);
+    printf("PBO %.3f: the share of cross-validation splits in which the in-sample best candidate ranked\n"
+           "  below the median out of sample (0 = selection generalises, 0.5 = no better than chance).\n", stats.pbo);
+    printf("\nverdict: %s\n", text);
+    return EVO_OK;
 }
 
 /* ---------------------------------------------------------------- the run */

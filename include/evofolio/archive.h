@@ -18,7 +18,7 @@
 #include "evofolio/ga.h"
 #include "evofolio/rng.h"
 
-enum { ARCHIVE_SCHEMA_VERSION = 1 };
+enum { ARCHIVE_SCHEMA_VERSION = 2 };
 
 typedef struct evo_archive evo_archive;
 
@@ -134,10 +134,36 @@ int archive_put_test_result(evo_archive *a, int64_t run, int64_t eval_id, int ra
                             const evo_fold_result *test, const evo_date *dates, evo_error *err);
 int archive_put_baseline(evo_archive *a, int64_t run, evo_strategy strategy, const evo_metrics *m,
                          const evo_backtest *bt, const evo_date *dates, evo_error *err);
-/* The champion's multiple-testing statistics: deflated Sharpe for n_trials distinct candidates, and
- * the PBO over the archived candidates' validation returns. */
-int archive_put_champion_stats(evo_archive *a, int64_t run, int64_t eval_id, double dsr, int n_trials,
-                               double pbo, evo_error *err);
+/* The champion and the run's verdict (search.h): the deflated Sharpe ratio of its excess returns over
+ * equal weight among n_trials distinct candidates worth n_effective independent ones, the PBO over the
+ * candidates' validation returns, and the verdict in words. */
+typedef struct {
+    int64_t champion;
+    double dsr;
+    int n_trials;
+    double n_effective;
+    double pbo;
+    int skill;           /* 1: the verdict claims skill */
+    const char *verdict; /* one sentence */
+} archive_champion_stats;
+
+int archive_put_champion_stats(evo_archive *a, int64_t run, const archive_champion_stats *c, evo_error *err);
+
+/* A candidate retrained with a fresh seed on the validation folds before the champion is crowned
+ * (replica 1, 2, ...). Storing one again replaces it. */
+typedef struct {
+    int64_t eval;
+    int replica;
+    uint64_t seed;
+    evo_eval_status status;
+    double fitness;    /* -inf when failed */
+    double val_sharpe; /* the pooled validation Sharpe ratio */
+} archive_confirmation;
+
+int archive_put_confirmation(evo_archive *a, int64_t run, const archive_confirmation *c, evo_error *err);
+/* A stored confirmation: 1 and *c filled, or 0 when there is none (a resume reuses it). */
+int archive_get_confirmation(evo_archive *a, int64_t run, int64_t eval, int replica, archive_confirmation *c,
+                             evo_error *err);
 
 /* Validation returns of every distinct successful evaluation of a run with n_val values (the same
  * windows): *returns [*n][n_val] and their evaluation ids *ids [*n], both malloc'd (caller frees).

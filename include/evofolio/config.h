@@ -106,6 +106,8 @@ typedef struct {
         double grace_seconds; /* on SIGUSR1/SIGTERM: how long to wait for in-flight results */
         evo_fitness fitness;
         int champions; /* top candidates re-evaluated on the test period */
+        int confirm;       /* best candidates retrained with fresh seeds before the champion is crowned */
+        int confirm_seeds; /* fresh seeds each */
     } ga;
 
     struct {

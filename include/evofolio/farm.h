@@ -23,12 +23,13 @@ typedef struct {
     int64_t id;       /* evaluation id */
     uint64_t seed;    /* drawn by the master: the result never depends on the rank */
     int32_t test;     /* 1: evaluate on the held-out test period (champions) */
-    int32_t unused;
+    int32_t replica;  /* 0, or k >= 1: the k-th confirmation of evaluation id with a fresh seed */
     evo_genome genome;
 } farm_task;
 
 typedef struct {
     int64_t id;
+    int replica; /* of the task */
     int rank;
     char host[64];
     double started, finished; /* Unix time */

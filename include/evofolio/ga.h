@@ -20,10 +20,13 @@ typedef enum {
     ORIGIN_ELITE,     /* copied unchanged from the previous generation */
     ORIGIN_CROSSOVER, /* two parents crossed (then possibly mutated) */
     ORIGIN_MUTATION,  /* one parent mutated */
+    ORIGIN_SCREEN,    /* first generation: one feature alone in the cheapest model (genome_screen) */
+    ORIGIN_TWIN,      /* the end: the champion's linear twin, the yardstick it must beat */
     ORIGIN_COUNT
 } evo_origin;
 
-extern const evo_names ga_origin_names; /* "random", "immigrant", "elite", "crossover", "mutation" */
+extern const evo_names ga_origin_names; /* "random", "immigrant", "elite", "crossover", "mutation",
+                                           "screen", "twin" */
 
 typedef struct {
     evo_genome genome;
@@ -44,6 +47,9 @@ void ga_population_free(ga_population *pop);
 
 /* A random individual (origin as given), normalised, key filled, fitness NaN, id 0. */
 void ga_random(ga_individual *out, const evo_config *cfg, evo_origin origin, evo_rng *rng);
+/* Member i of the first population: the screen (genome_screen; no random draw) while it lasts, then
+ * random individuals. */
+void ga_initial(ga_individual *out, int i, const evo_config *cfg, evo_rng *rng);
 
 /* Tournament selection: the fittest of `tournament` (cfg->ga.tournament) members drawn uniformly with
  * replacement (NaN fitness counts as -inf; ties: the lower index). Returns the member's index. */

@@ -79,6 +79,14 @@ void genome_gene_random(evo_genome *g, evo_gene k, const evo_config *cfg, evo_rn
 /* Draw every gene from cfg's search space: choices and numbers uniformly (log-uniformly for log-scale
  * ranges), sets as genome_gene_random. */
 void genome_random(evo_genome *g, const evo_config *cfg, evo_rng *rng);
+/* The screen that opens a search: candidate i (0-based) holds the i-th allowed feature alone in the
+ * cheapest model that reads features (linear, else asset, else shared), with the sharpe objective
+ * when allowed, the smallest rebalance interval and every number in the middle of its range (the
+ * geometric middle for log-scale genes; the middle value of a list by size). A univariate screen:
+ * whichever single feature carries a signal is tried in the first generation, which random draws of
+ * feature subsets rarely do. Returns 0 (g untouched) when i is past the screen or no model reads
+ * features. Normalised. */
+int genome_screen(evo_genome *g, int i, const evo_config *cfg);
 /* Put irrelevant genes in canonical form and round reals, so that equal candidates are equal:
  * strategies = 0 unless portfolio; features = the whole allowed set for portfolio (it does not read
  * them); dropout = 0 with one layer; linear: layers = hidden = 0, seq_len = 1, dropout = 0; reals to

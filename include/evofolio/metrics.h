@@ -41,9 +41,16 @@ void metrics_moments(const double *r, int T, double *sr, double *skew, double *k
 double metrics_psr(double sr, double sr_star, int T, double skew, double kurt);
 /* SR0 = sqrt(V) ((1-gamma) Phi^-1(1 - 1/N) + gamma Phi^-1(1 - 1/(N e))), gamma = 0.5772156649.
  * 0 when N < 2 or V <= 0 (nothing to deflate). */
-double metrics_expected_max_sharpe(int n_trials, double var_trials);
+double metrics_expected_max_sharpe(double n_trials, double var_trials);
 /* DSR = PSR(SR0) for n_trials trials whose per-period Sharpe ratios have variance var_trials. */
-double metrics_dsr(double sr, int T, double skew, double kurt, int n_trials, double var_trials);
+double metrics_dsr(double sr, int T, double skew, double kurt, double n_trials, double var_trials);
+/* The number of independent trials that N correlated ones, returns[N][T], are worth: the
+ * participation ratio of their correlation matrix, N_eff = N^2 / sum_ij rho_ij^2 = N / (1 + (N-1) m)
+ * with m the mean squared correlation between two different trials (1 for N copies of one trial, N
+ * for uncorrelated ones). Above METRICS_EFFECTIVE_SAMPLE trials, m is the mean over that many evenly
+ * spaced ones. A constant series counts as uncorrelated with every other. N < 2 gives N. */
+enum { METRICS_EFFECTIVE_SAMPLE = 1000 };
+double metrics_effective_trials(const double *returns, int N, int T);
 
 /* Probability of backtest overfitting by combinatorially symmetric cross-validation: returns[N][T]
  * (N trials), split into S (even) blocks; for each of the C(S, S/2) in-sample halves the in-sample
