@@ -194,11 +194,11 @@ static void expect_wal(void)
 Test(archive, create_and_reopen, .description = "a new file gets the schema; it reopens both ways")
 {
     evo_archive *a = open_rw();
-    expect(a, "SELECT value FROM meta WHERE key = 'schema_version'", "value\n1\n");
+    expect(a, "SELECT value FROM meta WHERE key = 'schema_version'", "value\n2\n");
     expect(a, "SELECT group_concat(name, ' ') FROM (SELECT name FROM sqlite_master WHERE type IN "
               "('table', 'view') ORDER BY name)",
            "\"group_concat(name, ' ')\"\n"
-           "baselines evaluations folds generations leaderboard meta runs series state tests\n");
+           "baselines confirmations evaluations folds generations leaderboard meta runs series state tests\n");
     expect_wal();
     new_run(a, "r");
     archive_close(a);
@@ -215,15 +215,20 @@ Test(archive, refuses_newer_schema_and_foreign_files, .description = "a clear me
 {
     evo_archive *a = open_rw();
     archive_close(a);
-    raw_sql("UPDATE meta SET value = '2' WHERE key = 'schema_version'");
+    raw_sql("UPDATE meta SET value = '3' WHERE key = 'schema_version'");
     evo_error err = {0};
     for (int ro = 0; ro < 2; ro++) {
         a = (evo_archive *)1;
         cr_assert_eq(archive_open(&a, path, ro, &err), EVO_ERR_DATA);
         cr_assert_null(a);
-        cr_assert(strstr(err.msg, "schema version 2 is newer than this evofolio reads (1)"), "%s", err.msg);
+        cr_assert(strstr(err.msg, "schema version 3 is newer than this evofolio reads (2)"), "%s", err.msg);
         cr_assert(strstr(err.msg, path), "%s", err.msg);
     }
+    /* an archive of the first schema (epochs, no confirmations): named, with what to do */
+    raw_sql("UPDATE meta SET value = '1' WHERE key = 'schema_version'");
+    cr_assert_eq(archive_open(&a, path, 0, &err), EVO_ERR_DATA);
+    cr_assert(strstr(err.msg, "schema version 1 was written by an older evofolio"), "%s", err.msg);
+    cr_assert(strstr(err.msg, "new archive"), "%s", err.msg);
     /* an SQLite database that is not an archive, a text file, a missing file */
     snprintf(path, sizeof path, "%s/other.db", dir);
     raw_sql("CREATE TABLE t (x)");
@@ -617,11 +622,14 @@ Test(archive, champion_stats, .description = "champion, DSR, trials; a NaN PBO i
     evo_archive *a = open_rw();
     evo_error err = {0};
     int64_t run = new_run(a, "r");
-    cr_assert_eq(archive_put_champion_stats(a, run, 7, 0.93, 120, NAN, &err), EVO_OK, "%s", err.msg);
-    expect(a, "SELECT champion, dsr, n_trials, pbo FROM runs", "champion,dsr,n_trials,pbo\n7,0.93,120,\n");
-    cr_assert_eq(archive_put_champion_stats(a, run, 7, 0.5, 10, 0.25, &err), EVO_OK);
-    expect(a, "SELECT dsr, pbo FROM runs", "dsr,pbo\n0.5,0.25\n");
-    cr_assert_eq(archive_put_champion_stats(a, 9, 7, 0.5, 10, 0.25, &err), EVO_ERR_DATA);
+    archive_champion_stats c = {7, 0.93, 120, 31.5, NAN, 0, "no skill shown: luck"};
+    cr_assert_eq(archive_put_champion_stats(a, run, &c, &err), EVO_OK, "%s", err.msg);
+    expect(a, "SELECT champion, dsr, n_trials, n_effective, pbo, skill, verdict FROM runs",
+           "champion,dsr,n_trials,n_effective,pbo,skill,verdict\n7,0.93,120,31.5,,0,no skill shown: luck\n");
+    c = (archive_champion_stats){7, 0.5, 10, 2, 0.25, 1, "skill"};
+    cr_assert_eq(archive_put_champion_stats(a, run, &c, &err), EVO_OK);
+    expect(a, "SELECT dsr, pbo, skill FROM runs", "dsr,pbo,skill\n0.5,0.25,1\n");
+    cr_assert_eq(archive_put_champion_stats(a, 9, &c, &err), EVO_ERR_DATA);
     archive_close(a);
 }
 
@@ -793,7 +801,7 @@ Test(archive, read_only_handle_cannot_write, .description = "the `sql` command's
               " (SELECT fitness FROM evaluations) AS fitness, (SELECT status FROM runs) AS status,"
               " (SELECT count(*) FROM sqlite_master) AS objects, (SELECT count(*) FROM pragma_database_list"
               " WHERE name = 'o') AS attached",
-           "runs,evals,fitness,status,objects,attached\n1,1,0.4,running,19,0\n");
+           "runs,evals,fitness,status,objects,attached\n1,1,0.4,running,21,0\n");
     expect_wal();
     fclose(null);
     free(ok);

@@ -264,7 +264,7 @@ Test(cli, baselines_daily_series_and_periods, .description = "--csv writes every
 }
 
 #define GENOME "'{\"model\":\"asset\",\"objective\":\"sharpe\",\"layers\":1,\"hidden\":8,\"seq_len\":10," \
-               "\"lr\":0.003,\"weight_decay\":0.0001,\"batch\":32,\"steps\":3,\"features\":[\"ret1\",\"vol20\"]," \
+               "\"lr\":0.003,\"weight_decay\":0.0001,\"batch\":32,\"steps\":200,\"features\":[\"ret1\",\"vol20\"]," \
                "\"rebalance\":5}'"
 
 Test(cli, eval_a_genome, .timeout = 60, .description = "eval prints the key, folds, fitness; --test, --csv, json")
@@ -379,7 +379,8 @@ static void query_archive(const char *path)
     cr_assert_eq(archive_put_test_result(a, 1, 3, 1, &test, dates + 41, &err), EVO_OK, "%s", err.msg);
     evo_metrics m = {.days = 10, .sharpe = 0.25};
     cr_assert_eq(archive_put_baseline(a, 1, STRATEGY_EW, &m, NULL, dates + 41, &err), EVO_OK, "%s", err.msg);
-    cr_assert_eq(archive_put_champion_stats(a, 1, 3, 0.75, 3, 0.25, &err), EVO_OK, "%s", err.msg);
+    archive_champion_stats c = {3, 0.75, 3, 2.5, 0.25, 0, "no skill shown: a test"};
+    cr_assert_eq(archive_put_champion_stats(a, 1, &c, &err), EVO_OK, "%s", err.msg);
     cr_assert_eq(archive_run_set_status(a, 1, RUN_DONE, &err), EVO_OK, "%s", err.msg);
     archive_close(a);
 }

@@ -80,28 +80,31 @@ static void fixture_free(fixture *f)
 static evo_genome genome(evo_model_kind kind, evo_objective obj)
 {
     return (evo_genome){.model = kind, .objective = obj, .layers = 1, .hidden = 8, .seq_len = 5,
-                        .lr = 0.01, .weight_decay = 0.0001, .dropout = 0, .batch = 32, .steps = 25,
+                        .lr = 0.01, .weight_decay = 0.0001, .dropout = 0, .batch = 32, .steps = 300,
                         .features = 1u << FEATURE_RET1,
                         .strategies = (1u << STRATEGY_EW) | (1u << STRATEGY_MOMENTUM), .rebalance = 1};
 }
 
-/* Mean validation Sharpe of equal weight over the same folds. */
-static double ew_sharpe(const fixture *f)
+/* Equal weight's validation Sharpe ratio, both folds' days pooled, worked here from its daily returns. */
+static double ew_pooled_sharpe(const fixture *f)
 {
-    double sum = 0;
+    double r[2 * 250], sum = 0, sq = 0;
+    int T = 0;
     for (int k = 0; k < f->ctx.split.n_folds; k++) {
         evo_window v = f->ctx.split.folds[k].val;
         evo_strategy_run run;
         evo_error err = {0};
         cr_assert_eq(strategy_run(&run, STRATEGY_EW, &f->panel, v.first - 1, v.last, 60, 1, 0, &err), EVO_OK);
-        evo_metrics m;
-        metrics_compute(&m, run.bt.net, run.bt.turnover, run.bt.T);
-        sum += m.sharpe / f->ctx.split.n_folds;
+        for (int t = 0; t < run.bt.T; t++)
+            sum += r[T++] = run.bt.net[t];
         strategy_run_free(&run);
     }
-    return sum;
+    for (int t = 0; t < T; t++)
+        sq += (r[t] - sum / T) * (r[t] - sum / T);
+    return sum / T / sqrt(sq / (T - 1)) * sqrt(252);
 }
 
+/* The default fitness, excess_sharpe: the candidate's pooled validation Sharpe ratio minus that. */
 static double fitness_of(fixture *f, evo_genome g)
 {
     evo_eval_result res;
@@ -111,24 +114,46 @@ static double fitness_of(fixture *f, evo_genome g)
     return res.fitness;
 }
 
-/* Planted AR(1) with phi = 0.4 at 1% daily noise: a portfolio tilted to yesterday's winners earns
- * about phi x E|r| ~ 0.4 x 0.8% a day per unit tilt, an annual Sharpe of several units, while equal
- * weight earns nothing but noise (mean 0). The model must beat equal weight by 1.0 of mean annual
- * Sharpe over two 250-day folds: the sampling sd of a 250-day Sharpe is ~1, of the two folds' mean
- * ~0.7. Over eight data seeds the smallest margins seen were 1.6 (asset), 10.3 (shared) and 7.0
- * (shared forecaster); the seed below is not a lucky one. */
-Test(evaluate, asset_and_shared_models_learn_a_planted_pattern, .timeout = 120,
-     .description = "AR(1) returns: the LSTM tilts to yesterday's winners and beats equal weight")
+Test(evaluate, benchmark_is_equal_weight_on_the_pooled_validation_days,
+     .description = "the context's benchmark Sharpe = equal weight's over both folds' days, by hand")
 {
     fixture f;
     fixture_make(&f, 0.4, 0, 11);
-    double ew = ew_sharpe(&f);
+    cr_assert_eq(f.ctx.n_val, 2 * 250);
+    /* the same returns in the same order: only summation order differs, ~1e-15 relative */
+    cr_assert_float_eq(f.ctx.ew_val_sharpe, ew_pooled_sharpe(&f), 1e-12, "%.15g", f.ctx.ew_val_sharpe);
+    evo_eval_result res;
+    evo_error err = {0};
+    evo_genome g = genome(MODEL_LINEAR, OBJECTIVE_SHARPE);
+    genome_normalise(&g, &f.cfg);
+    cr_assert_eq(evaluate_genome(&res, &f.ctx, &g, 7, 1, &err), EVO_OK, "%s", err.msg);
+    cr_assert_float_eq(res.fitness, res.val_sharpe - f.ctx.ew_val_sharpe, 1e-12);
+    cr_assert_float_eq(res.val_sharpe, evaluate_pooled_sharpe(res.folds, res.n_folds), 1e-12);
+    evaluate_result_free(&res);
+    fixture_free(&f);
+}
+
+/* Planted AR(1) with phi = 0.4 at 1% daily noise: a portfolio tilted to yesterday's winners earns
+ * about phi x E|r| ~ 0.4 x 0.8% a day per unit tilt, an annual Sharpe of several units, while equal
+ * weight earns nothing but noise (mean 0). The model must beat equal weight by 1.0 of annual Sharpe
+ * over the two 250-day folds pooled: the sampling sd of a 500-day Sharpe ratio is ~0.7. Over eight
+ * data seeds the smallest margins seen were 1.6 (asset), 10.3 (shared) and 7.0 (shared forecaster)
+ * before the fitness was pooled; the seed below is not a lucky one. */
+Test(evaluate, every_feature_model_learns_a_planted_pattern, .timeout = 120,
+     .description = "AR(1) returns: linear, asset, shared (and a forecaster) tilt to yesterday's winners")
+{
+    fixture f;
+    fixture_make(&f, 0.4, 0, 11);
+    evo_genome linear = genome(MODEL_LINEAR, OBJECTIVE_SHARPE);
+    genome_normalise(&linear, &f.cfg);
+    double lin = fitness_of(&f, linear);
     double asset = fitness_of(&f, genome(MODEL_ASSET, OBJECTIVE_SHARPE));
     double shared = fitness_of(&f, genome(MODEL_SHARED, OBJECTIVE_SHARPE));
     double forecast = fitness_of(&f, genome(MODEL_SHARED, OBJECTIVE_FORECAST));
-    cr_assert_gt(asset, ew + 1.0, "asset model %.2f vs equal weight %.2f", asset, ew);
-    cr_assert_gt(shared, ew + 1.0, "shared model %.2f vs equal weight %.2f", shared, ew);
-    cr_assert_gt(forecast, ew + 1.0, "shared forecaster %.2f vs equal weight %.2f", forecast, ew);
+    cr_assert_gt(lin, 1.0, "linear model beats equal weight by %.2f", lin);
+    cr_assert_gt(asset, 1.0, "asset model beats equal weight by %.2f", asset);
+    cr_assert_gt(shared, 1.0, "shared model beats equal weight by %.2f", shared);
+    cr_assert_gt(forecast, 1.0, "shared forecaster beats equal weight by %.2f", forecast);
     fixture_free(&f);
 }
 
@@ -141,11 +166,10 @@ Test(evaluate, portfolio_model_learns_to_pick_the_strategy, .timeout = 120,
 {
     fixture f;
     fixture_make(&f, 0, 0.002, 12);
-    double ew = ew_sharpe(&f);
     evo_genome g = genome(MODEL_PORTFOLIO, OBJECTIVE_SHARPE);
     g.seq_len = 10;
     double blend = fitness_of(&f, g);
-    cr_assert_gt(blend, ew + 1.0, "portfolio model %.2f vs equal weight %.2f", blend, ew);
+    cr_assert_gt(blend, 1.0, "portfolio model beats equal weight by %.2f", blend);
     fixture_free(&f);
 }
 
@@ -160,12 +184,11 @@ Test(evaluate, noise_is_not_learned, .timeout = 120,
 {
     fixture f;
     fixture_make(&f, 0, 0, 13);
-    double ew = ew_sharpe(&f);
-    const evo_model_kind kinds[] = {MODEL_ASSET, MODEL_SHARED, MODEL_PORTFOLIO};
-    for (int i = 0; i < 3; i++) {
-        double fit = fitness_of(&f, genome(kinds[i], OBJECTIVE_SHARPE));
-        cr_assert_lt(fit, ew + 3.0, "%s: %.2f vs equal weight %.2f on noise", catalog_model_kinds.names[kinds[i]],
-                     fit, ew);
+    for (int k = 0; k < MODEL_KIND_COUNT; k++) {
+        evo_genome g = genome((evo_model_kind)k, OBJECTIVE_SHARPE);
+        genome_normalise(&g, &f.cfg);
+        double fit = fitness_of(&f, g);
+        cr_assert_lt(fit, 3.0, "%s: beats equal weight by %.2f on noise", catalog_model_kinds.names[k], fit);
     }
     fixture_free(&f);
 }
@@ -174,12 +197,12 @@ Test(evaluate, same_inputs_same_bits, .timeout = 120, .description = "two runs: 
 {
     fixture f;
     fixture_make(&f, 0.3, 0, 14);
-    const evo_model_kind kinds[] = {MODEL_ASSET, MODEL_SHARED, MODEL_PORTFOLIO};
-    for (int i = 0; i < 3; i++) {
-        evo_genome g = genome(kinds[i], OBJECTIVE_SORTINO);
+    for (int k = 0; k < MODEL_KIND_COUNT; k++) {
+        evo_genome g = genome((evo_model_kind)k, OBJECTIVE_SORTINO);
         g.layers = 2;
         g.dropout = 0.2;
-        g.steps = 4;
+        g.steps = 40;
+        genome_normalise(&g, &f.cfg);
         evo_eval_result a, b;
         evo_error err = {0};
         cr_assert_eq(evaluate_genome(&a, &f.ctx, &g, 99, 0, &err), EVO_OK);
@@ -198,8 +221,7 @@ Test(evaluate, same_inputs_same_bits, .timeout = 120, .description = "two runs: 
 Test(evaluate, future_prices_do_not_change_decided_weights, .timeout = 120,
      .description = "causality at the model level, for every model kind")
 {
-    const evo_model_kind kinds[] = {MODEL_ASSET, MODEL_SHARED, MODEL_PORTFOLIO};
-    for (int i = 0; i < 3; i++) {
+    for (int k = 0; k < MODEL_KIND_COUNT; k++) {
         fixture f, g2;
         fixture_make(&f, 0.3, 0.001, 15);
         fixture_make(&g2, 0.3, 0.001, 15);
@@ -212,14 +234,15 @@ Test(evaluate, future_prices_do_not_change_decided_weights, .timeout = 120,
             g2.panel.close[x] *= 0.8 + 0.4 * rng_uniform(&rng);
         evo_error err = {0};
         cr_assert_eq(evaluate_context_create(&g2.ctx, &g2.cfg, &g2.panel, &err), EVO_OK);
-        evo_genome g = genome(kinds[i], OBJECTIVE_SHARPE);
-        g.steps = 3;
+        evo_genome g = genome((evo_model_kind)k, OBJECTIVE_SHARPE);
+        g.steps = 30;
+        genome_normalise(&g, &f.cfg);
         evo_eval_result a, b;
         cr_assert_eq(evaluate_genome(&a, &f.ctx, &g, 3, 1, &err), EVO_OK);
         cr_assert_eq(evaluate_genome(&b, &g2.ctx, &g, 3, 1, &err), EVO_OK);
         const int n = d - val.first + 1; /* weights held over return days val.first .. d */
         cr_assert_eq(memcmp(a.folds[1].bt.weights, b.folds[1].bt.weights, sizeof(double) * n * A), 0,
-                     "%s: a weight decided before day %d changed", catalog_model_kinds.names[kinds[i]], d);
+                     "%s: a weight decided before day %d changed", catalog_model_kinds.names[k], d);
         cr_assert_neq(memcmp(a.folds[1].bt.weights, b.folds[1].bt.weights, sizeof(double) * (val.last - val.first + 1) * A),
                       0, "the change shows after day d");
         evaluate_result_free(&a);
@@ -248,17 +271,30 @@ Test(evaluate, diverging_genome_fails_cleanly, .timeout = 120,
     fixture_free(&f);
 }
 
-Test(evaluate, fitness_aggregates, .description = "mean Sharpe, mean Sortino, mean - sd, worst fold")
+Test(evaluate, fitness_aggregates,
+     .description = "mean Sharpe, mean Sortino, mean - sd, worst fold; excess: pooled days minus the benchmark")
 {
     evo_fold_result folds[3];
     memset(folds, 0, sizeof folds);
     const double sharpe[3] = {1.0, 2.0, 0.0}, sortino[3] = {1.5, 3.0, -0.5};
+    /* Pooled net returns [0.01, -0.01, 0.02 | 0.0 | 0.03, -0.02]: mean 0.005, sum of squared
+     * deviations 2.5e-5 + 2.25e-4 + 2.25e-4 + 2.5e-5 + 6.25e-4 + 6.25e-4 = 1.75e-3, sample sd
+     * sqrt(1.75e-3 / 5) = 0.0187083..., Sharpe 0.005 / 0.0187083 * sqrt(252) = 4.24264... */
+    double r0[3] = {0.01, -0.01, 0.02}, r1[1] = {0.0}, r2[2] = {0.03, -0.02};
+    double *r[3] = {r0, r1, r2};
+    const int T[3] = {3, 1, 2};
     for (int k = 0; k < 3; k++) {
         folds[k].metrics.sharpe = sharpe[k];
         folds[k].metrics.sortino = sortino[k];
+        folds[k].bt.net = r[k];
+        folds[k].bt.T = T[k];
     }
-    cr_assert_float_eq(evaluate_fitness(FITNESS_MEAN_SHARPE, folds, 3), 1.0, 1e-15);
-    cr_assert_float_eq(evaluate_fitness(FITNESS_MEAN_SORTINO, folds, 3), 4.0 / 3, 1e-15);
-    cr_assert_float_eq(evaluate_fitness(FITNESS_SHARPE_MEAN_MINUS_SD, folds, 3), 0.0, 1e-15, "sd (n-1) = 1");
-    cr_assert_float_eq(evaluate_fitness(FITNESS_WORST_SHARPE, folds, 3), 0.0, 0);
+    cr_assert_float_eq(evaluate_fitness(FITNESS_MEAN_SHARPE, folds, 3, 9), 1.0, 1e-15);
+    cr_assert_float_eq(evaluate_fitness(FITNESS_MEAN_SORTINO, folds, 3, 9), 4.0 / 3, 1e-15);
+    cr_assert_float_eq(evaluate_fitness(FITNESS_SHARPE_MEAN_MINUS_SD, folds, 3, 9), 0.0, 1e-15, "sd (n-1) = 1");
+    cr_assert_float_eq(evaluate_fitness(FITNESS_WORST_SHARPE, folds, 3, 9), 0.0, 0);
+    const double pooled = 0.005 / sqrt(1.75e-3 / 5) * sqrt(252);
+    cr_assert(fabs(pooled - 4.24264) < 1e-5, "hand arithmetic: %.6f", pooled);
+    cr_assert_float_eq(evaluate_pooled_sharpe(folds, 3), pooled, 1e-12);
+    cr_assert_float_eq(evaluate_fitness(FITNESS_EXCESS_SHARPE, folds, 3, 1.5), pooled - 1.5, 1e-12);
 }

@@ -90,10 +90,14 @@ static void assert_inside(const evo_genome *g, const evo_config *cfg, const char
         {g->steps, &cfg->search.steps, "steps"},
         {g->rebalance, &cfg->search.rebalance, "rebalance"},
     };
-    for (size_t j = 0; j < sizeof num / sizeof num[0]; j++)
+    const int linear = g->model == MODEL_LINEAR; /* no LSTM: layers, hidden, seq_len are fixed */
+    for (size_t j = linear ? 3 : 0; j < sizeof num / sizeof num[0]; j++)
         cr_assert(in_range(num[j].v, num[j].r), "%s %d: %s = %.17g outside: %s", what, i, num[j].name,
                   num[j].v, key);
-    if (g->layers == 1)
+    if (linear)
+        cr_assert(g->layers == 0 && g->hidden == 0 && g->seq_len == 1 && g->dropout == 0, "%s %d: linear: %s",
+                  what, i, key);
+    else if (g->layers == 1)
         cr_assert_eq(g->dropout, 0.0, "%s %d: one layer keeps dropout 0: %s", what, i, key);
     else
         cr_assert(in_range(g->dropout, &cfg->search.dropout), "%s %d: dropout %.17g", what, i, g->dropout);
@@ -305,7 +309,7 @@ Test(ga, crossover_takes_each_gene_from_a_parent,
     a.weight_decay = 1e-5, b.weight_decay = 1e-3;
     a.dropout = 0.2;
     a.batch = 16, b.batch = 128;
-    a.steps = 5, b.steps = 50;
+    a.steps = 150, b.steps = 1500;
     a.features = bit(FEATURE_RET1) | bit(FEATURE_RET5), b.features = bit(FEATURE_RET5) | bit(FEATURE_MACD);
     a.rebalance = 1, b.rebalance = 21;
     genome_normalise(&a, &cfg);
@@ -476,26 +480,27 @@ Test(ga, mutation_is_symmetric_in_log_space,
 }
 
 Test(ga, mutation_steps_integers_and_lists_to_neighbours,
-     .description = "layers/steps step by 1..10% of the range; list values move to the next value")
+     .description = "integers step by 1..10% of the range; list values move to the next value")
 {
-    /* steps in 5..105: a step is +-U{1..10}; seq_len list [5, 10, 40, 20] moves to the next value in size
-     * (written out of order on purpose); batch 16 alone never moves. */
+    /* rebalance in 5..105: a step is +-U{1..10}; seq_len list [5, 10, 40, 20] moves to the next value in
+     * size (written out of order on purpose); batch 16 alone never moves. */
     evo_config cfg;
-    parse(SOURCE "search: {steps: {min: 5, max: 105}, seq_len: [5, 10, 40, 20], batch: 16}\n", &cfg);
+    parse(SOURCE "search: {model: [asset], rebalance: {min: 5, max: 105}, seq_len: [5, 10, 40, 20], batch: 16}\n",
+          &cfg);
     evo_rng rng;
     rng_seed(&rng, 24);
     int max_step = 0, down = 0, to10 = 0, to40 = 0;
     for (int i = 0; i < 2000; i++) {
         evo_genome g, m;
         genome_random(&g, &cfg, &rng);
-        g.steps = 50;
+        g.rebalance = 50;
         g.seq_len = 20;
         m = g;
         ga_mutate(&m, 1.0, &cfg, &rng);
-        int step = abs(m.steps - 50);
-        cr_assert(step >= 1 && step <= 10, "steps 50 -> %d", m.steps);
+        int step = abs(m.rebalance - 50);
+        cr_assert(step >= 1 && step <= 10, "rebalance 50 -> %d", m.rebalance);
         max_step = step > max_step ? step : max_step;
-        down += m.steps < 50;
+        down += m.rebalance < 50;
         cr_assert(m.seq_len == 10 || m.seq_len == 40, "seq_len 20 -> %d, not a neighbour", m.seq_len);
         to10 += m.seq_len == 10;
         to40 += m.seq_len == 40;
@@ -503,7 +508,7 @@ Test(ga, mutation_steps_integers_and_lists_to_neighbours,
     }
     /* Each direction and neighbour with probability 1/2: sd over 2000 is 22, 4 sd = 90. */
     cr_assert_eq(max_step, 10, "the largest step is 10% of the range");
-    cr_assert(abs(down - 1000) < 90, "steps went down %d times of 2000", down);
+    cr_assert(abs(down - 1000) < 90, "rebalance went down %d times of 2000", down);
     cr_assert(abs(to10 - 1000) < 90 && to10 + to40 == 2000, "seq_len 10: %d, 40: %d", to10, to40);
     config_free(&cfg);
 }

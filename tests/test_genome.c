@@ -14,11 +14,11 @@
 /* The issue's example genome in JSON; every gene inside the default search space. */
 #define EXAMPLE_JSON                                                                                         \
     "{\"model\":\"asset\",\"objective\":\"sharpe\",\"layers\":2,\"hidden\":32,\"seq_len\":50,"               \
-    "\"lr\":0.001,\"weight_decay\":0.0001,\"dropout\":0.1,\"batch\":64,\"steps\":20,"                       \
+    "\"lr\":0.001,\"weight_decay\":0.0001,\"dropout\":0.1,\"batch\":64,\"steps\":200,"                       \
     "\"features\":[\"ret1\",\"vol20\"],\"rebalance\":5}"
 #define EXAMPLE_KEY                                                                                          \
     "model=asset;objective=sharpe;layers=2;hidden=32;seq_len=50;lr=0.001;weight_decay=0.0001;"               \
-    "dropout=0.1;batch=64;steps=20;features=ret1+vol20;strategies=;rebalance=5"
+    "dropout=0.1;batch=64;steps=200;features=ret1+vol20;strategies=;rebalance=5"
 
 /* A search space with every form of gene: lists, single values (a list of one), log-scale ranges of
  * reals and integers, linear ranges, and restricted choice and set genes. */
@@ -62,7 +62,7 @@ static evo_genome example(void)
     g.weight_decay = 0.0001;
     g.dropout = 0.1;
     g.batch = 64;
-    g.steps = 20;
+    g.steps = 200;
     g.features = bit(FEATURE_RET1) | bit(FEATURE_VOL20);
     g.strategies = 0;
     g.rebalance = 5;
@@ -126,12 +126,16 @@ static void assert_inside(const evo_genome *g, const evo_config *cfg, uint64_t s
         {g->steps, &cfg->search.steps, 1, "steps"},
         {g->rebalance, &cfg->search.rebalance, 1, "rebalance"},
     };
-    for (size_t i = 0; i < sizeof num / sizeof num[0]; i++) {
+    const int linear = g->model == MODEL_LINEAR; /* no LSTM: layers, hidden, seq_len are fixed */
+    for (size_t i = linear ? 3 : 0; i < sizeof num / sizeof num[0]; i++) {
         cr_assert(in_range(num[i].v, num[i].r), "seed %llu: %s = %g outside: %s", (unsigned long long)seed,
                   num[i].name, num[i].v, key);
         cr_assert(!num[i].integer || is_int(num[i].v), "%s = %g", num[i].name, num[i].v);
     }
-    if (g->layers == 1)
+    if (linear)
+        cr_assert(g->layers == 0 && g->hidden == 0 && g->seq_len == 1 && g->dropout == 0,
+                  "seed %llu: linear: %s", (unsigned long long)seed, key);
+    else if (g->layers == 1)
         cr_assert_eq(g->dropout, 0.0, "seed %llu: one layer keeps dropout 0: %s", (unsigned long long)seed,
                      key);
     else
@@ -248,8 +252,11 @@ Test(genome, random_reaches_every_choice_and_both_ends,
                      strategy[s]);
     config_free(&cfg);
 
-    /* The default space: every model and objective, both ends of every integer range. The rarest is
-     * hidden = 64 of the log-uniform 8..64: P = 1 - log(8)/log(65/8) = 0.75% per draw, 22 expected. */
+    /* The default space: every model and objective, both ends of every integer range but steps. The
+     * rarest is hidden = 64 of the log-uniform 8..64: P = 1 - log(8)/log(65/8) = 0.75% per draw, 22
+     * expected. steps is log-uniform over 100..2000, whose top value has P = 1 - log(20)/log(20.01) =
+     * 1.7e-4 per draw: its ends are checked as the lowest and the top tenth of the log range (P(steps >=
+     * 100 * 20^0.9 = 1486) = 10%). */
     parse(SOURCE, &cfg);
     int objective[OBJECTIVE_COUNT] = {0};
     struct {
@@ -268,7 +275,7 @@ Test(genome, random_reaches_every_choice_and_both_ends,
         const int v[] = {g.layers, g.hidden, g.seq_len, g.batch, g.steps, g.rebalance};
         for (int j = 0; j < 6; j++) {
             ends[j].lo += v[j] == ends[j].r->min;
-            ends[j].hi += v[j] == ends[j].r->max;
+            ends[j].hi += j == 4 ? v[j] >= 1486 : v[j] == ends[j].r->max;
         }
     }
     for (int m = 0; m < MODEL_KIND_COUNT; m++)
@@ -406,7 +413,7 @@ Test(genome, key_is_the_documented_text, .description = "exact keys of hand-made
     genome_normalise(&g, &cfg);
     genome_key(&g, key);
     cr_assert_str_eq(key, "model=portfolio;objective=forecast;layers=1;hidden=32;seq_len=50;lr=0.001235;"
-                          "weight_decay=1e-05;dropout=0;batch=64;steps=20;features=ret1+vol20+macd;"
+                          "weight_decay=1e-05;dropout=0;batch=64;steps=200;features=ret1+vol20+macd;"
                           "strategies=ew+minvar+erc;rebalance=5");
     config_free(&cfg);
 }
@@ -530,16 +537,31 @@ Test(genome, json_of_the_example, .description = "the issue's example genome pri
     cr_assert_str_eq(key, EXAMPLE_KEY);
     free(json);
 
-    /* Portfolio: strategies instead of features; one layer: dropout 0. */
+    /* Portfolio: strategies instead of features; one layer: no dropout (a gene the model does not read
+     * is left out). */
     g = example_portfolio();
     g.layers = 1;
     genome_normalise(&g, &cfg);
     json = genome_to_json(&g);
     cr_assert_str_eq(json, "{\"model\":\"portfolio\",\"objective\":\"sharpe\",\"layers\":1,\"hidden\":32,"
-                           "\"seq_len\":50,\"lr\":0.001,\"weight_decay\":0.0001,\"dropout\":0.0,\"batch\":64,"
-                           "\"steps\":20,\"strategies\":[\"ew\",\"minvar\",\"erc\"],\"rebalance\":5}");
+                           "\"seq_len\":50,\"lr\":0.001,\"weight_decay\":0.0001,\"batch\":64,"
+                           "\"steps\":200,\"strategies\":[\"ew\",\"minvar\",\"erc\"],\"rebalance\":5}");
     cr_assert_eq(genome_from_json(&h, json, &cfg, &err), EVO_OK, "%s", err.msg);
     assert_same_genome(&g, &h, "parsed portfolio");
+    free(json);
+
+    /* Linear: no LSTM genes; the key holds them in canonical form (0 layers and hidden, 1 day). */
+    g = example();
+    g.model = MODEL_LINEAR;
+    genome_normalise(&g, &cfg);
+    json = genome_to_json(&g);
+    cr_assert_str_eq(json, "{\"model\":\"linear\",\"objective\":\"sharpe\",\"lr\":0.001,\"weight_decay\":0.0001,"
+                           "\"batch\":64,\"steps\":200,\"features\":[\"ret1\",\"vol20\"],\"rebalance\":5}");
+    cr_assert_eq(genome_from_json(&h, json, &cfg, &err), EVO_OK, "%s", err.msg);
+    assert_same_genome(&g, &h, "parsed linear");
+    genome_key(&h, key);
+    cr_assert_str_eq(key, "model=linear;objective=sharpe;layers=0;hidden=0;seq_len=1;lr=0.001;weight_decay=0.0001;"
+                          "dropout=0;batch=64;steps=200;features=ret1+vol20;strategies=;rebalance=5");
     free(json);
     config_free(&cfg);
 }
@@ -582,13 +604,13 @@ Test(genome, json_accepts_what_normalising_ignores,
     evo_genome g;
     evo_error err = {0};
     const char *one_layer = "{\"model\":\"asset\",\"objective\":\"sharpe\",\"layers\":1,\"hidden\":32,"
-                            "\"seq_len\":50,\"lr\":0.001,\"weight_decay\":0.0001,\"batch\":64,\"steps\":20,"
+                            "\"seq_len\":50,\"lr\":0.001,\"weight_decay\":0.0001,\"batch\":64,\"steps\":200,"
                             "\"features\":[\"ret1\"],\"rebalance\":5}";
     cr_assert_eq(genome_from_json(&g, one_layer, &cfg, &err), EVO_OK, "%s", err.msg);
     cr_assert_eq(g.dropout, 0.0);
     const char *with_strategies = "{\"model\":\"asset\",\"objective\":\"sharpe\",\"layers\":2,\"hidden\":32,"
                                   "\"seq_len\":50,\"lr\":0.0010001,\"weight_decay\":0.0001,\"dropout\":0.1,"
-                                  "\"batch\":64,\"steps\":20,\"features\":[\"vol20\",\"ret1\"],"
+                                  "\"batch\":64,\"steps\":200,\"features\":[\"vol20\",\"ret1\"],"
                                   "\"strategies\":[\"ew\",\"erc\"],\"rebalance\":5}";
     cr_assert_eq(genome_from_json(&g, with_strategies, &cfg, &err), EVO_OK, "%s", err.msg);
     char key[GENOME_KEY_MAX];
@@ -686,7 +708,7 @@ Test(genome, error_bad_names_in_sets, .description = "unknown, duplicate and emp
     const char *portfolio =
         "{\"model\":\"portfolio\",\"objective\":\"sharpe\",\"layers\":2,\"hidden\":32,"
         "\"seq_len\":50,\"lr\":0.001,\"weight_decay\":0.0001,\"dropout\":0.1,\"batch\":64,"
-        "\"steps\":20,\"strategies\":%s,\"rebalance\":5}";
+        "\"steps\":200,\"strategies\":%s,\"rebalance\":5}";
     char json[512];
     expect_error(SOURCE, example_with("\"vol20\"", "\"vol2O\""), "gene features: unknown feature 'vol2O'",
                  "did you mean 'vol20'");
@@ -716,7 +738,7 @@ Test(genome, error_outside_the_search_space, .description = "choices, names, ran
     expect_error(
         SOURCE "search: {strategies: [ew, erc, minvar]}\n",
         "{\"model\":\"portfolio\",\"objective\":\"sharpe\",\"layers\":2,\"hidden\":32,\"seq_len\":50,"
-        "\"lr\":0.001,\"weight_decay\":0.0001,\"dropout\":0.1,\"batch\":64,\"steps\":20,"
+        "\"lr\":0.001,\"weight_decay\":0.0001,\"dropout\":0.1,\"batch\":64,\"steps\":200,"
         "\"strategies\":[\"ew\",\"momentum\"],\"rebalance\":5}",
         "gene strategies:", "outside the search space");
     /* Ranges (default space): lr in [1e-4, 1e-2], seq_len in [10, 60], layers in [1, 2]. */

@@ -165,8 +165,8 @@ static void make_done_run(evo_archive *a, fixture *fx, const char *name)
                                   .utilisation = 0.9};
         cr_assert_eq(archive_put_generation(a, fx->run, &gen, NULL, &err), EVO_OK, "%s", err.msg);
     }
-    cr_assert_eq(archive_put_champion_stats(a, fx->run, fx->champion, 0.87654, 17, 0.313, &err), EVO_OK, "%s",
-                 err.msg);
+    archive_champion_stats c = {fx->champion, 0.87654, 17, 6.5, 0.313, 0, "no skill shown: a fixture"};
+    cr_assert_eq(archive_put_champion_stats(a, fx->run, &c, &err), EVO_OK, "%s", err.msg);
     cr_assert_eq(archive_run_set_status(a, fx->run, RUN_DONE, &err), EVO_OK, "%s", err.msg);
 }
 

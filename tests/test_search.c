@@ -139,9 +139,21 @@ Test(search, generational_run_fills_the_archive, .description = "rows, generatio
     cr_assert_eq(number(&f, "SELECT COUNT(DISTINCT owner) FROM series"), 9, "2 champions + 7 baselines");
     cr_assert_eq(number(&f, "SELECT COUNT(*) FROM runs WHERE status = 'done' AND champion IS NOT NULL "
                             "AND dsr BETWEEN 0 AND 1 AND n_trials > 0"), 1);
-    cr_assert_eq(number(&f, "SELECT COUNT(*) FROM evaluations e JOIN runs r ON r.champion = e.id "
-                            "WHERE e.fitness = (SELECT MAX(fitness) FROM evaluations)"), 1,
-                 "the champion is the fittest candidate");
+    /* the finalists: the 4 (ga.confirm) fittest distinct candidates, 3 fresh seeds each; the champion
+     * is the one with the best mean over them */
+    cr_assert_eq(number(&f, "SELECT COUNT(*) FROM confirmations"), 4 * 3);
+    cr_assert_eq(number(&f, "SELECT COUNT(DISTINCT seed) FROM confirmations"), 4 * 3, "every seed fresh");
+    cr_assert_eq(number(&f, "SELECT COUNT(*) FROM confirmations c JOIN evaluations e ON e.id = c.eval "
+                            "WHERE c.seed = e.seed"), 0, "none is the search's own seed");
+    cr_assert_eq(number(&f, "SELECT COUNT(*) FROM (SELECT DISTINCT eval FROM confirmations) c JOIN "
+                            "(SELECT id FROM evaluations WHERE status = 'ok' AND cache_of IS NULL "
+                            "ORDER BY fitness DESC, id LIMIT 4) e ON e.id = c.eval"), 4,
+                 "the finalists are the fittest candidates");
+    cr_assert_eq(number(&f, "SELECT COUNT(*) FROM runs r WHERE r.champion = (SELECT eval FROM confirmations "
+                            "GROUP BY eval ORDER BY avg(fitness) DESC LIMIT 1)"), 1,
+                 "the champion has the best confirmed fitness");
+    cr_assert_eq(number(&f, "SELECT COUNT(*) FROM runs WHERE verdict IS NOT NULL AND skill IN (0, 1) "
+                            "AND n_effective BETWEEN 1 AND n_trials"), 1);
     cr_assert_eq(number(&f, "SELECT COUNT(*) FROM state"), 1);
     fixture_close(&f);
 }

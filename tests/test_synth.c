@@ -530,7 +530,7 @@ Test(synth, rejects_bad_plant_options,
     evo_error err = {0};
     synth_options o = planted((synth_planted)SYNTH_PLANT_COUNT, 0.1, 3, 50, 1);
     cr_assert_eq(synth_panel(&o, &p, &err), EVO_ERR_USAGE);
-    cr_assert(strstr(err.msg, "--planted none, momentum or reversal"), "%s", err.msg);
+    cr_assert(strstr(err.msg, "--planted none, momentum, reversal, ar or leadlag"), "%s", err.msg);
     cr_assert_null(p.close);
 
     const double bad[] = {-0.1, NAN, INFINITY, 11};
