@@ -792,3 +792,75 @@ Test(genome, range_ends_are_inside, .description = "bounds are inclusive, after 
     config_free(&cfg);
     expect_error(SOURCE, example_with("0.001", "0.01001"), "gene lr: 0.01001 is outside", NULL);
 }
+
+/* ---------------------------------------------------------------- the screen and the feature prior */
+
+Test(genome, screen_tries_each_feature_alone_in_the_cheapest_model,
+     .description = "candidate i: the i-th feature alone, linear, sharpe, daily, numbers in the middle")
+{
+    evo_config cfg;
+    parse(SOURCE, &cfg);
+    const int n = __builtin_popcount(cfg.search.features);
+    unsigned seen = 0;
+    for (int i = 0; i < n; i++) {
+        evo_genome g;
+        cr_assert(genome_screen(&g, i, &cfg), "candidate %d", i);
+        cr_assert_eq(g.model, MODEL_LINEAR);
+        cr_assert_eq(g.objective, OBJECTIVE_SHARPE);
+        cr_assert_eq(__builtin_popcount(g.features), 1, "one feature");
+        cr_assert(!(g.features & seen), "feature of candidate %d repeats", i);
+        seen |= g.features;
+        cr_assert_eq(g.rebalance, (int)cfg.search.rebalance.min, "the smallest rebalance interval");
+        /* lr 1e-4..1e-2 (log): the geometric middle 1e-3; batch 16..128: 72; steps 100..2000 (log): 447 */
+        cr_assert_float_eq(g.lr, 1e-3, 1e-12, "lr %g", g.lr);
+        cr_assert_eq(g.batch, 72);
+        cr_assert_eq(g.steps, 447);
+        evo_error err = {0};
+        cr_assert_eq(genome_validate(&g, &cfg, &err), EVO_OK, "%s", err.msg);
+    }
+    cr_assert_eq(seen, cfg.search.features, "every allowed feature once");
+    evo_genome g;
+    cr_assert_eq(genome_screen(&g, n, &cfg), 0, "the screen ends after the last feature");
+    config_free(&cfg);
+    /* no linear model: the asset model, lists by their middle value by size; no model that reads
+     * features: no screen */
+    parse(SOURCE "search: {model: [portfolio, asset], objective: [meanvar, forecast], seq_len: [40, 5, 10], "
+                 "rebalance: [21, 5]}\n", &cfg);
+    cr_assert(genome_screen(&g, 0, &cfg));
+    cr_assert_eq(g.model, MODEL_ASSET);
+    cr_assert_eq(g.objective, OBJECTIVE_MEANVAR, "the first allowed objective without sharpe");
+    cr_assert_eq(g.seq_len, 10);
+    cr_assert_eq(g.rebalance, 5);
+    config_free(&cfg);
+    parse(SOURCE "search: {model: [portfolio]}\n", &cfg);
+    cr_assert_eq(genome_screen(&g, 0, &cfg), 0);
+    config_free(&cfg);
+}
+
+Test(genome, random_feature_sets_are_small,
+     .description = "k features with probability 2^-k: half the draws one feature, a quarter two")
+{
+    /* 11 features; P(k) = 2^-k for k < 11, the rest (2^-10) on 11. Over N = 8000 draws a share has sd
+     * <= sqrt(0.25 / N) = 0.0056; 0.025 is 4.5 sd. The old prior (each name with p = 1/2) gives one
+     * feature in 11 / 2^11 = 0.5% of the draws. Every feature appears alone. */
+    evo_config cfg;
+    parse(SOURCE "search: {model: [asset]}\n", &cfg);
+    enum { N = 8000 };
+    int size[FEATURE_COUNT + 1] = {0}, alone[FEATURE_COUNT] = {0};
+    evo_rng rng;
+    rng_seed(&rng, 31);
+    for (int i = 0; i < N; i++) {
+        evo_genome g;
+        genome_random(&g, &cfg, &rng);
+        int k = __builtin_popcount(g.features);
+        size[k]++;
+        if (k == 1)
+            alone[__builtin_ctz(g.features)]++;
+    }
+    cr_assert_float_eq((double)size[1] / N, 0.5, 0.025, "one feature in %d of %d", size[1], N);
+    cr_assert_float_eq((double)size[2] / N, 0.25, 0.025, "two in %d of %d", size[2], N);
+    cr_assert_float_eq((double)size[3] / N, 0.125, 0.025, "three in %d of %d", size[3], N);
+    for (int f = 0; f < FEATURE_COUNT; f++)
+        cr_assert_eq(alone[f] > 0, (cfg.search.features >> f) & 1u, "feature %d alone %d times", f, alone[f]);
+    config_free(&cfg);
+}

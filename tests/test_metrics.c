@@ -4,6 +4,7 @@
  * overfit. Shapes: T days; N trials, S blocks for PBO (returns[N][T], trial n in row n). */
 #include <criterion/criterion.h>
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "evofolio/metrics.h"
@@ -505,4 +506,61 @@ Test(metrics, pbo_usage_errors, .description = "odd or zero S, S > T, S > 32 and
     }
     double pbo;
     cr_assert_eq(metrics_pbo(&pbo, r, 2, 100, 2, NULL), EVO_OK); /* err may be NULL */
+}
+
+/* ---------------------------------------------------------------- effective number of trials */
+
+/* Row i of a 4 x 4 Walsh-Hadamard pattern, repeated: distinct rows are exactly uncorrelated after
+ * demeaning (rows 1..3 have mean 0 and are orthogonal). */
+static void walsh(double *r, int row, int T)
+{
+    static const int h[4][4] = {{1, 1, 1, 1}, {1, -1, 1, -1}, {1, 1, -1, -1}, {1, -1, -1, 1}};
+    for (int t = 0; t < T; t++)
+        r[t] = 0.01 * h[row][t % 4];
+}
+
+Test(metrics, effective_trials_hand_values,
+     .description = "copies of one trial count once, uncorrelated trials each, two groups twice")
+{
+    enum { T = 40 };
+    double r[6 * T];
+    for (int i = 0; i < 6; i++) /* six copies of one series, scaled (correlation 1) */
+        for (int t = 0; t < T; t++)
+            r[i * T + t] = (i + 1) * 0.001 * sin(t);
+    cr_assert_float_eq(metrics_effective_trials(r, 6, T), 1.0, 1e-9);
+    for (int i = 0; i < 3; i++) /* three uncorrelated series */
+        walsh(r + i * T, i + 1, T);
+    cr_assert_float_eq(metrics_effective_trials(r, 3, T), 3.0, 1e-9);
+    /* 3 copies of one and 3 of another, uncorrelated: N^2 / sum rho^2 = 36 / (2 * 9) = 2 */
+    for (int i = 0; i < 6; i++)
+        walsh(r + i * T, i < 3 ? 1 : 2, T);
+    cr_assert_float_eq(metrics_effective_trials(r, 6, T), 2.0, 1e-9);
+    cr_assert_float_eq(metrics_effective_trials(r, 1, T), 1.0, 0, "one trial is one");
+    /* a constant series correlates with nothing */
+    for (int t = 0; t < T; t++)
+        r[T + t] = 0.002;
+    walsh(r, 1, T);
+    cr_assert_float_eq(metrics_effective_trials(r, 2, T), 2.0, 1e-9);
+}
+
+Test(metrics, effective_trials_samples_large_sets,
+     .description = "above METRICS_EFFECTIVE_SAMPLE trials: copies of one still count once")
+{
+    enum { N = METRICS_EFFECTIVE_SAMPLE + 500, T = 8 };
+    double *r = malloc(sizeof(double) * N * T);
+    cr_assert_not_null(r);
+    for (int i = 0; i < N; i++)
+        walsh(r + (size_t)i * T, i % 2 ? 1 : 3, T); /* two uncorrelated groups, alternating */
+    /* 750 of each: N / (1 + (N - 1) m), m = the share of pairs in one group (~1/2), gives ~2 */
+    double n = metrics_effective_trials(r, N, T);
+    cr_assert(n > 1.9 && n < 2.1, "N_eff %g", n);
+    free(r);
+}
+
+Test(metrics, dsr_takes_fractional_trials, .description = "the expected maximum grows with N, 2.5 between 2 and 3")
+{
+    double a = metrics_expected_max_sharpe(2, 0.01), b = metrics_expected_max_sharpe(2.5, 0.01),
+           c = metrics_expected_max_sharpe(3, 0.01);
+    cr_assert(a < b && b < c, "%g %g %g", a, b, c);
+    cr_assert_eq(metrics_expected_max_sharpe(1.5, 0.01), 0.0, "fewer than 2 trials: nothing to deflate");
 }

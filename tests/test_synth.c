@@ -550,3 +550,78 @@ Test(synth, rejects_bad_plant_options,
     cr_assert_eq(catalog_find(&synth_plants, "reversal"), SYNTH_PLANT_REVERSAL);
     cr_assert_eq(catalog_find(&synth_plants, "none"), SYNTH_PLANT_NONE);
 }
+
+/* ---------------------------------------------------------------- autoregressive plants */
+
+/* The plant draws no random numbers, so planted minus plain log return over t -> t+1 is the plant,
+ * which must equal synth_signal's row t and the definition (synth.h) worked here from the planted
+ * prices: ar phi_a e_{t,a} with phi_a = +-strength (first half +), leadlag strength s_a / s_{a-1}
+ * e_{t,a-1}, e = yesterday's log return minus the drift (mu - s^2/2) / 252. The sigmas are not
+ * known here, so the test fits the leadlag scale per asset and checks it against the realised sd
+ * ratio; the ar coefficient is known exactly. Rounding of logs of ratios near 1: ~1e-15. */
+Test(synth, autoregressive_plants_follow_their_definition,
+     .description = "ar: +-strength x yesterday's deviation; leadlag: the previous asset's, vol-scaled")
+{
+    enum { A = 6, D = 3000 };
+    const double strength = 0.2;
+    synth_options n = planted(SYNTH_PLANT_NONE, 0, A, D, 41);
+    evo_panel plain;
+    make(&n, &plain);
+    double *rn = log_returns(&plain);
+    for (synth_planted k = SYNTH_PLANT_AR; k <= SYNTH_PLANT_LEADLAG; k++) {
+        synth_options o = planted(k, strength, A, D, 41);
+        evo_panel p;
+        make(&o, &p);
+        double *rp = log_returns(&p), *signal = malloc(sizeof(double) * (size_t)D * A);
+        cr_assert_not_null(signal);
+        synth_signal(&o, &p, signal);
+        double fit_num[A] = {0}, fit_den[A] = {0};
+        for (int t = 0; t + 1 < D; t++)
+            for (int a = 0; a < A; a++) {
+                double diff = rp[(size_t)t * A + a] - rn[(size_t)t * A + a]; /* step t -> t+1 */
+                cr_assert(fabs(diff - signal[(size_t)t * A + a]) < 1e-12, "%s: t %d asset %d: %.3g vs %.3g",
+                          synth_plants.names[k], t, a, diff, signal[(size_t)t * A + a]);
+                int from = k == SYNTH_PLANT_AR ? a : a - 1;
+                if (t == 0 || from < 0) {
+                    cr_assert_eq(diff, 0.0, "%s: nothing to follow at t %d asset %d", synth_plants.names[k], t, a);
+                    continue;
+                }
+                /* e without the drift term: the drift is constant, a regression on the raw return
+                 * picks it up in the intercept, so compare the demeaned slope */
+                double e = rp[(size_t)(t - 1) * A + from];
+                fit_num[a] += e * diff;
+                fit_den[a] += e * e;
+            }
+        for (int a = 0; a < A; a++) {
+            if (k == SYNTH_PLANT_LEADLAG && a == 0)
+                continue;
+            double slope = fit_num[a] / fit_den[a], mean, sd_a, sd_from;
+            if (k == SYNTH_PLANT_AR) { /* plant = phi e, e = r - c: slope of r is phi up to c's share */
+                double want = (2 * a < A ? 1 : -1) * strength;
+                cr_assert(fabs(slope - want) < 0.01 * strength, "ar asset %d: slope %.4f vs %.4f", a, slope, want);
+            } else { /* strength s_a / s_{a-1}: the ratio of realised sds, 1.3% each over 3000 days */
+                column_moments(rn, D - 1, A, a, &mean, &sd_a);
+                column_moments(rn, D - 1, A, a - 1, &mean, &sd_from);
+                double want = strength * sd_a / sd_from;
+                cr_assert(fabs(slope / want - 1) < 0.05, "leadlag asset %d: slope %.4f vs %.4f", a, slope, want);
+            }
+        }
+        free(rp);
+        free(signal);
+        data_panel_free(&p);
+    }
+    free(rn);
+    data_panel_free(&plain);
+}
+
+Test(synth, autoregressive_strength_below_one, .description = "ar/leadlag need strength < 1: EVO_ERR_USAGE")
+{
+    evo_panel p;
+    evo_error err = {0};
+    synth_options o = planted(SYNTH_PLANT_AR, 1.0, 3, 50, 1);
+    cr_assert_eq(synth_panel(&o, &p, &err), EVO_ERR_USAGE);
+    cr_assert(strstr(err.msg, "below 1"), "%s", err.msg);
+    o = planted(SYNTH_PLANT_LEADLAG, 0.99, 3, 50, 1);
+    cr_assert_eq(synth_panel(&o, &p, &err), EVO_OK, "%s", err.msg);
+    data_panel_free(&p);
+}
