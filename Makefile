@@ -8,6 +8,7 @@
 #   make bench-baselines  the seven baseline strategies over data/dow30.csv, daily rebalancing
 #   make bench-features   every feature but volchg over data/dow30.csv, window 252
 #   make bench-archive    write 100,000 evaluations to an archive; time `evofolio query` on it
+#   make bench-quality    search quality on planted/noise synthetic sets: GA vs random vs TPE (~1 h)
 
 # Every Debian package the project needs to build, run and test: the one list.
 DEB_PACKAGES := make gcc pkg-config openmpi-bin libopenmpi-dev libopenblas-serial-dev libyaml-dev \
@@ -45,7 +46,7 @@ TEST_BIN := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: all deps run test asan tests-run bench bench-run bench-search bench-baselines bench-features bench-archive clean
+.PHONY: all deps run test asan tests-run bench bench-run bench-search bench-baselines bench-features bench-archive bench-quality clean
 all: $(BUILD)/evofolio
 
 $(BUILD)/obj/%.o: src/%.c
@@ -150,6 +151,12 @@ bench-archive: deps
 bench-search: $(BUILD)/bench/search_bench
 	$(BUILD)/bench/search_bench throughput
 	$(MPIRUN) -n 3 $(BUILD)/bench/search_bench utilisation
+
+# Search quality (bench/quality.sh): does the default search find a planted signal, and claim nothing
+# on noise; GA against random search and Optuna TPE (optional: python3-optuna) at equal budgets.
+# BENCH_QUALITY_SETS="ar:0.3:3 none:0:15" and BENCH_QUALITY_METHODS="ga random" pick a subset.
+bench-quality: all $(BUILD)/bench/quality_yardsticks
+	EVOFOLIO_BIN=$(BUILD)/evofolio QUALITY_YARDSTICKS=$(BUILD)/bench/quality_yardsticks bench/quality.sh
 
 clean:
 	rm -rf build

@@ -163,17 +163,44 @@ static double train_step(evo_net *net, const model_data *md, const evo_genome *g
     return value;
 }
 
-/* Forecast objective: the conviction (model.h) that gives the best hold-out Sharpe net of costs, from
- * a grid of multiples of 1 / sd, sd the cross-sectional sd of the realised next-day returns over the
- * fitted days (so conviction * (f - mean f) is the forecast spread in units of the return spread).
- * 0 (equal weight) wins ties: conviction must earn its turnover. */
+/* The hold-out's information coefficient: the correlation, pooled over days, of the forecasts' and
+ * the next-day returns' deviations from their day's means; and its standard error under no skill,
+ * 1 / sqrt(days (U - 1)). f[n][U], r[n][U]. */
+static double holdout_ic(const float *f, const float *r, int n, int U, double *se)
+{
+    double fr = 0, ff = 0, rr = 0;
+    for (int d = 0; d < n; d++) {
+        double mf = 0, mr = 0;
+        for (int u = 0; u < U; u++) {
+            mf += (double)f[(size_t)d * U + u] / U;
+            mr += (double)r[(size_t)d * U + u] / U;
+        }
+        for (int u = 0; u < U; u++) {
+            double a = f[(size_t)d * U + u] - mf, b = r[(size_t)d * U + u] - mr;
+            fr += a * b;
+            ff += a * a;
+            rr += b * b;
+        }
+    }
+    *se = U > 1 ? 1 / sqrt((double)n * (U - 1)) : INFINITY;
+    return ff > 0 && rr > 0 ? fr / sqrt(ff * rr) : 0;
+}
+
+/* Forecast objective: the conviction (model.h). Without skill on the hold-out - an information
+ * coefficient (holdout_ic) below two standard errors - it is 0: equal weight, no trading on noise.
+ * With skill, it comes from a grid of multiples of 1 / sd, sd the cross-sectional sd of the realised
+ * next-day returns over the fitted days (so conviction * (f - mean f) is the forecast spread in units
+ * of the return spread), scored by the hold-out's daily Sharpe ratio net of costs; the
+ * one-standard-error rule takes the smallest conviction whose Sharpe ratio is within one standard
+ * error, sqrt((1 + SR^2 / 2) / n) (Lo 2002), of the best, so conviction must earn its turnover. */
 static int choose_conviction(model_train_report *rep, evo_net *net, const model_data *md, const evo_genome *g,
                              int first, int n_fit, int hold_first, int n_hold, const model_train_options *opt,
                              evo_error *err)
 {
-    static const double grid[] = {0, 1, 2, 4, 8, 16, 32, 64, 128};
+    enum { GRID = 9 };
+    static const double grid[GRID] = {0, 1, 2, 4, 8, 16, 32, 64, 128};
     const int U = md->U;
-    double ss = 0, best = INFINITY;
+    double ss = 0, sr[GRID], best = -INFINITY;
     for (int d = first; d < first + n_fit; d++) {
         const float *r = md->targets + (size_t)(d + 1) * U;
         double mean = 0;
@@ -193,16 +220,20 @@ static int choose_conviction(model_train_report *rep, evo_net *net, const model_
             memcpy(f + (size_t)at * U, net_outputs(net), (size_t)m * U * sizeof *f);
     }
     const loss_spec sharpe = {OBJECTIVE_SHARPE, 0, opt->cost};
-    rep->conviction = 0;
-    for (size_t k = 0; !rc && sd > 0 && k < sizeof grid / sizeof grid[0]; k++) {
+    for (int k = 0; !rc && k < GRID; k++) {
         for (int n = 0; n < n_hold; n++)
-            model_forecast_weights(w + (size_t)n * U, f + (size_t)n * U, U, grid[k] / sd);
-        double loss = loss_portfolio(dw, w, window_targets(md, hold_first), n_hold, U, &sharpe);
-        if (loss < best) {
-            best = loss;
-            rep->conviction = grid[k] / sd;
-        }
+            model_forecast_weights(w + (size_t)n * U, f + (size_t)n * U, U, sd > 0 ? grid[k] / sd : 0);
+        sr[k] = -loss_portfolio(dw, w, window_targets(md, hold_first), n_hold, U, &sharpe);
+        best = sr[k] > best ? sr[k] : best;
     }
+    double ic_se = INFINITY, ic = rc ? 0 : holdout_ic(f, window_targets(md, hold_first), n_hold, U, &ic_se);
+    const double se = sqrt((1 + best * best / 2) / n_hold);
+    rep->conviction = 0;
+    for (int k = 0; !rc && sd > 0 && ic > 2 * ic_se && k < GRID; k++)
+        if (sr[k] >= best - se) {
+            rep->conviction = grid[k] / sd;
+            break;
+        }
     free(f);
     free(w);
     free(dw);
