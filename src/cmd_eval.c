@@ -61,20 +61,23 @@ static void print_fold_row(const char *label, const evo_fold_result *fr, const e
 {
     char a[EVO_DATE_STR], b[EVO_DATE_STR];
     const evo_metrics *m = &fr->metrics;
-    printf("%-6s %s..%s %4d %4d %9.5f %9.5f %8.2f%% %7.2f%% %7.3f %8.3f %7.2f%% %9.4f", label,
+    printf("%-6s %s..%s %5d %5d %9.5f %9.5f %9.5f %8.2f%% %7.2f%% %7.3f %8.3f %7.2f%% %9.4f", label,
            date_format(p->dates[fr->window.first], a), date_format(p->dates[fr->window.last], b),
-           fr->train.steps, fr->train.best_step, fr->train.train_loss, fr->train.holdout_loss,
-           100 * m->ann_return, 100 * m->ann_vol, m->sharpe, m->sortino, 100 * m->max_drawdown,
-           m->avg_turnover);
+           fr->train.steps, fr->train.best_step, fr->train.train_loss, fr->train.initial_loss,
+           fr->train.holdout_loss, 100 * m->ann_return, 100 * m->ann_vol, m->sharpe, m->sortino,
+           100 * m->max_drawdown, m->avg_turnover);
     if (forecast)
-        printf("  mae %.4g rmse %.4g mape %.3f%%", fr->errors.mae, fr->errors.rmse, fr->errors.mape);
+        printf("  conviction %.4g mae %.4g rmse %.4g mape %.3f%%", fr->train.conviction, fr->errors.mae,
+               fr->errors.rmse, fr->errors.mape);
+    if (!(fr->train.holdout_loss < fr->train.initial_loss))
+        printf("  (no gain on the hold-out)");
     printf("\n");
 }
 
 static void print_table_header(void)
 {
-    printf("%-6s %-22s %4s %4s %9s %9s %9s %8s %7s %8s %8s %9s\n", "window", "return days", "ep", "best",
-           "train", "holdout", "return/y", "vol/y", "sharpe", "sortino", "max dd", "turnover");
+    printf("%-6s %-22s %5s %5s %9s %9s %9s %9s %8s %7s %8s %8s %9s\n", "window", "return days", "steps", "best",
+           "train", "untrained", "holdout", "return/y", "vol/y", "sharpe", "sortino", "max dd", "turnover");
 }
 
 static long peak_rss_mib(void)
@@ -101,8 +104,16 @@ static void print_table(const evo_eval_result *res, const evo_eval_result *test,
     printf("\nstatus   %s%s%s%s\n", res->status == EVAL_OK ? "ok" : "failed", res->truncated ? " (truncated by train.max_seconds)" : "",
            res->status == EVAL_OK ? "" : ": ", res->status == EVAL_OK ? "" : res->reason);
     if (res->status == EVAL_OK)
-        printf("fitness  %.6f (%s over %d folds)\n", res->fitness, catalog_fitness.names[ctx->cfg->ga.fitness],
-               res->n_folds);
+        printf("fitness  %.6f (%s over %d folds; validation Sharpe ratio %.4f, equal weight's %.4f)\n",
+               res->fitness, catalog_fitness.names[ctx->cfg->ga.fitness], res->n_folds, res->val_sharpe,
+               ctx->ew_val_sharpe);
+    for (int k = 0; res->status == EVAL_OK && k < res->n_folds; k++)
+        if (!(res->folds[k].train.holdout_loss < res->folds[k].train.initial_loss)) {
+            printf("note     on %s the hold-out loss never fell below the untrained net's: training found "
+                   "nothing the hold-out confirms (raise steps or lr, or drop inputs)\n",
+                   res->n_folds > 1 ? "some folds" : "this fold");
+            break;
+        }
     printf("time     %.2f s (training %.2f s, %.1f%% outside training); peak RSS %ld MiB\n", res->seconds,
            res->train_seconds, res->seconds > 0 ? 100 * (1 - res->train_seconds / res->seconds) : 0.0,
            peak_rss_mib());
@@ -146,11 +157,12 @@ static json_t *fold_json(const evo_fold_result *fr, const evo_panel *p)
 {
     char a[EVO_DATE_STR], b[EVO_DATE_STR];
     const evo_metrics *m = &fr->metrics;
-    return json_pack("{s:s,s:s,s:i,s:i,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:i,s:o,s:o,s:o,s:o}",
+    return json_pack("{s:s,s:s,s:i,s:i,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:i,s:o,s:o,s:o,s:o}",
                      "first", date_format(p->dates[fr->window.first], a), "last",
                      date_format(p->dates[fr->window.last], b), "steps", fr->train.steps, "best_step",
-                     fr->train.best_step, "train_loss", number(fr->train.train_loss), "holdout_loss",
-                     number(fr->train.holdout_loss), "ann_return", number(m->ann_return), "ann_vol",
+                     fr->train.best_step, "train_loss", number(fr->train.train_loss), "initial_loss",
+                     number(fr->train.initial_loss), "holdout_loss", number(fr->train.holdout_loss),
+                     "conviction", number(fr->train.conviction), "ann_return", number(m->ann_return), "ann_vol",
                      number(m->ann_vol), "sharpe", number(m->sharpe), "sortino", number(m->sortino),
                      "max_drawdown", number(m->max_drawdown), "calmar", number(m->calmar), "cvar95",
                      number(m->cvar95), "avg_turnover", number(m->avg_turnover), "hit_rate",
@@ -167,10 +179,11 @@ static void print_json(const evo_eval_result *res, const evo_eval_result *test, 
     json_t *folds = json_array();
     for (int k = 0; k < res->n_folds && res->status == EVAL_OK; k++)
         json_array_append_new(folds, fold_json(&res->folds[k], ctx->panel));
-    json_t *o = json_pack("{s:s,s:o,s:s,s:s,s:b,s:o,s:I,s:o,s:o,s:o}", "key", key, "genome",
+    json_t *o = json_pack("{s:s,s:o,s:s,s:s,s:b,s:o,s:o,s:o,s:I,s:o,s:o,s:o}", "key", key, "genome",
                           gj ? json_loads(gj, 0, NULL) : json_null(), "status",
                           res->status == EVAL_OK ? "ok" : "failed", "reason", res->reason, "truncated",
-                          res->truncated, "fitness", number(res->fitness), "params", (json_int_t)res->n_params,
+                          res->truncated, "fitness", number(res->fitness), "val_sharpe", number(res->val_sharpe),
+                          "ew_val_sharpe", number(ctx->ew_val_sharpe), "params", (json_int_t)res->n_params,
                           "seconds", number(res->seconds), "train_seconds", number(res->train_seconds), "folds",
                           folds);
     if (test && test->status == EVAL_OK)

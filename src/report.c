@@ -51,6 +51,7 @@ typedef struct {
 typedef struct {
     char owner[48];  /* "eval:7", "baseline:ew" */
     char label[96];  /* for legends and tables */
+    int twin;        /* the champion's linear twin (the yardstick) */
     int rank;        /* a tested candidate's rank (1 = the champion); 0 for a baseline */
     int n, cap;
     double *x;       /* [n] return days, days since 1970-01-01 */
@@ -71,6 +72,9 @@ typedef struct {
     int64_t champion; /* 0: none yet */
     double dsr, pbo;  /* NAN when not stored */
     int n_trials;
+    double n_effective; /* independent trials the n_trials are worth (NAN when not stored) */
+    int skill;          /* the verdict claims skill */
+    char *verdict;      /* the verdict in words (owned; NULL when not stored) */
     evo_config cfg;
     int have_cfg;
     evo_panel panel; /* the run's data when found beside the archive and its hash matches */
@@ -196,6 +200,11 @@ static int on_run(void *ctx, const archive_value *v, int n_col)
     r->dsr = value_real(&v[2]);
     r->n_trials = (int)v[3].integer;
     r->pbo = value_real(&v[4]);
+    r->n_effective = value_real(&v[5]);
+    r->skill = v[6].type == ARCHIVE_VALUE_INTEGER && v[6].integer == 1;
+    const char *verdict = value_text(&v[7]);
+    if (verdict && !(r->verdict = strdup(verdict)))
+        return nomem(r);
     return 0;
 }
 
@@ -488,8 +497,10 @@ static int on_test_rank(void *ctx, const archive_value *v, int n_col)
     char owner[48];
     snprintf(owner, sizeof owner, "eval:%lld", (long long)v[0].integer);
     for (int i = 0; i < r->n_series; i++)
-        if (!strcmp(r->s[i].owner, owner))
+        if (!strcmp(r->s[i].owner, owner)) {
             r->s[i].rank = (int)v[1].integer;
+            r->s[i].twin = v[2].integer == 1;
+        }
     return 0;
 }
 
@@ -514,7 +525,8 @@ static int load(report *r)
     long long run = (long long)r->run.id;
     int rc;
     run_ctx rk = {r, 0};
-    snprintf(sql, sizeof sql, "SELECT config, champion, dsr, n_trials, pbo FROM runs WHERE id = %lld", run);
+    snprintf(sql, sizeof sql, "SELECT config, champion, dsr, n_trials, pbo, n_effective, skill, verdict FROM runs "
+             "WHERE id = %lld", run);
     if ((rc = archive_query_rows(r->a, sql, on_run, &rk, r->err)))
         return rc;
     r->in_progress = r->run.status != RUN_DONE || r->champion == 0;
@@ -536,7 +548,8 @@ static int load(report *r)
              "ORDER BY owner, date", run);
     if ((rc = archive_query_rows(r->a, sql, on_series, r, r->err)))
         return rc;
-    snprintf(sql, sizeof sql, "SELECT eval, rank FROM tests WHERE run = %lld", run);
+    snprintf(sql, sizeof sql, "SELECT t.eval, t.rank, e.origin = 'twin' FROM tests t JOIN evaluations e ON "
+             "e.run = t.run AND e.id = t.eval WHERE t.run = %lld", run);
     if ((rc = archive_query_rows(r->a, sql, on_test_rank, r, r->err)))
         return rc;
     /* series of evaluations that are not (or no longer) tested champions are left out */
@@ -560,7 +573,8 @@ static int load(report *r)
         char owner[sizeof s->owner]; /* a copy: GCC cannot tell the two fields apart */
         memcpy(owner, s->owner, sizeof owner);
         if (s->rank > 0) {
-            snprintf(s->label, sizeof s->label, "%s #%s", s->rank == 1 ? "champion" : "runner-up", owner + 5);
+            snprintf(s->label, sizeof s->label, "%s #%s", s->rank == 1 ? "champion" : s->twin ? "linear twin"
+                     : "finalist", owner + 5);
         } else {
             int k = catalog_find(&catalog_strategies, owner + 9);
             int words = k >= 0 && strcmp(strategy_words[k], owner + 9);
@@ -583,6 +597,7 @@ static void report_free(report *r)
 {
     archive_close(r->a);
     free(r->config);
+    free(r->verdict);
     if (r->have_cfg)
         config_free(&r->cfg);
     if (r->have_panel)
@@ -626,6 +641,8 @@ static const char css[] =
     ".grid{display:grid;grid-template-columns:repeat(auto-fill,minmax(320px,1fr));gap:6px 14px}\n"
     ".card{border:1px solid #ddd;padding:10px;font-size:14px;color:#333}\n"
     ".reading{border-left:4px solid #444;padding:4px 12px;margin:8px 0;background:#f7f7f7}\n"
+    ".verdict{font-size:120%;border:2px solid #444;padding:8px 14px;margin:8px 0}\n"
+    ".verdict.skill{border-color:#009E73;background:#eefaf5}.verdict.none{border-color:#D55E00;background:#fdf3ec}\n"
     ".note{color:#444;font-size:13px}\n"
     "code{font-size:12px;background:#f2f2f2;padding:0 3px;word-break:break-all}\n"
     "footer{margin-top:40px;color:#555;font-size:12px;border-top:1px solid #ccc;padding-top:6px}\n"
@@ -706,6 +723,7 @@ static const char *fitness_words(report *r)
     if (!r->have_cfg)
         return "fitness";
     switch (r->cfg.ga.fitness) {
+    case FITNESS_EXCESS_SHARPE: return "fitness: validation Sharpe ratio (folds pooled) minus equal weight's";
     case FITNESS_MEAN_SORTINO: return "fitness: mean validation Sortino ratio";
     case FITNESS_SHARPE_MEAN_MINUS_SD: return "fitness: mean minus sd of validation Sharpe ratios";
     case FITNESS_WORST_SHARPE: return "fitness: worst fold's validation Sharpe ratio";
@@ -1137,6 +1155,41 @@ static int section_leaderboard(report *r)
 
 /* ---------------------------------------------------------------- the test period */
 
+static int on_finalist(void *ctx, const archive_value *v, int n_col)
+{
+    report *r = ctx;
+    (void)n_col;
+    const double mean = value_real(&v[4]), sq = value_real(&v[5]), n = (double)v[6].integer;
+    const double sd = n > 1 ? sqrt(fmax(0, sq - mean * mean) * n / (n - 1)) : 0;
+    pr(r, "<tr><td class=\"l\">#%lld%s</td><td class=\"l\">", (long long)v[0].integer,
+       v[0].integer == r->champion ? " (champion)" : v[7].integer == 1 ? " (linear twin)" : "");
+    esc(r, value_text(&v[1]) ? value_text(&v[1]) : "");
+    put(r, "</td><td class=\"l\">");
+    esc(r, value_text(&v[2]) ? value_text(&v[2]) : "");
+    pr(r, "</td><td>%s</td><td>%s</td><td>%s</td><td>%d</td></tr>\n", num(r, value_real(&v[3]), SVG_FMT_NUMBER, 3),
+       num(r, mean, SVG_FMT_NUMBER, 3), num(r, sd, SVG_FMT_NUMBER, 3), (int)v[8].integer);
+    return 0;
+}
+
+/* The finalists: the best candidates retrained with fresh seeds; the best mean is the champion. */
+static int finalists_table(report *r)
+{
+    char sql[1024];
+    snprintf(sql, sizeof sql, "SELECT c.eval, e.model, e.features, e.fitness, avg(c.fitness), avg(c.fitness * "
+             "c.fitness), count(*), e.origin = 'twin', sum(c.status = 'failed') FROM confirmations c JOIN "
+             "evaluations e ON e.run = c.run AND e.id = c.eval WHERE c.run = %lld GROUP BY c.eval "
+             "ORDER BY avg(c.fitness) DESC, c.eval", (long long)r->run.id);
+    put(r, "<div class=\"wide\"><table>\n<tr><th class=\"l\">finalist</th><th class=\"l\">model</th>"
+           "<th class=\"l\">features</th><th>fitness in the search</th><th>retrained: mean</th><th>sd</th>"
+           "<th>seeds failed</th></tr>\n");
+    int rc = archive_query_rows(r->a, sql, on_finalist, r, r->err);
+    put(r, "</table></div>\n<p class=\"note\">Each finalist is retrained with fresh seeds on the same "
+           "validation folds (ga.confirm_seeds); the fitness in the search is the luckiest of many tries, the "
+           "mean over fresh seeds is what the genome is worth. The linear twin is the champion's inputs and "
+           "training settings without an LSTM: an LSTM that does not beat it adds nothing.</p>\n");
+    return rc;
+}
+
 /* Readings of the deflated Sharpe ratio and PBO in plain words. */
 static const char *dsr_reading(double dsr)
 {
@@ -1322,14 +1375,28 @@ static int section_test(report *r)
            "0); CVaR 95% is the mean loss of the worst 5% of days; turnover is two-sided; Calmar is annual "
            "return over max drawdown. Conventions: README, &ldquo;Backtest conventions&rdquo;.</p>\n");
 
-    /* the multiple-testing statistics, from the validation folds */
-    put(r, "<h3>Is it skill? Deflated Sharpe ratio and PBO</h3>\n");
+    /* the verdict and its evidence, from the validation folds */
+    put(r, "<h3>Is it skill? The verdict</h3>\n");
+    if (r->verdict) {
+        pr(r, "<p class=\"verdict %s\"><b>%s</b>: ", r->skill ? "skill" : "none",
+           r->skill ? "Skill" : "No skill shown");
+        const char *colon = strchr(r->verdict, ':');
+        esc(r, colon ? colon + 2 : r->verdict);
+        put(r, ".</p>\n<p class=\"note\">The run claims skill only when all three hold: the champion, retrained "
+               "with fresh seeds, beats equal weight on the validation days; its deflated Sharpe ratio (below) is "
+               "at least 0.95; and its PBO is below 0.5. README, &ldquo;Does the search find a signal?&rdquo;.</p>\n");
+    } else {
+        not_available(r, "the verdict is given when the search ends.");
+    }
+    int rc = finalists_table(r);
+    if (rc)
+        return rc;
     if (isfinite(r->dsr))
-        pr(r, "<p class=\"reading\">Deflated Sharpe ratio <b>%s</b> over %d distinct candidates: the "
-           "probability "
-            "that the champion's validation Sharpe ratio reflects skill rather than the luck of the best of "
-            "%d tries is about %s. %s</p>\n", num(r, r->dsr, SVG_FMT_NUMBER, 3), r->n_trials, r->n_trials,
-            num(r, r->dsr, SVG_FMT_PERCENT, 0), dsr_reading(r->dsr));
+        pr(r, "<p class=\"reading\">Deflated Sharpe ratio <b>%s</b>: the probability that the champion's edge "
+           "over equal weight on the validation days reflects skill rather than the luck of the best of %d "
+           "candidates, which, correlated as they are, are worth %s independent tries, is about %s. %s</p>\n",
+           num(r, r->dsr, SVG_FMT_NUMBER, 3), r->n_trials, num(r, r->n_effective, SVG_FMT_NUMBER, 1),
+           num(r, r->dsr, SVG_FMT_PERCENT, 0), dsr_reading(r->dsr));
     else
         not_available(r, "the deflated Sharpe ratio is computed when the search ends.");
     if (isfinite(r->pbo))
