@@ -231,7 +231,7 @@ Test(cli, baselines_daily_series_and_periods, .description = "--csv writes every
     static result r;
     char args[256], path[128];
     snprintf(path, sizeof path, "%s/daily.csv", tmp);
-    snprintf(args, sizeof args, "baselines configs/default.yaml --period fold:2 --csv %s", path);
+    snprintf(args, sizeof args, "baselines configs/default.yaml --period fold:3 --csv %s", path);
     run(&r, args);
     cr_assert_eq(r.status, 0, "%s", r.err);
     cr_assert(strstr(r.out, "period 1998-12-24 .. 1999-12-23 (252 return days)"), "%s", r.out);
@@ -250,12 +250,12 @@ Test(cli, baselines_daily_series_and_periods, .description = "--csv writes every
     cr_assert(strstr(r.out, "period 1999-01-04 .. 1999-03-31"), "%s", r.out);
     run(&r, "baselines configs/default.yaml --folds");
     cr_assert_eq(r.status, 0);
-    cr_assert(strstr(r.out, "2      1996-12-18 .. 1998-12-16    504   1998-12-24 .. 1999-12-23    252"), "%s", r.out);
+    cr_assert(strstr(r.out, "3      1996-12-18 .. 1998-12-16    504   1998-12-24 .. 1999-12-23    252"), "%s", r.out);
     /* dd252 defined from day 251, normalised over 252 values: day 502 */
     cr_assert(strstr(r.out, "usable from day 502 (1992-12-23)"), "%s", r.out);
     run(&r, "baselines configs/default.yaml --period fold:9");
     cr_assert_eq(r.status, 2);
-    cr_assert(strstr(r.err, "folds 1 to 2"), "%s", r.err);
+    cr_assert(strstr(r.err, "folds 1 to 3"), "%s", r.err);
     run(&r, "baselines configs/default.yaml --period yesterday");
     cr_assert_eq(r.status, 2);
     run(&r, "baselines configs/default.yaml --period 1991-01-02:1991-06-01");
@@ -277,7 +277,7 @@ Test(cli, eval_a_genome, .timeout = 60, .description = "eval prints the key, fol
     cr_assert_eq(r.status, 0, "%s", r.err);
     cr_assert(strstr(r.out, "genome   model=asset;objective=sharpe;layers=1;hidden=8;seq_len=10;lr=0.003;"),
               "%s", r.out);
-    cr_assert(strstr(r.out, "fold 1 1997-12-24..1998-12-23") && strstr(r.out, "fold 2 1998-12-24..1999-12-23"),
+    cr_assert(strstr(r.out, "fold 1 1996-12-26..1997-12-23") && strstr(r.out, "fold 3 1998-12-24..1999-12-23"),
               "%s", r.out);
     cr_assert(strstr(r.out, "status   ok\nfitness  "), "%s", r.out);
     cr_assert(strstr(r.out, "test   2000-01-03..2001-01-02"), "%s", r.out);
@@ -291,7 +291,7 @@ Test(cli, eval_a_genome, .timeout = 60, .description = "eval prints the key, fol
     while (fgets(line, sizeof line, f))
         rows++;
     fclose(f);
-    cr_assert_eq(rows, 252 + 252 + 253, "two folds and the test period, one row a day");
+    cr_assert_eq(rows, 3 * 252 + 253, "three folds and the test period, one row a day");
     snprintf(args, sizeof args, "eval configs/default.yaml --format json --genome " GENOME);
     run(&r, args);
     cr_assert_eq(r.status, 0, "%s", r.err);
