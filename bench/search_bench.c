@@ -34,6 +34,7 @@ static int stand_in(farm_result *r, const farm_task *t, int rank, const void *ct
     const int *sleepy = ctx;
     memset(r, 0, sizeof *r);
     r->id = t->id;
+    r->replica = t->replica;
     r->rank = rank;
     snprintf(r->host, sizeof r->host, "bench");
     r->started = farm_clock();

@@ -249,6 +249,9 @@ int model_train(evo_net *net, const model_data *md, const evo_genome *g, int fir
     if (first < md->first_day + T - 1)
         first = md->first_day + T - 1;
     const int n = last - first + 1;
+    if (g->batch < 2)
+        return evo_fail(err, EVO_ERR_USAGE, "batch %d: a minibatch needs at least 2 days (a Sharpe ratio "
+                        "of one day is not defined); raise search.batch", g->batch);
     int n_hold = (int)lround(opt->val_fraction * n);
     n_hold = n_hold < 2 ? 2 : n_hold;
     const int n_fit = n - n_hold - opt->embargo;

@@ -360,3 +360,18 @@ Test(evaluate, forecaster_without_skill_does_not_churn, .timeout = 120,
     }
     fixture_free(&f);
 }
+
+Test(evaluate, one_day_minibatches_fail_cleanly, .timeout = 60,
+     .description = "batch 1 has no Sharpe ratio to train on: the candidate fails with a reason")
+{
+    fixture f;
+    fixture_make(&f, 0.3, 0, 19);
+    evo_genome g = genome(MODEL_ASSET, OBJECTIVE_SHARPE);
+    g.batch = 1;
+    evo_eval_result res;
+    evo_error err = {0};
+    cr_assert_eq(evaluate_genome(&res, &f.ctx, &g, 1, 0, &err), EVO_OK, "%s", err.msg);
+    cr_assert_eq(res.status, EVAL_FAILED);
+    cr_assert(strstr(res.reason, "at least 2 days"), "%s", res.reason);
+    fixture_free(&f);
+}
