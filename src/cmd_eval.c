@@ -15,18 +15,21 @@
 
 static void usage(FILE *out)
 {
-    fprintf(out, "usage: evofolio eval CONFIG --genome JSON|@FILE [--seed N] [--test] [--csv FILE]\n"
-                 "                     [--format table|json]\n\n"
+    fprintf(out, "usage: evofolio eval CONFIG --genome JSON|@FILE [--seed N] [--test [--nets N]]\n"
+                 "                     [--csv FILE] [--format table|json]\n\n"
                  "Train the genome's LSTM on each walk-forward fold of CONFIG, backtest its weights on the\n"
                  "fold's validation window with costs, and print per-fold metrics, the fitness, timings\n"
                  "and the status. The genome is JSON, e.g.\n"
-                 "  '{\"model\":\"asset\",\"objective\":\"sharpe\",\"layers\":1,\"hidden\":16,\"seq_len\":20,\n"
-                 "    \"lr\":0.003,\"weight_decay\":0.0001,\"batch\":32,\"steps\":5,\n"
+                 "  '{\"model\":\"asset\",\"objective\":\"sharpe\",\"layers\":1,\"hidden\":16,\"seq_len\":10,\n"
+                 "    \"lr\":0.003,\"weight_decay\":0.0001,\"batch\":32,\"steps\":500,\n"
                  "    \"features\":[\"ret1\",\"ret20\",\"vol20\"],\"rebalance\":5}'\n\n"
                  "  -g, --genome G   the genome as JSON text, or @FILE to read it from a file\n"
                  "  -s, --seed N     evaluation seed (default 1): same genome and seed, same numbers\n"
                  "  -t, --test       also train on the window before the test period and report the\n"
                  "                   held-out test metrics next to the baselines on the same period\n"
+                 "  -n, --nets N     on the test period, hold the mean weights of N nets trained with\n"
+                 "                   seeds derived from --seed (default 1; `run` tests with\n"
+                 "                   ga.confirm_seeds)\n"
                  "  -o, --csv FILE   write daily weights and returns of every window\n"
                  "  -f, --format F   table (default) or json\n"
                  "  -h, --help       this help\n");
@@ -231,13 +234,13 @@ int cmd_eval(int argc, char **argv)
     static const struct option long_opts[] = {
         {"genome", required_argument, NULL, 'g'}, {"seed", required_argument, NULL, 's'},
         {"test", no_argument, NULL, 't'},         {"csv", required_argument, NULL, 'o'},
-        {"format", required_argument, NULL, 'f'}, {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0}};
+        {"format", required_argument, NULL, 'f'}, {"nets", required_argument, NULL, 'n'},
+        {"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0}};
     const char *genome_arg = NULL, *csv_path = NULL;
     uint64_t seed = 1;
-    int with_test = 0, json = 0, c;
+    int with_test = 0, json = 0, c, nets = 1;
     char *end;
-    while ((c = getopt_long(argc, argv, "g:s:to:f:h", long_opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "g:s:to:f:n:h", long_opts, NULL)) != -1) {
         switch (c) {
         case 'g': genome_arg = optarg; break;
         case 's':
@@ -250,6 +253,13 @@ int cmd_eval(int argc, char **argv)
             break;
         case 't': with_test = 1; break;
         case 'o': csv_path = optarg; break;
+        case 'n':
+            nets = (int)strtol(optarg, &end, 10);
+            if (!*optarg || *end || nets < 1 || nets > 100) {
+                fprintf(stderr, "evofolio eval: --nets expects a whole number 1..100, got '%s'.\n", optarg);
+                return 2;
+            }
+            break;
         case 'f':
             if (strcmp(optarg, "table") && strcmp(optarg, "json")) {
                 fprintf(stderr, "evofolio eval: --format expects table or json, got '%s'.\n", optarg);
@@ -287,7 +297,7 @@ int cmd_eval(int argc, char **argv)
     if (!rc)
         rc = evaluate_genome(&res, &ctx, &g, seed, csv_path != NULL, &err);
     if (!rc && with_test)
-        rc = evaluate_test(&test, &ctx, &g, seed, csv_path != NULL, &err);
+        rc = evaluate_test(&test, &ctx, &g, seed, nets, csv_path != NULL, &err);
     if (!rc && json)
         print_json(&res, with_test ? &test : NULL, &g, &ctx);
     else if (!rc)

@@ -217,30 +217,55 @@ typedef struct {
     const model_data *md;
     const int *units;
     double deadline;
+    int n_nets; /* nets trained per window, their weights averaged (1 in the search) */
 } window_job;
 
-/* Predict at every rebalance close of val (from its day 0), backtest with costs, compute metrics. */
-static int backtest_window(evo_fold_result *fr, evo_net *net, const window_job *job, evo_window val,
-                           evo_error *err)
+/* The decisions of a window: the rebalance closes of val (from its day 0), and the unit weights and
+ * forecasts decided there. */
+typedef struct {
+    int n;          /* decisions */
+    int *days;      /* [n] panel days */
+    double *unit_w; /* [n][U] */
+    double *fc;     /* [n][U] raw forecasts (the forecast objective's errors) */
+} decisions;
+
+static void decisions_free(decisions *d)
+{
+    free(d->days);
+    free(d->unit_w);
+    free(d->fc);
+}
+
+static int decisions_alloc(decisions *d, const window_job *job, evo_window val, evo_error *err)
+{
+    const int U = job->md->U, T = val.last - val.first + 1, k = job->g->rebalance;
+    d->n = 1 + (T - 1) / k;
+    d->days = malloc((size_t)d->n * sizeof *d->days);
+    d->unit_w = calloc((size_t)d->n * U, sizeof *d->unit_w);
+    d->fc = calloc((size_t)d->n * U, sizeof *d->fc);
+    if (!d->days || !d->unit_w || !d->fc) {
+        decisions_free(d);
+        return evo_fail(err, EVO_ERR_NOMEM, "out of memory for %d decisions", d->n);
+    }
+    for (int j = 0; j < d->n; j++)
+        d->days[j] = val.first - 1 + j * k;
+    return EVO_OK;
+}
+
+/* Backtest the decided weights over val with costs; metrics and the forecast errors. */
+static int backtest_decisions(evo_fold_result *fr, const window_job *job, evo_window val, const decisions *d,
+                              evo_error *err)
 {
     const evo_eval_context *ctx = job->ctx;
-    const int A = ctx->panel->n_assets, U = job->md->U, T = val.last - val.first + 1;
-    const int k = job->g->rebalance, day0 = val.first - 1, n_dec = 1 + (T - 1) / k;
-    int *days = malloc((size_t)n_dec * sizeof *days);
-    double *unit_w = malloc((size_t)n_dec * U * sizeof *unit_w), *fc = malloc((size_t)n_dec * U * sizeof *fc);
+    const int A = ctx->panel->n_assets, U = job->md->U, T = val.last - val.first + 1, k = job->g->rebalance;
     double *targets = calloc((size_t)T * A, sizeof *targets), *r = malloc((size_t)T * A * sizeof *r);
     unsigned char *trade = malloc((size_t)T);
-    int rc = days && unit_w && fc && targets && r && trade ? EVO_OK
-             : evo_fail(err, EVO_ERR_NOMEM, "out of memory backtesting %d days", T);
-    for (int j = 0; !rc && j < n_dec; j++)
-        days[j] = day0 + j * k;
-    if (!rc)
-        rc = model_predict(unit_w, fc, net, job->md, job->g, &fr->train, days, n_dec, err);
+    int rc = targets && r && trade ? EVO_OK : evo_fail(err, EVO_ERR_NOMEM, "out of memory backtesting %d days", T);
     if (!rc) {
         backtest_schedule(trade, T, k);
-        for (int j = 0; j < n_dec; j++)
-            asset_weights(targets + (size_t)j * k * A, unit_w + (size_t)j * U, ctx, job->g, job->units, U,
-                          days[j]);
+        for (int j = 0; j < d->n; j++)
+            asset_weights(targets + (size_t)j * k * A, d->unit_w + (size_t)j * U, ctx, job->g, job->units, U,
+                          d->days[j]);
         for (int t = 0; t < T; t++)
             for (int a = 0; a < A; a++)
                 r[(size_t)t * A + a] = ctx->returns[(size_t)(val.first + t) * A + a];
@@ -249,36 +274,32 @@ static int backtest_window(evo_fold_result *fr, evo_net *net, const window_job *
     if (!rc) {
         metrics_compute(&fr->metrics, fr->bt.net, fr->bt.turnover, T);
         if (job->g->objective == OBJECTIVE_FORECAST) { /* implied next-day prices P_d (1 + forecast) */
-            double *pred = r, *actual = targets; /* reuse: n_dec * U <= T * A */
-            for (int j = 0; j < n_dec; j++)
+            double *pred = r, *actual = targets; /* reuse: n * U <= T * A */
+            for (int j = 0; j < d->n; j++)
                 for (int u = 0; u < U; u++) {
-                    double p = unit_price(ctx, job->g, job->units, u, days[j]);
-                    pred[(size_t)j * U + u] = p * (1 + fc[(size_t)j * U + u]);
-                    actual[(size_t)j * U + u] = unit_price(ctx, job->g, job->units, u, days[j] + 1);
+                    double p = unit_price(ctx, job->g, job->units, u, d->days[j]);
+                    pred[(size_t)j * U + u] = p * (1 + d->fc[(size_t)j * U + u]);
+                    actual[(size_t)j * U + u] = unit_price(ctx, job->g, job->units, u, d->days[j] + 1);
                 }
-            metrics_forecast_errors(&fr->errors, pred, actual, n_dec * U);
+            metrics_forecast_errors(&fr->errors, pred, actual, d->n * U);
         }
     }
-    free(days);
-    free(unit_w);
-    free(fc);
     free(targets);
     free(r);
     free(trade);
     return rc;
 }
 
-/* Train on decision days first..last, then backtest val. A candidate that cannot be trained (it
- * diverges, or its sizes leave no days to train on) fails; only resource errors are returned. */
-static int run_window(evo_fold_result *fr, const window_job *job, int first, int last, evo_window val,
-                      uint64_t seed, evo_error *err)
+/* Train one net with seed on decision days first..last into *rep and add its weights and forecasts
+ * at d's decisions, divided by `share`, to d. A candidate that cannot be trained (it diverges, or its
+ * sizes leave no days to train on) is reported failed; only resource errors are returned. */
+static int train_and_decide(model_train_report *rep, decisions *d, double share, const window_job *job,
+                            int first, int last, uint64_t seed, evo_error *err)
 {
     evo_net *net = NULL;
     net_spec spec = model_net_spec(job->g, job->md, seed);
-    memset(fr, 0, sizeof *fr);
-    fr->window = val;
-    int rc = net_create(&spec, &net, err);
     const evo_config *cfg = job->ctx->cfg;
+    const int U = job->md->U;
     model_train_options opt = {.patience = cfg->train.patience,
                                .val_fraction = cfg->train.val_fraction,
                                .embargo = cfg->split.embargo_days,
@@ -286,16 +307,52 @@ static int run_window(evo_fold_result *fr, const window_job *job, int first, int
                                .risk_aversion = cfg->train.risk_aversion,
                                .cost = cfg->backtest.cost_bps / 1e4,
                                .deadline = job->deadline};
+    double *w = malloc((size_t)d->n * U * sizeof *w), *fc = malloc((size_t)d->n * U * sizeof *fc);
+    int rc = w && fc ? net_create(&spec, &net, err) : evo_fail(err, EVO_ERR_NOMEM, "out of memory");
     if (!rc)
-        rc = model_train(net, job->md, job->g, first, last, &opt, seed, &fr->train, err);
+        rc = model_train(net, job->md, job->g, first, last, &opt, seed, rep, err);
     if (rc == EVO_ERR_USAGE) { /* e.g. seq_len leaves no training days: the candidate fails */
-        fr->train.failed = 1;
-        snprintf(fr->train.reason, sizeof fr->train.reason, "%.150s", err->msg);
+        rep->failed = 1;
+        snprintf(rep->reason, sizeof rep->reason, "%.150s", err->msg);
         rc = EVO_OK;
     }
-    if (!rc && !fr->train.failed)
-        rc = backtest_window(fr, net, job, val, err);
+    if (!rc && !rep->failed)
+        rc = model_predict(w, fc, net, job->md, job->g, rep, d->days, d->n, err);
+    for (size_t i = 0; !rc && !rep->failed && i < (size_t)d->n * U; i++) {
+        d->unit_w[i] += w[i] / share;
+        d->fc[i] += fc[i] / share;
+    }
     net_free(net);
+    free(w);
+    free(fc);
+    return rc;
+}
+
+/* Train job->n_nets nets on decision days first..last (the first with seed, as the search does) and
+ * backtest val on the mean of their weights. fr->train is the first net's report, with the seconds
+ * of all; a failing net fails the window. */
+static int run_window(evo_fold_result *fr, const window_job *job, int first, int last, evo_window val,
+                      uint64_t seed, evo_error *err)
+{
+    memset(fr, 0, sizeof *fr);
+    fr->window = val;
+    decisions d = {0};
+    int rc = decisions_alloc(&d, job, val, err);
+    for (int i = 0; !rc && i < job->n_nets && !fr->train.failed; i++) {
+        model_train_report rep;
+        rc = train_and_decide(&rep, &d, job->n_nets, job, first, last, i ? fold_seed(seed, 1000 + i) : seed, err);
+        if (i == 0) {
+            fr->train = rep;
+        } else {
+            fr->train.seconds += rep.seconds;
+            fr->train.truncated |= rep.truncated;
+            if (rep.failed)
+                fr->train = rep;
+        }
+    }
+    if (!rc && !fr->train.failed)
+        rc = backtest_decisions(fr, job, val, &d, err);
+    decisions_free(&d);
     return rc;
 }
 
@@ -314,7 +371,8 @@ typedef struct {
 } window_plan;
 
 static int evaluate_windows(evo_eval_result *res, const evo_eval_context *ctx, const evo_genome *g,
-                            uint64_t seed, int keep_series, const window_plan *plan, int n, evo_error *err)
+                            uint64_t seed, int n_nets, int keep_series, const window_plan *plan, int n,
+                            evo_error *err)
 {
     const double t0 = model_now();
     memset(res, 0, sizeof *res);
@@ -324,7 +382,7 @@ static int evaluate_windows(evo_eval_result *res, const evo_eval_context *ctx, c
     if (!unit_buf)
         return evo_fail(err, EVO_ERR_NOMEM, "out of memory");
     int rc = make_model_data(&md, ctx, g, unit_buf, err);
-    window_job job = {ctx, g, &md, unit_buf, t0 + ctx->cfg->train.max_seconds}; /* series kept for the fitness */
+    window_job job = {ctx, g, &md, unit_buf, t0 + ctx->cfg->train.max_seconds * n_nets, n_nets};
     res->n_folds = n;
     for (int k = 0; !rc && k < n && res->status == EVAL_OK; k++) {
         evo_fold_result *fr = &res->folds[k];
@@ -362,16 +420,16 @@ int evaluate_genome(evo_eval_result *res, const evo_eval_context *ctx, const evo
     const evo_split *s = &ctx->split;
     for (int k = 0; k < s->n_folds; k++) /* targets of days train.first .. train.last */
         plan[k] = (window_plan){s->folds[k].train.first - 1, s->folds[k].train.last - 1, s->folds[k].val};
-    return evaluate_windows(res, ctx, g, seed, keep_series, plan, s->n_folds, err);
+    return evaluate_windows(res, ctx, g, seed, 1, keep_series, plan, s->n_folds, err);
 }
 
 int evaluate_test(evo_eval_result *res, const evo_eval_context *ctx, const evo_genome *g, uint64_t seed,
-                  int keep_series, evo_error *err)
+                  int n_nets, int keep_series, evo_error *err)
 {
     const evo_window test = ctx->split.test;
     const int last_train = test.first - 1 - ctx->cfg->split.embargo_days;
     window_plan plan = {last_train - ctx->cfg->split.train_days, last_train - 1, test};
-    return evaluate_windows(res, ctx, g, seed ^ 0x7e57ULL, keep_series, &plan, 1, err);
+    return evaluate_windows(res, ctx, g, seed ^ 0x7e57ULL, n_nets > 0 ? n_nets : 1, keep_series, &plan, 1, err);
 }
 
 void evaluate_result_free(evo_eval_result *res)

@@ -249,7 +249,9 @@ int farm_evaluate(farm_result *r, const farm_task *t, int rank, const void *cont
     r->rank = rank;
     gethostname(r->host, sizeof r->host - 1);
     r->started = farm_clock();
-    int rc = t->test ? evaluate_test(&r->res, ctx, &t->genome, t->seed, 1, err)
+    /* the test period: the ensemble of the confirmation's number of nets (search.h) */
+    const int nets = ctx->cfg->ga.confirm > 0 ? ctx->cfg->ga.confirm_seeds : 1;
+    int rc = t->test ? evaluate_test(&r->res, ctx, &t->genome, t->seed, nets, 1, err)
                      : evaluate_genome(&r->res, ctx, &t->genome, t->seed, 1, err);
     r->finished = farm_clock();
     if (rc || t->test || r->res.status != EVAL_OK)

@@ -375,3 +375,37 @@ Test(evaluate, one_day_minibatches_fail_cleanly, .timeout = 60,
     cr_assert(strstr(res.reason, "at least 2 days"), "%s", res.reason);
     fixture_free(&f);
 }
+
+Test(evaluate, test_period_ensemble_averages_nets, .timeout = 120,
+     .description = "--nets N: the first net is the single net's; the mean of N nets' weights is held")
+{
+    fixture f;
+    fixture_make(&f, 0.4, 0, 20);
+    evo_genome g = genome(MODEL_ASSET, OBJECTIVE_SHARPE);
+    evo_eval_result one, three, again;
+    evo_error err = {0};
+    cr_assert_eq(evaluate_test(&one, &f.ctx, &g, 9, 1, 1, &err), EVO_OK, "%s", err.msg);
+    cr_assert_eq(evaluate_test(&three, &f.ctx, &g, 9, 3, 1, &err), EVO_OK, "%s", err.msg);
+    cr_assert_eq(evaluate_test(&again, &f.ctx, &g, 9, 3, 1, &err), EVO_OK, "%s", err.msg);
+    cr_assert_eq(one.status, EVAL_OK);
+    cr_assert_eq(three.status, EVAL_OK);
+    const evo_fold_result *a = &one.folds[0], *b = &three.folds[0], *c = &again.folds[0];
+    cr_assert_eq(a->train.steps, b->train.steps, "the first net trains as the single one");
+    cr_assert_eq(a->train.best_step, b->train.best_step);
+    cr_assert_gt(b->train.seconds, a->train.seconds, "three nets take longer than one");
+    const int T = a->bt.T;
+    cr_assert_eq(memcmp(b->bt.weights, c->bt.weights, sizeof(double) * T * A), 0, "deterministic");
+    cr_assert_neq(memcmp(a->bt.weights, b->bt.weights, sizeof(double) * T * A), 0, "the ensemble differs");
+    /* the first day's weights are the mean of softmax rows: positive, summing to 1 (each row is a float
+     * softmax: 1 to ~1e-7) */
+    double sum = 0;
+    for (int i = 0; i < A; i++) {
+        cr_assert_gt(b->bt.weights[i], 0);
+        sum += b->bt.weights[i];
+    }
+    cr_assert_float_eq(sum, 1.0, 1e-6);
+    evaluate_result_free(&one);
+    evaluate_result_free(&three);
+    evaluate_result_free(&again);
+    fixture_free(&f);
+}

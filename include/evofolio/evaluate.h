@@ -73,9 +73,11 @@ typedef struct {
 int evaluate_genome(evo_eval_result *res, const evo_eval_context *ctx, const evo_genome *g,
                     uint64_t seed, int keep_series, evo_error *err);
 /* Train on the train_days ending an embargo before the test period, then backtest the test period;
- * the result has one fold (the test window). */
+ * the result has one fold (the test window). With n_nets > 1, that many nets are trained with seeds
+ * derived from seed and the portfolio holds the mean of their weights (an ensemble: a genome's
+ * seed-to-seed luck averaged out, as a quant would deploy it). */
 int evaluate_test(evo_eval_result *res, const evo_eval_context *ctx, const evo_genome *g, uint64_t seed,
-                  int keep_series, evo_error *err);
+                  int n_nets, int keep_series, evo_error *err);
 void evaluate_result_free(evo_eval_result *res);
 
 /* The aggregate of the folds' validation results named by f: mean, worst or mean - sd of the fold
