@@ -553,7 +553,7 @@ static int restore(search_state *st, evo_error *err)
 typedef struct {
     ga_individual ind;
     double mean, sd; /* over the fresh seeds; mean -inf when one of them failed */
-    int twin;        /* the champion's linear twin */
+    int twin;        /* the linear twin of the best candidate */
 } finalist;
 
 static void print_metrics_row(const char *name, const evo_metrics *m)
