@@ -8,7 +8,7 @@
 #   make bench-baselines  the seven baseline strategies over data/dow30.csv, daily rebalancing
 #   make bench-features   every feature but volchg over data/dow30.csv, window 252
 #   make bench-archive    write 100,000 evaluations to an archive; time `evofolio query` on it
-#   make bench-quality    search quality on planted/noise synthetic sets: GA vs random vs TPE (~1 h)
+#   make bench-quality    search quality on planted/noise synthetic sets: GA vs random vs TPE (10-20 min)
 
 # Every Debian package the project needs to build, run and test: the one list.
 DEB_PACKAGES := make gcc pkg-config openmpi-bin libopenmpi-dev libopenblas-serial-dev libyaml-dev \

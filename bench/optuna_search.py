@@ -7,8 +7,9 @@ Reads the search space from CONFIG's `search:` section (as `evofolio check CONFI
 default filled in), runs BUDGET trials of optuna.samplers.TPESampler(seed=SEED), each one
 `evofolio eval CONFIG --genome JSON --seed I --format json` (I = 1..BUDGET, the trial's index; its
 "fitness" is maximised; a failed status, a nonzero exit or no JSON counts as FAILED_VALUE), then
-evaluates the best trial's genome on the held-out test period (`--seed 1 --test`) and prints one line
-to stdout:
+evaluates the best trial's genome on the held-out test period (`--seed 1 --test`, with `--nets
+ga.confirm_seeds` when `eval` has --nets: `evofolio run` tests its champions as such an ensemble)
+and prints one line to stdout:
 
     tpe_test=<test Sharpe> tpe_fitness=<best validation fitness>
 
@@ -22,11 +23,17 @@ and objective are categorical; features and strategies are subsets, one boolean 
 linear model has no layers, hidden, seq_len or dropout; dropout is used only with layers > 1;
 features are not used by the portfolio model, strategies only by it (at least 2). A draw whose
 subset is empty (or has fewer than 2 strategies) is resampled: the trial is told FAIL (TPE ignores
-it) and a new one is asked, without spending budget.
+it) and a new one is asked, without spending budget. After RESAMPLES such draws in a row the last one
+is repaired instead: names drawn at random (random.Random(SEED)) are switched on until the subset is
+valid, and the repaired parameters are enqueued as the next trial, so that what TPE records is the
+genome evaluated. (Resampling alone can loop for ever: once TPE has a model, its draw is nearly
+deterministic - the argmax of l(x)/g(x) per boolean - and a FAIL trial does not change the model; on
+a noise set every feature came out off 1000 times in a row.)
 """
 import json
 import math
 import os
+import random
 import subprocess
 import sys
 import time
@@ -38,7 +45,7 @@ LOG_GENES = {"lr", "weight_decay", "steps", "hidden"}
 NUMERIC_GENES = ["layers", "hidden", "seq_len", "lr", "weight_decay", "dropout", "batch", "steps",
                  "rebalance"]
 FAILED_VALUE = -1e9
-MAX_RESAMPLES = 1000
+RESAMPLES = 10
 EVAL_TIMEOUT_S = 1800
 
 
@@ -50,13 +57,13 @@ def evofolio_bin():
     return os.path.join(os.path.dirname(here), "build", "evofolio")
 
 
-def load_space(binary, config):
-    """The search section of the resolved configuration (evofolio check)."""
+def load_config(binary, config):
+    """The resolved configuration (evofolio check), every default filled in."""
     out = subprocess.run([binary, "check", config], capture_output=True, text=True)
     if out.returncode != 0:
         sys.exit("optuna_search: %s check %s failed (exit %d):\n%s"
                  % (binary, config, out.returncode, out.stderr.strip()))
-    return yaml.safe_load(out.stdout)["search"]
+    return yaml.safe_load(out.stdout)
 
 
 def suggest_number(trial, name, space):
@@ -71,6 +78,19 @@ def suggest_number(trial, name, space):
 
 def suggest_subset(trial, name, names):
     return [n for n in names if trial.suggest_categorical("%s.%s" % (name, n), [False, True])]
+
+
+def repair(params, space, rng):
+    """params with names of the too-small subset switched on (at random) until it is valid."""
+    gene, need = ("strategies", 2) if params["model"] == "portfolio" else ("features", 1)
+    names = list(space[gene])
+    have = [n for n in names if params.get("%s.%s" % (gene, n))]
+    off = [n for n in names if n not in have]
+    rng.shuffle(off)
+    fixed = dict(params)
+    for n in off[:max(0, need - len(have))]:
+        fixed["%s.%s" % (gene, n)] = True
+    return fixed
 
 
 def suggest_genome(trial, space):
@@ -95,10 +115,19 @@ def suggest_genome(trial, space):
     return g
 
 
-def evaluate(binary, config, genome, seed, test=False):
+def test_nets(binary, cfg):
+    """How many nets `evofolio run` averages on the test period: ga.confirm_seeds when `eval` has
+    --nets (the run tests its champion as an ensemble of that many), else 1."""
+    out = subprocess.run([binary, "eval", "--help"], capture_output=True, text=True)
+    if "--nets" not in out.stdout + out.stderr:
+        return 1
+    return max(1, int(cfg.get("ga", {}).get("confirm_seeds", 1) or 1))
+
+
+def evaluate(binary, config, genome, seed, test=False, nets=1):
     """(status, fitness, test sharpe or None, reason) of one `evofolio eval`."""
     cmd = [binary, "eval", config, "--genome", json.dumps(genome), "--seed", str(seed),
-           "--format", "json"] + (["--test"] if test else [])
+           "--format", "json"] + (["--test"] if test else []) + (["--nets", str(nets)] if nets > 1 else [])
     try:
         out = subprocess.run(cmd, capture_output=True, text=True, timeout=EVAL_TIMEOUT_S)
     except subprocess.TimeoutExpired:
@@ -127,21 +156,30 @@ def main():
         sys.exit("optuna_search: cannot import optuna (install python3-optuna)")
     optuna.logging.set_verbosity(optuna.logging.WARNING)
     binary = evofolio_bin()
-    space = load_space(binary, config)
+    cfg = load_config(binary, config)
+    space = cfg["search"]
     study = optuna.create_study(direction="maximize", sampler=optuna.samplers.TPESampler(seed=seed))
+    rng = random.Random(seed)
     best = None  # (fitness, genome)
-    failures = resamples = 0
+    failures = resamples = repairs = 0
     started = time.time()
     for i in range(1, budget + 1):
-        for _ in range(MAX_RESAMPLES):
+        tries = 0
+        while True:
             trial = study.ask()
             genome = suggest_genome(trial, space)
             if genome is not None:
                 break
+            drawn = dict(trial.params)  # every gene of the draw, the too-small subset included
             study.tell(trial, state=optuna.trial.TrialState.FAIL)
-            resamples += 1
-        else:
-            sys.exit("optuna_search: %d draws in a row had an empty subset" % MAX_RESAMPLES)
+            tries += 1
+            if tries < RESAMPLES:
+                resamples += 1
+            elif tries == RESAMPLES:
+                study.enqueue_trial(repair(drawn, space, rng))
+                repairs += 1
+            else:
+                sys.exit("optuna_search: the repaired draw is still invalid: %s" % json.dumps(drawn))
         status, fitness, _, reason = evaluate(binary, config, genome, i)
         if status != "ok":
             failures += 1
@@ -151,14 +189,16 @@ def main():
         if status == "ok" and (best is None or fitness > best[0]):
             best = (fitness, genome)
         if i % 25 == 0 or i == budget:
-            sys.stderr.write("tpe: %d/%d trials  best %.4f  failed %d  resampled %d  %.0f s\n"
+            sys.stderr.write("tpe: %d/%d trials  best %.4f  failed %d  resampled %d  repaired %d  %.0f s\n"
                              % (i, budget, best[0] if best else float("nan"), failures, resamples,
-                                time.time() - started))
+                                repairs, time.time() - started))
     if best is None:
         print("tpe_test=nan tpe_fitness=nan")
         sys.exit("optuna_search: every trial failed")
     sys.stderr.write("tpe: best genome %s\n" % json.dumps(best[1]))
-    status, _, sharpe, reason = evaluate(binary, config, best[1], 1, test=True)
+    nets = test_nets(binary, cfg)
+    sys.stderr.write("tpe: testing it with --seed 1 --test%s\n" % (" --nets %d" % nets if nets > 1 else ""))
+    status, _, sharpe, reason = evaluate(binary, config, best[1], 1, test=True, nets=nets)
     if status != "ok" or sharpe is None:
         print("tpe_test=nan tpe_fitness=%.6g" % best[0])
         sys.exit("optuna_search: the test evaluation of the best genome failed: %s" % reason)

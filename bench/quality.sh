@@ -15,8 +15,8 @@
 # Environment: BENCH_QUALITY_SETS (default below), BENCH_QUALITY_METHODS (default "ga random tpe"),
 # BENCH_QUALITY_RANKS (default nproc + 1), BENCH_QUALITY_BUDGET (the random/TPE budget when ga is not
 # among the methods; default population x generations + confirm x confirm_seeds of the default),
-# EVOFOLIO_BIN, QUALITY_YARDSTICKS (the binaries; the scratch directory is quality/ next to the
-# latter), BENCH_PYTHON (default /usr/bin/python3).
+# BENCH_QUALITY_FOLDS (split.folds; default 2), EVOFOLIO_BIN and QUALITY_YARDSTICKS (the binaries;
+# the scratch directory is quality/ next to the latter), BENCH_PYTHON (default /usr/bin/python3).
 set -u
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -31,6 +31,7 @@ RANKS=${BENCH_QUALITY_RANKS:-$(( $(nproc) + 1 ))}
 DAYS=2520
 WORK=$(dirname "$YARD")/quality   # build/bench/quality
 DEFAULT_CFG=$ROOT/configs/default.yaml
+export BENCH_QUALITY_FOLDS=${BENCH_QUALITY_FOLDS:-2}
 export EVOFOLIO_BIN=$BIN
 
 log() { echo "quality: $*" >&2; }
@@ -51,7 +52,15 @@ if has tpe; then
   else echo "tpe: skipped: python3-optuna not installed"; log "tpe skipped: python3-optuna not installed"; fi
 fi
 
-rm -rf "$WORK" && mkdir -p "$WORK" || die "cannot create $WORK"
+START=$(now)
+rm -rf "$WORK" && mkdir -p "$WORK/bin" || die "cannot create $WORK"
+# Run copies of the binaries: a rebuild in the middle of the benchmark must not change (or, while the
+# linker writes it, break) the binary that the remaining sets run.
+cp "$BIN" "$WORK/bin/evofolio" && cp "$YARD" "$WORK/bin/quality_yardsticks" || die "cannot copy the binaries to $WORK/bin"
+BIN=$WORK/bin/evofolio YARD=$WORK/bin/quality_yardsticks
+export EVOFOLIO_BIN=$BIN
+"$BIN" --version >/dev/null || die "$BIN does not run"
+log "$("$BIN" --version | head -n 1), $RANKS ranks, $BENCH_QUALITY_FOLDS folds, sets: $SETS; methods: $METHODS"
 CRASHED=0
 
 # mkcfg OUT NAME [POPULATION]: configs/default.yaml with name, data (data.csv), split and output
@@ -64,7 +73,8 @@ with open(src) as f:
     cfg = yaml.safe_load(f)
 cfg["name"] = name
 cfg["data"] = {"prices": "data.csv"}
-cfg["split"] = {"test_days": 500, "folds": 2, "train_days": 750, "val_days": 250, "embargo_days": 5}
+cfg["split"] = {"test_days": 500, "folds": int(os.environ.get("BENCH_QUALITY_FOLDS", "2")),
+                "train_days": 750, "val_days": 250, "embargo_days": 5}
 cfg["output"] = {"archive": os.path.splitext(os.path.basename(out))[0] + ".db"}
 if len(sys.argv) > 4:
     cfg["ga"]["generations"] = 1
@@ -182,7 +192,7 @@ EOF
     if [ $rc != 0 ]; then
       log "tpe: optuna_search.py exited $rc; see $dir/tpe.err:"; tail -n 5 "$dir/tpe.err" >&2; CRASHED=1
     else
-      log "tpe: done in $tpe_secs s: test Sharpe $tpe_test, best fitness $tpe_fit"
+      log "tpe: done in $tpe_secs s: test Sharpe $tpe_test, best fitness $tpe_fit ($(grep '^tpe: [0-9]*/' "$dir/tpe.err" | tail -n 1 | sed 's/^tpe: //'))"
     fi
   fi
 
@@ -203,7 +213,10 @@ def num(s):
     return x if math.isfinite(x) else None
 
 def f(x, d=2):
-    return "-" if x is None else "%.*f" % (d, x)
+    if x is None:
+        return "-"
+    s = "%.*f" % (d, x)
+    return s[1:] if s.startswith("-") and float(s) == 0 else s  # no -0.00
 
 def cell(s, d=2):
     x = num(s)
@@ -282,5 +295,6 @@ if "ga" in methods:
 print("%d PASS, %d FAIL" % (npass, nfail))
 EOF
 
+log "$nsets sets in $(elapsed "$START") s; results: $CSV"
 [ $CRASHED = 0 ] || { log "a step failed (ERR in the table); see the logs under $WORK"; exit 1; }
 exit 0

@@ -94,8 +94,9 @@ static evo_eval_result *result(double fitness, int n, double sharpe0, int failed
     cr_assert_not_null(r);
     r->status = failed ? EVAL_FAILED : EVAL_OK;
     if (failed)
-        snprintf(r->reason, sizeof r->reason, "diverged: loss is NaN at epoch 3");
+        snprintf(r->reason, sizeof r->reason, "diverged: loss is NaN at step 3");
     r->fitness = failed ? -INFINITY : fitness;
+    r->val_sharpe = sharpe0 + (n - 1) / 2.0; /* stands for the pooled one: the folds' mean here */
     r->n_folds = n;
     r->n_params = 1234;
     r->seconds = 2.5;
@@ -109,7 +110,7 @@ static evo_eval_result *result(double fitness, int n, double sharpe0, int failed
                                    .avg_turnover = 0.1, .hit_rate = 0.55, .trades = 4};
         f->errors = (evo_forecast_errors){1, 2, 3, 4};
         f->train = (model_train_report){.steps = 8, .best_step = 5, .train_loss = -0.5,
-                                        .holdout_loss = -0.4, .seconds = 0.4};
+                                        .holdout_loss = -0.4, .initial_loss = -0.1, .seconds = 0.4};
     }
     return r;
 }
@@ -345,12 +346,12 @@ Test(archive, evaluation_folds_and_state_in_one_transaction, .description = "all
            "\"\"hidden\"\":16,\"\"seq_len\"\":20,\"\"lr\"\":0.001,\"\"weight_decay\"\":0.0001,"
            "\"\"dropout\"\":0.1,\"\"batch\"\":32,\"\"steps\"\":10,\"\"features\"\":[\"\"ret1\"\",\"\"vol20\"\"],"
            "\"\"rebalance\"\":5}\"\n");
-    expect(a, "SELECT fold, first, last, days, sharpe, sortino, steps, best_step, train_loss, mae"
+    expect(a, "SELECT fold, first, last, days, sharpe, sortino, steps, best_step, train_loss, initial_loss, mae"
               " FROM folds ORDER BY fold",
-           "fold,first,last,days,sharpe,sortino,steps,best_step,train_loss,mae\n"
-           "1,2020-01-02,2020-01-11,10,0.5,1,8,5,-0.5,\n"
-           "2,2020-01-12,2020-01-21,10,1.5,3,8,5,-0.5,\n"
-           "3,2020-01-22,2020-01-31,10,2.5,5,8,5,-0.5,\n");
+           "fold,first,last,days,sharpe,sortino,steps,best_step,train_loss,initial_loss,mae\n"
+           "1,2020-01-02,2020-01-11,10,0.5,1,8,5,-0.5,-0.1,\n"
+           "2,2020-01-12,2020-01-21,10,1.5,3,8,5,-0.5,-0.1,\n"
+           "3,2020-01-22,2020-01-31,10,2.5,5,8,5,-0.5,-0.1,\n");
     expect(a, "SELECT generation, next_id, members FROM state", "generation,next_id,members\n1,2,\"[1,1]\"\n");
 
     /* a duplicate id: nothing of the second put is kept, not its folds and not its state */
@@ -406,7 +407,7 @@ Test(archive, failed_and_forecast_evaluations, .description = "failed: NULL fitn
     put_ok(a, run, &i3, r2, 0);
     expect(a, "SELECT id, objective, features, strategies, status, reason, fitness FROM evaluations",
            "id,objective,features,strategies,status,reason,fitness\n"
-           "1,sharpe,ret1+vol20,,failed,diverged: loss is NaN at epoch 3,\n"
+           "1,sharpe,ret1+vol20,,failed,diverged: loss is NaN at step 3,\n"
            "2,forecast,ret1+vol20,,ok,,0.3\n3,sharpe,,ew+erc,ok,,0.3\n");
     expect(a, "SELECT eval, fold, calmar, mae, mse, rmse, mape FROM folds WHERE eval = 2",
            "eval,fold,calmar,mae,mse,rmse,mape\n2,1,,1,2,3,4\n");
@@ -670,7 +671,8 @@ Test(archive, validation_returns, .description = "distinct successful candidates
 
 /* ---------------------------------------------------------------- leaderboard and printing */
 
-Test(archive, leaderboard_order_means_and_index, .description = "fitness desc, mean validation metrics, no sort")
+Test(archive, leaderboard_order_means_and_index,
+     .description = "fitness desc, the pooled Sharpe, mean validation metrics, no sort")
 {
     evo_archive *a = open_rw();
     int64_t run = new_run(a, "r");
