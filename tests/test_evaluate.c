@@ -361,7 +361,7 @@ Test(evaluate, forecaster_without_skill_does_not_churn, .timeout = 120,
     fixture_free(&f);
 }
 
-Test(evaluate, one_day_minibatches_fail_cleanly, .timeout = 60,
+Test(evaluate, one_day_minibatches_fail_cleanly, .timeout = 120,
      .description = "batch 1 has no Sharpe ratio to train on: the candidate fails with a reason")
 {
     fixture f;
