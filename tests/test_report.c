@@ -165,6 +165,13 @@ static void make_done_run(evo_archive *a, fixture *fx, const char *name)
                                   .utilisation = 0.9};
         cr_assert_eq(archive_put_generation(a, fx->run, &gen, NULL, &err), EVO_OK, "%s", err.msg);
     }
+    /* the finalists retrained: the champion 2.0 and 2.2 (mean 2.1, sd 0.1414), the runner-up 1.0, 1.2 */
+    const double refit[2][2] = {{2.0, 2.2}, {1.0, 1.2}};
+    for (int f = 0; f < 2; f++)
+        for (int k = 0; k < 2; k++) {
+            archive_confirmation cf = {f ? fx->runner_up : fx->champion, k + 1, 100 + k, EVAL_OK, refit[f][k], 1.5};
+            cr_assert_eq(archive_put_confirmation(a, fx->run, &cf, &err), EVO_OK, "%s", err.msg);
+        }
     archive_champion_stats c = {fx->champion, 0.87654, 17, 6.5, 0.313, 0, "no skill shown: a fixture"};
     cr_assert_eq(archive_put_champion_stats(a, fx->run, &c, &err), EVO_OK, "%s", err.msg);
     cr_assert_eq(archive_run_set_status(a, fx->run, RUN_DONE, &err), EVO_OK, "%s", err.msg);
@@ -255,8 +262,18 @@ Test(report, numbers_match_the_archive, .description = "fitness, DSR, PBO, count
     snprintf(want, sizeof want, "evaluation <b>#%lld</b>", (long long)fx.champion);
     cr_assert(strstr(html, want), "expected %s", want);
     cr_assert(strstr(html, "validation fitness <b>2.457</b>"));
-    cr_assert(strstr(html, "Deflated Sharpe ratio <b>0.877</b> over 17 distinct candidates"));
+    cr_assert(strstr(html, "Deflated Sharpe ratio <b>0.877</b>: the probability"));
+    cr_assert(strstr(html, "the best of 17 candidates, which, correlated as they are, are worth 6.5 independent"));
     cr_assert(strstr(html, "about 88%"));
+    cr_assert(strstr(html, "<b>No skill shown</b>: a fixture."), "the verdict");
+    /* the finalists, best confirmed mean first */
+    snprintf(want, sizeof want, "<td class=\"l\">#%lld (champion)</td>", (long long)fx.champion);
+    char *champ_row = strstr(html, want);
+    cr_assert(champ_row, "expected %s", want);
+    cr_assert(strstr(champ_row, "<td>2.457</td><td>2.100</td><td>0.141</td><td>0</td>"), "champion's refits: %.300s",
+              champ_row);
+    snprintf(want, sizeof want, "<td class=\"l\">#%lld</td>", (long long)fx.runner_up);
+    cr_assert(strstr(champ_row, want), "the runner-up after the champion");
     cr_assert(strstr(html, "Probability of backtest overfitting <b>31.3%</b>"));
     /* 21 stored: 20 trained, 1 cache hit, 2 failed (ids 7 and 14) */
     cr_assert(strstr(html, "<b>21</b> stored: 20 trained, 1 cache hits"), "counts");
@@ -268,7 +285,7 @@ Test(report, numbers_match_the_archive, .description = "fitness, DSR, PBO, count
              "<td>%.2f</td>"
              "<td>%.2f</td>", (long long)fx.champion, 100 * m.ann_return, 100 * m.ann_vol, m.sharpe, m.sortino);
     cr_assert(strstr(html, want), "expected %s", want);
-    snprintf(want, sizeof want, "runner-up #%lld", (long long)fx.runner_up);
+    snprintf(want, sizeof want, "finalist #%lld", (long long)fx.runner_up);
     cr_assert(strstr(html, want));
     cr_assert(strstr(html, "ew (equal weight)"));
     cr_assert(strstr(html, "invvol (inverse volatility)"));
