@@ -208,8 +208,8 @@ int genome_screen(evo_genome *g, int i, const evo_config *cfg)
         return 0;
     memset(g, 0, sizeof *g);
     g->model = kinds[k];
-    g->objective = cfg->search.objectives & (1u << OBJECTIVE_SHARPE) ? OBJECTIVE_SHARPE
-                                                                    : (evo_objective)pick_lowest(cfg->search.objectives);
+    const unsigned objectives = cfg->search.objectives;
+    g->objective = objectives & (1u << OBJECTIVE_SHARPE) ? OBJECTIVE_SHARPE : (evo_objective)pick_lowest(objectives);
     for (int gene = 0; gene < GENE_COUNT; gene++) {
         const evo_gene_info *info = &genome_genes[gene];
         if (info->kind == GENE_KIND_INT || info->kind == GENE_KIND_REAL)

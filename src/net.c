@@ -174,7 +174,8 @@ static int init_params(evo_net *net, evo_error *err)
 
 static int check_spec(const net_spec *s, evo_error *err)
 {
-    if (s->n_in < 1 || (s->layers > 0 && s->hidden < 1) || s->layers < 0 || s->layers > NET_MAX_LAYERS || s->n_out < 1 ||
+    if (s->n_in < 1 || (s->layers > 0 && s->hidden < 1) || s->layers < 0 || s->layers > NET_MAX_LAYERS ||
+        s->n_out < 1 ||
         s->block < 1 || s->seq_len < 1 || s->max_rows < 1 || !(s->dropout >= 0 && s->dropout < 1) ||
         s->window_step < 0)
         return evo_fail(err, EVO_ERR_USAGE, "network sizes out of range (n_in %d, hidden %d, layers %d, "

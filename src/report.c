@@ -1175,8 +1175,9 @@ static int on_finalist(void *ctx, const archive_value *v, int n_col)
 static int finalists_table(report *r)
 {
     char sql[1024];
-    snprintf(sql, sizeof sql, "SELECT c.eval, e.model, coalesce(e.features, e.strategies), e.fitness, avg(c.fitness), avg(c.fitness * "
-             "c.fitness), count(*), e.origin = 'twin', sum(c.status = 'failed') FROM confirmations c JOIN "
+    snprintf(sql, sizeof sql, "SELECT c.eval, e.model, coalesce(e.features, e.strategies), e.fitness, "
+             "avg(c.fitness), avg(c.fitness * c.fitness), count(*), e.origin = 'twin', "
+             "sum(c.status = 'failed') FROM confirmations c JOIN "
              "evaluations e ON e.run = c.run AND e.id = c.eval WHERE c.run = %lld GROUP BY c.eval "
              "ORDER BY avg(c.fitness) DESC, c.eval", (long long)r->run.id);
     put(r, "<div class=\"wide\"><table>\n<tr><th class=\"l\">finalist</th><th class=\"l\">model</th>"

@@ -777,8 +777,9 @@ static void print_finalists(const search_state *st, const finalist *fin, int n)
            cfg->ga.confirm_seeds);
     for (int i = 0; i < n; i++)
         printf("  #%-6lld %-9s %-8s searched %8.4f  confirmed %8.4f +- %.4f%s\n", (long long)fin[i].ind.id,
-               catalog_model_kinds.names[fin[i].ind.genome.model], catalog_objectives.names[fin[i].ind.genome.objective],
-               fin[i].ind.fitness, fin[i].mean, fin[i].sd, fin[i].twin ? "  (linear twin of the best)" : "");
+               catalog_model_kinds.names[fin[i].ind.genome.model],
+               catalog_objectives.names[fin[i].ind.genome.objective], fin[i].ind.fitness, fin[i].mean, fin[i].sd,
+               fin[i].twin ? "  (linear twin of the best)" : "");
     printf("\n");
 }
 

@@ -67,7 +67,7 @@ q() { "$bin" query "$1" sql "$2" --format csv | tail -n +2; }
 
 # ---------------------------------------------------------------- data and configurations
 "$bin" synth --assets 6 --days 900 --seed 3 --out "$scratch/s.csv" >/dev/null
-config() { # config NAME GENERATIONS STEPS [EXTRA]
+config() { # config NAME GENERATIONS STEPS [EXTRA] (STEPS is also the patience: no early stop)
     cat >"$scratch/$1.yaml" <<CONF
 name: $1
 data: {prices: s.csv}
@@ -94,7 +94,7 @@ CONF
 }
 config tiny 3 2
 config signal 12 40
-config limit 300 40
+config limit 300 300  # steps: enough work that the search outlasts the 1-minute limit
 config array 3 2
 
 submit() { sbatch --parsable --ntasks=3 --chdir="$root" "$@"; }
