@@ -1264,8 +1264,11 @@ static int on_champion(void *ctx, const archive_value *v, int n_col)
     esc(r, value_text(&v[2]));
     pr(r, "), validation fitness <b>%s</b>: <code>", num(r, value_real(&v[0]), SVG_FMT_NUMBER, 3));
     esc(r, value_text(&v[3]));
-    put(r, "</code>. It was trained again on the days before the test period and traded it with costs, "
-           "next to every baseline.</p>\n");
+    const int nets = r->have_cfg && r->cfg.ga.confirm > 0 ? r->cfg.ga.confirm_seeds : 1;
+    put(r, "</code>. It was trained again on the days before the test period");
+    if (nets > 1)
+        pr(r, " as an ensemble of %d nets with fresh seeds (it holds the mean of their weights)", nets);
+    put(r, " and traded it with costs, next to every baseline.</p>\n");
     return 0;
 }
 
