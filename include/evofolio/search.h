@@ -1,7 +1,11 @@
 /* search: the master's side of a run - the genetic algorithm in generational or steady mode over the
  * farm's workers, every result stored in the archive as it arrives, resume from the archive, the
- * stopping rules, signals, progress lines, and at the end the champions on the held-out test period
- * next to the baselines with the deflated Sharpe ratio and PBO. Workers run farm_worker_loop.
+ * stopping rules, signals, progress lines, and the end: the ga.confirm best distinct candidates and
+ * the best one's linear twin retrained with ga.confirm_seeds fresh seeds (the best mean is the
+ * champion), the finalists on the held-out test period as ensembles of that many nets next to the
+ * baselines, the deflated Sharpe ratio of the champion's excess returns over equal weight (over the
+ * effective number of trials) and PBO, and the verdict: skill when the confirmed fitness is > 0, the
+ * DSR >= 0.95 and the PBO < 0.5. Workers run farm_worker_loop.
  * Returns 0 (done), SEARCH_STOPPED (a signal: the state is saved, --resume continues) or an evo_err
  * with the error record filled. */
 #ifndef EVOFOLIO_SEARCH_H
