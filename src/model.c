@@ -278,7 +278,14 @@ int model_train(evo_net *net, const model_data *md, const evo_genome *g, int fir
     rep->holdout_loss = rep->train_loss = NAN;
     double since_check = 0; /* the sum of the minibatch losses since the last check, and their count */
     int n_since = 0, since_best = 0;
+    /* residual training: the linear part alone first (model.h) */
+    const int linear_steps = g->layers > 0 ? (int)(MODEL_LINEAR_SHARE * g->steps) : 0;
+    net_set_linear_only(net, linear_steps > 0);
     while (rep->steps < g->steps && !rep->truncated) {
+        if (rep->steps == linear_steps && linear_steps > 0) {
+            net_set_linear_only(net, 0);
+            since_best = 0;
+        }
         if (bo.next == bo.n)
             block_order_draw(&bo, n_fit, g->batch, &rng);
         const char *why = NULL;
@@ -309,12 +316,13 @@ int model_train(evo_net *net, const model_data *md, const evo_genome *g, int fir
             rep->best_step = rep->steps;
             memcpy(best, net_params(net), n_params * sizeof *best);
             since_best = 0;
-        } else if (++since_best >= opt->patience) {
+        } else if (++since_best >= opt->patience && rep->steps > linear_steps) {
             break;
         }
         since_check = 0;
         n_since = 0;
     }
+    net_set_linear_only(net, 0);
     memcpy(net_params(net), best, n_params * sizeof *best); /* keep the best parameters */
     if (g->objective == OBJECTIVE_FORECAST)
         rc = choose_conviction(rep, net, md, g, first, n_fit, hold_first, n_hold, opt, err);

@@ -34,6 +34,7 @@ struct evo_net {
     float *proj;                           /* [B + (T-1) window_step][4H] window projections */
     const float *input[NET_MAX_LAYERS];    /* each layer's input in the last forward */
     int rows, masked, windowed;            /* of the last forward */
+    int linear_only;                       /* train the skip and the bias alone (net_set_linear_only) */
     int steps;                             /* AdamW steps taken */
     evo_rng rng;                           /* dropout masks */
 };
@@ -259,10 +260,10 @@ static const float *last_hidden(const evo_net *net)
 static void forward_rest(evo_net *net, int rows)
 {
     const net_spec *s = &net->spec;
-    const int T = s->seq_len, H = s->hidden;
+    const int T = s->seq_len, H = s->hidden, lstm = s->layers > 0 && !net->linear_only;
     const size_t TBH = (size_t)T * rows * H;
     const float keep = 1.0f - s->dropout, scale = 1.0f / keep;
-    for (int l = 1; l < s->layers; l++) {
+    for (int l = 1; lstm && l < s->layers; l++) {
         const float *in = net->cache[l - 1].h;
         if (net->masked) { /* inverted dropout: keep with probability 1-p, scale by 1/(1-p) */
             for (size_t i = 0; i < TBH; i++) {
@@ -276,7 +277,7 @@ static void forward_rest(evo_net *net, int rows)
     }
     /* y = h_T W_out + x_T W_skip + b */
     head_dense_forward(net->y, last_input(net), net->w_skip, net->b_out, rows, s->n_in, s->n_out);
-    if (s->layers > 0)
+    if (lstm)
         head_add_forward(net->y, last_hidden(net), net->w_out, rows, H, s->n_out);
     head_softmax_forward(net->wts, net->y, rows * s->n_out / s->block, s->block);
 }
@@ -301,7 +302,7 @@ int net_forward(evo_net *net, const float *x, int rows, int train, evo_error *er
     if (rc)
         return rc;
     net->input[0] = x;
-    if (net->spec.layers > 0)
+    if (net->spec.layers > 0 && !net->linear_only)
         lstm_forward(&net->cache[0], x, &net->w[0], net->spec.seq_len, rows, net->spec.n_in, net->spec.hidden);
     forward_rest(net, rows);
     return EVO_OK;
@@ -313,7 +314,7 @@ int net_forward_window(evo_net *net, const float *x, int rows, int train, evo_er
     if (rc)
         return rc;
     net->input[0] = x;
-    if (net->spec.layers > 0)
+    if (net->spec.layers > 0 && !net->linear_only)
         lstm_forward_window(&net->cache[0], net->proj, x, net->spec.window_step, &net->w[0], net->spec.seq_len,
                             rows, net->spec.n_in, net->spec.hidden);
     forward_rest(net, rows);
@@ -343,7 +344,7 @@ double net_backward(evo_net *net, const float *r, const loss_spec *loss, float *
     const size_t BH = (size_t)B * H, before = (size_t)(T - 1) * B * s->n_in;
     memset(net->grads, 0, net->n_params * sizeof(float));
     double value = loss_and_dy(net, r, loss);
-    if (L > 0) {
+    if (L > 0 && !net->linear_only) {
         /* Only the last step feeds the head: dh is zero before it. */
         float *dh = net->dh[0], *dh_below = net->dh[1];
         memset(dh, 0, (size_t)(T - 1) * BH * sizeof(float));
@@ -369,14 +370,19 @@ double net_backward(evo_net *net, const float *r, const loss_spec *loss, float *
     } else if (dx) { /* no LSTM: only the skip reaches the input */
         memset(dx, 0, (before + (size_t)B * s->n_in) * sizeof *dx);
     }
-    /* the skip connection; with no LSTM it carries the bias too */
-    if (L == 0)
+    /* the skip connection; without the LSTM's head it carries the bias too */
+    if (L == 0 || net->linear_only)
         head_dense_backward(net->dw_skip, net->db_out, dx ? dx + before : NULL, net->dy, last_input(net),
                             net->w_skip, B, s->n_in, s->n_out);
     else
         head_add_backward(net->dw_skip, dx ? dx + before : NULL, net->dy, last_input(net), net->w_skip, B,
                           s->n_in, s->n_out);
     return value;
+}
+
+void net_set_linear_only(evo_net *net, int on)
+{
+    net->linear_only = on;
 }
 
 double net_loss(evo_net *net, const float *r, const loss_spec *loss)
@@ -389,7 +395,10 @@ double net_step(evo_net *net, const adamw_options *opt, double clip_norm)
     double norm = adamw_clip_grad_norm(net->grads, net->n_params, clip_norm);
     if (!isfinite(norm))
         return norm;
-    adamw_step(net->params, net->grads, net->m, net->v, net->n_params, opt, ++net->steps);
+    /* linear only: the skip and the bias, the tail of the flat buffer; the rest does not even decay */
+    const size_t from = net->linear_only ? (size_t)(net->w_skip - net->params) : 0;
+    adamw_step(net->params + from, net->grads + from, net->m + from, net->v + from, net->n_params - from, opt,
+               ++net->steps);
     return norm;
 }
 

@@ -431,3 +431,52 @@ Test(net, window_mode_equals_copied_windows, .description = "net_forward_window 
     cr_assert_eq(net_forward_window(plain, x, 2, 0, &err), EVO_ERR_USAGE, "needs window_step");
     net_free(plain);
 }
+
+Test(net, linear_only_trains_the_skip_alone,
+     .description = "net_set_linear_only: the LSTM and its head get no gradient and stay put; outputs unchanged")
+{
+    const shape sh = {"L2", 2, 4, 3, 3, 5, 0};
+    net_spec s = spec_of(&sh, &heads[0], 13);
+    evo_net *net;
+    evo_error err = {0};
+    cr_assert_eq(net_create(&s, &net, &err), EVO_OK, "%s", err.msg);
+    const int rows = s.max_rows;
+    const size_t n_x = (size_t)s.seq_len * rows * s.n_in, n_p = net_param_count(net);
+    const size_t n_lstm = n_p - (size_t)(s.hidden + s.n_in + 1) * s.n_out; /* then head W, skip W, b */
+    float *x = malloc(n_x * sizeof *x), r[3 * 3], y[3 * 3], *before = malloc(n_p * sizeof *before);
+    evo_rng rng;
+    rng_seed(&rng, 3);
+    fill_normal(x, n_x, 1, &rng);
+    fill_normal(r, 9, 0.02, &rng);
+    cr_assert_eq(net_forward(net, x, rows, 1, &err), EVO_OK);
+    memcpy(y, net_outputs(net), sizeof y);
+    net_set_linear_only(net, 1);
+    cr_assert_eq(net_forward(net, x, rows, 1, &err), EVO_OK);
+    /* the head on the hidden state starts at 0: without it the outputs are the same */
+    cr_assert_eq(memcmp(y, net_outputs(net), sizeof y), 0);
+    memcpy(before, net_params(net), n_p * sizeof *before);
+    adamw_options opt = adamw_defaults(1e-2f);
+    for (int i = 0; i < 5; i++) {
+        cr_assert_eq(net_forward(net, x, rows, 1, &err), EVO_OK);
+        net_backward(net, r, &SHARPE, NULL);
+        for (size_t k = 0; k < n_lstm + (size_t)s.hidden * s.n_out; k++)
+            cr_assert_eq(net_grads(net)[k], 0.0f, "gradient %zu of the LSTM or its head", k);
+        net_step(net, &opt, 1.0);
+    }
+    const float *p = net_params(net);
+    cr_assert_eq(memcmp(p, before, (n_lstm + (size_t)s.hidden * s.n_out) * sizeof *p), 0, "the LSTM stays put");
+    int moved = 0;
+    for (size_t k = n_lstm + (size_t)s.hidden * s.n_out; k < n_p; k++)
+        moved += p[k] != before[k];
+    cr_assert_eq(moved, (s.n_in + 1) * s.n_out, "every skip weight and bias moved");
+    net_set_linear_only(net, 0);
+    cr_assert_eq(net_forward(net, x, rows, 1, &err), EVO_OK);
+    net_backward(net, r, &SHARPE, NULL);
+    double lstm_grad = 0;
+    for (size_t k = n_lstm; k < n_lstm + (size_t)s.hidden * s.n_out; k++)
+        lstm_grad += fabs(net_grads(net)[k]);
+    cr_assert_gt(lstm_grad, 0, "switched off: the head on the hidden state learns again");
+    free(x);
+    free(before);
+    net_free(net);
+}
