@@ -37,8 +37,8 @@ net_spec model_net_spec(const evo_genome *g, const model_data *md, uint64_t seed
  * An LSTM trains residually: for the first MODEL_LINEAR_SHARE of the steps only its linear part (the
  * skip connection from the last day's inputs, and the bias) moves - the LSTM's head starts at 0, so
  * the net is the linear model then - and early stopping waits; then everything trains, and the LSTM
- * learns what the linear part leaves. Measured on planted one-day signals (bench/README.md): LSTMs of
- * 5-10 days went from 60-80% of ridge regression's test Sharpe ratio to 77-93%. */
+ * learns what the linear part leaves. Measured on planted one-day signals (bench/README.md): one-layer
+ * LSTMs of 2-10 days went from 60-86% of ridge regression's gross test Sharpe ratio to 77-109%. */
 enum { MODEL_CHECKS = 20 };
 #define MODEL_LINEAR_SHARE (2.0 / 3)
 
