@@ -93,8 +93,8 @@ ${4:-}
 CONF
 }
 config tiny 3 2
-config signal 12 40
-config limit 300 300  # steps: enough work that the search outlasts the 1-minute limit
+config signal 20 2000  # ~0.4 s a generation on 2 cores: the signal lands mid-run
+config limit 200 2000  # ~90 s of work on 2 cores: the search outlasts the 1-minute limit
 config array 3 2
 
 submit() { sbatch --parsable --ntasks=3 --chdir="$root" "$@"; }
