@@ -3,14 +3,17 @@
 #include "evofolio/archive.h"
 
 #include <assert.h>
+#include <errno.h>
 #include <jansson.h>
 #include <math.h>
+#include <signal.h>
 #include <sqlite3.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 enum {
     BUSY_TIMEOUT_MS = 10000, /* how long a connection waits for another's lock before failing */
@@ -34,8 +37,12 @@ static const char schema_sql[] =
     "  data_hash TEXT NOT NULL, seed INTEGER NOT NULL, mode TEXT NOT NULL, ranks INTEGER NOT NULL,\n"
     "  host TEXT, status TEXT NOT NULL CHECK (status IN ('running', 'stopped', 'done', 'failed')),\n"
     "  started REAL NOT NULL, ended REAL, champion INTEGER, dsr REAL, n_trials INTEGER,\n"
-    "  n_effective REAL, pbo REAL, skill INTEGER, verdict TEXT);\n"
+    "  n_effective REAL, pbo REAL, skill INTEGER, verdict TEXT, reason TEXT);\n"
     "CREATE INDEX runs_name ON runs (name, id);\n"
+    "CREATE TABLE writers (\n"
+    "  run INTEGER PRIMARY KEY REFERENCES runs (id), host TEXT NOT NULL, pid INTEGER NOT NULL,\n"
+    "  pid_start INTEGER NOT NULL, since REAL NOT NULL, heartbeat REAL NOT NULL,\n"
+    "  silent_seconds REAL NOT NULL);\n"
     "CREATE TABLE evaluations (\n"
     "  run INTEGER NOT NULL REFERENCES runs (id), id INTEGER NOT NULL, generation INTEGER NOT NULL,\n"
     "  key TEXT NOT NULL, genome TEXT NOT NULL,\n"
@@ -116,6 +123,12 @@ typedef enum {
     ST_RUN_STATUS,
     ST_RUN_GET,
     ST_RUN_NEWEST,
+    ST_RUN_FAIL,
+    ST_RUN_CONFIG,
+    ST_WRITER_GET,
+    ST_WRITER_PUT,
+    ST_WRITER_BEAT,
+    ST_WRITER_DROP,
     ST_EVAL_INSERT,
     ST_FOLD_PUT,
     ST_STATE_PUT,
@@ -147,10 +160,17 @@ static const char *const stmt_sql[ST_COUNT] = {
         " VALUES (:name, :config, :config_hash, :data_hash, :seed, :mode, :ranks, :host, :status,"
         " :started)",
     [ST_RUN_RESUMABLE] = "SELECT " RUN_COLUMNS " FROM runs WHERE name = :name"
-                         " AND status IN ('running', 'stopped') ORDER BY id DESC LIMIT 1",
+                         " AND status != 'done' ORDER BY id DESC LIMIT 1",
     [ST_RUN_STATUS] = "UPDATE runs SET status = :status, ended = :ended WHERE id = :run",
     [ST_RUN_GET] = "SELECT " RUN_COLUMNS " FROM runs WHERE id = :run",
     [ST_RUN_NEWEST] = "SELECT max(id) FROM runs",
+    [ST_RUN_FAIL] = "UPDATE runs SET status = 'failed', ended = :ended, reason = :reason WHERE id = :run",
+    [ST_RUN_CONFIG] = "SELECT config FROM runs WHERE id = :run",
+    [ST_WRITER_GET] = "SELECT host, pid, pid_start, since, heartbeat, silent_seconds FROM writers WHERE run = :run",
+    [ST_WRITER_PUT] = "INSERT OR REPLACE INTO writers (run, host, pid, pid_start, since, heartbeat, silent_seconds)"
+                      " VALUES (:run, :host, :pid, :pid_start, :since, :since, :silent_seconds)",
+    [ST_WRITER_BEAT] = "UPDATE writers SET heartbeat = :now WHERE run = :run AND host = :host AND pid = :pid",
+    [ST_WRITER_DROP] = "DELETE FROM writers WHERE run = :run AND host = :host AND pid = :pid",
     [ST_EVAL_INSERT] =
         "INSERT INTO evaluations (run, id, generation, key, genome, model, objective, layers, hidden,"
         " seq_len, lr, weight_decay, dropout, batch, steps, features, strategies, rebalance, parent1,"
@@ -478,7 +498,7 @@ static int check_schema(evo_archive *a, evo_error *err)
                         ARCHIVE_SCHEMA_VERSION);
     if (version >= 1 && version < ARCHIVE_SCHEMA_VERSION)
         return evo_fail(err, EVO_ERR_DATA, "%s: archive schema version %d was written by an older "
-                        "evofolio (this one reads %d: training steps instead of epochs, confirmations). "
+                        "evofolio (this one reads %d: a writer lock, run provenance). "
                         "Query it with that evofolio or the sqlite3 shell, and start new runs in a new "
                         "archive.", a->path, version, ARCHIVE_SCHEMA_VERSION);
     if (version < ARCHIVE_SCHEMA_VERSION)
@@ -487,18 +507,90 @@ static int check_schema(evo_archive *a, evo_error *err)
     return EVO_OK;
 }
 
-int archive_open(evo_archive **out, const char *path, int read_only, evo_error *err)
+/* The journal mode of the file at path from its header (bytes 18-19 are 2 in WAL mode): 1 WAL, 0 not
+ * (or not an SQLite file: the open says what it is). */
+static int file_in_wal_mode(const char *path)
+{
+    unsigned char h[20] = {0};
+    FILE *f = fopen(path, "rb");
+    size_t n = f ? fread(h, 1, sizeof h, f) : 0;
+    if (f)
+        fclose(f);
+    return n == sizeof h && !memcmp(h, "SQLite format 3", 16) && h[18] == 2 && h[19] == 2;
+}
+
+static int file_exists(const char *path, const char *suffix)
+{
+    char p[EVO_PATH_MAX + 8];
+    snprintf(p, sizeof p, "%s%s", path, suffix);
+    return access(p, F_OK) == 0;
+}
+
+/* A writer's journal: journal_mode answers with the mode it got (WAL fails where there is no shared
+ * memory, as on most network filesystems). */
+static int set_journal(evo_archive *a, int wal, evo_error *err)
+{
+    sqlite3_stmt *st = NULL;
+    int rc = sqlite3_prepare_v2(a->db, wal ? "PRAGMA journal_mode = WAL" : "PRAGMA journal_mode = DELETE", -1, &st,
+                                NULL);
+    if (!rc && (rc = sqlite3_step(st)) == SQLITE_ROW)
+        rc = sqlite3_stricmp(col_text(st, 0), wal ? "wal" : "delete")
+                 ? evo_fail(err, EVO_ERR_IO, "%s: cannot use %s (journal mode '%s'). On a network filesystem set "
+                            "output.journal: delete, or write the archive on a local disk.", a->path,
+                            wal ? "write-ahead logging" : "a rollback journal", col_text(st, 0))
+                 : SQLITE_OK;
+    else if (rc)
+        rc = fail_db(a, err, rc, "choosing the journal mode");
+    sqlite3_finalize(st);
+    return rc;
+}
+
+/* Open the connection. A reader creates no file next to the archive: a file at rest (rollback
+ * journal, or WAL with no -wal file: nothing uncheckpointed) needs none, and where the -wal or -shm
+ * files of a run cannot be used (read-only media, another user's directory) the file is read as
+ * immutable, without them. */
+static int open_connection(evo_archive *a)
+{
+    char uri[EVO_PATH_MAX * 3 + 32];
+    if (!a->read_only)
+        return sqlite3_open_v2(a->path, &a->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
+    if (access(a->path, F_OK)) /* what a plain read-only open says when the file is missing */
+        return sqlite3_open_v2(a->path, &a->db, SQLITE_OPEN_READONLY, NULL);
+    int immutable = file_in_wal_mode(a->path) && !file_exists(a->path, "-wal");
+    for (;;) {
+        size_t n = (size_t)snprintf(uri, sizeof uri, "file:");
+        for (const char *c = a->path; *c && n + 4 < sizeof uri; c++) /* URI-escape what a path may hold */
+            n += (size_t)(strchr("?#%", *c) ? snprintf(uri + n, sizeof uri - n, "%%%02X", (unsigned char)*c)
+                                            : snprintf(uri + n, sizeof uri - n, "%c", *c));
+        snprintf(uri + n, sizeof uri - n, "%s", immutable ? "?immutable=1" : "");
+        int rc = sqlite3_open_v2(uri, &a->db, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI, NULL);
+        if (!rc)
+            rc = sqlite3_exec(a->db, "SELECT count(*) FROM sqlite_master", NULL, NULL, NULL);
+        if (!rc || immutable)
+            return rc;
+        int code = rc & 0xff;
+        if (code != SQLITE_CANTOPEN && code != SQLITE_READONLY && code != SQLITE_PERM)
+            return rc;
+        sqlite3_close(a->db);
+        a->db = NULL;
+        immutable = 1;
+        fprintf(stderr, "evofolio: %s: its write-ahead log cannot be used here (read-only media or another user's "
+                "directory): reading the file as it is, without what a run still writing it has not yet "
+                "checkpointed\n", a->path);
+    }
+}
+
+int archive_open(evo_archive **out, const char *path, int mode, evo_error *err)
 {
     *out = NULL;
     evo_archive *a = calloc(1, sizeof *a);
     if (!a)
         return evo_fail(err, EVO_ERR_NOMEM, "out of memory opening %s", path);
     snprintf(a->path, sizeof a->path, "%s", path);
-    a->read_only = read_only;
-    int flags = read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
-    int rc = sqlite3_open_v2(path, &a->db, flags, NULL);
+    a->read_only = mode == ARCHIVE_READ_ONLY;
+    int rc = open_connection(a);
     if (rc) {
-        rc = a->db ? fail_db(a, err, rc, read_only ? "cannot open the archive" : "cannot open or create "
+        rc = a->db ? fail_db(a, err, rc, a->read_only ? "cannot open the archive" : "cannot open or create "
                              "the archive")
                    : evo_fail(err, EVO_ERR_NOMEM, "out of memory opening %s", path);
         goto fail;
@@ -506,27 +598,13 @@ int archive_open(evo_archive **out, const char *path, int read_only, evo_error *
     sqlite3_extended_result_codes(a->db, 1);
     sqlite3_busy_timeout(a->db, BUSY_TIMEOUT_MS);
     int n_tables = 0;
-    if (read_only) {
+    if (a->read_only)
         rc = exec_sql(a, "PRAGMA query_only = ON", err, "opening read-only");
-    } else {
-        /* journal_mode answers with the mode it got: WAL fails on filesystems without shared memory */
-        sqlite3_stmt *st = NULL;
-        rc = sqlite3_prepare_v2(a->db, "PRAGMA journal_mode = WAL", -1, &st, NULL);
-        if (!rc && (rc = sqlite3_step(st)) == SQLITE_ROW)
-            rc = sqlite3_stricmp(col_text(st, 0), "wal")
-                     ? evo_fail(err, EVO_ERR_IO, "%s: cannot use write-ahead logging (journal mode '%s'). "
-                                "Put the archive on a local filesystem.", path, col_text(st, 0))
-                     : SQLITE_OK;
-        else if (rc)
-            rc = fail_db(a, err, rc, "switching to write-ahead logging");
-        sqlite3_finalize(st);
-        if (!rc)
-            rc = exec_sql(a, "PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON", err,
-                          "setting up the connection");
-    }
+    else if (!(rc = set_journal(a, mode == ARCHIVE_WRITE, err)))
+        rc = exec_sql(a, "PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON", err, "setting up the connection");
     if (!rc)
         rc = count_tables(a, &n_tables, err);
-    if (!rc && n_tables == 0 && read_only)
+    if (!rc && n_tables == 0 && a->read_only)
         rc = evo_fail(err, EVO_ERR_DATA, "%s: empty, not an evofolio archive. Check the path; "
                       "`evofolio run` makes archives.", path);
     else if (!rc && n_tables == 0)
@@ -536,7 +614,7 @@ int archive_open(evo_archive **out, const char *path, int read_only, evo_error *
     for (int i = 0; !rc && i < ST_COUNT; i++)
         if ((rc = sqlite3_prepare_v3(a->db, stmt_sql[i], -1, SQLITE_PREPARE_PERSISTENT, &a->st[i], NULL)))
             rc = fail_db(a, err, rc, "preparing a statement (the schema does not match this evofolio)");
-    if (!rc && read_only)
+    if (!rc && a->read_only)
         sqlite3_set_authorizer(a->db, read_only_authorizer, NULL);
     if (!rc) {
         *out = a;
@@ -553,8 +631,31 @@ void archive_close(evo_archive *a)
         return;
     for (int i = 0; i < ST_COUNT; i++)
         sqlite3_finalize(a->st[i]);
+    if (a->db && !a->read_only) { /* at rest the archive is one file, readable anywhere (skipped while
+                                     another connection still has it open) */
+        evo_error ignore = {0};
+        sqlite3_busy_timeout(a->db, 0);
+        set_journal(a, 0, &ignore);
+    }
     sqlite3_close(a->db);
     free(a);
+}
+
+int archive_check(evo_archive *a, evo_error *err)
+{
+    sqlite3_stmt *st = NULL;
+    int rc = sqlite3_prepare_v2(a->db, "PRAGMA quick_check(1)", -1, &st, NULL);
+    if (!rc && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+        rc = strcmp(col_text(st, 0), "ok")
+                 ? evo_fail(err, EVO_ERR_DATA, "%s: the archive is damaged (SQLite's quick_check: %s). Restore a "
+                            "copy, or salvage what is readable (sqlite3 %s .recover | sqlite3 salvaged.db) and "
+                            "look at it before resuming from it.", a->path, col_text(st, 0), a->path)
+                 : EVO_OK;
+    } else if (rc) {
+        rc = fail_db(a, err, rc, "checking the archive");
+    }
+    sqlite3_finalize(st);
+    return rc;
 }
 
 /* ---------------------------------------------------------------- runs */
@@ -649,7 +750,192 @@ int archive_run_set_status(evo_archive *a, int64_t run, evo_run_status status, e
     return EVO_OK;
 }
 
-/* ---------------------------------------------------------------- evaluations */
+int archive_run_fail(evo_archive *a, int64_t run, const char *reason, evo_error *err)
+{
+    sqlite3_stmt *st = a->st[ST_RUN_FAIL];
+    bind_real(st, ":ended", now_unix());
+    bind_text(st, ":reason", reason);
+    bind_int(st, ":run", run);
+    int rc = exec_stmt(st);
+    return rc ? fail_db(a, err, rc, "recording why the run failed") : EVO_OK;
+}
+
+int archive_run_config(evo_archive *a, int64_t run, char **yaml, evo_error *err)
+{
+    sqlite3_stmt *st = a->st[ST_RUN_CONFIG];
+    *yaml = NULL;
+    bind_int(st, ":run", run);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        rc = (*yaml = strdup(col_text(st, 0))) ? EVO_OK : evo_fail(err, EVO_ERR_NOMEM, "out of memory");
+    else
+        rc = rc == SQLITE_DONE ? evo_fail(err, EVO_ERR_DATA, "%s: no run %lld", a->path, (long long)run)
+                               : fail_db(a, err, rc, "reading a run's configuration");
+    done_stmt(st);
+    return rc;
+}
+
+/* ---------------------------------------------------------------- the writer of a run */
+
+enum { CLAIM_POLL_MS = 2000 }; /* how often a claim held on another host is looked at again */
+
+typedef struct {
+    char host[128];
+    int64_t pid, pid_start;
+    double since, heartbeat, silent_seconds;
+} writer_claim;
+
+/* When process pid started (clock ticks after boot, field 22 of /proc/PID/stat): telling a live
+ * holder from a later process that got its pid. 0 when unknown, -1 when there is no such process or
+ * it has ended (a zombie: killed, and its parent gone before it could reap it). */
+static int64_t process_start(int64_t pid)
+{
+    if (kill((pid_t)pid, 0) && errno == ESRCH)
+        return -1;
+    char path[64], line[1024];
+    snprintf(path, sizeof path, "/proc/%lld/stat", (long long)pid);
+    FILE *f = fopen(path, "r");
+    size_t n = f ? fread(line, 1, sizeof line - 1, f) : 0;
+    if (f)
+        fclose(f);
+    line[n] = '\0';
+    const char *p = strrchr(line, ')'); /* the command name may hold spaces and parentheses */
+    if (p && (p[1] == ' ' && (p[2] == 'Z' || p[2] == 'X')))
+        return -1;
+    long long start = 0;
+    for (int field = 2; p && *p && field < 22; field++)
+        p = strchr(p + 1, ' ');
+    if (p && sscanf(p, " %lld", &start) != 1)
+        start = 0;
+    return start;
+}
+
+static void this_writer(writer_claim *w, double silent_seconds)
+{
+    memset(w, 0, sizeof *w);
+    gethostname(w->host, sizeof w->host - 1);
+    w->pid = getpid();
+    w->pid_start = process_start(w->pid);
+    w->since = w->heartbeat = now_unix();
+    w->silent_seconds = silent_seconds;
+}
+
+/* The run's claim: 1 and *w filled, 0 when unclaimed, or an error. */
+static int get_claim(evo_archive *a, int64_t run, writer_claim *w, evo_error *err)
+{
+    sqlite3_stmt *st = a->st[ST_WRITER_GET];
+    bind_int(st, ":run", run);
+    int rc = sqlite3_step(st), found = rc == SQLITE_ROW;
+    if (found) {
+        snprintf(w->host, sizeof w->host, "%s", col_text(st, 0));
+        w->pid = sqlite3_column_int64(st, 1);
+        w->pid_start = sqlite3_column_int64(st, 2);
+        w->since = col_real(st, 3, 0);
+        w->heartbeat = col_real(st, 4, 0);
+        w->silent_seconds = col_real(st, 5, 0);
+    } else if (rc != SQLITE_DONE) {
+        found = fail_db(a, err, rc, "reading the run's writer");
+    }
+    done_stmt(st);
+    return found;
+}
+
+/* Is the holder of a claim on this host still the process that made it? */
+static int alive_here(const writer_claim *w)
+{
+    int64_t start = process_start(w->pid);
+    return start >= 0 && (w->pid_start == 0 || start == 0 || start == w->pid_start);
+}
+
+static int refuse_claim(evo_archive *a, int64_t run, const writer_claim *w, evo_error *err)
+{
+    char since[32];
+    time_t t = (time_t)w->since;
+    struct tm tm;
+    strftime(since, sizeof since, "%Y-%m-%d %H:%M:%S UTC", gmtime_r(&t, &tm));
+    return evo_fail(err, EVO_ERR_USAGE, "%s: run %lld is being written by %s pid %lld since %s. Only one job "
+                    "may write a run: this looks like a duplicate submission - cancel one of the two. A claim "
+                    "whose holder is gone is taken over (on the same host once its process has ended, from "
+                    "another host after %.0f s without its heartbeat).", a->path, (long long)run, w->host,
+                    (long long)w->pid, since, w->silent_seconds);
+}
+
+int archive_claim_run(evo_archive *a, int64_t run, double silent_seconds, FILE *progress, evo_error *err)
+{
+    writer_claim me, held, first = {0};
+    this_writer(&me, silent_seconds);
+    for (int looks = 0;; looks++) {
+        int rc = begin(a, err, "claiming the run");
+        int found = rc ? rc : get_claim(a, run, &held, err);
+        if (found < 0)
+            return end(a, found, err, "claiming the run");
+        const int same_host = found && !strcmp(held.host, me.host), ours = same_host && held.pid == me.pid;
+        int take = !found || ours;
+        if (found && !ours && same_host) {
+            if (alive_here(&held))
+                return end(a, refuse_claim(a, run, &held, err), err, "claiming the run");
+            take = 1;
+        } else if (found && !ours) { /* another host: alive while its heartbeat moves */
+            if (looks > 0 && held.heartbeat != first.heartbeat)
+                return end(a, refuse_claim(a, run, &held, err), err, "claiming the run");
+            take = now_unix() - held.heartbeat > held.silent_seconds;
+        }
+        if (take) {
+            if (found && !ours && progress)
+                fprintf(progress, "run %lld: taking over the claim of %s pid %lld, which is gone\n", (long long)run,
+                        held.host, (long long)held.pid);
+            sqlite3_stmt *st = a->st[ST_WRITER_PUT];
+            bind_int(st, ":run", run);
+            bind_text(st, ":host", me.host);
+            bind_int(st, ":pid", me.pid);
+            bind_int(st, ":pid_start", me.pid_start);
+            bind_real(st, ":since", me.since);
+            bind_real(st, ":silent_seconds", me.silent_seconds);
+            rc = exec_stmt(st);
+            return end(a, rc ? fail_db(a, err, rc, "claiming the run") : EVO_OK, err, "claiming the run");
+        }
+        if ((rc = end(a, EVO_OK, err, "claiming the run")))
+            return rc;
+        if (looks == 0) {
+            first = held;
+            if (progress)
+                fprintf(progress, "run %lld is claimed by %s pid %lld: waiting up to %.0f s for its heartbeat to "
+                        "tell whether it is still alive\n", (long long)run, held.host, (long long)held.pid,
+                        held.silent_seconds - (now_unix() - held.heartbeat));
+        }
+        usleep(CLAIM_POLL_MS * 1000);
+    }
+}
+
+int archive_heartbeat(evo_archive *a, int64_t run, evo_error *err)
+{
+    writer_claim me;
+    this_writer(&me, 0);
+    sqlite3_stmt *st = a->st[ST_WRITER_BEAT];
+    bind_real(st, ":now", me.since);
+    bind_int(st, ":run", run);
+    bind_text(st, ":host", me.host);
+    bind_int(st, ":pid", me.pid);
+    int rc = exec_stmt(st);
+    if (rc)
+        return fail_db(a, err, rc, "renewing the claim on the run");
+    if (sqlite3_changes(a->db) == 0)
+        return evo_fail(err, EVO_ERR_IO, "%s: another job has taken over run %lld (this one was silent for longer "
+                        "than its claim allows). Stopping so that the two do not both write it.", a->path,
+                        (long long)run);
+    return EVO_OK;
+}
+
+void archive_release_run(evo_archive *a, int64_t run)
+{
+    writer_claim me;
+    this_writer(&me, 0);
+    sqlite3_stmt *st = a->st[ST_WRITER_DROP];
+    bind_int(st, ":run", run);
+    bind_text(st, ":host", me.host);
+    bind_int(st, ":pid", me.pid);
+    exec_stmt(st);
+}
 
 static int put_state(evo_archive *a, int64_t run, const archive_state *s, evo_error *err)
 {
@@ -885,13 +1171,28 @@ static int read_eval_row(evo_archive *a, sqlite3_stmt *st, archive_eval_row *row
                         (long long)row->id);
     memcpy(row->key, key, strlen(key) + 1);
     memcpy(row->genome_json, genome, strlen(genome) + 1);
-    int failed = !strcmp(col_text(st, 9), "failed");
+    const char *status = col_text(st, 9);
+    int failed = !strcmp(status, "failed");
     row->fitness = col_real(st, 4, failed ? -INFINITY : NAN);
     row->parents[0] = sqlite3_column_int64(st, 5);
     row->parents[1] = sqlite3_column_int64(st, 6);
     int origin = name_index(origin_names, ORIGIN_COUNT, col_text(st, 7));
     row->origin = origin < 0 ? ORIGIN_RANDOM : (evo_origin)origin;
     row->cache_of = sqlite3_column_int64(st, 8);
+    /* What a damaged page would make of a row; the schema's CHECKs do not hold over a corrupt file. */
+    char what[96] = "";
+    if (!failed && strcmp(status, "ok"))
+        snprintf(what, sizeof what, "status '%.40s'", status);
+    else if (origin < 0)
+        snprintf(what, sizeof what, "origin '%.40s'", col_text(st, 7));
+    else if (sqlite3_column_type(st, 4) != SQLITE_NULL && !(fabs(row->fitness) <= ARCHIVE_FITNESS_MAX))
+        snprintf(what, sizeof what, "fitness %g", row->fitness);
+    else if (row->id <= 0 || row->generation < 0 || row->cache_of < 0 || row->cache_of >= row->id)
+        snprintf(what, sizeof what, "id %lld, generation %d, cache_of %lld", (long long)row->id,
+                 row->generation, (long long)row->cache_of);
+    if (*what)
+        return evo_fail(err, EVO_ERR_DATA, "%s: evaluation %lld is damaged (%s). Restore a copy of the archive, "
+                        "or start a new run.", a->path, (long long)row->id, what);
     return EVO_OK;
 }
 

@@ -14,6 +14,7 @@ static const char *const fitness[FITNESS_COUNT] = {"mean_sharpe", "mean_sortino"
                                                    "sharpe_mean_minus_sd", "worst_sharpe", "excess_sharpe"};
 static const char *const ga_modes[GA_MODE_COUNT] = {"generational", "steady"};
 static const char *const missing[MISSING_COUNT] = {"error", "ffill"};
+static const char *const journals[JOURNAL_COUNT] = {"wal", "delete"};
 
 const evo_names catalog_model_kinds = {"model kind", model_kinds, MODEL_KIND_COUNT};
 const evo_names catalog_objectives = {"objective", objectives, OBJECTIVE_COUNT};
@@ -22,6 +23,7 @@ const evo_names catalog_strategies = {"strategy", strategies, STRATEGY_COUNT};
 const evo_names catalog_fitness = {"fitness", fitness, FITNESS_COUNT};
 const evo_names catalog_ga_modes = {"GA mode", ga_modes, GA_MODE_COUNT};
 const evo_names catalog_missing = {"missing-value policy", missing, MISSING_COUNT};
+const evo_names catalog_journals = {"journal mode", journals, JOURNAL_COUNT};
 
 int catalog_find(const evo_names *names, const char *name)
 {

@@ -31,8 +31,10 @@ static void usage(FILE *out)
                  "stores every result in the archive (output.archive), the other ranks train and backtest\n"
                  "them; with one rank everything runs in-process. Progress goes to stderr. At the end the\n"
                  "champions are evaluated on the held-out test period next to the baselines.\n\n"
-                 "SIGUSR1 or SIGTERM: stop handing out work, wait up to ga.grace_seconds for evaluations in\n"
-                 "flight, save, and exit 3; a second signal stops at once. Then --resume continues.\n\n"
+                 "Ctrl-C, Ctrl-\\, SIGUSR1 or SIGTERM: stop handing out work, wait up to ga.grace_seconds for\n"
+                 "evaluations in flight, save, and exit 3; a second one stops at once. Then --resume continues.\n"
+                 "(Under a bare mpirun, Ctrl-C makes mpirun end the ranks a second later and exit 1; what was\n"
+                 "stored is kept. jobs/local.sh and slurm/evofolio.sbatch turn it into a graceful stop.)\n\n"
                  "  -r, --resume       continue the newest unfinished run of this configuration in the archive\n"
                  "  -c, --continue     resume when the archive has an unfinished run, else start a new one\n"
                  "                     (what a batch job that may be requeued wants)\n"
@@ -95,7 +97,7 @@ static int master(const char *path, const search_options *opt, const run_overrid
     if (!rc) {
         search_data_hash(&panel, data_hash);
         config_resolve_path(&cfg, cfg.output.archive, archive_path);
-        rc = archive_open(&archive, archive_path, 0, err);
+        rc = archive_open(&archive, archive_path, cfg.output.journal == JOURNAL_WAL ? ARCHIVE_WRITE : ARCHIVE_WRITE_ROLLBACK, err);
     }
     if (!rc)
         rc = farm_create(&farm, farm_evaluate, &ctx, size, err);
@@ -104,9 +106,11 @@ static int master(const char *path, const search_options *opt, const run_overrid
         rc = search_run(&setup, opt, &signals_received, err);
         if (farm_in_flight(farm) > 0) { /* abandoned evaluations: end the job without waiting */
             archive_close(archive);
+            if (rc != SEARCH_STOPPED)
+                fprintf(stderr, "evofolio run: %s\n", err->msg);
             fprintf(stderr, "evofolio run: abandoning %d evaluation%s in flight\n", farm_in_flight(farm),
                     farm_in_flight(farm) == 1 ? "" : "s");
-            MPI_Abort(MPI_COMM_WORLD, SEARCH_STOPPED);
+            MPI_Abort(MPI_COMM_WORLD, rc == SEARCH_STOPPED ? SEARCH_STOPPED : evo_exit_code(rc));
         }
         char shown[PATH_MAX];
         if (!opt->quiet && rc == EVO_OK)
@@ -199,6 +203,9 @@ int cmd_run(int argc, char **argv)
     sa.sa_handler = rank == 0 ? on_signal : SIG_IGN; /* the master decides; workers wait for STOP */
     sigaction(SIGUSR1, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGQUIT, &sa, NULL);
+    signal(SIGXFSZ, SIG_IGN); /* a file-size limit (ulimit -f) is a write error to report, not a crash */
     evo_error err = {0};
     int rc = rank == 0 ? master(argv[optind], &opt, &over, size, &err) : worker(rank, &err);
     if (rc && rc != SEARCH_STOPPED)

@@ -31,6 +31,8 @@ typedef enum {
 
 enum {
     KEY_NULLABLE = 1u << 0, /* null is allowed and means "unset" */
+    KEY_RUN_ONLY = 1u << 3, /* where to read or write, or how long this job may take: left out of the
+                               configuration hash, so a resume may change it (configs/README.md) */
     GENE_INTEGER = 1u << 1, /* values must be whole numbers */
     GENE_LOG = 1u << 2      /* sampled on a log scale: a range needs min > 0 */
 };
@@ -52,24 +54,25 @@ typedef struct key_spec {
 #define COUNT(a) ((int)(sizeof(a) / sizeof((a)[0])))
 #define K_SECTION(k, tbl) {k, KEY_SECTION, 0, 0, 0, 0, NULL, 0, tbl, COUNT(tbl)}
 #define K_STRING(k, f, fl) {k, KEY_STRING, OFF(f), SIZE(f), 0, 0, NULL, fl, NULL, 0}
-#define K_LIST(k, f, n) {k, KEY_STRING_LIST, OFF(f), OFF(n), 0, 0, NULL, 0, NULL, 0}
+#define K_LIST(k, f, n, fl) {k, KEY_STRING_LIST, OFF(f), OFF(n), 0, 0, NULL, fl, NULL, 0}
 #define K_INT(k, f, lo, hi) {k, KEY_INT, OFF(f), 0, lo, hi, NULL, 0, NULL, 0}
 #define K_INT_OR_NULL(k, f, lo, hi) {k, KEY_INT, OFF(f), 0, lo, hi, NULL, KEY_NULLABLE, NULL, 0}
 #define K_REAL(k, f, lo, hi) {k, KEY_REAL, OFF(f), 0, lo, hi, NULL, 0, NULL, 0}
+#define K_REAL_RUN_ONLY(k, f, lo, hi) {k, KEY_REAL, OFF(f), 0, lo, hi, NULL, KEY_RUN_ONLY, NULL, 0}
 #define K_SEED(k, f) {k, KEY_SEED, OFF(f), 0, 0, 0, NULL, 0, NULL, 0}
 #define K_DATE(k, f, has) {k, KEY_DATE, OFF(f), OFF(has), 0, 0, NULL, KEY_NULLABLE, NULL, 0}
-#define K_CHOICE(k, f, nm) {k, KEY_CHOICE, OFF(f), 0, 0, 0, &nm, 0, NULL, 0}
+#define K_CHOICE(k, f, nm, fl) {k, KEY_CHOICE, OFF(f), 0, 0, 0, &nm, fl, NULL, 0}
 #define K_SET(k, f, nm) {k, KEY_NAME_SET, OFF(f), 0, 0, 0, &nm, 0, NULL, 0}
 #define K_GENE(k, f, lo, hi, fl) {k, KEY_GENE, OFF(f), 0, lo, hi, NULL, fl, NULL, 0}
 
 static const key_spec data_keys[] = {
-    K_STRING("prices", data.prices, KEY_NULLABLE),
-    K_LIST("files", data.files, data.n_files),
-    K_STRING("dir", data.dir, KEY_NULLABLE),
-    K_LIST("assets", data.assets, data.n_assets),
+    K_STRING("prices", data.prices, KEY_NULLABLE | KEY_RUN_ONLY), /* the data hash checks the prices */
+    K_LIST("files", data.files, data.n_files, KEY_RUN_ONLY),
+    K_STRING("dir", data.dir, KEY_NULLABLE | KEY_RUN_ONLY),
+    K_LIST("assets", data.assets, data.n_assets, 0),
     K_DATE("start", data.start, data.has_start),
     K_DATE("end", data.end, data.has_end),
-    K_CHOICE("missing", data.missing, catalog_missing),
+    K_CHOICE("missing", data.missing, catalog_missing, 0),
     K_INT("ffill_limit", data.ffill_limit, 1, 252),
 };
 
@@ -105,11 +108,11 @@ static const key_spec search_keys[] = {
 };
 
 static const key_spec ga_keys[] = {
-    K_CHOICE("mode", ga.mode, catalog_ga_modes),
+    K_CHOICE("mode", ga.mode, catalog_ga_modes, 0),
     K_INT("population", ga.population, 2, 100000),
     K_INT("generations", ga.generations, 1, 1000000),
     K_INT("max_evaluations", ga.max_evaluations, 0, 100000000),
-    K_REAL("max_seconds", ga.max_seconds, 0, 1e9),
+    K_REAL_RUN_ONLY("max_seconds", ga.max_seconds, 0, 1e9),
     K_INT("patience", ga.patience, 0, 1000000),
     K_INT("tournament", ga.tournament, 1, 1000),
     K_REAL("crossover", ga.crossover, 0, 1),
@@ -117,8 +120,8 @@ static const key_spec ga_keys[] = {
     K_INT("elite", ga.elite, 0, 100000),
     K_REAL("immigrants", ga.immigrants, 0, 1),
     K_SEED("seed", ga.seed),
-    K_REAL("grace_seconds", ga.grace_seconds, 0, 86400),
-    K_CHOICE("fitness", ga.fitness, catalog_fitness),
+    K_REAL_RUN_ONLY("grace_seconds", ga.grace_seconds, 0, 86400),
+    K_CHOICE("fitness", ga.fitness, catalog_fitness, 0),
     K_INT("champions", ga.champions, 1, 1000),
     K_INT("confirm", ga.confirm, 0, 64),
     K_INT("confirm_seeds", ga.confirm_seeds, 1, 100),
@@ -133,7 +136,8 @@ static const key_spec train_keys[] = {
 };
 
 static const key_spec output_keys[] = {
-    K_STRING("archive", output.archive, 0),
+    K_STRING("archive", output.archive, KEY_RUN_ONLY),
+    K_CHOICE("journal", output.journal, catalog_journals, KEY_RUN_ONLY),
 };
 
 static const key_spec root_keys[] = {
@@ -892,15 +896,18 @@ static int emit_gene(yaml_emitter_t *e, const evo_gene_range *g)
     return ok && emit_end(e, 0);
 }
 
-static int emit_section(yaml_emitter_t *e, const evo_config *cfg, const key_spec *section);
+/* What the emitted YAML holds: every key, or only those of the configuration hash. */
+typedef enum { EMIT_ALL, EMIT_HASHED } emit_keys;
 
-static int emit_value(yaml_emitter_t *e, const evo_config *cfg, const key_spec *s)
+static int emit_section(yaml_emitter_t *e, const evo_config *cfg, const key_spec *section, emit_keys keys);
+
+static int emit_value(yaml_emitter_t *e, const evo_config *cfg, const key_spec *s, emit_keys keys)
 {
     const void *field = (const char *)cfg + s->offset;
     char buf[EVO_DATE_STR + 24];
     switch (s->type) {
     case KEY_SECTION:
-        return emit_section(e, cfg, s);
+        return emit_section(e, cfg, s, keys);
     case KEY_STRING: {
         const char *str = field;
         return !*str && (s->flags & KEY_NULLABLE) ? emit_scalar(e, "null", 0) : emit_text(e, str);
@@ -937,15 +944,19 @@ static int emit_value(yaml_emitter_t *e, const evo_config *cfg, const key_spec *
     return 0;
 }
 
-static int emit_section(yaml_emitter_t *e, const evo_config *cfg, const key_spec *section)
+static int emit_section(yaml_emitter_t *e, const evo_config *cfg, const key_spec *section, emit_keys keys)
 {
     int ok = emit_start(e, 1, 0);
-    for (int i = 0; ok && i < section->n_children; i++)
-        ok = emit_scalar(e, section->children[i].key, 0) && emit_value(e, cfg, &section->children[i]);
+    for (int i = 0; ok && i < section->n_children; i++) {
+        const key_spec *s = &section->children[i];
+        if (keys == EMIT_ALL || !(s->flags & KEY_RUN_ONLY))
+            ok = emit_scalar(e, s->key, 0) && emit_value(e, cfg, s, keys);
+    }
     return ok && emit_end(e, 1);
 }
 
-int config_to_yaml(const evo_config *cfg, char **out, evo_error *err)
+/* The YAML document of one value (s a section: the section) into *out, malloc'd. */
+static int emit_document(const evo_config *cfg, const key_spec *s, emit_keys keys, char **out, evo_error *err)
 {
     yaml_emitter_t e;
     yaml_event_t ev;
@@ -959,7 +970,7 @@ int config_to_yaml(const evo_config *cfg, char **out, evo_error *err)
     yaml_stream_start_event_initialize(&ev, YAML_UTF8_ENCODING);
     int ok = yaml_emitter_emit(&e, &ev);
     yaml_document_start_event_initialize(&ev, NULL, NULL, NULL, 1);
-    ok = ok && yaml_emitter_emit(&e, &ev) && emit_section(&e, cfg, &root_spec);
+    ok = ok && yaml_emitter_emit(&e, &ev) && emit_value(&e, cfg, s, keys);
     yaml_document_end_event_initialize(&ev, 1);
     ok = ok && yaml_emitter_emit(&e, &ev);
     yaml_stream_end_event_initialize(&ev);
@@ -975,15 +986,65 @@ int config_to_yaml(const evo_config *cfg, char **out, evo_error *err)
     return rc;
 }
 
+int config_to_yaml(const evo_config *cfg, char **out, evo_error *err)
+{
+    return emit_document(cfg, &root_spec, EMIT_ALL, out, err);
+}
+
 int config_hash(const evo_config *cfg, char out[17], evo_error *err)
 {
     char *text;
-    int rc = config_to_yaml(cfg, &text, err);
+    int rc = emit_document(cfg, &root_spec, EMIT_HASHED, &text, err);
     if (rc)
         return rc;
     snprintf(out, 17, "%016llx", (unsigned long long)hash_fnv1a(text, strlen(text)));
     free(text);
     return EVO_OK;
+}
+
+/* One value as flow YAML on one line ("[1, 2]", "0.001"), into out. */
+static void value_text(const evo_config *cfg, const key_spec *s, char *out, size_t size)
+{
+    char *text = NULL;
+    evo_error ignore = {0};
+    if (emit_document(cfg, s, EMIT_HASHED, &text, &ignore)) {
+        snprintf(out, size, "?");
+        return;
+    }
+    size_t n = strcspn(text, "\n"); /* the document is the value's line, then "...\n" for a scalar */
+    snprintf(out, size, "%.*s", (int)n, text);
+    free(text);
+}
+
+static void diff_section(const evo_config *a, const evo_config *b, const key_spec *section, const char *prefix,
+                         char *out, size_t size, int *n)
+{
+    for (int i = 0; i < section->n_children; i++) {
+        const key_spec *s = &section->children[i];
+        char key[128], va[256], vb[256];
+        snprintf(key, sizeof key, "%s%s%s", prefix, *prefix ? "." : "", s->key);
+        if (s->flags & KEY_RUN_ONLY)
+            continue;
+        if (s->type == KEY_SECTION) {
+            diff_section(a, b, s, key, out, size, n);
+            continue;
+        }
+        value_text(a, s, va, sizeof va);
+        value_text(b, s, vb, sizeof vb);
+        if (!strcmp(va, vb))
+            continue;
+        size_t len = strlen(out);
+        snprintf(out + len, size - len, "%s%s: %s -> %s", *n ? "; " : "", key, va, vb);
+        (*n)++;
+    }
+}
+
+int config_diff(const evo_config *a, const evo_config *b, char *out, size_t size)
+{
+    int n = 0;
+    out[0] = '\0';
+    diff_section(a, b, &root_spec, "", out, size, &n);
+    return n;
 }
 
 /* ---------------------------------------------------------------- split against the data */

@@ -7,10 +7,12 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "evofolio/config.h"
 #include "evofolio/hash.h"
 
 enum { HOF_MAX = 64 }; /* best distinct candidates kept for the champions */
 #define SEARCH_PROGRESS_SECONDS 5.0 /* steady mode: a progress line at least this often */
+#define HEARTBEAT_SECONDS 30.0      /* how often the master renews its claim on the run while it waits */
 
 /* A candidate in the hall of fame, with the moments of its validation returns for the DSR. */
 typedef struct {
@@ -34,6 +36,8 @@ typedef struct {
     const evo_config *cfg;
     char host[64];
     int64_t run;
+    int claimed;          /* this master holds the run's writer claim (archive.h) */
+    double last_heartbeat;
     evo_rng rng;
     int64_t next_id;
     int generation;
@@ -186,16 +190,29 @@ typedef struct {
     evo_metrics test; /* test batches: the metrics on the test period */
 } batch_item;
 
-/* Seconds to wait for in-flight results now: as long as it takes, or the grace period once a stop
- * was asked for. */
+/* Seconds to wait for in-flight results now: until the next heartbeat, or what is left of the grace
+ * period once a stop was asked for. The run is marked stopped as soon as the stop is seen: under
+ * mpirun, Ctrl-C kills the ranks a second after it asks them to stop. */
 static double wait_budget(search_state *st, double *grace_end)
 {
     if (*st->sig == 0)
-        return 0;
-    if (*grace_end == 0)
+        return fmax(HEARTBEAT_SECONDS - (farm_clock() - st->last_heartbeat), 1e-3);
+    if (*grace_end == 0) {
+        evo_error ignore = {0};
         *grace_end = farm_clock() + st->cfg->ga.grace_seconds;
+        archive_run_set_status(st->s->archive, st->run, RUN_STOPPED, &ignore);
+    }
     double left = *grace_end - farm_clock();
     return left > 0 ? left : -1;
+}
+
+/* Renew the claim on the run when it is due. */
+static int heartbeat(search_state *st, evo_error *err)
+{
+    if (farm_clock() - st->last_heartbeat < HEARTBEAT_SECONDS)
+        return EVO_OK;
+    st->last_heartbeat = farm_clock();
+    return archive_heartbeat(st->s->archive, st->run, err);
 }
 
 static int store_duplicates(search_state *st, batch_item *items, int n, int of, evo_error *err)
@@ -288,11 +305,13 @@ static int evaluate_batch(search_state *st, batch_item *items, int n, batch_kind
         }
         if (farm_in_flight(st->s->farm) == 0)
             break;
+        if ((rc = heartbeat(st, err)))
+            return rc;
         double budget = wait_budget(st, &grace_end);
         if (budget < 0 || *st->sig >= 2)
             return SEARCH_STOPPED; /* results still in flight are abandoned */
         farm_result r;
-        int got = farm_wait(st->s->farm, &r, budget > 0 ? NULL : st->sig, budget, err);
+        int got = farm_wait(st->s->farm, &r, grace_end > 0 ? NULL : st->sig, budget, err);
         if (got < 0)
             return got;
         if (!got)
@@ -423,7 +442,7 @@ static int run_steady(search_state *st, evo_error *err)
             if ((rc = farm_submit(st->s->farm, &task, err)))
                 break;
         }
-        if (rc || farm_in_flight(st->s->farm) == 0)
+        if (rc || farm_in_flight(st->s->farm) == 0 || (rc = heartbeat(st, err)))
             break;
         double budget = wait_budget(st, &grace_end);
         if (budget < 0 || *st->sig >= 2) {
@@ -431,7 +450,7 @@ static int run_steady(search_state *st, evo_error *err)
             break;
         }
         farm_result r;
-        int got = farm_wait(st->s->farm, &r, budget > 0 ? NULL : st->sig, budget, err);
+        int got = farm_wait(st->s->farm, &r, grace_end > 0 ? NULL : st->sig, budget, err);
         if (got < 0) {
             rc = got;
             break;
@@ -468,17 +487,25 @@ static int run_steady(search_state *st, evo_error *err)
 
 /* ---------------------------------------------------------------- resume */
 
+typedef struct {
+    search_state *st;
+    evo_error *err;
+} collect_ctx;
+
 static int collect_row(void *ctx, const archive_eval_row *row)
 {
-    search_state *st = ctx;
+    search_state *st = ((collect_ctx *)ctx)->st;
     stored_row *s = &st->stored[st->n_stored++];
-    evo_error err = {0};
+    evo_error why = {0};
     memset(s, 0, sizeof *s);
     s->id = row->id;
     s->fitness = row->fitness;
     s->cache_of = row->cache_of;
-    if (genome_from_json(&s->ind.genome, row->genome_json, st->cfg, &err))
-        return EVO_ERR_DATA;
+    if (genome_from_json(&s->ind.genome, row->genome_json, st->cfg, &why))
+        return evo_fail(((collect_ctx *)ctx)->err, EVO_ERR_DATA, "evaluation %lld of run %lld: its stored genome "
+                        "cannot be read (%s). The archive is damaged, or the run's search space was changed: "
+                        "restore a copy, or start a new run without --resume.", (long long)row->id,
+                        (long long)st->run, why.msg);
     genome_key(&s->ind.genome, s->ind.key);
     s->ind.id = row->id;
     s->ind.fitness = row->fitness;
@@ -502,10 +529,9 @@ static int restore(search_state *st, evo_error *err)
     int rc = archive_for_each_evaluation(st->s->archive, st->run, count_row, &n, err);
     if (!rc && !(st->stored = calloc(n + 1, sizeof *st->stored)))
         rc = evo_fail(err, EVO_ERR_NOMEM, "out of memory restoring %zu evaluations", n);
-    if (!rc && (rc = archive_for_each_evaluation(st->s->archive, st->run, collect_row, st, err)))
-        rc = rc == EVO_ERR_DATA ? evo_fail(err, EVO_ERR_DATA, "the archive's genomes do not fit this "
-                                           "configuration's search space; resume with the configuration "
-                                           "the run started with") : rc;
+    collect_ctx collect = {st, err};
+    if (!rc)
+        rc = archive_for_each_evaluation(st->s->archive, st->run, collect_row, &collect, err);
     for (size_t i = 0; !rc && i < st->n_stored; i++) {
         const stored_row *s = &st->stored[i];
         st->evaluations++;
@@ -816,6 +842,47 @@ static int finish(search_state *st, evo_error *err)
 
 /* ---------------------------------------------------------------- the run */
 
+/* How long this master may go without a heartbeat: between two waits for results, or, evaluating
+ * in-process, for the longest evaluation (a test ensemble at train.max_seconds per net). */
+static double silent_seconds(const search_state *st)
+{
+    const evo_config *cfg = st->cfg;
+    const int nets = cfg->ga.confirm > 0 ? cfg->ga.confirm_seeds : 1;
+    return st->s->ranks > 1 ? 4 * HEARTBEAT_SECONDS : cfg->train.max_seconds * nets + 4 * HEARTBEAT_SECONDS;
+}
+
+static int claim(search_state *st, int64_t run, evo_error *err)
+{
+    int rc = archive_claim_run(st->s->archive, run, silent_seconds(st), st->opt->quiet ? NULL : stderr, err);
+    st->claimed = rc == EVO_OK;
+    st->last_heartbeat = farm_clock();
+    return rc;
+}
+
+/* A resume of another configuration is refused with the keys that differ. */
+static int refuse_other_config(search_state *st, const archive_run *run, evo_error *err)
+{
+    const search_setup *s = st->s;
+    if (strcmp(run->config_hash, s->config_hash) == 0)
+        return evo_fail(err, EVO_ERR_USAGE, "--resume: run %lld was started with other data (data hash %s, now "
+                        "%s): the prices differ. Restore the data, or start a new run without --resume.",
+                        (long long)run->id, run->data_hash, s->data_hash);
+    char *yaml = NULL, diff[1024] = "";
+    evo_config then;
+    evo_error ignore = {0};
+    int rc = archive_run_config(s->archive, run->id, &yaml, err);
+    if (rc)
+        return rc;
+    if (config_parse(yaml, strlen(yaml), "(the run's stored configuration)", &then, &ignore) == EVO_OK) {
+        config_diff(&then, st->cfg, diff, sizeof diff);
+        config_free(&then);
+    }
+    free(yaml);
+    return evo_fail(err, EVO_ERR_USAGE, "--resume: run %lld was started with another configuration (%s); a resume "
+                    "must use the same one. Restore those keys, or start a new run without --resume.",
+                    (long long)run->id, *diff ? diff : "the stored one no longer parses");
+}
+
 static int open_run(search_state *st, evo_error *err)
 {
     const search_setup *s = st->s;
@@ -830,14 +897,21 @@ static int open_run(search_state *st, evo_error *err)
             return evo_fail(err, EVO_ERR_USAGE, "--resume: the archive has no unfinished run named '%s'. Start "
                             "a new run without --resume.", st->cfg->name);
         if (strcmp(run.config_hash, s->config_hash) || strcmp(run.data_hash, s->data_hash))
-            return evo_fail(err, EVO_ERR_USAGE, "--resume: run %lld was started with %s (config hash %s, data "
-                            "hash %s, now %s and %s); a resume must use the same configuration and data. "
-                            "Restore them, or start a new run without --resume.", (long long)run.id,
-                            strcmp(run.config_hash, s->config_hash) ? "another configuration" : "other data",
-                            run.config_hash, run.data_hash, s->config_hash, s->data_hash);
-        st->run = run.id;
-        int rc = archive_run_set_status(s->archive, run.id, RUN_RUNNING, err);
-        return rc ? rc : restore(st, err);
+            return refuse_other_config(st, &run, err);
+        int rc = claim(st, run.id, err);
+        if (!rc)
+            rc = archive_check(s->archive, err);
+        if (!rc) {
+            st->run = run.id;
+            rc = restore(st, err);
+        }
+        if (!rc)
+            rc = archive_run_set_status(s->archive, run.id, RUN_RUNNING, err);
+        if (rc && st->claimed) { /* a refused resume leaves the run as it was */
+            archive_release_run(s->archive, run.id);
+            st->claimed = 0;
+        }
+        return rc;
     }
 new_run:
     snprintf(run.name, sizeof run.name, "%s", st->cfg->name);
@@ -851,7 +925,7 @@ new_run:
     run.started = farm_clock();
     int rc = archive_run_create(s->archive, &run, s->config_text, err);
     st->run = run.id;
-    return rc;
+    return rc ? rc : claim(st, run.id, err);
 }
 
 int search_run(const search_setup *s, const search_options *opt, const volatile sig_atomic_t *signals,
@@ -884,9 +958,12 @@ int search_run(const search_setup *s, const search_options *opt, const volatile 
     if (!rc)
         rc = finish(&st, err);
     evo_error ignore = {0};
-    if (st.run)
-        archive_run_set_status(s->archive, st.run,
-                               rc == 0 ? RUN_DONE : rc == SEARCH_STOPPED ? RUN_STOPPED : RUN_FAILED, &ignore);
+    if (st.claimed && rc != EVO_OK && rc != SEARCH_STOPPED)
+        archive_run_fail(s->archive, st.run, err->msg, &ignore);
+    else if (st.claimed)
+        archive_run_set_status(s->archive, st.run, rc == EVO_OK ? RUN_DONE : RUN_STOPPED, &ignore);
+    if (st.claimed)
+        archive_release_run(s->archive, st.run);
     if (rc == SEARCH_STOPPED && !opt->quiet)
         fprintf(stderr, "\nstopped by a signal: %ld evaluations stored; continue with --resume\n", st.evaluations);
     ga_population_free(&st.pop);

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -178,14 +179,14 @@ static void raw_sql(const char *sql)
 }
 
 /* The file's journal mode, read through a separate connection. */
-static void expect_wal(void)
+static void expect_journal(const char *mode)
 {
     sqlite3 *db = NULL;
     sqlite3_stmt *st = NULL;
     cr_assert_eq(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
     cr_assert_eq(sqlite3_prepare_v2(db, "PRAGMA journal_mode", -1, &st, NULL), SQLITE_OK);
     cr_assert_eq(sqlite3_step(st), SQLITE_ROW);
-    cr_assert_str_eq((const char *)sqlite3_column_text(st, 0), "wal");
+    cr_assert_str_eq((const char *)sqlite3_column_text(st, 0), mode);
     sqlite3_finalize(st);
     sqlite3_close(db);
 }
@@ -195,14 +196,16 @@ static void expect_wal(void)
 Test(archive, create_and_reopen, .description = "a new file gets the schema; it reopens both ways")
 {
     evo_archive *a = open_rw();
-    expect(a, "SELECT value FROM meta WHERE key = 'schema_version'", "value\n2\n");
+    expect(a, "SELECT value FROM meta WHERE key = 'schema_version'", "value\n3\n");
     expect(a, "SELECT group_concat(name, ' ') FROM (SELECT name FROM sqlite_master WHERE type IN "
               "('table', 'view') ORDER BY name)",
            "\"group_concat(name, ' ')\"\n"
-           "baselines confirmations evaluations folds generations leaderboard meta runs series state tests\n");
-    expect_wal();
+           "baselines confirmations evaluations folds generations leaderboard meta runs series state tests writers\n");
+    expect_journal("wal");
     new_run(a, "r");
     archive_close(a);
+    expect_journal("delete"); /* at rest: one file */
+    cr_assert_eq(access(path, F_OK), 0);
     a = open_rw();
     expect(a, "SELECT count(*) AS n FROM runs", "n\n1\n");
     archive_close(a);
@@ -216,13 +219,13 @@ Test(archive, refuses_newer_schema_and_foreign_files, .description = "a clear me
 {
     evo_archive *a = open_rw();
     archive_close(a);
-    raw_sql("UPDATE meta SET value = '3' WHERE key = 'schema_version'");
+    raw_sql("UPDATE meta SET value = '4' WHERE key = 'schema_version'");
     evo_error err = {0};
     for (int ro = 0; ro < 2; ro++) {
         a = (evo_archive *)1;
         cr_assert_eq(archive_open(&a, path, ro, &err), EVO_ERR_DATA);
         cr_assert_null(a);
-        cr_assert(strstr(err.msg, "schema version 3 is newer than this evofolio reads (2)"), "%s", err.msg);
+        cr_assert(strstr(err.msg, "schema version 4 is newer than this evofolio reads (3)"), "%s", err.msg);
         cr_assert(strstr(err.msg, path), "%s", err.msg);
     }
     /* an archive of the first schema (epochs, no confirmations): named, with what to do */
@@ -302,7 +305,11 @@ Test(archive, runs_create_find_resumable_and_status, .description = "the newest 
     cr_assert_eq(archive_run_set_status(a, r1, RUN_RUNNING, &err), EVO_OK);
     cr_assert_eq(archive_run_get(a, r1, &run, &err), 1);
     cr_assert_eq(run.ended, 0, "a resumed run is running again");
-    cr_assert_eq(archive_run_set_status(a, r1, RUN_FAILED, &err), EVO_OK);
+    cr_assert_eq(archive_run_fail(a, r1, "the disk is full", &err), EVO_OK);
+    cr_assert_eq(archive_run_find_resumable(a, "a", &run, &err), 1);
+    cr_assert_eq(run.status, RUN_FAILED, "a failed run resumes once its cause is fixed: nothing is lost");
+    expect(a, "SELECT reason FROM runs WHERE status = 'failed'", "reason\nthe disk is full\n");
+    cr_assert_eq(archive_run_set_status(a, r1, RUN_DONE, &err), EVO_OK);
     cr_assert_eq(archive_run_find_resumable(a, "a", &run, &err), 0);
     cr_assert_eq(archive_run_find_resumable(a, "b", &run, &err), 1);
     cr_assert_eq(run.id, r3);
@@ -310,7 +317,7 @@ Test(archive, runs_create_find_resumable_and_status, .description = "the newest 
     cr_assert_eq(archive_run_set_status(a, 77, RUN_DONE, &err), EVO_ERR_DATA);
     cr_assert(strstr(err.msg, "no run 77"), "%s", err.msg);
     expect(a, "SELECT id, status, printf('%llu', seed) AS seed, mode FROM runs ORDER BY id",
-           "id,status,seed,mode\n1,failed,18446744073709551361,steady\n2,done,42,generational\n"
+           "id,status,seed,mode\n1,done,18446744073709551361,steady\n2,done,42,generational\n"
            "3,running,42,generational\n");
     archive_close(a);
 }
@@ -803,8 +810,8 @@ Test(archive, read_only_handle_cannot_write, .description = "the `sql` command's
               " (SELECT fitness FROM evaluations) AS fitness, (SELECT status FROM runs) AS status,"
               " (SELECT count(*) FROM sqlite_master) AS objects, (SELECT count(*) FROM pragma_database_list"
               " WHERE name = 'o') AS attached",
-           "runs,evals,fitness,status,objects,attached\n1,1,0.4,running,21,0\n");
-    expect_wal();
+           "runs,evals,fitness,status,objects,attached\n1,1,0.4,running,22,0\n");
+    expect_journal("delete"); /* as the writer left it */
     fclose(null);
     free(ok);
     archive_close(a);
@@ -877,5 +884,187 @@ Test(archive, rows_survive_a_writer_killed_without_closing, .description = "comm
     walk w = {.stop_at = 8};
     cr_assert_eq(archive_for_each_evaluation(a, 1, collect, &w, &err), -99, "8 rows collected, then stop");
     cr_assert_eq(w.rows[7].parents[0], 7);
+    archive_close(a);
+}
+
+/* ---------------------------------------------------------------- the writer of a run */
+
+/* A claim on run by someone else, written straight into the table. */
+static void fake_claim(int64_t run, const char *host, long long pid, double heartbeat_age, double silent)
+{
+    char sql[512];
+    snprintf(sql, sizeof sql, "INSERT OR REPLACE INTO writers VALUES (%lld, '%s', %lld, 0, "
+             "((julianday('now') - 2440587.5) * 86400) - 100, ((julianday('now') - 2440587.5) * 86400) - %g, %g)", (long long)run, host, pid, heartbeat_age,
+             silent);
+    raw_sql(sql);
+}
+
+static void my_host(char *out, size_t size)
+{
+    memset(out, 0, size);
+    gethostname(out, size - 1);
+}
+
+Test(archive, a_live_writer_is_refused, .description = "same host, live pid: 'being written by HOST pid P'")
+{
+    evo_archive *a = open_rw();
+    int64_t run = new_run(a, "r");
+    char host[128], want[256];
+    my_host(host, sizeof host);
+    evo_error err = {0};
+    cr_assert_eq(archive_claim_run(a, run, 60, NULL, &err), EVO_OK, "%s", err.msg);
+    cr_assert_eq(archive_claim_run(a, run, 60, NULL, &err), EVO_OK, "claiming again is ours");
+    fake_claim(run, host, getppid(), 0, 60); /* the test's parent: alive */
+    cr_assert_eq(archive_claim_run(a, run, 60, NULL, &err), EVO_ERR_USAGE);
+    snprintf(want, sizeof want, "run %lld is being written by %s pid %lld since ", (long long)run, host,
+             (long long)getppid());
+    cr_assert(strstr(err.msg, want), "%s", err.msg);
+    cr_assert(strstr(err.msg, "UTC") && strstr(err.msg, "duplicate"), "%s", err.msg);
+    cr_assert_eq(archive_heartbeat(a, run, &err), EVO_ERR_IO, "the claim is someone else's");
+    cr_assert(strstr(err.msg, "taken over"), "%s", err.msg);
+    archive_close(a);
+}
+
+Test(archive, a_dead_writer_is_taken_over, .description = "same host, pid gone; other host, heartbeat stale")
+{
+    evo_archive *a = open_rw();
+    int64_t run = new_run(a, "r");
+    char host[128];
+    my_host(host, sizeof host);
+    pid_t child = fork();
+    if (child == 0)
+        _exit(0);
+    waitpid(child, NULL, 0); /* a pid that was just alive and is gone now */
+    fake_claim(run, host, child, 0, 1e9);
+    evo_error err = {0};
+    cr_assert_eq(archive_claim_run(a, run, 60, NULL, &err), EVO_OK, "%s", err.msg);
+    cr_assert_eq(archive_heartbeat(a, run, &err), EVO_OK, "%s", err.msg);
+    fake_claim(run, "another-node", 4242, 200, 120); /* silent for longer than it said it could be */
+    cr_assert_eq(archive_claim_run(a, run, 60, NULL, &err), EVO_OK, "%s", err.msg);
+    char out[256];
+    snprintf(out, sizeof out, "SELECT host = '%s' AND pid = %lld AS mine FROM writers", host, (long long)getpid());
+    expect(a, out, "mine\n1\n");
+    archive_release_run(a, run);
+    expect(a, "SELECT count(*) AS n FROM writers", "n\n0\n");
+    archive_close(a);
+}
+
+Test(archive, another_host_is_waited_out, .description = "a fresh claim from another host: waited until stale")
+{
+    evo_archive *a = open_rw();
+    int64_t run = new_run(a, "r");
+    fake_claim(run, "another-node", 4242, 0, 3); /* silent at most 3 s, and now not moving */
+    evo_error err = {0};
+    cr_assert_eq(archive_claim_run(a, run, 60, NULL, &err), EVO_OK, "%s", err.msg);
+    expect(a, "SELECT host != 'another-node' AS taken FROM writers", "taken\n1\n");
+    archive_close(a);
+}
+
+Test(archive, damaged_rows_are_named, .description = "a corrupt fitness, status or origin: which row, what to do")
+{
+    evo_archive *w = open_rw();
+    int64_t run = new_run(w, "r");
+    evo_eval_result *ok = result(0.4, 2, 0.5, 0);
+    for (int i = 1; i <= 3; i++) {
+        ga_individual ind = individual(i, 10 + i, 0.4, 0, 0, ORIGIN_RANDOM);
+        put_ok(w, run, &ind, ok, 0);
+    }
+    archive_close(w);
+    free(ok);
+    const char *damage[][2] = {
+        {"UPDATE evaluations SET fitness = 5.1e26 WHERE id = 2", "evaluation 2 is damaged (fitness 5.1e+26)"},
+        {"UPDATE evaluations SET fitness = 0.4, origin = 'x\x01' WHERE id = 2", "evaluation 2 is damaged (origin"},
+        {"PRAGMA ignore_check_constraints = 1; UPDATE evaluations SET origin = 'random', status = 'bogus' WHERE id = 3",
+         "evaluation 3 is damaged (status 'bogus')"},
+    };
+    for (size_t k = 0; k < sizeof damage / sizeof damage[0]; k++) {
+        raw_sql(damage[k][0]);
+        evo_archive *a = open_ro();
+        archive_eval_row row;
+        evo_error err = {0};
+        int64_t id = k == 2 ? 3 : 2;
+        cr_assert_eq(archive_get_evaluation(a, run, id, &row, &err), EVO_ERR_DATA, "%s", damage[k][0]);
+        cr_assert(strstr(err.msg, damage[k][1]) && strstr(err.msg, "Restore a copy"), "%s", err.msg);
+        archive_close(a);
+    }
+}
+
+Test(archive, quick_check_finds_a_damaged_file, .description = "archive_check: ok, then a page overwritten")
+{
+    evo_archive *w = open_rw();
+    int64_t run = new_run(w, "r");
+    evo_eval_result *ok = result(0.4, 2, 0.5, 0);
+    for (int i = 1; i <= 200; i++) {
+        ga_individual ind = individual(i, 10, 0.4, 0, 0, ORIGIN_RANDOM);
+        put_ok(w, run, &ind, ok, 0);
+    }
+    free(ok);
+    evo_error err = {0};
+    cr_assert_eq(archive_check(w, &err), EVO_OK, "%s", err.msg);
+    archive_close(w);
+    FILE *f = fopen(path, "r+b");
+    cr_assert_not_null(f);
+    fseek(f, 0, SEEK_END);
+    long size = ftell(f);
+    cr_assert_gt(size, 16 * 4096);
+    char junk[4096];
+    memset(junk, 0x5a, sizeof junk);
+    fseek(f, (size / 4096 / 2) * 4096, SEEK_SET); /* a page in the middle: a b-tree page */
+    fwrite(junk, 1, sizeof junk, f);
+    fclose(f);
+    evo_archive *a = NULL;
+    int rc = archive_open(&a, path, ARCHIVE_WRITE, &err);
+    if (rc == EVO_OK) {
+        rc = archive_check(a, &err);
+        archive_close(a);
+    }
+    cr_assert_eq(rc, EVO_ERR_DATA, "%s", err.msg);
+    cr_assert(strstr(err.msg, "damaged") || strstr(err.msg, "malformed"), "%s", err.msg);
+}
+
+Test(archive, readers_create_no_files, .description = "at rest, read-only dir, WAL left by a killed writer")
+{
+    evo_archive *w = open_rw();
+    new_run(w, "r");
+    archive_close(w);
+    char wal[160], shm[160];
+    snprintf(wal, sizeof wal, "%s-wal", path);
+    snprintf(shm, sizeof shm, "%s-shm", path);
+    evo_archive *a = open_ro();
+    expect(a, "SELECT name FROM runs", "name\nr\n");
+    archive_close(a);
+    cr_assert(access(wal, F_OK) && access(shm, F_OK), "a reader of an archive at rest made no -wal or -shm");
+    /* a file left in WAL mode with no log (as an older evofolio left it): nothing to miss, read as is */
+    raw_sql("PRAGMA journal_mode = WAL");
+    cr_assert(access(wal, F_OK) && access(shm, F_OK));
+    a = open_ro();
+    expect(a, "SELECT name FROM runs", "name\nr\n");
+    archive_close(a);
+    cr_assert(access(wal, F_OK) && access(shm, F_OK), "still no -wal or -shm");
+    /* a writer killed with its log in place, on media the reader cannot write: read without the log */
+    pid_t child = fork();
+    if (child == 0) {
+        evo_archive *k = NULL;
+        evo_error e = {0};
+        if (archive_open(&k, path, ARCHIVE_WRITE, &e))
+            _exit(1);
+        new_run(k, "killed");
+        _exit(0); /* no close: the -wal and -shm stay */
+    }
+    int status = 0;
+    waitpid(child, &status, 0);
+    cr_assert_eq(WEXITSTATUS(status), 0);
+    cr_assert_eq(access(wal, F_OK), 0, "the killed writer's log is there");
+    chmod(wal, 0444);
+    chmod(shm, 0444);
+    if (geteuid() != 0) { /* root writes through any mode bits: the fallback is only reachable as a user */
+        a = open_ro();
+        expect(a, "SELECT count(*) AS n FROM runs", "n\n1\n");
+        archive_close(a);
+    }
+    chmod(wal, 0644);
+    chmod(shm, 0644);
+    a = open_ro();
+    expect(a, "SELECT count(*) AS n FROM runs", "n\n2\n");
     archive_close(a);
 }

@@ -160,6 +160,47 @@ Test(config, hash_tracks_values_not_spelling, .description = "same values -> sam
     cr_assert_str_neq(h1, h3);
 }
 
+static void hash_of(const char *yaml, char out[17], evo_config *keep)
+{
+    evo_config c;
+    evo_error err = {0};
+    cr_assert_eq(parse(yaml, &c, &err), EVO_OK, "%s", err.msg);
+    cr_assert_eq(config_hash(&c, out, &err), EVO_OK);
+    if (keep)
+        *keep = c;
+    else
+        config_free(&c);
+}
+
+Test(config, run_only_keys_leave_the_hash, .description = "where to read and write, time limits: same hash")
+{
+    char h1[17], h2[17];
+    hash_of(SOURCE "output: {archive: results/x.db}\nga: {population: 10}\n", h1, NULL);
+    hash_of("data: {prices: /scratch/copy/p.csv}\nga: {population: 10, max_seconds: 3600, grace_seconds: 5}\n"
+            "output: {archive: /scratch/x.db, journal: delete}\n", h2, NULL);
+    cr_assert_str_eq(h1, h2, "a moved archive or data file, or another time limit, is the same search");
+    hash_of("data: {prices: p.csv, assets: [A, B]}\nga: {population: 10}\n", h2, NULL);
+    cr_assert_str_neq(h1, h2, "the assets chosen are part of the search");
+}
+
+Test(config, diff_names_each_changed_key, .description = "config_diff: key: old -> new, hashed keys only")
+{
+    evo_config a, b;
+    char h[17], out[512];
+    hash_of(SOURCE "ga: {population: 10}\nsearch: {hidden: [8, 16]}\n", h, &a);
+    hash_of(SOURCE "ga: {population: 12, max_seconds: 60}\nsearch: {hidden: [8, 32]}\nbacktest: {cost_bps: 25}\n"
+            "output: {archive: elsewhere.db}\n", h, &b);
+    cr_assert_eq(config_diff(&a, &b, out, sizeof out), 3, "%s", out);
+    cr_assert_str_eq(out, "backtest.cost_bps: 10 -> 25; search.hidden: [8, 16] -> [8, 32]; ga.population: 10 -> 12");
+    cr_assert_eq(config_diff(&a, &a, out, sizeof out), 0);
+    cr_assert_str_eq(out, "");
+    char small[24];
+    cr_assert_eq(config_diff(&a, &b, small, sizeof small), 3, "a short buffer still counts every key");
+    cr_assert_eq(strlen(small), sizeof small - 1);
+    config_free(&a);
+    config_free(&b);
+}
+
 Test(config, every_shipped_config_is_valid, .description = "configs/*.yaml load, and fit their data")
 {
     glob_t g;

@@ -18,14 +18,26 @@
 #include "evofolio/ga.h"
 #include "evofolio/rng.h"
 
-enum { ARCHIVE_SCHEMA_VERSION = 2 };
+enum { ARCHIVE_SCHEMA_VERSION = 3 };
+/* No fitness of this project's (annualised ratios) comes near it: a stored one beyond it is damage. */
+#define ARCHIVE_FITNESS_MAX 1e6
 
 typedef struct evo_archive evo_archive;
 
-/* read_only: opened with SQLITE_OPEN_READONLY and PRAGMA query_only, ATTACH refused, so no statement
- * can write (the file must exist). A writable open creates the file and the schema when missing. */
-int archive_open(evo_archive **out, const char *path, int read_only, evo_error *err);
+/* How archive_open opens the file. */
+enum {
+    ARCHIVE_WRITE = 0,          /* write with a write-ahead log: readers never wait (local disks) */
+    ARCHIVE_READ_ONLY = 1,      /* SQLITE_OPEN_READONLY and PRAGMA query_only, ATTACH refused: no statement
+                                   can write, and no file is created next to the archive (it must exist) */
+    ARCHIVE_WRITE_ROLLBACK = 2  /* write with a rollback journal: safe on network filesystems */
+};
+/* A writable open creates the file and the schema when missing; closing a writer turns the file back
+ * to a rollback journal, so that an archive at rest is one file to copy, move or read anywhere. */
+int archive_open(evo_archive **out, const char *path, int mode, evo_error *err);
 void archive_close(evo_archive *a);
+/* SQLite's quick_check of the whole file (what a resume runs first): EVO_ERR_DATA, with what to do,
+ * when the file is damaged. */
+int archive_check(evo_archive *a, evo_error *err);
 
 typedef enum {
     RUN_RUNNING, /* being written (or killed without a chance to say so) */
@@ -52,10 +64,27 @@ typedef struct {
 /* A new run; config is the resolved canonical YAML (stored verbatim). Fills run->id, and
  * run->started with the time now when it is 0. */
 int archive_run_create(evo_archive *a, archive_run *run, const char *config, evo_error *err);
-/* The newest run named `name` whose status is running or stopped: 1 and *run filled, or 0. */
+/* The newest run named `name` that is not done (running, stopped, or failed: a failure such as a full
+ * disk loses nothing committed, and the run resumes once it is fixed): 1 and *run filled, or 0. */
 int archive_run_find_resumable(evo_archive *a, const char *name, archive_run *run, evo_error *err);
 /* Sets ended to now, or clears it for RUN_RUNNING (a resume). EVO_ERR_DATA when there is no such run. */
 int archive_run_set_status(evo_archive *a, int64_t run, evo_run_status status, evo_error *err);
+/* Status failed, with the reason in words (runs.reason). */
+int archive_run_fail(evo_archive *a, int64_t run, const char *reason, evo_error *err);
+/* The configuration YAML a run was started with, malloc'd into *yaml. */
+int archive_run_config(evo_archive *a, int64_t run, char **yaml, evo_error *err);
+
+/* One job writes a run: its master claims it (table writers: host, pid, heartbeat) before it writes,
+ * renews the claim with a heartbeat, and releases it at the end. A claim held by a live process is
+ * refused with EVO_ERR_USAGE ("run N is being written by HOST pid P since TIME"); a stale one is taken
+ * over, and said so on progress (may be NULL): on this host when its process has ended (its pid is
+ * gone or now belongs to a later process), from another host when its heartbeat has not moved for the
+ * holder's silent_seconds - which archive_claim_run waits out, polling, when it must. */
+int archive_claim_run(evo_archive *a, int64_t run, double silent_seconds, FILE *progress, evo_error *err);
+/* Renew this process's claim; EVO_ERR_IO when another job has taken the run over. */
+int archive_heartbeat(evo_archive *a, int64_t run, evo_error *err);
+void archive_release_run(evo_archive *a, int64_t run);
+
 /* Run `id`: 1 and *run filled, or 0 when there is none. */
 int archive_run_get(evo_archive *a, int64_t id, archive_run *run, evo_error *err);
 /* The newest run's id into *id, 0 when the archive holds no run. */

@@ -70,6 +70,12 @@ typedef enum {
     MISSING_COUNT
 } evo_missing;
 
+typedef enum {
+    JOURNAL_WAL,    /* write-ahead log while a run writes: readers never wait; needs a local filesystem */
+    JOURNAL_DELETE, /* rollback journal: safe on NFS, Lustre and GPFS; readers wait for each commit */
+    JOURNAL_COUNT
+} evo_journal;
+
 /* A list of names indexed by enum value. */
 typedef struct {
     const char *what; /* "feature", "strategy", ... for messages */
@@ -84,6 +90,7 @@ extern const evo_names catalog_strategies;
 extern const evo_names catalog_fitness;
 extern const evo_names catalog_ga_modes;
 extern const evo_names catalog_missing;
+extern const evo_names catalog_journals;
 
 /* The enum value of name (exact spelling), or -1. */
 int catalog_find(const evo_names *names, const char *name);

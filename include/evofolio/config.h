@@ -120,6 +120,7 @@ typedef struct {
 
     struct {
         char archive[EVO_PATH_MAX]; /* SQLite archive */
+        evo_journal journal;        /* how the archive is written (catalog.h) */
     } output;
 
     evo_config_place *places; /* where each key and list item was written [n_places] */
@@ -136,8 +137,12 @@ void config_free(evo_config *cfg);
 
 /* The canonical YAML of cfg (fixed key order, every default); *out is malloc'd, caller frees. */
 int config_to_yaml(const evo_config *cfg, char **out, evo_error *err);
-/* FNV-1a 64 of the canonical YAML as 16 hex digits plus NUL. */
+/* FNV-1a 64 of the canonical YAML without the run-only keys (where the data is read from and the archive
+ * written, the search's time limits: configs/README.md) as 16 hex digits plus NUL. */
 int config_hash(const evo_config *cfg, char out[17], evo_error *err);
+/* The hashed keys whose values differ, "key: A -> B" joined by "; " into out (cut at size); returns
+ * how many differ (0: the same hash). */
+int config_diff(const evo_config *a, const evo_config *b, char *out, size_t size);
 
 /* Where key (e.g. "split.folds", "data.assets[0]") was written; the section's or the file's start when
  * the key was defaulted. */

@@ -137,8 +137,10 @@ check "a warning signal stops the job, it requeues, resumes and completes as if 
 # ---------------------------------------------------------------- 3: a real time limit
 check3() {
     local id state
-    id=$(submit --time=1 --signal=B:USR1@50 --output="$scratch/limit.out" slurm/evofolio.sbatch "$scratch/limit.yaml") || return 1
-    state=$(wait_done "$id" 600)
+    # The warning comes 10 s into each 2-minute attempt, or up to 30 s later (SLURM checks about every
+    # 30 s), so each attempt has at least 80 s to stop and requeue however loaded the machine is.
+    id=$(submit --time=2 --signal=B:USR1@110 --output="$scratch/limit.out" slurm/evofolio.sbatch "$scratch/limit.yaml") || return 1
+    state=$(wait_done "$id" 900)
     note "job $id: $state, restarts $(field "$id" Restarts), $(q "$scratch/limit.db" "SELECT COUNT(*) FROM evaluations") evaluations"
     [ "$state" = "COMPLETED " ] && [ "$(field "$id" Restarts)" -ge 1 ] &&
         [ "$(q "$scratch/limit.db" "SELECT status FROM runs")" = done ] &&
