@@ -1,8 +1,12 @@
 /* Integration tests of `evofolio run` under mpirun: 1 and 3 ranks agree, a signal stops a run that
  * --resume then completes exactly like an uninterrupted run, kill -9 of the whole job loses no committed
- * evaluation, a resume with another configuration is refused, and steady mode runs on 3 ranks.
+ * evaluation, a resume with another configuration is refused (naming the keys, leaving the run as it
+ * was), steady mode runs on 3 ranks, and the operations a cluster user relies on: Ctrl-C and Ctrl-\
+ * stop gracefully (one process and jobs/local.sh), a moved archive resumes, a second writer of a live
+ * run is refused, a full disk fails loudly with exit 1, and damaged rows are refused on resume.
  * They run the real binary ($EVOFOLIO_BIN) on small synthetic data, with Open MPI allowed as root. */
 #include <criterion/criterion.h>
+#include <sqlite3.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -134,22 +138,30 @@ Test(run, one_and_three_ranks_agree, .description = "generational: same evaluati
     cr_assert_eq(query_number("three.db", "SELECT COUNT(*) FROM baselines"), 7);
 }
 
-/* Start `mpirun -n 3 run` in the background; wait for its first stored generation. */
-static void start_and_wait(const char *name)
+/* Start command (in dir; output to NAME.out and NAME.err) in the background; wait until db holds at
+ * least `generations` generations. */
+static void start_command_and_wait(const char *name, const char *command, const char *db, int generations)
 {
-    /* the inner shell records mpirun's own pid (for signals) and, when it ends, its exit code */
-    cr_assert_eq(sh("cd %s && sh -c 'mpirun -n 3 %s run %s.yaml > %s.out 2> %s.err & echo $! > %s.pid; "
-                    "wait $!; echo $? > %s.rc' &", dir, bin, name, name, name, name, name), 0);
-    char db[64];
-    snprintf(db, sizeof db, "%s.db", name);
+    /* the inner shell records the command's own pid (for signals) and, when it ends, its exit code */
+    cr_assert_eq(sh("cd %s && rm -f %s.rc && sh -c '%s > %s.out 2> %s.err & echo $! > %s.pid; wait $!; echo $? > %s.rc' &",
+                    dir, name, command, name, name, name, name), 0);
     for (int i = 0; i < 600; i++) { /* up to 60 s */
         usleep(100000);
         char path[160];
         snprintf(path, sizeof path, "%s/%s", dir, db);
-        if (access(path, F_OK) == 0 && try_number(db, "SELECT COUNT(*) FROM generations") >= 1)
+        if (access(path, F_OK) == 0 && try_number(db, "SELECT COUNT(*) FROM generations") >= generations)
             return;
     }
     cr_assert_fail("the run stored no generation within 60 s");
+}
+
+/* Start `mpirun -n 3 run NAME.yaml` in the background; wait for its first stored generation. */
+static void start_and_wait(const char *name)
+{
+    char command[8192], db[64];
+    snprintf(command, sizeof command, "mpirun -n 3 %s run %s.yaml", bin, name);
+    snprintf(db, sizeof db, "%s.db", name);
+    start_command_and_wait(name, command, db, 1);
 }
 
 static int wait_rc(const char *name)
@@ -255,4 +267,136 @@ Test(run, steady_mode_on_three_ranks, .description = "steady: completes, a gener
     static char out[4096];
     query("st.db", "SELECT status, mode FROM runs", out, sizeof out);
     cr_assert(strstr(out, "done,steady"), "%s", out);
+}
+
+/* ---------------------------------------------------------------- operations */
+
+/* The text of file name in dir (static buffer). */
+static const char *slurp(const char *name)
+{
+    static char text[65536];
+    char path[160];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    FILE *f = fopen(path, "r");
+    size_t n = f ? fread(text, 1, sizeof text - 1, f) : 0;
+    text[n] = '\0';
+    if (f)
+        fclose(f);
+    return text;
+}
+
+static void expect_status(const char *db, const char *status)
+{
+    static char out[4096];
+    query(db, "SELECT status FROM runs", out, sizeof out);
+    cr_assert(strstr(out, status), "expected %s: %s", status, out);
+}
+
+/* Change the archive db (in dir) behind evofolio's back, as damage would. */
+static void damage(const char *db, const char *sql)
+{
+    char path[160];
+    snprintf(path, sizeof path, "%s/%s", dir, db);
+    sqlite3 *h = NULL;
+    cr_assert_eq(sqlite3_open(path, &h), SQLITE_OK);
+    cr_assert_eq(sqlite3_exec(h, sql, NULL, NULL, NULL), SQLITE_OK, "%s: %s", sql, sqlite3_errmsg(h));
+    sqlite3_close(h);
+}
+
+Test(run, ctrl_c_stops_one_process_gracefully, .description = "SIGINT = SIGTERM: exit 3, stopped; --resume = uninterrupted")
+{
+    write_config("int", "int.db", "generational", 12, 1, 10);
+    char command[8192];
+    snprintf(command, sizeof command, "%s run int.yaml", bin);
+    start_command_and_wait("int", command, "int.db", 1);
+    cr_assert_eq(sh("kill -INT $(cat %s/int.pid)", dir), 0);
+    cr_assert_eq(wait_rc("int"), 3, "Ctrl-C stops with the resumable code");
+    expect_status("int.db", "stopped");
+    cr_assert(strstr(slurp("int.err"), "continue with --resume"), "%s", slurp("int.err"));
+    cr_assert_eq(sh("cd %s && %s run --resume --quiet int.yaml > resume.out 2>&1", dir, bin), 0);
+    expect_same_as_reference("int.db");
+}
+
+Test(run, local_sh_keys_stop_gracefully, .description = "jobs/local.sh: Ctrl-C, then Ctrl-\\: exit 3 each, then done")
+{
+    write_config("loc", "loc.db", "generational", 12, 1, 10);
+    char command[12288], root[4096];
+    cr_assert_not_null(realpath(".", root));
+    /* as from a terminal: a background job of a script starts with SIGINT and SIGQUIT ignored */
+    snprintf(command, sizeof command, "EVOFOLIO_BIN=%s env --default-signal=INT,QUIT %s/jobs/local.sh loc.yaml 3 --quiet",
+             bin, root);
+    const char *keys[] = {"INT", "QUIT"};
+    for (int k = 0; k < 2; k++) {
+        start_command_and_wait("loc", command, "loc.db", 1 + 2 * k);
+        cr_assert_eq(sh("kill -%s $(cat %s/loc.pid)", keys[k], dir), 0);
+        cr_assert_eq(wait_rc("loc"), 3, "SIG%s to local.sh: a graceful stop\n%s", keys[k], slurp("loc.err"));
+        expect_status("loc.db", "stopped");
+    }
+    cr_assert_eq(sh("cd %s && %s > loc.out 2> loc.err", dir, command), 0, "the same command continues");
+    expect_status("loc.db", "done");
+    expect_same_as_reference("loc.db");
+}
+
+Test(run, a_moved_archive_resumes, .description = "stop, move the archive elsewhere, --resume --archive: as uninterrupted")
+{
+    write_config("mv", "mv.db", "generational", 12, 1, 10);
+    start_and_wait("mv");
+    cr_assert_eq(sh("kill -USR1 $(cat %s/mv.pid)", dir), 0);
+    cr_assert_eq(wait_rc("mv"), 3);
+    cr_assert_eq(sh("cd %s && mkdir scratch && mv mv.db scratch/moved.db && ls mv.db* 2>/dev/null | wc -l | grep -qx 0",
+                    dir), 0, "at rest the archive is one file");
+    cr_assert_eq(sh("cd %s && mpirun -n 3 %s run --resume --quiet --archive scratch/moved.db mv.yaml > resume.out 2>&1",
+                    dir, bin), 0, "%s", slurp("resume.out"));
+    expect_same_as_reference("scratch/moved.db");
+}
+
+Test(run, a_second_writer_is_refused, .description = "--continue beside a live run: exit 2, who holds it; the first completes")
+{
+    write_config("dup", "dup.db", "generational", 12, 1, 10);
+    start_and_wait("dup");
+    cr_assert_eq(sh("cd %s && mpirun -n 3 %s run --continue dup.yaml > dup2.out 2> dup2.err", dir, bin), 2,
+                 "the duplicate is refused");
+    const char *err = slurp("dup2.err");
+    cr_assert(strstr(err, "run 1 is being written by ") && strstr(err, " pid ") && strstr(err, " since "), "%s", err);
+    cr_assert_eq(wait_rc("dup"), 0, "the original finishes undisturbed: %s", slurp("dup.err"));
+    expect_same_as_reference("dup.db");
+}
+
+Test(run, a_refused_resume_names_the_keys_and_leaves_the_run, .description = "another cost: the key, both values; still stopped")
+{
+    write_config("rf", "rf.db", "generational", 12, 1, 10);
+    start_and_wait("rf");
+    sh("kill -USR1 $(cat %s/rf.pid)", dir);
+    cr_assert_eq(wait_rc("rf"), 3);
+    write_config("rf", "rf.db", "generational", 12, 1, 25);
+    cr_assert_eq(sh("cd %s && mpirun -n 3 %s run --resume rf.yaml > rf.out 2> rf.err", dir, bin), 2);
+    cr_assert(strstr(slurp("rf.err"), "backtest.cost_bps: 10 -> 25"), "%s", slurp("rf.err"));
+    expect_status("rf.db", "stopped");
+    /* damaged rows: named, and the run still resumes once restored */
+    write_config("rf", "rf.db", "generational", 12, 1, 10);
+    damage("rf.db", "UPDATE evaluations SET fitness = 5.1e26 WHERE id = 3");
+    cr_assert_eq(sh("cd %s && mpirun -n 3 %s run --resume rf.yaml > rf.out 2> rf.err", dir, bin), 2);
+    cr_assert(strstr(slurp("rf.err"), "evaluation 3 is damaged (fitness 5.1e+26)"), "%s", slurp("rf.err"));
+    expect_status("rf.db", "stopped");
+    damage("rf.db", "UPDATE evaluations SET fitness = 0.5, genome = '{\"model\": ' WHERE id = 3");
+    cr_assert_eq(sh("cd %s && mpirun -n 3 %s run --resume rf.yaml > rf.out 2> rf.err", dir, bin), 2);
+    cr_assert(strstr(slurp("rf.err"), "evaluation 3 of run 1: its stored genome cannot be read"), "%s", slurp("rf.err"));
+    expect_status("rf.db", "stopped");
+}
+
+Test(run, a_full_disk_fails_loudly, .description = "ENOSPC under mpirun: the message, exit 1 (not 3), run failed with why")
+{
+    char mnt[160];
+    snprintf(mnt, sizeof mnt, "%s/small", dir);
+    cr_assert_eq(sh("mkdir -p %s", mnt), 0);
+    if (sh("mount -t tmpfs -o size=200k tmpfs %s 2>/dev/null", mnt))
+        cr_skip_test("a 200 KiB tmpfs cannot be mounted here (needs root and mount rights)");
+    write_config("full", "small/full.db", "generational", 12, 1, 10);
+    int rc = sh("cd %s && mpirun -n 3 %s run --quiet full.yaml > full.out 2> full.err", dir, bin);
+    char out[4096];
+    query("small/full.db", "SELECT status, reason FROM runs", out, sizeof out);
+    sh("umount %s", mnt);
+    cr_assert_eq(rc, 1, "a failure, not a resumable stop: %s", slurp("full.err"));
+    cr_assert(strstr(slurp("full.err"), "full.db") && strstr(slurp("full.err"), "disk is full"), "%s", slurp("full.err"));
+    cr_assert(strstr(out, "failed") && strstr(out, "disk is full"), "%s", out);
 }
