@@ -9,22 +9,27 @@
 
 static void usage(FILE *out)
 {
-    fprintf(out, "usage: evofolio check [--no-data] CONFIG\n\n"
+    fprintf(out, "usage: evofolio check [--no-data] [--get KEY] CONFIG\n\n"
                  "Validate CONFIG, load the market data it names and check the split against it, then\n"
                  "print the resolved configuration as canonical YAML (every default filled in) followed\n"
                  "by its hash and a line about the data.\n\n"
                  "  --no-data   check the file alone, without reading the data\n"
+                 "  --get KEY   print only the value of KEY (e.g. name, ga.population), defaults filled in\n"
                  "  -h, --help  this help\n");
 }
 
 int cmd_check(int argc, char **argv)
 {
     static const struct option long_opts[] = {
-        {"no-data", no_argument, NULL, 'n'}, {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
+        {"no-data", no_argument, NULL, 'n'}, {"get", required_argument, NULL, 'g'},
+        {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
     int with_data = 1, c;
+    const char *get = NULL;
     while ((c = getopt_long(argc, argv, "h", long_opts, NULL)) != -1) {
         if (c == 'n')
             with_data = 0;
+        else if (c == 'g')
+            get = optarg;
         else if (c == 'h') {
             usage(stdout);
             return 0;
@@ -49,8 +54,14 @@ int cmd_check(int argc, char **argv)
         rc = config_to_yaml(&cfg, &yaml, &err);
     if (!rc)
         rc = config_hash(&cfg, hash, &err);
+    char value[4096];
+    if (!rc && get && config_get(&cfg, get, value, sizeof value))
+        rc = evo_fail(&err, EVO_ERR_USAGE, "--get: no key '%s'. The keys are those `evofolio check %s` prints, "
+                      "dotted (ga.population).", get, argv[optind]);
     if (rc) {
         fprintf(stderr, "evofolio check: %s\n", err.msg);
+    } else if (get) {
+        printf("%s\n", value);
     } else {
         fputs(yaml, stdout);
         printf("# hash: %s\n", hash);

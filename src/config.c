@@ -1007,7 +1007,7 @@ static void value_text(const evo_config *cfg, const key_spec *s, char *out, size
 {
     char *text = NULL;
     evo_error ignore = {0};
-    if (emit_document(cfg, s, EMIT_HASHED, &text, &ignore)) {
+    if (emit_document(cfg, s, EMIT_ALL, &text, &ignore)) {
         snprintf(out, size, "?");
         return;
     }
@@ -1037,6 +1037,24 @@ static void diff_section(const evo_config *a, const evo_config *b, const key_spe
         snprintf(out + len, size - len, "%s%s: %s -> %s", *n ? "; " : "", key, va, vb);
         (*n)++;
     }
+}
+
+int config_get(const evo_config *cfg, const char *key, char *out, size_t size)
+{
+    const key_spec *s = &root_spec;
+    for (const char *part = key; s && *part;) {
+        size_t n = strcspn(part, ".");
+        const key_spec *in = s->type == KEY_SECTION ? s : NULL;
+        s = NULL;
+        for (int i = 0; in && i < in->n_children; i++)
+            if (strlen(in->children[i].key) == n && !strncmp(in->children[i].key, part, n))
+                s = &in->children[i];
+        part += n + (part[n] == '.');
+    }
+    if (!s || s->type == KEY_SECTION)
+        return EVO_ERR_USAGE;
+    value_text(cfg, s, out, size);
+    return EVO_OK;
 }
 
 int config_diff(const evo_config *a, const evo_config *b, char *out, size_t size)

@@ -201,6 +201,26 @@ Test(config, diff_names_each_changed_key, .description = "config_diff: key: old 
     config_free(&b);
 }
 
+Test(config, get_prints_one_value, .description = "config_get: a value with defaults, no comment; unknown keys")
+{
+    evo_config c;
+    char h[17], out[256];
+    hash_of("name: dow  # a trailing comment\n" SOURCE "search: {hidden: [8, 16]}\n", h, &c);
+    cr_assert_eq(config_get(&c, "name", out, sizeof out), EVO_OK);
+    cr_assert_str_eq(out, "dow");
+    cr_assert_eq(config_get(&c, "search.hidden", out, sizeof out), EVO_OK);
+    cr_assert_str_eq(out, "[8, 16]");
+    cr_assert_eq(config_get(&c, "ga.population", out, sizeof out), EVO_OK);
+    cr_assert_str_eq(out, "32", "the default");
+    cr_assert_eq(config_get(&c, "output.archive", out, sizeof out), EVO_OK, "run-only keys too");
+    cr_assert_str_eq(out, "evofolio.db");
+    cr_assert_eq(config_get(&c, "ga", out, sizeof out), EVO_ERR_USAGE, "a section");
+    cr_assert_eq(config_get(&c, "ga.populaton", out, sizeof out), EVO_ERR_USAGE);
+    cr_assert_eq(config_get(&c, "name.x", out, sizeof out), EVO_ERR_USAGE);
+    cr_assert_eq(config_get(&c, "", out, sizeof out), EVO_ERR_USAGE);
+    config_free(&c);
+}
+
 Test(config, every_shipped_config_is_valid, .description = "configs/*.yaml load, and fit their data")
 {
     glob_t g;
@@ -216,6 +236,43 @@ Test(config, every_shipped_config_is_valid, .description = "configs/*.yaml load,
         config_free(&cfg);
     }
     globfree(&g);
+}
+
+/* The warning time G of a batch template's `#SBATCH --signal=B:USR1@G`, or -1. */
+static long signal_seconds(const char *path)
+{
+    FILE *f = fopen(path, "r");
+    char line[512];
+    long g = -1;
+    while (f && fgets(line, sizeof line, f))
+        if (sscanf(line, "#SBATCH --signal=B:USR1@%ld", &g) == 1)
+            break;
+    if (f)
+        fclose(f);
+    return g;
+}
+
+Test(config, shipped_configs_fit_the_batch_templates, .description = "G >= grace_seconds + longest evaluation + 30 s")
+{
+    glob_t configs, templates;
+    cr_assert_eq(glob("configs/*.yaml", 0, NULL, &configs), 0);
+    cr_assert_eq(glob("slurm/*.sbatch", 0, NULL, &templates), 0);
+    for (size_t t = 0; t < templates.gl_pathc; t++) {
+        long g = signal_seconds(templates.gl_pathv[t]);
+        cr_assert_gt(g, 0, "%s asks for a warning signal", templates.gl_pathv[t]);
+        for (size_t i = 0; i < configs.gl_pathc; i++) {
+            evo_config cfg;
+            evo_error err = {0};
+            cr_assert_eq(config_load(configs.gl_pathv[i], &cfg, &err), EVO_OK, "%s", err.msg);
+            double need = cfg.ga.grace_seconds + cfg.train.max_seconds + 30; /* README, "On a SLURM cluster" */
+            cr_assert_geq((double)g, need, "%s warns %ld s before the limit; %s needs %g (grace %g + evaluation %g + 30)",
+                          templates.gl_pathv[t], g, configs.gl_pathv[i], need, cfg.ga.grace_seconds,
+                          cfg.train.max_seconds);
+            config_free(&cfg);
+        }
+    }
+    globfree(&configs);
+    globfree(&templates);
 }
 
 Test(config, unknown_key_suggests, .description = "a misspelt key: its place and 'did you mean'")

@@ -143,6 +143,9 @@ int config_hash(const evo_config *cfg, char out[17], evo_error *err);
 /* The hashed keys whose values differ, "key: A -> B" joined by "; " into out (cut at size); returns
  * how many differ (0: the same hash). */
 int config_diff(const evo_config *a, const evo_config *b, char *out, size_t size);
+/* The value of one key ("name", "ga.population", "search.hidden") as one line of flow YAML; EVO_ERR_USAGE
+ * when there is no such key (or it names a section). */
+int config_get(const evo_config *cfg, const char *key, char *out, size_t size);
 
 /* Where key (e.g. "split.folds", "data.assets[0]") was written; the section's or the file's start when
  * the key was defaulted. */

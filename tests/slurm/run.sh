@@ -69,7 +69,7 @@ q() { "$bin" query "$1" sql "$2" --format csv | tail -n +2; }
 "$bin" synth --assets 6 --days 900 --seed 3 --out "$scratch/s.csv" >/dev/null
 config() { # config NAME GENERATIONS STEPS [EXTRA] (STEPS is also the patience: no early stop)
     cat >"$scratch/$1.yaml" <<CONF
-name: $1
+name: $1  # a trailing comment, which array.sbatch must not take into the archive's name
 data: {prices: s.csv}
 split: {test_days: 60, folds: 2, train_days: 200, val_days: 60, embargo_days: 2}
 backtest: {window: 20, rebalance: 5}
