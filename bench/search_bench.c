@@ -83,7 +83,7 @@ static int run_one(const char *mode, int population, int generations, int max_ev
         char *text, hash[17], dhash[17];
         config_to_yaml(&cfg, &text, &err);
         config_hash(&cfg, hash, &err);
-        search_data_hash(&panel, dhash);
+        data_panel_hash(&panel, dhash);
         if (archive_open(&archive, db, 0, &err) || farm_create(&farm, stand_in, &sleepy, size, &err)) {
             fprintf(stderr, "search_bench: %s\n", err.msg);
             return 1;

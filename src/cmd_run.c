@@ -95,7 +95,7 @@ static int master(const char *path, const search_options *opt, const run_overrid
     if (!rc)
         rc = evaluate_context_create(&ctx, &cfg, &panel, err);
     if (!rc) {
-        search_data_hash(&panel, data_hash);
+        data_panel_hash(&panel, data_hash);
         config_resolve_path(&cfg, cfg.output.archive, archive_path);
         rc = archive_open(&archive, archive_path, cfg.output.journal == JOURNAL_WAL ? ARCHIVE_WRITE : ARCHIVE_WRITE_ROLLBACK, err);
     }

@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 
 #include "evofolio/csv.h"
+#include "evofolio/hash.h"
 #include "evofolio/suggest.h"
 
 /* Dates further apart than this many calendar days count as a gap (a weekend plus a holiday is 4). */
@@ -612,4 +613,13 @@ void data_summary_print(const evo_panel *p, FILE *out)
         fprintf(out, "%-12s %14.4f %-10s %14.4f %-10s\n", p->assets[i], p->close[(size_t)lo * A + i],
                 date_format(p->dates[lo], a), p->close[(size_t)hi * A + i], date_format(p->dates[hi], b));
     }
+}
+
+void data_panel_hash(const evo_panel *p, char out[17])
+{
+    uint64_t h = hash_fnv1a(p->dates, sizeof *p->dates * (size_t)p->n_days);
+    h ^= hash_fnv1a(p->close, sizeof *p->close * (size_t)p->n_days * p->n_assets) * 31;
+    for (int a = 0; a < p->n_assets; a++)
+        h = h * 1099511628211ULL ^ hash_fnv1a(p->assets[a], strlen(p->assets[a]));
+    snprintf(out, 17, "%016llx", (unsigned long long)h);
 }

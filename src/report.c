@@ -405,7 +405,7 @@ static int try_data(report *r, const char *base, int ups)
         evo_panel panel;
         if (!data_load_config(cfg, &panel, &ignored)) {
             char hash[17];
-            search_data_hash(&panel, hash);
+            data_panel_hash(&panel, hash);
             if (!strcmp(hash, r->run.data_hash)) {
                 r->panel = panel;
                 r->have_panel = kept = 1;

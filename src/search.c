@@ -8,7 +8,6 @@
 #include <unistd.h>
 
 #include "evofolio/config.h"
-#include "evofolio/hash.h"
 
 enum { HOF_MAX = 64 }; /* best distinct candidates kept for the champions */
 #define SEARCH_PROGRESS_SECONDS 5.0 /* steady mode: a progress line at least this often */
@@ -54,15 +53,6 @@ typedef struct {
     long gen_evals, gen_hits, gen_fails;
     double last_progress; /* when a progress line was last printed */
 } search_state;
-
-void search_data_hash(const evo_panel *p, char out[17])
-{
-    uint64_t h = hash_fnv1a(p->dates, sizeof *p->dates * (size_t)p->n_days);
-    h ^= hash_fnv1a(p->close, sizeof *p->close * (size_t)p->n_days * p->n_assets) * 31;
-    for (int a = 0; a < p->n_assets; a++)
-        h = h * 1099511628211ULL ^ hash_fnv1a(p->assets[a], strlen(p->assets[a]));
-    snprintf(out, 17, "%016llx", (unsigned long long)h);
-}
 
 static double elapsed(const search_state *st) { return farm_clock() - st->t0; }
 

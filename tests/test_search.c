@@ -78,7 +78,7 @@ static void fixture_open(fixture *f, const char *db, const char *mode, int gener
     cr_assert_eq(synth_panel(&so, &f->panel, &err), EVO_OK);
     cr_assert_eq(config_to_yaml(&f->cfg, &f->text, &err), EVO_OK);
     cr_assert_eq(config_hash(&f->cfg, f->hash, &err), EVO_OK);
-    search_data_hash(&f->panel, f->data_hash);
+    data_panel_hash(&f->panel, f->data_hash);
     cr_assert_eq(evaluate_context_create(&f->ctx, &f->cfg, &f->panel, &err), EVO_OK, "%s", err.msg);
     snprintf(path, sizeof path, "%s/%s", dir, db);
     cr_assert_eq(archive_open(&f->archive, path, 0, &err), EVO_OK, "%s", err.msg);

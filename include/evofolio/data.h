@@ -46,6 +46,9 @@ int data_load_files(char *const *paths, int n_paths, const data_options *opt, ev
 /* The data a config names, with its asset and date selection, checked against its split. */
 int data_load_config(const evo_config *cfg, evo_panel *panel, evo_error *err);
 void data_panel_free(evo_panel *panel);
+/* FNV-1a of the panel's dates, names and closes, as 16 hex digits (runs.data_hash): a resume must see the
+ * same data. */
+void data_panel_hash(const evo_panel *panel, char out[17]);
 
 /* Write the panel as a wide CSV (date, then one column of closes per asset; 10 significant digits). */
 int data_write_wide(const evo_panel *panel, FILE *out);

@@ -45,7 +45,5 @@ typedef struct {
 int search_run(const search_setup *s, const search_options *opt, const volatile sig_atomic_t *signals,
                evo_error *err);
 
-/* FNV-1a of the panel's dates, names and closes, as 16 hex digits: a resume must see the same data. */
-void search_data_hash(const evo_panel *panel, char out[17]);
 
 #endif
