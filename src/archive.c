@@ -109,6 +109,9 @@ static const char schema_sql[] =
     "    AS val_max_drawdown,\n"
     "  (SELECT avg(avg_turnover) FROM folds f WHERE f.run = e.run AND f.eval = e.id AND f.fold > 0)\n"
     "    AS val_turnover,\n"
+    /* folds whose training never brought the hold-out loss below the untrained net's */
+    "  (SELECT count(*) FROM folds f WHERE f.run = e.run AND f.eval = e.id AND f.fold > 0\n"
+    "    AND NOT (f.holdout_loss < f.initial_loss)) AS untrained_folds,\n"
     "  e.origin, e.parent1, e.parent2, e.params, e.seconds, e.key\n"
     "FROM evaluations e WHERE e.status = 'ok' AND e.cache_of IS NULL\n"
     "ORDER BY e.run, e.fitness DESC, e.id;\n";

@@ -119,7 +119,7 @@ static int section(query_ctx *q, const char *key, const char *title, const char 
 #define TOP_COLUMNS                                                                                      \
     "id, generation, fitness, model, objective, layers, hidden, seq_len, lr, weight_decay, "            \
     "dropout, batch, steps, features, strategies, rebalance, val_sharpe, val_sortino, "                \
-    "val_max_drawdown, val_turnover, params, seconds, origin"
+    "val_max_drawdown, val_turnover, untrained_folds, params, seconds, origin"
 
 static int query_runs(query_ctx *q)
 {
@@ -169,7 +169,7 @@ static int query_generations(query_ctx *q)
 
 static int query_show(query_ctx *q, const archive_eval_row *row)
 {
-    char rec[1536], folds[768], test[768], parents[512], title[160];
+    char rec[2048], folds[768], test[768], parents[512], title[160];
     long long run = (long long)q->run, id = (long long)row->id;
     long long src = (long long)(row->cache_of ? row->cache_of : row->id); /* whose metrics */
     snprintf(rec, sizeof rec,
@@ -179,7 +179,9 @@ static int query_show(query_ctx *q, const archive_eval_row *row)
              "datetime(e.started, 'unixepoch') AS started, datetime(e.finished, 'unixepoch') AS finished, "
              "printf('%%llu', e.seed) AS seed, e.model, e.objective, e.layers, e.hidden, e.seq_len, e.lr, "
              "e.weight_decay, e.dropout, e.batch, e.steps, e.features, e.strategies, e.rebalance, e.key, "
-             "e.genome FROM evaluations e WHERE e.run = %lld AND e.id = %lld", run, id);
+             "e.genome, (SELECT count(*) FROM folds f WHERE f.run = e.run AND f.eval = %lld AND f.fold > 0 AND "
+             "NOT (f.holdout_loss < f.initial_loss)) AS untrained_folds FROM evaluations e WHERE e.run = %lld "
+             "AND e.id = %lld", src, run, id);
     snprintf(folds, sizeof folds, "SELECT fold, " FOLD_COLUMNS " FROM folds WHERE run = %lld AND eval = %lld "
              "AND fold > 0 ORDER BY fold", run, src);
     snprintf(test, sizeof test, "SELECT " FOLD_COLUMNS " FROM folds WHERE run = %lld AND eval = %lld AND "

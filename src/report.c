@@ -1054,13 +1054,13 @@ typedef struct {
 enum {
     B_ID, B_GENERATION, B_FITNESS, B_MODEL, B_OBJECTIVE, B_LAYERS, B_HIDDEN, B_SEQ_LEN, B_LR, B_DECAY,
     B_DROPOUT, B_BATCH, B_STEPS, B_FEATURES, B_STRATEGIES, B_REBALANCE, B_SHARPE, B_MAX_DD, B_TURNOVER,
-    B_PARAMS, B_SECONDS, B_ORIGIN,
-    BOARD_SHOWN = 17 /* columns of the table's first row */
+    B_UNTRAINED, B_PARAMS, B_SECONDS, B_ORIGIN,
+    BOARD_SHOWN = 18 /* columns of the table's first row */
 };
 #define BOARD_COLUMNS                                                                                    \
     "id, generation, fitness, model, objective, layers, hidden, seq_len, lr, weight_decay, dropout, "   \
     "batch, steps, features, strategies, rebalance, val_sharpe, val_max_drawdown, val_turnover, "     \
-    "params, seconds, origin"
+    "untrained_folds, params, seconds, origin"
 
 static void board_cell(report *r, const archive_value *v, svg_fmt f, int decimals)
 {
@@ -1100,6 +1100,7 @@ static int on_board(void *ctx, const archive_value *v, int n_col)
     board_cell(r, &v[B_SHARPE], SVG_FMT_NUMBER, 2);
     board_cell(r, &v[B_MAX_DD], SVG_FMT_PERCENT, 1);
     board_cell(r, &v[B_TURNOVER], SVG_FMT_PERCENT, 1);
+    board_cell(r, &v[B_UNTRAINED], SVG_FMT_NUMBER, 0);
     board_cell(r, &v[B_PARAMS], SVG_FMT_COMPACT, -1);
     board_cell(r, &v[B_SECONDS], SVG_FMT_SECONDS, 0);
     /* the inputs on a row of their own: features (asset models) or strategies (portfolio) */
@@ -1122,6 +1123,17 @@ static int on_board(void *ctx, const archive_value *v, int n_col)
     return 0;
 }
 
+static int on_untrained(void *ctx, const archive_value *v, int n_col)
+{
+    report *r = ctx;
+    (void)n_col;
+    pr(r, "<p class=\"note\" id=\"untrained\">Of the %lld validation folds trained in this run, %lld never brought "
+       "the hold-out loss below the untrained net's (column &ldquo;untrained folds&rdquo;): their weights are what "
+       "training found best, but no better than where it began.</p>\n", (long long)v[0].integer,
+       (long long)v[1].integer);
+    return 0;
+}
+
 static int section_leaderboard(report *r)
 {
     char sql[1024];
@@ -1137,7 +1149,8 @@ static int section_leaderboard(report *r)
            "<th class=\"l\">model / objective</th><th>layers &times; hidden</th><th>input days</th>"
            "<th>learning rate</th><th>weight decay</th><th>dropout</th><th>batch</th><th>steps</th>"
            "<th>rebal. (days)</th><th>val. Sharpe</th><th>val. max DD</th><th>val. turnover</th>"
-           "<th>params</th><th>time</th></tr>\n");
+           "<th title=\"folds whose training never brought the hold-out loss below the untrained net's\">"
+           "untrained folds</th><th>params</th><th>time</th></tr>\n");
     board_ctx k = {r, 0};
     int rc = archive_query_rows(r->a, sql, on_board, &k, r->err);
     if (rc)
@@ -1148,6 +1161,10 @@ static int section_leaderboard(report *r)
         not_available(r, "no evaluation has succeeded yet.");
     } else {
         put(r, "</table></div>\n");
+        snprintf(sql, sizeof sql, "SELECT count(*), coalesce(sum(NOT (holdout_loss < initial_loss)), 0) FROM folds "
+                 "WHERE run = %lld AND fold > 0", (long long)r->run.id);
+        if ((rc = archive_query_rows(r->a, sql, on_untrained, r, r->err)))
+            return rc;
     }
     put(r, "</section>\n");
     return 0;

@@ -1094,3 +1094,17 @@ Test(archive, readers_create_no_files, .description = "at rest, read-only dir, W
     expect(a, "SELECT count(*) AS n FROM runs", "n\n2\n");
     archive_close(a);
 }
+
+Test(archive, untrained_folds_are_counted, .description = "leaderboard.untrained_folds: hold-out never below the start")
+{
+    evo_archive *a = open_rw();
+    int64_t run = new_run(a, "r");
+    evo_eval_result *res = result(0.4, 3, 0.5, 0);
+    res->folds[1].train.holdout_loss = res->folds[1].train.initial_loss;        /* no better than untrained */
+    res->folds[2].train.holdout_loss = res->folds[2].train.initial_loss + 0.01; /* worse */
+    ga_individual i1 = individual(1, 10, 0.4, 0, 0, ORIGIN_RANDOM);
+    put_ok(a, run, &i1, res, 0);
+    free(res);
+    expect(a, "SELECT id, untrained_folds FROM leaderboard", "id,untrained_folds\n1,2\n");
+    archive_close(a);
+}

@@ -430,10 +430,11 @@ Test(cli, query_commands_and_formats, .description = "runs, top, generations, sh
     snprintf(args, sizeof args, "query %s show 3 --run 1", path);
     run(&r, args);
     cr_assert_eq(r.status, 0, "%s", r.err);
-    cr_assert(strstr(r.out, "evaluation 3 of run 1") && strstr(r.out, "\ntest_rank      1\n") &&
-              strstr(r.out, "\ngenome         {\"model\":\"asset\"") && strstr(r.out, "validation folds\n") &&
+    cr_assert(strstr(r.out, "evaluation 3 of run 1") && strstr(r.out, "\ntest_rank        1\n") &&
+              strstr(r.out, "\ngenome           {\"model\":\"asset\"") && strstr(r.out, "validation folds\n") &&
               strstr(r.out, "\n   2  2021-03-12  2021-03-21") && strstr(r.out, "\nfirst          2021-04-11\n") &&
               strstr(r.out, "\nsharpe         1.5\n"), "%s", r.out);
+    cr_assert(strstr(r.out, "\nuntrained_folds  "), "folds whose training never beat the untrained net: %s", r.out);
     cr_assert(strstr(r.out, "parents\n") && strstr(r.out, "\n 1           0  random") &&
               strstr(r.out, "\n 2           0  random  failed"), "%s", r.out);
     snprintf(args, sizeof args, "query %s show 4 --run 1 --format json", path);

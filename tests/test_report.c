@@ -239,6 +239,8 @@ Test(report, finished_run_has_every_section, .description = "doctype, no scripts
         cr_assert(strstr(html, headings[i]), "missing %s", headings[i]);
     cr_assert_null(strstr(html, "id=\"in-progress\""), "a finished run is not in progress");
     cr_assert_null(strstr(html, "Not available yet"), "every section has its data");
+    cr_assert(strstr(html, "<p class=\"note\" id=\"untrained\">Of the ") && strstr(html, "untrained folds</th>"),
+              "folds whose training never beat the untrained net are counted");
     /* charts: convergence, wealth, drawdown, weights, turnover, genes, cost; each with a title */
     cr_assert_geq(count(html, "<svg"), 12);
     cr_assert_eq(count(html, "<svg"), count(html, "<title>") - 1, "one <title> per chart plus the page's");
