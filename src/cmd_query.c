@@ -21,7 +21,8 @@ typedef enum {
 typedef enum {
     QUERY_RUNS,        /* every run */
     QUERY_TOP,         /* the leaderboard of a run */
-    QUERY_GENERATIONS, /* generation statistics and utilisation */
+    QUERY_GENERATIONS, /* generation statistics */
+    QUERY_UTILISATION, /* worker utilisation over the run */
     QUERY_SHOW,        /* one evaluation */
     QUERY_LINEAGE,     /* an evaluation's ancestors */
     QUERY_BASELINES,   /* champions and baselines on the test period */
@@ -29,7 +30,7 @@ typedef enum {
     QUERY_COUNT
 } query_command;
 
-static const char *const command_names[QUERY_COUNT] = {"runs", "top", "generations", "show",
+static const char *const command_names[QUERY_COUNT] = {"runs", "top", "generations", "utilisation", "show",
                                                        "lineage", "baselines", "sql"};
 
 static void usage(FILE *out)
@@ -45,8 +46,9 @@ static void usage(FILE *out)
             "  top [-n N]        the leaderboard: the N best successful candidates (default 10) with\n"
             "                    their genes and mean validation metrics (the default command)\n"
             "  generations       fitness statistics, diversity, cache hits, failures, wall time and\n"
-            "                    worker utilisation per generation, and the utilisation over the run\n"
-            "                    measured from the evaluations' timestamps\n"
+            "                    worker utilisation per generation\n"
+            "  utilisation       the utilisation over the run, measured from the evaluations'\n"
+            "                    timestamps: busy worker-seconds / (workers x wall)\n"
             "  show ID           one candidate: its record and genome, metrics per validation fold,\n"
             "                    metrics on the test period, and its parents\n"
             "  lineage ID        the candidate and its ancestors through their parents, generation by\n"
@@ -61,9 +63,8 @@ static void usage(FILE *out)
             "options:\n"
             "  -r, --run ID      the run (default: the newest)\n"
             "  -n, --top N       rows of `top` (default 10)\n"
-            "  -f, --format F    table (default), csv or json. With csv, the sections of `show` and\n"
-            "                    `generations` are separated by a blank line; with json they make one\n"
-            "                    object\n"
+            "  -f, --format F    table (default), csv or json. With csv, the sections of `show` are\n"
+            "                    separated by a blank line; with json they make one object\n"
             "  -h, --help        this help\n\n"
             "examples:\n"
             "  evofolio query results/dow30.db top -n 20\n"
@@ -137,13 +138,22 @@ static int query_top(query_ctx *q, int n)
     return section(q, NULL, NULL, sql, 0);
 }
 
+/* One table per command, so that its csv is one table too. */
 static int query_generations(query_ctx *q)
 {
-    char gens[1024], util[1024];
+    char gens[1024];
     snprintf(gens, sizeof gens,
              "SELECT generation, evaluations, cache_hits, failures, best, mean, median, sd, diversity, "
              "wall_seconds, utilisation, datetime(finished, 'unixepoch') AS finished FROM generations "
              "WHERE run = %lld ORDER BY generation", (long long)q->run);
+    if (q->fmt == FORMAT_TABLE)
+        printf("run %lld '%s': the generations\n\n", (long long)q->run, q->name);
+    return section(q, NULL, NULL, gens, 0);
+}
+
+static int query_utilisation(query_ctx *q)
+{
+    char util[1024];
     /* busy worker-seconds / (workers x the span from the first start to the last finish) */
     snprintf(util, sizeof util,
              "SELECT count(*) AS evaluations, max(r.ranks - 1, 1) AS workers, "
@@ -152,14 +162,9 @@ static int query_generations(query_ctx *q)
              "AS utilisation FROM runs r JOIN evaluations e ON e.run = r.id "
              "WHERE r.id = %lld AND e.cache_of IS NULL", (long long)q->run);
     if (q->fmt == FORMAT_TABLE)
-        printf("run %lld '%s'\n", (long long)q->run, q->name);
-    int rc = section(q, "generations", "", gens, 0);
-    if (!rc)
-        rc = section(q, "utilisation", "utilisation from the evaluations' timestamps (cache hits aside): "
-                     "busy worker-seconds / (workers x wall)", util, 1);
-    if (!rc && q->fmt == FORMAT_JSON)
-        printf("}\n");
-    return rc;
+        printf("run %lld '%s': utilisation from the evaluations' timestamps (cache hits aside): busy "
+               "worker-seconds / (workers x wall)\n\n", (long long)q->run, q->name);
+    return section(q, NULL, NULL, util, 1);
 }
 
 #define FOLD_COLUMNS                                                                                       \
@@ -329,7 +334,7 @@ static int command_index(const char *s)
 static void unknown_command(const char *name)
 {
     const char *near = suggest_closest(name, command_names, QUERY_COUNT);
-    fprintf(stderr, "evofolio query: unknown command '%s'%s%s%s. The commands: runs, top, generations, show, "
+    fprintf(stderr, "evofolio query: unknown command '%s'%s%s%s. The commands: runs, top, generations, utilisation, show, "
             "lineage, baselines, sql.\n", name, near ? " (did you mean '" : "", near ? near : "",
             near ? "'?)" : "");
 }
@@ -462,6 +467,7 @@ int cmd_query(int argc, char **argv)
         case QUERY_RUNS: rc = query_runs(&q); break;
         case QUERY_TOP: rc = query_top(&q, (int)top_n); break;
         case QUERY_GENERATIONS: rc = query_generations(&q); break;
+        case QUERY_UTILISATION: rc = query_utilisation(&q); break;
         case QUERY_SHOW: rc = query_show(&q, &row); break;
         case QUERY_LINEAGE: rc = query_lineage(&q, eval_id); break;
         case QUERY_BASELINES: rc = query_baselines(&q); break;

@@ -421,9 +421,26 @@ Test(cli, query_commands_and_formats, .description = "runs, top, generations, sh
     snprintf(args, sizeof args, "query %s generations --run 1 --format json", path);
     run(&r, args);
     cr_assert_eq(r.status, 0, "%s", r.err);
-    cr_assert(strstr(r.out, "{\"generations\": [{\"generation\":1,\"evaluations\":2,") &&
-              strstr(r.out, "\"utilisation\": {\"evaluations\":3,\"workers\":2,\"busy_seconds\":3,"), "%s", r.out);
-    snprintf(args, sizeof args, "query %s generations --run 1", path);
+    cr_assert(!strncmp(r.out, "[{\"generation\":1,\"evaluations\":2,", 33), "%s", r.out);
+    snprintf(args, sizeof args, "query %s utilisation --run 1 --format json", path);
+    run(&r, args);
+    cr_assert(!strncmp(r.out, "{\"evaluations\":3,\"workers\":2,\"busy_seconds\":3,", 45), "%s", r.out);
+    /* csv: one table each, every row as wide as the header */
+    for (int k = 0; k < 2; k++) {
+        snprintf(args, sizeof args, "query %s %s --run 1 --format csv", path, k ? "utilisation" : "generations");
+        run(&r, args);
+        int commas = -1, lines = 0;
+        for (char *line = strtok(r.out, "\n"); line; line = strtok(NULL, "\n"), lines++) {
+            int c = 0;
+            for (char *p = line; *p; p++)
+                c += *p == ',';
+            if (commas < 0)
+                commas = c;
+            cr_assert_eq(c, commas, "%s: a row of another table: %s", args, line);
+        }
+        cr_assert_geq(lines, 2, "%s: a header and rows", args);
+    }
+    snprintf(args, sizeof args, "query %s utilisation --run 1", path);
     run(&r, args);
     cr_assert(strstr(r.out, "utilisation") && strstr(r.out, "workers       2"), "%s", r.out);
 
