@@ -46,12 +46,22 @@ TEST_BIN := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: all deps run test asan tests-run bench bench-run bench-search bench-baselines bench-features bench-archive bench-quality clean
+.PHONY: FORCE all deps run test asan tests-run bench bench-run bench-search bench-baselines bench-features bench-archive bench-quality clean
 all: $(BUILD)/evofolio
 
 $(BUILD)/obj/%.o: src/%.c
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(PKG_CFLAGS) -c $< -o $@
+
+# The commit the archive records for every run; version.o is rebuilt whenever it changes (the stamp
+# file is rewritten only then).
+GIT_COMMIT := $(shell git describe --always --dirty 2>/dev/null || echo unknown)
+$(BUILD)/obj/version.o: CFLAGS += -DEVO_GIT_COMMIT='"$(GIT_COMMIT)"'
+$(BUILD)/obj/version.o: $(BUILD)/git-commit
+$(BUILD)/git-commit: FORCE
+	@mkdir -p $(@D)
+	@echo '$(GIT_COMMIT)' | cmp -s - $@ || echo '$(GIT_COMMIT)' > $@
+FORCE:
 
 $(BUILD)/libevofolio.a: $(LIB_OBJ)
 	ar rcs $@ $^

@@ -88,7 +88,7 @@ static int run_one(const char *mode, int population, int generations, int max_ev
             fprintf(stderr, "search_bench: %s\n", err.msg);
             return 1;
         }
-        search_setup s = {&cfg, text, hash, dhash, &panel, &ctx, archive, farm, size};
+        search_setup s = {&cfg, text, hash, dhash, &panel, &ctx, archive, farm, size, "search_bench"};
         search_options opt = {.quiet = 1};
         volatile sig_atomic_t none = 0;
         FILE *saved = stdout;

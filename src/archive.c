@@ -37,7 +37,8 @@ static const char schema_sql[] =
     "  data_hash TEXT NOT NULL, seed INTEGER NOT NULL, mode TEXT NOT NULL, ranks INTEGER NOT NULL,\n"
     "  host TEXT, status TEXT NOT NULL CHECK (status IN ('running', 'stopped', 'done', 'failed')),\n"
     "  started REAL NOT NULL, ended REAL, champion INTEGER, dsr REAL, n_trials INTEGER,\n"
-    "  n_effective REAL, pbo REAL, skill INTEGER, verdict TEXT, reason TEXT);\n"
+    "  n_effective REAL, pbo REAL, skill INTEGER, verdict TEXT, reason TEXT,\n"
+    "  version TEXT, git_commit TEXT, command TEXT, assets TEXT, val_dates TEXT);\n"
     "CREATE INDEX runs_name ON runs (name, id);\n"
     "CREATE TABLE writers (\n"
     "  run INTEGER PRIMARY KEY REFERENCES runs (id), host TEXT NOT NULL, pid INTEGER NOT NULL,\n"
@@ -127,6 +128,7 @@ typedef enum {
     ST_RUN_GET,
     ST_RUN_NEWEST,
     ST_RUN_FAIL,
+    ST_RUN_PROVENANCE,
     ST_RUN_CONFIG,
     ST_WRITER_GET,
     ST_WRITER_PUT,
@@ -169,6 +171,8 @@ static const char *const stmt_sql[ST_COUNT] = {
     [ST_RUN_NEWEST] = "SELECT max(id) FROM runs",
     [ST_RUN_FAIL] = "UPDATE runs SET status = 'failed', ended = :ended, reason = :reason WHERE id = :run",
     [ST_RUN_CONFIG] = "SELECT config FROM runs WHERE id = :run",
+    [ST_RUN_PROVENANCE] = "UPDATE runs SET version = :version, git_commit = :git_commit, command = :command,"
+                          " assets = :assets, val_dates = :val_dates WHERE id = :run",
     [ST_WRITER_GET] = "SELECT host, pid, pid_start, since, heartbeat, silent_seconds FROM writers WHERE run = :run",
     [ST_WRITER_PUT] = "INSERT OR REPLACE INTO writers (run, host, pid, pid_start, since, heartbeat, silent_seconds)"
                       " VALUES (:run, :host, :pid, :pid_start, :since, :since, :silent_seconds)",
@@ -761,6 +765,38 @@ int archive_run_fail(evo_archive *a, int64_t run, const char *reason, evo_error 
     bind_int(st, ":run", run);
     int rc = exec_stmt(st);
     return rc ? fail_db(a, err, rc, "recording why the run failed") : EVO_OK;
+}
+
+int archive_run_set_provenance(evo_archive *a, int64_t run, const archive_provenance *p, evo_error *err)
+{
+    json_t *assets = json_array(), *dates = json_array();
+    char d[EVO_DATE_STR];
+    int bad = !assets || !dates;
+    for (int i = 0; !bad && i < p->n_assets; i++)
+        bad = json_array_append_new(assets, json_string(p->assets[i]));
+    for (int t = 0; !bad && t < p->n_val; t++)
+        bad = json_array_append_new(dates, json_string(date_format(p->val_dates[t], d)));
+    char *assets_text = bad ? NULL : json_dumps(assets, JSON_COMPACT);
+    char *dates_text = bad ? NULL : json_dumps(dates, JSON_COMPACT);
+    json_decref(assets);
+    json_decref(dates);
+    int rc = EVO_OK;
+    if (!assets_text || !dates_text) {
+        rc = evo_fail(err, EVO_ERR_NOMEM, "out of memory recording the run's provenance");
+    } else {
+        sqlite3_stmt *st = a->st[ST_RUN_PROVENANCE];
+        bind_text(st, ":version", p->version);
+        bind_text(st, ":git_commit", p->git_commit);
+        bind_text(st, ":command", p->command);
+        bind_text(st, ":assets", assets_text);
+        bind_text(st, ":val_dates", dates_text);
+        bind_int(st, ":run", run);
+        int src = exec_stmt(st);
+        rc = src ? fail_db(a, err, src, "recording the run's provenance") : EVO_OK;
+    }
+    free(assets_text);
+    free(dates_text);
+    return rc;
 }
 
 int archive_run_config(evo_archive *a, int64_t run, char **yaml, evo_error *err)

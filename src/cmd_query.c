@@ -107,7 +107,7 @@ static int section(query_ctx *q, const char *key, const char *title, const char 
     "started, datetime(r.ended, 'unixepoch') AS ended, e.n AS evaluations, "                            \
     "e.n - e.ok - e.hits AS failures, e.hits AS cache_hits, e.best, r.champion, r.dsr, "               \
     "r.n_trials, r.n_effective, r.pbo, r.skill, printf('%llu', r.seed) AS seed, r.config_hash, "       \
-    "r.data_hash, r.host, r.verdict "                                                                   \
+    "r.data_hash, r.host, r.verdict, r.reason, r.version, r.git_commit, r.command, r.assets "           \
     "FROM runs r, (SELECT r2.id AS run, "                                                               \
     "(SELECT count(*) FROM evaluations WHERE run = r2.id) AS n, "                                       \
     "(SELECT count(*) FROM evaluations INDEXED BY evaluations_fitness WHERE run = r2.id AND "           \

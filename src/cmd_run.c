@@ -45,12 +45,23 @@ static void usage(FILE *out)
                  "Exit codes: 0 done, 1 failure, 2 bad usage/configuration/data, 3 stopped (resumable).\n");
 }
 
-/* What the command line changes in the configuration. */
+/* What the command line changes in the configuration, and the line itself (for the archive). */
 typedef struct {
     int has_seed;
     uint64_t seed;
     const char *archive;
+    char command[4096];
 } run_overrides;
+
+/* "evofolio run ARGS..." with arguments holding spaces or quotes in single quotes; cut at the size. */
+static void join_command(char *out, size_t size, int argc, char **argv)
+{
+    size_t n = (size_t)snprintf(out, size, "evofolio");
+    for (int i = 0; i < argc && n < size; i++) {
+        int quote = !argv[i][0] || strpbrk(argv[i], " \t'\"$\\") != NULL;
+        n += (size_t)snprintf(out + n, size - n, quote ? " '%s'" : " %s", argv[i]);
+    }
+}
 
 static int apply_overrides(evo_config *cfg, const run_overrides *o, evo_error *err)
 {
@@ -102,7 +113,7 @@ static int master(const char *path, const search_options *opt, const run_overrid
     if (!rc)
         rc = farm_create(&farm, farm_evaluate, &ctx, size, err);
     if (!rc) {
-        search_setup setup = {&cfg, text, cfg_hash, data_hash, &panel, &ctx, archive, farm, size};
+        search_setup setup = {&cfg, text, cfg_hash, data_hash, &panel, &ctx, archive, farm, size, over->command};
         rc = search_run(&setup, opt, &signals_received, err);
         if (farm_in_flight(farm) > 0) { /* abandoned evaluations: end the job without waiting */
             archive_close(archive);
@@ -190,6 +201,7 @@ int cmd_run(int argc, char **argv)
         usage(stderr);
         return 2;
     }
+    join_command(over.command, sizeof over.command, argc, argv);
     int rank = 0, size = 1;
     if (MPI_Init(&argc, &argv) != MPI_SUCCESS) {
         fprintf(stderr, "evofolio run: MPI could not start. Run under mpirun, or check the Open MPI install.\n");

@@ -13,7 +13,6 @@
 #include <unistd.h>
 
 #include "evofolio/catalog.h"
-#include "evofolio/cmd.h"
 #include "evofolio/config.h"
 #include "evofolio/data.h"
 #include "evofolio/date.h"
@@ -21,6 +20,7 @@
 #include "evofolio/metrics.h"
 #include "evofolio/search.h"
 #include "evofolio/svg.h"
+#include "evofolio/version.h"
 
 enum {
     LEADERBOARD_ROWS = 15, /* candidates in the leaderboard table */
@@ -457,7 +457,29 @@ static void find_data(report *r)
         try_data(r, ".", -1);
 }
 
-/* Names of the w_A assets: the data's, else the configuration's selection, else numbers. */
+typedef struct {
+    report *r;
+    int A, found;
+} stored_names;
+
+static int on_stored_assets(void *ctx, const archive_value *v, int n_col)
+{
+    stored_names *k = ctx;
+    (void)n_col;
+    json_t *names = value_text(&v[0]) ? json_loads(value_text(&v[0]), 0, NULL) : NULL;
+    if (json_is_array(names) && (int)json_array_size(names) == k->A) {
+        k->found = 1;
+        for (int i = 0; i < k->A; i++) {
+            const char *s = json_string_value(json_array_get(names, i));
+            snprintf(k->r->asset_buf[i], sizeof k->r->asset_buf[i], "%s", s ? s : "?");
+        }
+    }
+    json_decref(names);
+    return 0;
+}
+
+/* Names of the w_A assets: the data's, else those the archive stored with the run, else the
+ * configuration's selection, else numbers. */
 static int name_assets(report *r)
 {
     int A = r->w_A;
@@ -471,13 +493,22 @@ static int name_assets(report *r)
             r->asset[i] = r->panel.assets[i];
         return 0;
     }
+    if (!(r->asset_buf = calloc((size_t)A, sizeof *r->asset_buf)))
+        return nomem(r);
+    char sql[128];
+    stored_names k = {r, A, 0};
+    snprintf(sql, sizeof sql, "SELECT assets FROM runs WHERE id = %lld", (long long)r->run.id);
+    int rc = archive_query_rows(r->a, sql, on_stored_assets, &k, r->err);
+    if (rc || k.found) {
+        for (int i = 0; i < A; i++)
+            r->asset[i] = r->asset_buf[i];
+        return rc;
+    }
     if (r->have_cfg && r->cfg.data.n_assets == A) {
         for (int i = 0; i < A; i++)
             r->asset[i] = r->cfg.data.assets[i];
         return 0;
     }
-    if (!(r->asset_buf = calloc((size_t)A, sizeof *r->asset_buf)))
-        return nomem(r);
     for (int i = 0; i < A; i++) {
         snprintf(r->asset_buf[i], sizeof r->asset_buf[i], "asset %d", i + 1);
         r->asset[i] = r->asset_buf[i];
@@ -718,6 +749,21 @@ static void kv(report *r, const char *key)
     pr(r, "<tr><th>%s</th><td>", key);
 }
 
+static int on_software(void *ctx, const archive_value *v, int n_col)
+{
+    report *r = ctx;
+    (void)n_col;
+    kv(r, "Made with");
+    put(r, "evofolio ");
+    esc(r, value_text(&v[0]) ? value_text(&v[0]) : "?");
+    put(r, ", commit <code>");
+    esc(r, value_text(&v[1]) ? value_text(&v[1]) : "unknown");
+    put(r, "</code>: <code>");
+    esc(r, value_text(&v[2]) ? value_text(&v[2]) : "");
+    put(r, "</code></td></tr>\n");
+    return 0;
+}
+
 static const char *fitness_words(report *r)
 {
     if (!r->have_cfg)
@@ -753,6 +799,11 @@ static int section_summary(report *r)
     put(r, "</code>, data hash <code>");
     esc(r, r->run.data_hash);
     put(r, "</code></td></tr>\n");
+    snprintf(sql, sizeof sql, "SELECT version, git_commit, command FROM runs WHERE id = %lld AND version IS NOT NULL",
+             run);
+    int made = archive_query_rows(r->a, sql, on_software, r, r->err);
+    if (made)
+        return made;
 
     kv(r, "Data");
     if (r->have_panel) {

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "evofolio/config.h"
+#include "evofolio/version.h"
 
 enum { HOF_MAX = 64 }; /* best distinct candidates kept for the champions */
 #define SEARCH_PROGRESS_SECONDS 5.0 /* steady mode: a progress line at least this often */
@@ -873,6 +874,28 @@ static int refuse_other_config(search_state *st, const archive_run *run, evo_err
                     (long long)run->id, *diff ? diff : "the stored one no longer parses");
 }
 
+/* The software, the command, the asset names and the validation days, for a copied archive. */
+static int record_provenance(search_state *st, evo_error *err)
+{
+    const search_setup *s = st->s;
+    const evo_split *split = &s->ctx->split;
+    int n = 0;
+    for (int k = 0; k < split->n_folds; k++)
+        n += split->folds[k].val.last - split->folds[k].val.first + 1;
+    evo_date *days = malloc(sizeof *days * (size_t)(n ? n : 1));
+    if (!days)
+        return evo_fail(err, EVO_ERR_NOMEM, "out of memory");
+    n = 0;
+    for (int k = 0; k < split->n_folds; k++)
+        for (int d = split->folds[k].val.first; d <= split->folds[k].val.last; d++)
+            days[n++] = s->panel->dates[d];
+    archive_provenance p = {EVO_VERSION, evo_git_commit(), s->command, (const char *const *)s->panel->assets,
+                            s->panel->n_assets, days, n};
+    int rc = archive_run_set_provenance(s->archive, st->run, &p, err);
+    free(days);
+    return rc;
+}
+
 static int open_run(search_state *st, evo_error *err)
 {
     const search_setup *s = st->s;
@@ -915,7 +938,9 @@ new_run:
     run.started = farm_clock();
     int rc = archive_run_create(s->archive, &run, s->config_text, err);
     st->run = run.id;
-    return rc ? rc : claim(st, run.id, err);
+    if (!rc)
+        rc = claim(st, run.id, err);
+    return rc ? rc : record_provenance(st, err);
 }
 
 int search_run(const search_setup *s, const search_options *opt, const volatile sig_atomic_t *signals,

@@ -398,7 +398,7 @@ Test(cli, query_commands_and_formats, .description = "runs, top, generations, sh
     snprintf(args, sizeof args, "query %s runs --format csv", path);
     run(&r, args);
     cr_assert(strstr(r.out, "\n1,query-test,done,generational,3,") &&
-                  strstr(r.out, ",4,1,1,0.9,3,0.75,3,2.5,0.25,0,7,") && strstr(r.out, ",no skill shown: a test\n"),
+                  strstr(r.out, ",4,1,1,0.9,3,0.75,3,2.5,0.25,0,7,") && strstr(r.out, ",no skill shown: a test,,,,,\n"),
               "4 evaluations, 1 failure, 1 cache hit, best 0.9, champion 3, DSR, trials, effective trials, PBO, "
               "skill, seed, verdict: %s", r.out);
 

@@ -88,6 +88,20 @@ static void write_config(const char *name, const char *db, const char *mode, int
     fclose(f);
 }
 
+/* The text of file name in dir (static buffer). */
+static const char *slurp(const char *name)
+{
+    static char text[65536];
+    char path[160];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    FILE *f = fopen(path, "r");
+    size_t n = f ? fread(text, 1, sizeof text - 1, f) : 0;
+    text[n] = '\0';
+    if (f)
+        fclose(f);
+    return text;
+}
+
 static void setup(void)
 {
     snprintf(dir, sizeof dir, "/tmp/evofolio-run-XXXXXX");
@@ -136,6 +150,18 @@ Test(run, one_and_three_ranks_agree, .description = "generational: same evaluati
     cr_assert_eq(query_number("three.db", "SELECT COUNT(*) FROM generations"), 3);
     cr_assert_eq(query_number("three.db", "SELECT COUNT(*) FROM tests"), 2, "two champions on the test period");
     cr_assert_eq(query_number("three.db", "SELECT COUNT(*) FROM baselines"), 7);
+    /* provenance: the software, the command, the assets, the dates of the stored validation returns */
+    query("three.db", "SELECT version, git_commit != '' AS commit_known, command, assets FROM runs", a, sizeof a);
+    cr_assert(strstr(a, "0.1.0,1,evofolio run --quiet ") && strstr(a, "three.yaml,") &&
+              strstr(a, "\"[\"\"S01\"\",\"\"S02\"\""), "%s", a);
+    cr_assert_eq(query_number("three.db", "SELECT count(*) FROM evaluations e, runs r WHERE e.val_returns IS NOT NULL "
+                                          "AND length(e.val_returns) != 8 * json_array_length(r.val_dates)"), 0,
+                 "one date per stored validation return");
+    cr_assert_gt(query_number("three.db", "SELECT json_array_length(val_dates) FROM runs"), 0);
+    /* a report from a copy of the archive, far from the data, still names the assets */
+    cr_assert_eq(sh("cd %s && mkdir -p far && cp three.db far/ && rm -f s.csv && cd far && %s report three.db -o r.html "
+                    "> r.out 2>&1", dir, bin), 0, "%s", slurp("far/r.out"));
+    cr_assert(strstr(slurp("far/r.html"), "S03") && strstr(slurp("far/r.html"), "Made with"), "the stored names");
 }
 
 /* Start command (in dir; output to NAME.out and NAME.err) in the background; wait until db holds at
@@ -271,19 +297,6 @@ Test(run, steady_mode_on_three_ranks, .description = "steady: completes, a gener
 
 /* ---------------------------------------------------------------- operations */
 
-/* The text of file name in dir (static buffer). */
-static const char *slurp(const char *name)
-{
-    static char text[65536];
-    char path[160];
-    snprintf(path, sizeof path, "%s/%s", dir, name);
-    FILE *f = fopen(path, "r");
-    size_t n = f ? fread(text, 1, sizeof text - 1, f) : 0;
-    text[n] = '\0';
-    if (f)
-        fclose(f);
-    return text;
-}
 
 static void expect_status(const char *db, const char *status)
 {

@@ -71,6 +71,17 @@ int archive_run_find_resumable(evo_archive *a, const char *name, archive_run *ru
 int archive_run_set_status(evo_archive *a, int64_t run, evo_run_status status, evo_error *err);
 /* Status failed, with the reason in words (runs.reason). */
 int archive_run_fail(evo_archive *a, int64_t run, const char *reason, evo_error *err);
+/* Where a run came from, so that a copied archive stands on its own: the software (version, git
+ * commit), the command line, the assets in panel order and the dates of the validation returns stored
+ * with each evaluation (evaluations.val_returns, the folds' validation days joined in order). */
+typedef struct {
+    const char *version, *git_commit, *command;
+    const char *const *assets;
+    int n_assets;
+    const evo_date *val_dates;
+    int n_val;
+} archive_provenance;
+int archive_run_set_provenance(evo_archive *a, int64_t run, const archive_provenance *p, evo_error *err);
 /* The configuration YAML a run was started with, malloc'd into *yaml. */
 int archive_run_config(evo_archive *a, int64_t run, char **yaml, evo_error *err);
 

@@ -3,7 +3,7 @@
 #ifndef EVOFOLIO_CMD_H
 #define EVOFOLIO_CMD_H
 
-#define EVO_VERSION "0.1.0"
+#include "evofolio/version.h"
 
 /* A whole number > 0 from an argument (a run or evaluation id), or -1. */
 long long cmd_parse_id(const char *text);

@@ -38,6 +38,7 @@ typedef struct {
     evo_archive *archive;
     evo_farm *farm;
     int ranks;
+    const char *command;          /* the command line, recorded with a new run */
 } search_setup;
 
 /* signals counts SIGUSR1/SIGTERM received (set by the caller's handler): 1 = stop handing out work and
