@@ -115,9 +115,11 @@ static const char *num(report *r, double v, svg_fmt f, int decimals)
 static const char *utc(report *r, double t)
 {
     char *b = r->fmt[r->fmt_i++ % FMT_SLOTS];
-    time_t s = (time_t)t;
     struct tm tm;
-    if (!isfinite(t) || !gmtime_r(&s, &tm))
+    time_t s;
+    /* In range before the cast (a double outside time_t's range makes it undefined); gmtime_r takes
+     * years up to 2^31 - 1 anyway, so +-1e16 s (300 million years) is as far as it needs to go. */
+    if (!(fabs(t) < 1e16) || (s = (time_t)t, !gmtime_r(&s, &tm)))
         snprintf(b, SVG_NUM_MAX, "n/a");
     else
         strftime(b, SVG_NUM_MAX, "%Y-%m-%d %H:%M:%S UTC", &tm);

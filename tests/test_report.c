@@ -442,6 +442,20 @@ Test(report, gene_no_int_holds_is_an_error, .description = "hidden = 3000000000:
     cr_assert(strstr(err.msg, "evofolio query"), "says what to do: %s", err.msg);
 }
 
+Test(report, time_no_time_t_holds_reads_na, .description = "started = -3.4e250: n/a, never cast")
+{
+    evo_archive *a = NULL;
+    evo_error err = {0};
+    cr_assert_eq(archive_open(&a, path, 0, &err), EVO_OK, "%s", err.msg);
+    fixture fx;
+    make_done_run(a, &fx, "dow30");
+    archive_close(a);
+    archive_edit("UPDATE runs SET started = -3.4e250, ended = 1e300 WHERE id = 1");
+    char *html = report_text(0);
+    cr_assert(strstr(html, "started n/a, ended n/a"), "%.2000s", html);
+    free(html);
+}
+
 /* ---------------------------------------------------------------- the command */
 
 static int run_cmd(const char *args, char *out, size_t size)
