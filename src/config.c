@@ -426,10 +426,11 @@ static int parse_name_set(parser *p, const yaml_node_t *n, const key_spec *s, co
                           unsigned *out)
 {
     if (n->type == YAML_SCALAR_NODE && !is_null(n)) { /* a single name is a set of one */
-        int v;
-        int rc = parse_name(p, n, s->names, key, &v);
+        int v, rc = parse_name(p, n, s->names, key, &v);
+        if (rc)
+            return rc;
         *out = 1u << v;
-        return rc;
+        return EVO_OK;
     }
     if (n->type != YAML_SEQUENCE_NODE || n->data.sequence.items.top == n->data.sequence.items.start) {
         char g[96];
@@ -594,9 +595,10 @@ static int parse_value(parser *p, const yaml_node_t *n, const key_spec *s, const
             *(int *)field = 0;
             return EVO_OK;
         }
-        rc = parse_number(p, n, s, key, &v);
-        *(int *)field = (int)v;
-        return rc;
+        if ((rc = parse_number(p, n, s, key, &v)))
+            return rc; /* v is unset: never cast it */
+        *(int *)field = (int)v; /* inside [s->min, s->max], which an int holds */
+        return EVO_OK;
     case KEY_REAL:
         return parse_number(p, n, s, key, field);
     case KEY_SEED: {

@@ -187,15 +187,15 @@ static void make_valid(evo_genome *g, const evo_config *cfg, unsigned feature_po
         double v = genome_gene_get(g, (evo_gene)k);
         if (info->kind == GENE_KIND_CHOICE) {
             if (!(v >= 0 && v < info->names->count && (allowed >> (int)v) & 1u))
-                genome_gene_set(g, (evo_gene)k, random_bit(allowed, rng));
+                genome_gene_set(g, (evo_gene)k, random_bit(allowed, rng), NULL);
         } else if (info->kind == GENE_KIND_SET) {
             int strategies = k == GENE_STRATEGIES;
             genome_gene_set(g, (evo_gene)k, fill_set((unsigned)v, allowed, strategies ? strategy_pool :
-                                                     feature_pool, strategies ? 2 : 1, rng));
+                                                     feature_pool, strategies ? 2 : 1, rng), NULL);
         } else {
             const evo_gene_range *r = genome_gene_space(cfg, (evo_gene)k);
             genome_gene_set(g, (evo_gene)k, r->form == GENE_LIST ? r->values[list_nearest(r, v)] :
-                                            clip(v, r->min, r->max));
+                                            clip(v, r->min, r->max), NULL);
         }
     }
     genome_normalise(g, cfg);
@@ -227,7 +227,7 @@ void ga_crossover(evo_genome *child, const evo_genome *a, const evo_genome *b, c
             unsigned set = 0;
             for (int bit = 0; bit < info->names->count; bit++)
                 set |= (rng_uniform(rng) < 0.5 ? (unsigned)va : (unsigned)vb) & (1u << bit);
-            genome_gene_set(&c, (evo_gene)k, set);
+            genome_gene_set(&c, (evo_gene)k, set, NULL);
             continue;
         }
         /* A gene only one parent uses (dropout of a one-layer net, a portfolio's features) comes from
@@ -235,7 +235,7 @@ void ga_crossover(evo_genome *child, const evo_genome *a, const evo_genome *b, c
         int from_a = rng_uniform(rng) < 0.5;
         if (used_a != used_b)
             from_a = used_a;
-        genome_gene_set(&c, (evo_gene)k, from_a ? va : vb);
+        genome_gene_set(&c, (evo_gene)k, from_a ? va : vb, NULL);
     }
     make_valid(&c, cfg, pool[0], pool[1], rng);
     *child = c;
@@ -282,13 +282,13 @@ static void mutate_gene(evo_genome *g, evo_gene k, const evo_config *cfg, evo_rn
     double v = genome_gene_get(g, k);
     if (info->kind == GENE_KIND_SET) { /* one allowed name, drawn uniformly, goes in or out */
         if (allowed)
-            genome_gene_set(g, k, (unsigned)v ^ (1u << random_bit(allowed, rng)));
+            genome_gene_set(g, k, (unsigned)v ^ (1u << random_bit(allowed, rng)), NULL);
     } else if (info->kind == GENE_KIND_CHOICE) { /* another allowed name, drawn uniformly */
         unsigned others = v >= 0 && v < 32 ? allowed & ~(1u << (int)v) : allowed;
         if (others)
-            genome_gene_set(g, k, random_bit(others, rng));
+            genome_gene_set(g, k, random_bit(others, rng), NULL);
     } else {
-        genome_gene_set(g, k, step_number(v, genome_gene_space(cfg, k), info, rng));
+        genome_gene_set(g, k, step_number(v, genome_gene_space(cfg, k), info, rng), NULL);
     }
 }
 

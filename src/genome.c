@@ -2,6 +2,7 @@
 #include "evofolio/genome.h"
 
 #include <jansson.h>
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -47,8 +48,36 @@ double genome_gene_get(const evo_genome *g, evo_gene k)
     }
 }
 
-void genome_gene_set(evo_genome *g, evo_gene k, double v)
+/* Can gene k hold v? A choice is an index into its catalogue, a set a bitmask over it, an int gene
+ * a whole number an int holds; a real gene holds any double. Checked before the cast, which is
+ * undefined for a double outside the integer's range (an archive may hold hidden = 3000000000). */
+static int gene_fits(evo_gene k, double v, evo_error *err)
 {
+    const evo_gene_info *info = &genome_genes[k];
+    double lo = 0, hi;
+    switch (info->kind) {
+    case GENE_KIND_CHOICE: hi = info->names->count - 1; break;
+    case GENE_KIND_SET: hi = ldexp(1, info->names->count) - 1; break;
+    case GENE_KIND_INT: lo = INT_MIN, hi = INT_MAX; break;
+    default: return EVO_OK;
+    }
+    if (v >= lo && v <= hi && v == floor(v))
+        return EVO_OK;
+    if (info->kind == GENE_KIND_INT)
+        return evo_fail(err, EVO_ERR_USAGE, "gene %s: %.17g is not a whole number from %.0f to %.0f.",
+                        info->name, v, lo, hi);
+    if (info->kind == GENE_KIND_SET)
+        return evo_fail(err, EVO_ERR_USAGE, "gene %s: %.17g is not a set of %s names (a bitmask from 0 "
+                        "to %.0f).", info->name, v, info->names->what, hi);
+    return evo_fail(err, EVO_ERR_USAGE, "gene %s: %.17g is not %s %s (an index from 0 to %.0f).",
+                    info->name, v, strchr("aeiou", info->names->what[0]) ? "an" : "a", info->names->what, hi);
+}
+
+int genome_gene_set(evo_genome *g, evo_gene k, double v, evo_error *err)
+{
+    int rc = gene_fits(k, v, err);
+    if (rc)
+        return rc;
     switch (k) {
     case GENE_MODEL: g->model = (evo_model_kind)v; break;
     case GENE_OBJECTIVE: g->objective = (evo_objective)v; break;
@@ -65,6 +94,7 @@ void genome_gene_set(evo_genome *g, evo_gene k, double v)
     case GENE_REBALANCE: g->rebalance = (int)v; break;
     default: break;
     }
+    return EVO_OK;
 }
 
 const evo_gene_range *genome_gene_space(const evo_config *cfg, evo_gene k)
@@ -160,14 +190,14 @@ void genome_gene_random(evo_genome *g, evo_gene k, const evo_config *cfg, evo_rn
     const evo_gene_info *info = &genome_genes[k];
     unsigned allowed = genome_gene_allowed(cfg, k);
     if (info->kind == GENE_KIND_CHOICE)
-        genome_gene_set(g, k, pick_bit(allowed, rng));
+        genome_gene_set(g, k, pick_bit(allowed, rng), NULL);
     else if (k == GENE_FEATURES)
-        genome_gene_set(g, k, random_small_subset(allowed, rng));
+        genome_gene_set(g, k, random_small_subset(allowed, rng), NULL);
     else if (info->kind == GENE_KIND_SET)
-        genome_gene_set(g, k, random_subset(allowed, 2, rng));
+        genome_gene_set(g, k, random_subset(allowed, 2, rng), NULL);
     else
         genome_gene_set(g, k, random_number(genome_gene_space(cfg, k), info->kind == GENE_KIND_INT,
-                                            info->log_scale, rng));
+                                            info->log_scale, rng), NULL);
 }
 
 void genome_random(evo_genome *g, const evo_config *cfg, evo_rng *rng)
@@ -214,7 +244,7 @@ int genome_screen(evo_genome *g, int i, const evo_config *cfg)
         const evo_gene_info *info = &genome_genes[gene];
         if (info->kind == GENE_KIND_INT || info->kind == GENE_KIND_REAL)
             genome_gene_set(g, (evo_gene)gene, middle_of(genome_gene_space(cfg, (evo_gene)gene),
-                                                          info->kind == GENE_KIND_INT, info->log_scale));
+                                                          info->kind == GENE_KIND_INT, info->log_scale), NULL);
     }
     g->rebalance = (int)cfg->search.rebalance.min;
     int bit = -1;
@@ -393,7 +423,7 @@ static int parse_gene(evo_genome *g, evo_gene k, json_t *v, evo_error *err)
                             near ? near : "", near ? "'?)" : "", s ? "'" : "a non-string",
                             s ? s : "", s ? "'" : "");
         }
-        genome_gene_set(g, k, idx);
+        return genome_gene_set(g, k, idx, err);
     } else if (info->kind == GENE_KIND_SET) {
         size_t i;
         json_t *item;
@@ -415,15 +445,14 @@ static int parse_gene(evo_genome *g, evo_gene k, json_t *v, evo_error *err)
                 return evo_fail(err, EVO_ERR_USAGE, "gene %s: '%s' is listed twice.", info->name, s);
             set |= 1u << idx;
         }
-        genome_gene_set(g, k, set);
+        return genome_gene_set(g, k, set, err);
     } else {
         double x = json_number_value(v);
         if (!json_is_number(v) || (info->kind == GENE_KIND_INT && (x != floor(x) || fabs(x) > 1e9)))
             return evo_fail(err, EVO_ERR_USAGE, "gene %s: expected %s.", info->name,
                             info->kind == GENE_KIND_INT ? "a whole number" : "a number");
-        genome_gene_set(g, k, x);
+        return genome_gene_set(g, k, x, err);
     }
-    return EVO_OK;
 }
 
 int genome_from_json(evo_genome *g, const char *text, const evo_config *cfg, evo_error *err)

@@ -44,6 +44,7 @@ typedef struct {
     int truncated;           /* a fold hit train.max_seconds */
     double fitness;          /* NAN unless ok */
     double gene[GENE_COUNT]; /* choice: enum index, set: bitmask, number: value; NAN when not stored */
+    evo_genome genome;       /* the stored genes (the others 0), to ask which genes its model reads */
     double params, seconds, train_seconds, started, finished; /* NAN when not stored */
 } cand;
 
@@ -114,9 +115,11 @@ static const char *num(report *r, double v, svg_fmt f, int decimals)
 static const char *utc(report *r, double t)
 {
     char *b = r->fmt[r->fmt_i++ % FMT_SLOTS];
-    time_t s = (time_t)t;
     struct tm tm;
-    if (!isfinite(t) || !gmtime_r(&s, &tm))
+    time_t s;
+    /* In range before the cast (a double outside time_t's range makes it undefined); gmtime_r takes
+     * years up to 2^31 - 1 anyway, so +-1e16 s (300 million years) is as far as it needs to go. */
+    if (!(fabs(t) < 1e16) || (s = (time_t)t, !gmtime_r(&s, &tm)))
         snprintf(b, SVG_NUM_MAX, "n/a");
     else
         strftime(b, SVG_NUM_MAX, "%Y-%m-%d %H:%M:%S UTC", &tm);
@@ -255,6 +258,15 @@ static int on_cand(void *ctx, const archive_value *v, int n_col)
             }
             c->gene[k] = mask;
         }
+    }
+    memset(&c->genome, 0, sizeof c->genome);
+    for (int k = 0; k < GENE_COUNT; k++) {
+        evo_error why = {0};
+        if (isfinite(c->gene[k]) && genome_gene_set(&c->genome, (evo_gene)k, c->gene[k], &why))
+            return evo_fail(r->err, EVO_ERR_DATA, "%s: evaluation %lld of run %lld: %s evofolio never "
+                            "writes such a value: the archive was changed by hand or is damaged. See the "
+                            "row with `evofolio query %s show %lld --run %lld`.", r->path, (long long)c->id,
+                            (long long)r->run.id, why.msg, r->path, (long long)c->id, (long long)r->run.id);
     }
     return 0;
 }
@@ -1604,14 +1616,7 @@ static const char *const gene_words[GENE_COUNT] = {
 /* Does candidate c's model read gene k? */
 static int gene_used(const cand *c, int k)
 {
-    if (!isfinite(c->gene[k]))
-        return 0;
-    evo_genome g;
-    memset(&g, 0, sizeof g);
-    for (int j = 0; j < GENE_COUNT; j++)
-        if (isfinite(c->gene[j]))
-            genome_gene_set(&g, (evo_gene)j, c->gene[j]);
-    return genome_gene_used(&g, (evo_gene)k);
+    return isfinite(c->gene[k]) && genome_gene_used(&c->genome, (evo_gene)k);
 }
 
 static void gene_legend(report *r, svg_chart *c, int n_all, int n_top, double cut)

@@ -279,6 +279,10 @@ void svg_ticks_log(svg_ticks *t, double lo, double hi, int target)
     }
 }
 
+/* Days from 1970-01-01 that print as dates (about 270,000 years either way): further out the cast to
+ * evo_date, or the calendar arithmetic on it, would overflow. */
+#define DAY_MAX 1e8
+
 static void ymd(double day, int *y, int *m, int *d)
 {
     char s[EVO_DATE_STR];
@@ -293,7 +297,7 @@ void svg_ticks_dates(svg_ticks *t, double lo, double hi, int target)
     static const int months[] = {1, 2, 3, 6, 12, 24, 60, 120, 240, 600, 1200};
     t->n = 0;
     t->step = 0;
-    if (!isfinite(lo) || !isfinite(hi))
+    if (!(fabs(lo) < DAY_MAX) || !(fabs(hi) < DAY_MAX))
         return;
     if (lo > hi) {
         double x = lo;
@@ -357,7 +361,7 @@ static void grouped(char *out, size_t size, double v, int decimals, int strip)
 /* Decimals for 3 significant digits of v, at most 4. */
 static int auto_decimals(double v)
 {
-    if (v == 0)
+    if (v == 0 || !isfinite(v))
         return 0;
     int d = 2 - (int)floor(log10(fabs(v)) + 1e-12);
     return d < 0 ? 0 : d > 4 ? 4 : d;
@@ -421,7 +425,7 @@ char *svg_format(char out[SVG_NUM_MAX], double v, svg_fmt fmt, int decimals)
 {
     static const char *const month_names[12] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
                                                 "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
-    if (!isfinite(v)) {
+    if (!isfinite(v) || ((fmt == SVG_FMT_DATE || fmt == SVG_FMT_MONTH) && !(fabs(v) < DAY_MAX))) {
         snprintf(out, SVG_NUM_MAX, "n/a");
         return out;
     }
@@ -429,6 +433,10 @@ char *svg_format(char out[SVG_NUM_MAX], double v, svg_fmt fmt, int decimals)
     case SVG_FMT_PERCENT: {
         char num[SVG_NUM_MAX - 1]; /* room for the suffix */
         double p = 100 * v;
+        if (!isfinite(p)) { /* 100 x 1.7e307 */
+            snprintf(out, SVG_NUM_MAX, "n/a");
+            break;
+        }
         if (decimals < 0 && p != 0 && fabs(p) < 0.01)
             decimals = 3; /* not "1e-05%" */
         plain(num, sizeof num, p, decimals);

@@ -50,6 +50,7 @@ static void run(result *r, const char *args)
     slurp(o, r->out, sizeof r->out);
     slurp(e, r->err, sizeof r->err);
     cr_assert_null(strstr(r->err, "Sanitizer"), "%s reported:\n%s", cmd, r->err);
+    cr_assert_null(strstr(r->err, "runtime error:"), "%s: UBSan reported:\n%s", cmd, r->err);
 }
 
 static void write_file(const char *name, const char *text)

@@ -302,6 +302,27 @@ Test(config, out_of_range, .description = "values outside their range say the ra
     expect_error(SOURCE "backtest: {cost_bps: -1}\n", "t.yaml:3:22:", "out of range");
 }
 
+/* Fill the stack below the caller with 1e300, so that a parser frame that later reads an uninitialised
+ * double there sees a value no int can hold, and UBSan reports the cast instead of passing by luck. */
+static __attribute__((noinline)) void soil_stack(void)
+{
+    volatile double junk[4096];
+    for (int i = 0; i < 4096; i++)
+        junk[i] = 1e300;
+    cr_assert_eq(junk[0], 1e300);
+}
+
+Test(config, huge_whole_number_is_a_range_error, .description = "1e68 for an int key: a range error, never cast")
+{
+    soil_stack();
+    expect_error(SOURCE "split: {folds: 1e68}\n", "t.yaml:3:16:", "1e68 is out of range; expected a whole number "
+                 "from 1 to 100");
+    soil_stack();
+    expect_error(SOURCE "ga: {population: -1e300}\n", "t.yaml:3:18:", "out of range");
+    soil_stack();
+    expect_error(SOURCE "search: {hidden: 3000000000}\n", "t.yaml:3:18:", "out of range");
+}
+
 Test(config, gene_ranges, .description = "min > max, log scale, duplicates, stray keys")
 {
     expect_error(SOURCE "search:\n  hidden: {min: 64, max: 8}\n", "t.yaml:4:11:", "greater than max");
@@ -318,6 +339,8 @@ Test(config, unknown_names, .description = "unknown feature, strategy, model or 
     expect_error(SOURCE "baselines: [ew, minvr]\n", "t.yaml:3:17:", "unknown strategy 'minvr'; did you mean 'minvar'");
     expect_error(SOURCE "search: {model: [lstm]}\n", "t.yaml:3:18:", "unknown model kind 'lstm'");
     expect_error(SOURCE "ga: {mode: stedy}\n", "t.yaml:3:12:", "did you mean 'steady'");
+    expect_error(SOURCE "baselines: x\n", "t.yaml:3:12:", "baselines: unknown strategy 'x'. Use one of: ew,");
+    expect_error(SOURCE "search: {model: lstm}\n", "t.yaml:3:17:", "unknown model kind 'lstm'");
     expect_error(SOURCE "search: {features: []}\n", "t.yaml:3:20:", "non-empty list");
     expect_error(SOURCE "search: {strategies: [ew, ew]}\n", "t.yaml:3:27:", "listed twice");
 }

@@ -774,6 +774,45 @@ Test(genome, validate_rejects_a_choice_outside_its_catalogue,
     config_free(&cfg);
 }
 
+/* genome_gene_set on k = v: expect EVO_ERR_USAGE, a message with `what`, and g untouched. */
+static void expect_refused(evo_gene k, double v, const char *what)
+{
+    evo_genome g = example(), before = g;
+    evo_error err = {0};
+    cr_assert_eq(genome_gene_set(&g, k, v, &err), EVO_ERR_USAGE, "gene %s took %g", genome_genes[k].name, v);
+    cr_assert(strstr(err.msg, what), "message '%s' lacks '%s'", err.msg, what);
+    cr_assert_eq(memcmp(&g, &before, sizeof g), 0, "a refused value leaves the genome as it was");
+}
+
+Test(genome, gene_set_refuses_values_a_gene_cannot_hold,
+     .description = "hidden = 3e9 (an archive's), fractions, NaN, a choice or set past its catalogue: errors")
+{
+    char what[160];
+    expect_refused(GENE_HIDDEN, 3e9, "gene hidden: 3000000000 is not a whole number from -2147483648 to "
+                   "2147483647.");
+    expect_refused(GENE_STEPS, -3e9, "gene steps: -3000000000 is not a whole number");
+    expect_refused(GENE_LAYERS, 2.5, "gene layers: 2.5 is not a whole number");
+    expect_refused(GENE_BATCH, NAN, "gene batch: nan is not a whole number");
+    expect_refused(GENE_SEQ_LEN, INFINITY, "gene seq_len: inf is not a whole number");
+    snprintf(what, sizeof what, "gene model: %d is not a model kind (an index from 0 to %d).",
+             MODEL_KIND_COUNT, MODEL_KIND_COUNT - 1);
+    expect_refused(GENE_MODEL, MODEL_KIND_COUNT, what);
+    expect_refused(GENE_OBJECTIVE, -1, "gene objective: -1 is not an objective");
+    snprintf(what, sizeof what, "gene features: %u is not a set of feature names (a bitmask from 0 to %u).",
+             1u << FEATURE_COUNT, (1u << FEATURE_COUNT) - 1);
+    expect_refused(GENE_FEATURES, 1u << FEATURE_COUNT, what);
+    expect_refused(GENE_STRATEGIES, 1e300, "gene strategies: 1.0000000000000001e+300 is not a set");
+
+    evo_genome g = example();
+    evo_error err = {0};
+    cr_assert_eq(genome_gene_set(&g, GENE_HIDDEN, 2147483647, &err), EVO_OK, "%s", err.msg);
+    cr_assert_eq(g.hidden, 2147483647);
+    cr_assert_eq(genome_gene_set(&g, GENE_FEATURES, (1u << FEATURE_COUNT) - 1, &err), EVO_OK, "%s", err.msg);
+    cr_assert_eq(g.features, (1u << FEATURE_COUNT) - 1);
+    cr_assert_eq(genome_gene_set(&g, GENE_LR, 1e300, &err), EVO_OK, "a real gene holds any double");
+    cr_assert_eq(g.lr, 1e300);
+}
+
 Test(genome, range_ends_are_inside, .description = "bounds are inclusive, after rounding to 4 digits")
 {
     evo_config cfg;

@@ -6,6 +6,7 @@
  * directory. */
 #include <criterion/criterion.h>
 #include <math.h>
+#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -407,6 +408,56 @@ Test(report, missing_archive_or_run_is_an_error,
     free(text);
 }
 
+/* ---------------------------------------------------------------- archives changed by hand */
+
+/* Run sql on the archive at path as a writer would (what a hand edit or a damaged file leaves). */
+static void archive_edit(const char *sql)
+{
+    sqlite3 *db = NULL;
+    cr_assert_eq(sqlite3_open(path, &db), SQLITE_OK);
+    char *msg = NULL;
+    cr_assert_eq(sqlite3_exec(db, sql, NULL, NULL, &msg), SQLITE_OK, "%s: %s", sql, msg ? msg : "");
+    cr_assert_eq(sqlite3_changes(db), 1, "%s changed one row", sql);
+    sqlite3_close(db);
+}
+
+Test(report, gene_no_int_holds_is_an_error, .description = "hidden = 3000000000: an error naming it, never cast")
+{
+    evo_archive *a = NULL;
+    evo_error err = {0};
+    cr_assert_eq(archive_open(&a, path, 0, &err), EVO_OK, "%s", err.msg);
+    fixture fx;
+    make_done_run(a, &fx, "dow30");
+    archive_close(a);
+    archive_edit("UPDATE evaluations SET hidden = 3000000000 WHERE id = 4");
+    char *text = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&text, &len);
+    cr_assert_not_null(f);
+    cr_assert_eq(report_write(path, 0, f, &err), EVO_ERR_DATA);
+    fflush(f);
+    cr_assert_eq(len, 0, "nothing written");
+    fclose(f);
+    free(text);
+    cr_assert(strstr(err.msg, "a.db: evaluation 4 of run 1: gene hidden: 3000000000 is not a whole number"),
+              "%s", err.msg);
+    cr_assert(strstr(err.msg, "evofolio query"), "says what to do: %s", err.msg);
+}
+
+Test(report, time_no_time_t_holds_reads_na, .description = "started = -3.4e250: n/a, never cast")
+{
+    evo_archive *a = NULL;
+    evo_error err = {0};
+    cr_assert_eq(archive_open(&a, path, 0, &err), EVO_OK, "%s", err.msg);
+    fixture fx;
+    make_done_run(a, &fx, "dow30");
+    archive_close(a);
+    archive_edit("UPDATE runs SET started = -3.4e250, ended = 1e300 WHERE id = 1");
+    char *html = report_text(0);
+    cr_assert(strstr(html, "started n/a, ended n/a"), "%.2000s", html);
+    free(html);
+}
+
 /* ---------------------------------------------------------------- the command */
 
 static int run_cmd(const char *args, char *out, size_t size)
@@ -426,6 +477,7 @@ static int run_cmd(const char *args, char *out, size_t size)
     if (f)
         fclose(f);
     cr_assert_null(strstr(out, "Sanitizer"), "%s", out);
+    cr_assert_null(strstr(out, "runtime error:"), "UBSan: %s", out);
     return WEXITSTATUS(st);
 }
 

@@ -196,6 +196,19 @@ Test(svg, numbers_for_people, .description = "separators, percentages, k/M, dura
     cr_assert_str_eq(svg_format(s, INFINITY, SVG_FMT_NUMBER, 1), "n/a");
 }
 
+Test(svg, numbers_past_what_they_fit_read_na, .description = "1.7e307 as a percentage, day 1e300: n/a, never cast")
+{
+    char s[SVG_NUM_MAX];
+    cr_assert_str_eq(svg_format(s, 1.7e307, SVG_FMT_PERCENT, -1), "n/a", "100 x 1.7e307 is inf");
+    cr_assert_str_eq(svg_format(s, -1.7e307, SVG_FMT_PERCENT, 2), "n/a");
+    cr_assert_str_eq(svg_format(s, 1e300, SVG_FMT_DATE, 0), "n/a");
+    cr_assert_str_eq(svg_format(s, -1e300, SVG_FMT_MONTH, 0), "n/a");
+    cr_assert_str_eq(svg_format(s, 2147483647.0, SVG_FMT_DATE, 0), "n/a", "evo_date arithmetic would overflow");
+    svg_ticks t;
+    svg_ticks_dates(&t, -1e300, 1e300, 5);
+    cr_assert_eq(t.n, 0, "no date ticks outside the calendar");
+}
+
 Test(svg, tick_decimals_follow_the_step, .description = "0.2 -> 1 decimal, 0.05 -> 2, 5 -> 0, percent")
 {
     cr_assert_eq(svg_step_decimals(0.2, SVG_FMT_NUMBER), 1);

@@ -60,10 +60,14 @@ typedef struct {
 
 extern const evo_gene_info genome_genes[GENE_COUNT];
 
-/* Gene access by table index, for code that walks genome_genes (the GA's operators): a choice reads
- * as its enum value, a set as its bitmask, a number as itself. */
+/* Gene access by table index, for code that walks genome_genes (the GA's operators, the report): a
+ * choice reads as its enum value, a set as its bitmask, a number as itself. genome_gene_set refuses a
+ * value the gene cannot hold (a choice outside its catalogue, a set with bits past it, an int gene
+ * that is fractional or outside int) with EVO_ERR_USAGE naming the gene and the value, g untouched;
+ * it never casts one. Values drawn from a search space always fit, so the GA passes err = NULL and
+ * ignores the status; whoever sets values read from outside (an archive) checks it. */
 double genome_gene_get(const evo_genome *g, evo_gene k);
-void genome_gene_set(evo_genome *g, evo_gene k, double v);
+int genome_gene_set(evo_genome *g, evo_gene k, double v, evo_error *err);
 /* The search space of a numeric gene in cfg; NULL for choice and set genes. */
 const evo_gene_range *genome_gene_space(const evo_config *cfg, evo_gene k);
 /* The allowed names of a choice or set gene in cfg as a bitmask; 0 for numeric genes. */
