@@ -1108,3 +1108,20 @@ Test(archive, untrained_folds_are_counted, .description = "leaderboard.untrained
     expect(a, "SELECT id, untrained_folds FROM leaderboard", "id,untrained_folds\n1,2\n");
     archive_close(a);
 }
+
+Test(archive, rollback_journal_for_network_filesystems, .description = "ARCHIVE_WRITE_ROLLBACK: never WAL, no -wal file")
+{
+    evo_archive *a = NULL;
+    evo_error err = {0};
+    cr_assert_eq(archive_open(&a, path, ARCHIVE_WRITE_ROLLBACK, &err), EVO_OK, "%s", err.msg);
+    new_run(a, "r");
+    expect_journal("delete");
+    char wal[160];
+    snprintf(wal, sizeof wal, "%s-wal", path);
+    cr_assert_neq(access(wal, F_OK), 0, "no write-ahead log beside it while it writes");
+    evo_archive *reader = open_ro();
+    expect(reader, "SELECT count(*) AS n FROM runs", "n\n1\n");
+    archive_close(reader);
+    archive_close(a);
+    expect_journal("delete");
+}
