@@ -154,7 +154,7 @@ typedef enum {
 } stmt_id;
 
 #define RUN_COLUMNS "id, name, config_hash, data_hash, seed, mode, ranks, host, status, started, ended"
-#define EVAL_ROW_COLUMNS "id, generation, key, genome, fitness, parent1, parent2, origin, cache_of, status"
+#define EVAL_ROW_COLUMNS "id, generation, key, genome, fitness, parent1, parent2, origin, cache_of, status, seed"
 
 static const char *const stmt_sql[ST_COUNT] = {
     [ST_BEGIN] = "BEGIN IMMEDIATE",
@@ -1218,6 +1218,7 @@ static int read_eval_row(evo_archive *a, sqlite3_stmt *st, archive_eval_row *row
     int origin = name_index(origin_names, ORIGIN_COUNT, col_text(st, 7));
     row->origin = origin < 0 ? ORIGIN_RANDOM : (evo_origin)origin;
     row->cache_of = sqlite3_column_int64(st, 8);
+    row->seed = (uint64_t)sqlite3_column_int64(st, 10);
     /* What a damaged page would make of a row; the schema's CHECKs do not hold over a corrupt file. */
     char what[96] = "";
     if (!failed && strcmp(status, "ok"))

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/resource.h>
 
+#include "evofolio/archive.h"
 #include "evofolio/blas.h"
 #include "evofolio/cmd.h"
 #include "evofolio/evaluate.h"
@@ -16,7 +17,8 @@
 static void usage(FILE *out)
 {
     fprintf(out, "usage: evofolio eval CONFIG --genome JSON|@FILE [--seed N] [--test [--nets N]]\n"
-                 "                     [--csv FILE] [--format table|json]\n\n"
+                 "                     [--csv FILE] [--format table|json]\n"
+                 "       evofolio eval [CONFIG] --from ARCHIVE:ID [--run N] [--test [--nets N]] [--format F]\n\n"
                  "Train the genome's LSTM on each walk-forward fold of CONFIG, backtest its weights on the\n"
                  "fold's validation window with costs, and print per-fold metrics, the fitness, timings\n"
                  "and the status. The genome is JSON, e.g.\n"
@@ -31,6 +33,11 @@ static void usage(FILE *out)
                  "                   seeds derived from --seed (default 1; `run` tests with\n"
                  "                   ga.confirm_seeds)\n"
                  "  -o, --csv FILE   write daily weights and returns of every window\n"
+                 "  -F, --from A:ID  reproduce evaluation ID of archive A (the newest run, or --run N)\n"
+                 "                   with its stored genome and seed, under the run's configuration (CONFIG,\n"
+                 "                   or the one stored in the archive, its data paths read from here),\n"
+                 "                   and say whether the fitness is the archived one (exit 1 if not)\n"
+                 "  -r, --run N      with --from: the run\n"
                  "  -f, --format F   table (default) or json\n"
                  "  -h, --help       this help\n");
 }
@@ -229,14 +236,117 @@ static int write_csv(const char *path, const evo_eval_result *res, const evo_eva
     return bad ? evo_fail(err, EVO_ERR_IO, "%s: write error", path) : EVO_OK;
 }
 
+/* The run and evaluation `from` (ARCHIVE:ID) names, with the configuration to evaluate it under: CONFIG
+ * when given, else the run's stored one (its data paths taken from the current directory). The
+ * configuration and the data must be the run's (their hashes). */
+typedef struct {
+    evo_archive *a;
+    archive_run run;
+    archive_eval_row row;
+    evo_config cfg;
+    int have_cfg;
+} from_source;
+
+static int open_source(from_source *s, const char *from, long long run_id, const char *config_path, evo_error *err)
+{
+    char path[EVO_PATH_MAX];
+    const char *colon = strrchr(from, ':');
+    long long id = colon ? cmd_parse_id(colon + 1) : -1;
+    if (!colon || id < 0 || (size_t)(colon - from) >= sizeof path)
+        return evo_fail(err, EVO_ERR_USAGE, "--from expects ARCHIVE:ID (e.g. results/default.db:42), got '%s'.", from);
+    snprintf(path, sizeof path, "%.*s", (int)(colon - from), from);
+    int64_t newest = 0;
+    int rc = archive_open(&s->a, path, ARCHIVE_READ_ONLY, err);
+    if (!rc && !run_id && !(rc = archive_run_newest(s->a, &newest, err)))
+        run_id = newest;
+    int found = rc ? 0 : archive_run_get(s->a, run_id, &s->run, err);
+    if (!rc && found <= 0)
+        return found < 0 ? found : evo_fail(err, EVO_ERR_USAGE, "%s has no run %lld. `evofolio query %s runs` lists "
+                                            "them.", path, run_id, path);
+    found = rc ? 0 : archive_get_evaluation(s->a, s->run.id, id, &s->row, err);
+    if (!rc && found > 0 && s->row.cache_of) /* a cache hit: the evaluation it points to */
+        found = archive_get_evaluation(s->a, s->run.id, s->row.cache_of, &s->row, err);
+    if (!rc && found <= 0)
+        return found < 0 ? found : evo_fail(err, EVO_ERR_USAGE, "run %lld of %s has no evaluation %lld. `evofolio "
+                                            "query %s top` lists the best.", (long long)s->run.id, path, id, path);
+    if (rc)
+        return rc;
+    char *yaml = NULL;
+    if (config_path)
+        rc = config_load(config_path, &s->cfg, err);
+    else if (!(rc = archive_run_config(s->a, s->run.id, &yaml, err)))
+        rc = config_parse(yaml, strlen(yaml), "./(the run's stored configuration)", &s->cfg, err);
+    free(yaml);
+    s->have_cfg = rc == EVO_OK;
+    char hash[17];
+    if (!rc && !(rc = config_hash(&s->cfg, hash, err)) && strcmp(hash, s->run.config_hash))
+        rc = evo_fail(err, EVO_ERR_USAGE, "%s is not the configuration run %lld used (hash %s, the run's %s): the "
+                      "evaluation would not be reproduced. Give the run's configuration, or none to use the one "
+                      "stored in the archive.", config_path, (long long)s->run.id, hash, s->run.config_hash);
+    return rc;
+}
+
+static int eval_from(const char *from, long long run_id, const char *config_path, int extra, int with_test, int nets,
+                     int json)
+{
+    from_source s = {0};
+    evo_panel panel = {0};
+    evo_eval_context ctx = {0};
+    evo_eval_result res = {0}, test = {0};
+    evo_genome g;
+    evo_error err = {0};
+    char hash[17];
+    int rc = extra ? evo_fail(&err, EVO_ERR_USAGE, "--from takes at most one CONFIG.")
+                   : open_source(&s, from, run_id, config_path, &err);
+    if (!rc)
+        rc = genome_from_json(&g, s.row.genome_json, &s.cfg, &err);
+    if (!rc)
+        rc = data_load_config(&s.cfg, &panel, &err);
+    if (!rc) {
+        data_panel_hash(&panel, hash);
+        if (strcmp(hash, s.run.data_hash))
+            rc = evo_fail(&err, EVO_ERR_DATA, "the data is not the data run %lld used (hash %s, the run's %s). Give "
+                          "the run's configuration (CONFIG) with its data where it names it.", (long long)s.run.id,
+                          hash, s.run.data_hash);
+    }
+    blas_single_thread();
+    if (!rc)
+        rc = evaluate_context_create(&ctx, &s.cfg, &panel, &err);
+    if (!rc)
+        rc = evaluate_genome(&res, &ctx, &g, s.row.seed, 0, &err);
+    if (!rc && with_test)
+        rc = evaluate_test(&test, &ctx, &g, s.row.seed, nets, 0, &err);
+    if (!rc && json)
+        print_json(&res, with_test ? &test : NULL, &g, &ctx);
+    else if (!rc)
+        print_table(&res, with_test ? &test : NULL, &g, &ctx);
+    const int same = !rc && (res.fitness == s.row.fitness || (!isfinite(res.fitness) && !isfinite(s.row.fitness)));
+    if (!rc && !json)
+        printf("\nevaluation %lld of run %lld, seed %llu: archived fitness %.17g, now %.17g: %s\n",
+               (long long)s.row.id, (long long)s.run.id, (unsigned long long)s.row.seed, s.row.fitness, res.fitness,
+               same ? "reproduced" : "NOT reproduced (another machine or build computes differently)");
+    if (rc)
+        fprintf(stderr, "evofolio eval: %s\n", err.msg);
+    evaluate_result_free(&res);
+    evaluate_result_free(&test);
+    evaluate_context_free(&ctx);
+    data_panel_free(&panel);
+    if (s.have_cfg)
+        config_free(&s.cfg);
+    archive_close(s.a);
+    return rc ? evo_exit_code(rc) : same ? 0 : 1;
+}
+
 int cmd_eval(int argc, char **argv)
 {
     static const struct option long_opts[] = {
         {"genome", required_argument, NULL, 'g'}, {"seed", required_argument, NULL, 's'},
         {"test", no_argument, NULL, 't'},         {"csv", required_argument, NULL, 'o'},
         {"format", required_argument, NULL, 'f'}, {"nets", required_argument, NULL, 'n'},
+        {"from", required_argument, NULL, 'F'},   {"run", required_argument, NULL, 'r'},
         {"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0}};
-    const char *genome_arg = NULL, *csv_path = NULL;
+    const char *genome_arg = NULL, *csv_path = NULL, *from = NULL;
+    long long from_run = 0;
     uint64_t seed = 1;
     int with_test = 0, json = 0, c, nets = 1;
     char *end;
@@ -267,12 +377,22 @@ int cmd_eval(int argc, char **argv)
             }
             json = optarg[0] == 'j';
             break;
+        case 'F': from = optarg; break;
+        case 'r':
+            if ((from_run = cmd_parse_id(optarg)) < 0) {
+                fprintf(stderr, "evofolio eval: --run expects a run id (1, 2, ...), got '%s'.\n", optarg);
+                return 2;
+            }
+            break;
         case 'h': usage(stdout); return 0;
         default: usage(stderr); return 2;
         }
     }
+    if (from)
+        return eval_from(from, from_run, optind < argc ? argv[optind] : NULL, optind < argc - 1, with_test, nets,
+                         json);
     if (optind != argc - 1 || !genome_arg) {
-        fprintf(stderr, "evofolio eval: expected CONFIG and --genome.\n");
+        fprintf(stderr, "evofolio eval: expected CONFIG and --genome (or --from ARCHIVE:ID).\n");
         usage(stderr);
         return 2;
     }

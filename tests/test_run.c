@@ -158,6 +158,16 @@ Test(run, one_and_three_ranks_agree, .description = "generational: same evaluati
                                           "AND length(e.val_returns) != 8 * json_array_length(r.val_dates)"), 0,
                  "one date per stored validation return");
     cr_assert_gt(query_number("three.db", "SELECT json_array_length(val_dates) FROM runs"), 0);
+    /* any candidate reproduces from the archive alone: its genome, seed and configuration */
+    cr_assert_eq(sh("cd %s && %s eval --from three.db:5 > from.out 2>&1", dir, bin), 0, "%s", slurp("from.out"));
+    cr_assert(strstr(slurp("from.out"), "evaluation 5 of run 1, seed ") && strstr(slurp("from.out"), ": reproduced"),
+              "%s", slurp("from.out"));
+    cr_assert_eq(sh("cd %s && %s eval three.yaml --from three.db:3 --format json > from.json 2>&1", dir, bin), 0,
+                 "%s", slurp("from.json"));
+    write_config("other", "other.db", "generational", 3, 0, 25);
+    cr_assert_eq(sh("cd %s && %s eval other.yaml --from three.db:3 > from.err 2>&1", dir, bin), 2,
+                 "another configuration is refused");
+    cr_assert(strstr(slurp("from.err"), "is not the configuration run 1 used"), "%s", slurp("from.err"));
     /* a report from a copy of the archive, far from the data, still names the assets */
     cr_assert_eq(sh("cd %s && mkdir -p far && cp three.db far/ && rm -f s.csv && cd far && %s report three.db -o r.html "
                     "> r.out 2>&1", dir, bin), 0, "%s", slurp("far/r.out"));

@@ -158,6 +158,7 @@ typedef struct {
     int64_t parents[2];
     evo_origin origin;
     int64_t cache_of;
+    uint64_t seed;   /* the training seed it was evaluated with */
 } archive_eval_row;
 
 int archive_for_each_evaluation(evo_archive *a, int64_t run,
