@@ -18,7 +18,7 @@ static void usage(FILE *out)
 {
     fprintf(out, "usage: evofolio eval CONFIG --genome JSON|@FILE [--seed N] [--test [--nets N]]\n"
                  "                     [--csv FILE] [--format table|json]\n"
-                 "       evofolio eval [CONFIG] --from ARCHIVE:ID [--run N] [--test [--nets N]] [--format F]\n\n"
+                 "       evofolio eval [CONFIG] --from ARCHIVE:ID [--run N] [--test [--nets N] [--save PATH]] [--format F]\n\n"
                  "Train the genome's LSTM on each walk-forward fold of CONFIG, backtest its weights on the\n"
                  "fold's validation window with costs, and print per-fold metrics, the fitness, timings\n"
                  "and the status. The genome is JSON, e.g.\n"
@@ -38,6 +38,8 @@ static void usage(FILE *out)
                  "                   or the one stored in the archive, its data paths read from here),\n"
                  "                   and say whether the fitness is the archived one (exit 1 if not)\n"
                  "  -r, --run N      with --from: the run\n"
+                 "  -S, --save PATH  with --test: write the net trained for the test period (net_save's\n"
+                 "                   format; with --nets N, PATH.1 .. PATH.N)\n"
                  "  -f, --format F   table (default) or json\n"
                  "  -h, --help       this help\n");
 }
@@ -287,7 +289,7 @@ static int open_source(from_source *s, const char *from, long long run_id, const
 }
 
 static int eval_from(const char *from, long long run_id, const char *config_path, int extra, int with_test, int nets,
-                     int json)
+                     const char *save, int json)
 {
     from_source s = {0};
     evo_panel panel = {0};
@@ -315,7 +317,7 @@ static int eval_from(const char *from, long long run_id, const char *config_path
     if (!rc)
         rc = evaluate_genome(&res, &ctx, &g, s.row.seed, 0, &err);
     if (!rc && with_test)
-        rc = evaluate_test(&test, &ctx, &g, s.row.seed, nets, 0, &err);
+        rc = evaluate_test_saving(&test, &ctx, &g, s.row.seed, nets, 0, save, &err);
     if (!rc && json)
         print_json(&res, with_test ? &test : NULL, &g, &ctx);
     else if (!rc)
@@ -344,8 +346,9 @@ int cmd_eval(int argc, char **argv)
         {"test", no_argument, NULL, 't'},         {"csv", required_argument, NULL, 'o'},
         {"format", required_argument, NULL, 'f'}, {"nets", required_argument, NULL, 'n'},
         {"from", required_argument, NULL, 'F'},   {"run", required_argument, NULL, 'r'},
+        {"save", required_argument, NULL, 'S'},
         {"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0}};
-    const char *genome_arg = NULL, *csv_path = NULL, *from = NULL;
+    const char *genome_arg = NULL, *csv_path = NULL, *from = NULL, *save = NULL;
     long long from_run = 0;
     uint64_t seed = 1;
     int with_test = 0, json = 0, c, nets = 1;
@@ -378,6 +381,7 @@ int cmd_eval(int argc, char **argv)
             json = optarg[0] == 'j';
             break;
         case 'F': from = optarg; break;
+        case 'S': save = optarg; break;
         case 'r':
             if ((from_run = cmd_parse_id(optarg)) < 0) {
                 fprintf(stderr, "evofolio eval: --run expects a run id (1, 2, ...), got '%s'.\n", optarg);
@@ -388,9 +392,13 @@ int cmd_eval(int argc, char **argv)
         default: usage(stderr); return 2;
         }
     }
+    if (save && !with_test) {
+        fprintf(stderr, "evofolio eval: --save writes the net trained for the test period: add --test.\n");
+        return 2;
+    }
     if (from)
         return eval_from(from, from_run, optind < argc ? argv[optind] : NULL, optind < argc - 1, with_test, nets,
-                         json);
+                         save, json);
     if (optind != argc - 1 || !genome_arg) {
         fprintf(stderr, "evofolio eval: expected CONFIG and --genome (or --from ARCHIVE:ID).\n");
         usage(stderr);
@@ -417,7 +425,7 @@ int cmd_eval(int argc, char **argv)
     if (!rc)
         rc = evaluate_genome(&res, &ctx, &g, seed, csv_path != NULL, &err);
     if (!rc && with_test)
-        rc = evaluate_test(&test, &ctx, &g, seed, nets, csv_path != NULL, &err);
+        rc = evaluate_test_saving(&test, &ctx, &g, seed, nets, csv_path != NULL, save, &err);
     if (!rc && json)
         print_json(&res, with_test ? &test : NULL, &g, &ctx);
     else if (!rc)

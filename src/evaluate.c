@@ -217,7 +217,8 @@ typedef struct {
     const model_data *md;
     const int *units;
     double deadline;
-    int n_nets; /* nets trained per window, their weights averaged (1 in the search) */
+    int n_nets;       /* nets trained per window, their weights averaged (1 in the search) */
+    const char *save; /* NULL, or where each trained net goes (net_save; PATH.k for net k of several) */
 } window_job;
 
 /* The decisions of a window: the rebalance closes of val (from its day 0), and the unit weights and
@@ -294,7 +295,7 @@ static int backtest_decisions(evo_fold_result *fr, const window_job *job, evo_wi
  * at d's decisions, divided by `share`, to d. A candidate that cannot be trained (it diverges, or its
  * sizes leave no days to train on) is reported failed; only resource errors are returned. */
 static int train_and_decide(model_train_report *rep, decisions *d, double share, const window_job *job,
-                            int first, int last, uint64_t seed, evo_error *err)
+                            int first, int last, uint64_t seed, int index, evo_error *err)
 {
     evo_net *net = NULL;
     net_spec spec = model_net_spec(job->g, job->md, seed);
@@ -318,6 +319,11 @@ static int train_and_decide(model_train_report *rep, decisions *d, double share,
     }
     if (!rc && !rep->failed)
         rc = model_predict(w, fc, net, job->md, job->g, rep, d->days, d->n, err);
+    if (!rc && !rep->failed && job->save) {
+        char path[EVO_PATH_MAX + 16];
+        snprintf(path, sizeof path, job->n_nets > 1 ? "%s.%d" : "%s", job->save, index + 1);
+        rc = net_save(net, path, err);
+    }
     for (size_t i = 0; !rc && !rep->failed && i < (size_t)d->n * U; i++) {
         d->unit_w[i] += w[i] / share;
         d->fc[i] += fc[i] / share;
@@ -340,7 +346,7 @@ static int run_window(evo_fold_result *fr, const window_job *job, int first, int
     int rc = decisions_alloc(&d, job, val, err);
     for (int i = 0; !rc && i < job->n_nets && !fr->train.failed; i++) {
         model_train_report rep;
-        rc = train_and_decide(&rep, &d, job->n_nets, job, first, last, i ? fold_seed(seed, 1000 + i) : seed, err);
+        rc = train_and_decide(&rep, &d, job->n_nets, job, first, last, i ? fold_seed(seed, 1000 + i) : seed, i, err);
         if (i == 0) {
             fr->train = rep;
         } else {
@@ -371,8 +377,8 @@ typedef struct {
 } window_plan;
 
 static int evaluate_windows(evo_eval_result *res, const evo_eval_context *ctx, const evo_genome *g,
-                            uint64_t seed, int n_nets, int keep_series, const window_plan *plan, int n,
-                            evo_error *err)
+                            uint64_t seed, int n_nets, int keep_series, const char *save, const window_plan *plan,
+                            int n, evo_error *err)
 {
     const double t0 = model_now();
     memset(res, 0, sizeof *res);
@@ -382,7 +388,7 @@ static int evaluate_windows(evo_eval_result *res, const evo_eval_context *ctx, c
     if (!unit_buf)
         return evo_fail(err, EVO_ERR_NOMEM, "out of memory");
     int rc = make_model_data(&md, ctx, g, unit_buf, err);
-    window_job job = {ctx, g, &md, unit_buf, t0 + ctx->cfg->train.max_seconds * n_nets, n_nets};
+    window_job job = {ctx, g, &md, unit_buf, t0 + ctx->cfg->train.max_seconds * n_nets, n_nets, save};
     res->n_folds = n;
     for (int k = 0; !rc && k < n && res->status == EVAL_OK; k++) {
         evo_fold_result *fr = &res->folds[k];
@@ -420,16 +426,22 @@ int evaluate_genome(evo_eval_result *res, const evo_eval_context *ctx, const evo
     const evo_split *s = &ctx->split;
     for (int k = 0; k < s->n_folds; k++) /* targets of days train.first .. train.last */
         plan[k] = (window_plan){s->folds[k].train.first - 1, s->folds[k].train.last - 1, s->folds[k].val};
-    return evaluate_windows(res, ctx, g, seed, 1, keep_series, plan, s->n_folds, err);
+    return evaluate_windows(res, ctx, g, seed, 1, keep_series, NULL, plan, s->n_folds, err);
+}
+
+int evaluate_test_saving(evo_eval_result *res, const evo_eval_context *ctx, const evo_genome *g, uint64_t seed,
+                         int n_nets, int keep_series, const char *save, evo_error *err)
+{
+    const evo_window test = ctx->split.test;
+    const int last_train = test.first - 1 - ctx->cfg->split.embargo_days;
+    window_plan plan = {last_train - ctx->cfg->split.train_days, last_train - 1, test};
+    return evaluate_windows(res, ctx, g, seed ^ 0x7e57ULL, n_nets > 0 ? n_nets : 1, keep_series, save, &plan, 1, err);
 }
 
 int evaluate_test(evo_eval_result *res, const evo_eval_context *ctx, const evo_genome *g, uint64_t seed,
                   int n_nets, int keep_series, evo_error *err)
 {
-    const evo_window test = ctx->split.test;
-    const int last_train = test.first - 1 - ctx->cfg->split.embargo_days;
-    window_plan plan = {last_train - ctx->cfg->split.train_days, last_train - 1, test};
-    return evaluate_windows(res, ctx, g, seed ^ 0x7e57ULL, n_nets > 0 ? n_nets : 1, keep_series, &plan, 1, err);
+    return evaluate_test_saving(res, ctx, g, seed, n_nets, keep_series, NULL, err);
 }
 
 void evaluate_result_free(evo_eval_result *res)

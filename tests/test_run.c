@@ -164,6 +164,9 @@ Test(run, one_and_three_ranks_agree, .description = "generational: same evaluati
               "%s", slurp("from.out"));
     cr_assert_eq(sh("cd %s && %s eval three.yaml --from three.db:3 --format json > from.json 2>&1", dir, bin), 0,
                  "%s", slurp("from.json"));
+    cr_assert_eq(sh("cd %s && %s eval --from three.db:5 --test --save champion.net > save.out 2>&1", dir, bin), 0,
+                 "%s", slurp("save.out"));
+    cr_assert(!strncmp(slurp("champion.net"), "EVOFNET", 7), "the trained net in net_save's format");
     write_config("other", "other.db", "generational", 3, 0, 25);
     cr_assert_eq(sh("cd %s && %s eval other.yaml --from three.db:3 > from.err 2>&1", dir, bin), 2,
                  "another configuration is refused");

@@ -78,6 +78,9 @@ int evaluate_genome(evo_eval_result *res, const evo_eval_context *ctx, const evo
  * seed-to-seed luck averaged out, as a quant would deploy it). */
 int evaluate_test(evo_eval_result *res, const evo_eval_context *ctx, const evo_genome *g, uint64_t seed,
                   int n_nets, int keep_series, evo_error *err);
+/* The same, writing each trained net to save (net_save's format; with n_nets > 1, save.1 .. save.N). */
+int evaluate_test_saving(evo_eval_result *res, const evo_eval_context *ctx, const evo_genome *g, uint64_t seed,
+                         int n_nets, int keep_series, const char *save, evo_error *err);
 void evaluate_result_free(evo_eval_result *res);
 
 /* The aggregate of the folds' validation results named by f: mean, worst or mean - sd of the fold
