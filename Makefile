@@ -3,6 +3,7 @@
 #   make run        install what is missing, then run the embedded default (Dow 30 data)
 #   make test       install what is missing, then build and run every test suite
 #   make asan       the same suites built with AddressSanitizer and UBSan
+#   make fuzz       the libFuzzer harnesses of fuzz/ built with clang, each run FUZZ_SECONDS (default 60)
 #   make deps       install the Debian packages listed in DEB_PACKAGES (only those missing)
 #   make bench      LSTM training speed against PyTorch and the GEMM-only floor (bench/README.md)
 #   make bench-baselines  the seven baseline strategies over data/dow30.csv, daily rebalancing
@@ -31,6 +32,10 @@ ifneq ($(SANITIZE),)
 CFLAGS   += $(SAN_FLAGS) -fno-omit-frame-pointer -fno-sanitize-recover=all
 LDFLAGS  += $(SAN_FLAGS)
 endif
+# The fuzz build (make fuzz sets FUZZ=1, and mpicc runs clang): the library with libFuzzer's coverage.
+ifneq ($(FUZZ),)
+CFLAGS   += $(SAN_FLAGS),fuzzer-no-link -fno-omit-frame-pointer -fno-sanitize-recover=all
+endif
 # Recursively expanded, so pkg-config runs only when a recipe needs it (after `make deps`).
 PKG_CFLAGS = $(shell PKG_CONFIG_PATH=$(BLAS_DIR)/pkgconfig pkg-config --cflags $(PKGS))
 LDLIBS     = $(shell PKG_CONFIG_PATH=$(BLAS_DIR)/pkgconfig pkg-config --libs $(PKGS)) \
@@ -46,10 +51,15 @@ LIB_OBJ  := $(LIB_SRC:src/%.c=$(BUILD)/obj/%.o)
 CMD_OBJ  := $(CMD_SRC:src/%.c=$(BUILD)/obj/%.o)
 TEST_SRC := $(sort $(wildcard tests/test_*.c))
 TEST_BIN := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
+# One libFuzzer harness per reader (fuzz/fuzz_<reader>.c, seeds in fuzz/corpus/<reader>/); each is also
+# linked with fuzz/replay.c, which the suites run over its corpus.
+FUZZ_READERS := config prices genome archive
+REPLAY_BIN   := $(FUZZ_READERS:%=$(BUILD)/fuzz/replay_%)
+FUZZ_SECONDS ?= 60
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: FORCE all deps run test asan tests-run bench bench-run bench-search bench-baselines bench-features bench-archive bench-quality clean
+.PHONY: FORCE all deps run test asan tests-run fuzz fuzz-run bench bench-run bench-search bench-baselines bench-features bench-archive bench-quality clean
 all: $(BUILD)/evofolio
 
 $(BUILD)/obj/%.o: src/%.c
@@ -75,6 +85,17 @@ $(BUILD)/evofolio: $(CMD_OBJ) $(BUILD)/libevofolio.a
 $(BUILD)/tests/%: tests/%.c $(BUILD)/libevofolio.a
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(PKG_CFLAGS) $(LDFLAGS) $< $(BUILD)/libevofolio.a $(LDLIBS) -lcriterion -o $@
+
+.PRECIOUS: $(BUILD)/fuzz/obj/%.o
+$(BUILD)/fuzz/obj/%.o: fuzz/%.c
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(PKG_CFLAGS) -c $< -o $@
+
+$(BUILD)/fuzz/replay_%: $(BUILD)/fuzz/obj/fuzz_%.o $(BUILD)/fuzz/obj/replay.o $(BUILD)/libevofolio.a
+	$(CC) $(LDFLAGS) $^ $(LDLIBS) -o $@
+
+$(BUILD)/fuzz/fuzz_%: $(BUILD)/fuzz/obj/fuzz_%.o $(BUILD)/libevofolio.a
+	$(CC) $(SAN_FLAGS),fuzzer $^ $(LDLIBS) -o $@
 
 $(BUILD)/bench/%: bench/%.c $(BUILD)/libevofolio.a
 	@mkdir -p $(@D)
@@ -104,13 +125,22 @@ run: deps
 # The suites run in order; the first failing one stops make. A sanitizer report fails the run too:
 # Criterion counts a test that leaks as passed, because LeakSanitizer speaks only when the test exits,
 # and UBSan's "file:line:col: runtime error: ..." (also from an evofolio a test runs) never says
-# "Sanitizer".
-tests-run: $(BUILD)/evofolio $(TEST_BIN)
+# "Sanitizer". Then each fuzz harness replays its corpus (fuzz/replay.c, a few seconds in all); its log,
+# which names every input, is shown only when it fails.
+tests-run: $(BUILD)/evofolio $(TEST_BIN) $(REPLAY_BIN)
 	@for t in $(TEST_BIN); do \
 	  echo "== $$t"; \
 	  EVOFOLIO_BIN=$(BUILD)/evofolio $$t >$$t.log 2>&1; rc=$$?; cat $$t.log; \
 	  [ $$rc = 0 ] || exit 1; \
 	  if grep -qE 'Sanitizer|runtime error:' $$t.log; then echo "$$t: sanitizer report above"; exit 1; fi; \
+	done
+	@for r in $(FUZZ_READERS); do \
+	  t=$(BUILD)/fuzz/replay_$$r; echo "== $$t fuzz/corpus/$$r"; \
+	  $$t fuzz/corpus/$$r >$$t.log 2>&1; rc=$$?; \
+	  if [ $$rc != 0 ] || grep -qE 'Sanitizer|runtime error:' $$t.log; then \
+	    cat $$t.log; echo "$$t: failed on the last input named above"; exit 1; \
+	  fi; \
+	  grep 'inputs replayed' $$t.log; \
 	done
 
 # The Criterion suites, then a real one-node SLURM (tests/slurm/run.sh) and the report rendered by
@@ -122,6 +152,27 @@ test: deps
 
 asan: deps
 	@$(MAKE) --no-print-directory BUILD=build/asan SANITIZE=1 OPT=-O1 tests-run
+
+# The harnesses under libFuzzer (clang 14: apt-get install clang), one after the other, FUZZ_SECONDS each:
+# seeds from fuzz/corpus/<reader>/ (and the words of fuzz/<reader>.dict), new inputs kept in
+# build/libfuzzer/corpus/<reader>/, each crash, leak, hang (10 s) or failed check written to
+# fuzz/findings/<reader>/ (fix it, then add the input to the corpus). Not part of test.
+fuzz: deps
+	@command -v clang >/dev/null || { echo "make fuzz: needs clang; install it with: $(strip $(SUDO) apt-get install clang)"; exit 2; }
+	@OMPI_CC=clang $(MAKE) --no-print-directory BUILD=build/libfuzzer FUZZ=1 OPT=-O1 fuzz-run
+
+fuzz-run: $(FUZZ_READERS:%=$(BUILD)/fuzz/fuzz_%)
+	@failed=; for r in $(FUZZ_READERS); do \
+	  mkdir -p $(BUILD)/corpus/$$r fuzz/findings/$$r; \
+	  echo "== $(BUILD)/fuzz/fuzz_$$r, $(FUZZ_SECONDS) s (log: $(BUILD)/fuzz/fuzz_$$r.log)"; \
+	  $(BUILD)/fuzz/fuzz_$$r -max_total_time=$(FUZZ_SECONDS) -timeout=10 -print_final_stats=1 \
+	    $$([ -f fuzz/$$r.dict ] && echo -dict=fuzz/$$r.dict) \
+	    -artifact_prefix=fuzz/findings/$$r/ $(BUILD)/corpus/$$r fuzz/corpus/$$r \
+	    >$(BUILD)/fuzz/fuzz_$$r.log 2>&1 || failed="$$failed $$r"; \
+	  grep -E '^stat::(number_of_executed_units|average_exec_per_sec|new_units_added)' $(BUILD)/fuzz/fuzz_$$r.log; \
+	done; \
+	ls fuzz/findings/*/* 2>/dev/null; \
+	if [ -n "$$failed" ]; then echo "make fuzz: findings from$$failed (above; logs in $(BUILD)/fuzz/)"; exit 1; fi
 
 # Not part of test or CI. PyTorch (python3-torch, for BENCH_PYTHON) is optional: without it only
 # evofolio's column is filled. BENCH_ARGS picks configs and --steps, e.g. BENCH_ARGS="small --steps 50".
@@ -176,4 +227,4 @@ bench-quality: all $(BUILD)/bench/quality_yardsticks
 clean:
 	rm -rf build
 
--include $(wildcard $(BUILD)/obj/*.d $(BUILD)/tests/*.d $(BUILD)/bench/*.d)
+-include $(wildcard $(BUILD)/obj/*.d $(BUILD)/tests/*.d $(BUILD)/fuzz/obj/*.d $(BUILD)/bench/*.d)

@@ -6,6 +6,7 @@
 #include "evofolio/report.h"
 
 #include <jansson.h>
+#include <limits.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,8 +29,12 @@ enum {
     POINTS_MAX = 1500,     /* points drawn in one scatter chart (a deterministic sample beyond) */
     OWNERS_MAX = 32,       /* test-period series read (champions and baselines) */
     BINS_MAX = 60,         /* steady mode: at most this many bins of evaluations */
-    FMT_SLOTS = 16         /* formatted numbers alive at once (report.fmt) */
+    FMT_SLOTS = 16,        /* formatted numbers alive at once (report.fmt) */
+    GENERATIONS_MAX = 1000000 /* ga.generations' largest value (configs/README.md) */
 };
+
+/* Evaluation ids run from 1 (beyond 2^53 they would not survive as the doubles a chart plots). */
+#define EVAL_ID_MAX ((int64_t)1 << 53)
 
 #define WIDE_W 1040.0 /* a full-width chart, px (scaled to the page by CSS) */
 #define SMALL_W 340.0 /* one of the small multiples */
@@ -223,9 +228,19 @@ static int on_cand(void *ctx, const archive_value *v, int n_col)
         r->c = c;
         r->cap = cap;
     }
+    /* The convergence chart indexes arrays by id (steady mode) or generation: only what evofolio
+     * writes, ids from 1 and generations from 1 to GENERATIONS_MAX + 1 (the end) in generational mode. */
+    int64_t id = v[0].integer, generation = v[1].integer;
+    int64_t generation_max = r->run.mode == GA_STEADY ? INT_MAX : GENERATIONS_MAX + 1;
+    if (id < 1 || id > EVAL_ID_MAX || generation < 0 || generation > generation_max)
+        return evo_fail(r->err, EVO_ERR_DATA, "%s: run %lld has an evaluation with id %lld and generation "
+                        "%lld; evofolio writes ids from 1 to %lld and generations from 0 to %lld, so the "
+                        "archive was changed by hand or is damaged. Query it with `evofolio query %s sql "
+                        "\"SELECT ...\"`.", r->path, (long long)r->run.id, (long long)id, (long long)generation,
+                        (long long)EVAL_ID_MAX, (long long)generation_max, r->path);
     cand *c = &r->c[r->n++];
-    c->id = v[0].integer;
-    c->generation = (int)v[1].integer;
+    c->id = id;
+    c->generation = (int)generation;
     c->ok = value_text(&v[2]) && !strcmp(v[2].text, "ok");
     c->hit = v[3].type != ARCHIVE_VALUE_NULL;
     c->fitness = c->ok ? value_real(&v[4]) : NAN;

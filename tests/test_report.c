@@ -444,6 +444,42 @@ Test(report, gene_no_int_holds_is_an_error, .description = "hidden = 3000000000:
     cr_assert(strstr(err.msg, "evofolio query"), "says what to do: %s", err.msg);
 }
 
+/* report_write on a fresh archive after sql: expect EVO_ERR_DATA, nothing written, and `what` said. */
+static void expect_refused(const char *sql, const char *what)
+{
+    remove(path); /* closed archives leave no -wal or -shm file */
+    evo_archive *a = NULL;
+    evo_error err = {0};
+    cr_assert_eq(archive_open(&a, path, 0, &err), EVO_OK, "%s", err.msg);
+    fixture fx;
+    make_done_run(a, &fx, "dow30");
+    archive_close(a);
+    archive_edit(sql);
+    char *text = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&text, &len);
+    cr_assert_not_null(f);
+    cr_assert_eq(report_write(path, 0, f, &err), EVO_ERR_DATA, "after %s: %s", sql, err.msg);
+    fflush(f);
+    cr_assert_eq(len, 0, "nothing written");
+    fclose(f);
+    free(text);
+    cr_assert(strstr(err.msg, what), "message '%s' lacks '%s'", err.msg, what);
+    cr_assert(strstr(err.msg, "evofolio query"), "says what to do: %s", err.msg);
+}
+
+Test(report, ids_and_generations_evofolio_never_writes_are_errors,
+     .description = "id -5 or 2^63-1 in steady mode, generation 2e9: errors, not a write before an array")
+{
+    expect_refused("UPDATE runs SET mode = 'steady' WHERE id = 1; UPDATE evaluations SET id = -5 WHERE id = 3",
+                   "an evaluation with id -5 and generation 1; evofolio writes ids from 1 to");
+    expect_refused("UPDATE runs SET mode = 'steady' WHERE id = 1; "
+                   "UPDATE evaluations SET id = 9223372036854775807 WHERE id = 3", "id 9223372036854775807");
+    expect_refused("UPDATE evaluations SET generation = 2000000000 WHERE id = 3", "generation 2000000000; "
+                   "evofolio writes ids from 1 to 9007199254740992 and generations from 0 to 1000001");
+    expect_refused("UPDATE evaluations SET generation = -2000000000 WHERE id = 3", "generation -2000000000");
+}
+
 Test(report, time_no_time_t_holds_reads_na, .description = "started = -3.4e250: n/a, never cast")
 {
     evo_archive *a = NULL;
