@@ -1,5 +1,5 @@
 /* blas: single-precision GEMM. On machines with AVX2 and FMA our own register-blocked kernels run
- * instead of cblas_sgemm: OpenBLAS 0.3.21 does not recognise some current Xeons (it falls back to
+ * instead of cblas_sgemm (unless EVOFOLIO_BLAS=openblas, blas.h): OpenBLAS 0.3.21 does not recognise some current Xeons (it falls back to
  * its SSE3 "Prescott" kernels, ~37 GFLOP/s on the LSTM's shapes here) and the kernels below reach
  * ~90-110 GFLOP/s on the same shapes (bench/README.md). Elsewhere cblas_sgemm does the work.
  *
@@ -10,6 +10,9 @@
 
 #include <cblas.h>
 #include <immintrin.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 #define AVX2 __attribute__((target("avx2,fma")))
 
@@ -226,6 +229,37 @@ static int has_avx2_fma(void)
     return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
 }
 
+/* The path in force: set by blas_set_path, else read once from EVOFOLIO_BLAS. */
+static blas_path chosen = BLAS_PATH_COUNT; /* not yet chosen */
+
+static const char *const path_names[BLAS_PATH_COUNT] = {"auto", "openblas", "avx2"};
+
+const char *blas_path_name(blas_path p) { return p < BLAS_PATH_COUNT ? path_names[p] : "?"; }
+
+void blas_set_path(blas_path p)
+{
+    chosen = p == BLAS_OWN_AVX2 && !has_avx2_fma() ? BLAS_OPENBLAS : p;
+    if (chosen == BLAS_AUTO)
+        chosen = has_avx2_fma() ? BLAS_OWN_AVX2 : BLAS_OPENBLAS;
+}
+
+blas_path blas_active_path(void)
+{
+    if (chosen != BLAS_PATH_COUNT)
+        return chosen;
+    const char *env = getenv("EVOFOLIO_BLAS");
+    blas_path want = BLAS_AUTO;
+    for (int i = 0; env && *env && i < BLAS_PATH_COUNT; i++)
+        if (!strcmp(env, path_names[i]))
+            want = (blas_path)i;
+    if (env && *env && strcmp(env, path_names[want]))
+        fprintf(stderr, "evofolio: EVOFOLIO_BLAS=%s is not auto, openblas or avx2: using auto\n", env);
+    if (want == BLAS_OWN_AVX2 && !has_avx2_fma())
+        fprintf(stderr, "evofolio: EVOFOLIO_BLAS=avx2, but this CPU has no AVX2 and FMA: using OpenBLAS\n");
+    blas_set_path(want);
+    return chosen;
+}
+
 void blas_sgemm(int trans_a, int trans_b, int M, int N, int K, float alpha, const float *A, int lda,
                 const float *B, int ldb, float beta, float *C, int ldc)
 {
@@ -237,11 +271,12 @@ void blas_sgemm(int trans_a, int trans_b, int M, int N, int K, float alpha, cons
                 C[(size_t)i * ldc + j] = beta == 0 ? 0 : beta * C[(size_t)i * ldc + j];
         return;
     }
-    if (has_avx2_fma() && M >= GEMM_PACK_MIN_ROWS) {
+    const int own = blas_active_path() == BLAS_OWN_AVX2;
+    if (own && M >= GEMM_PACK_MIN_ROWS) {
         gemm_packed(trans_a, trans_b, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
         return;
     }
-    if (has_avx2_fma() && !(trans_a && trans_b)) {
+    if (own && !(trans_a && trans_b)) {
         if (!trans_b) /* op(A)[i][k] = A[i*lda + k], or A[k*lda + i] when transposed */
             gemm_nn(M, N, K, alpha, A, trans_a ? 1 : lda, trans_a ? lda : 1, B, ldb, beta, C, ldc);
         else

@@ -210,3 +210,36 @@ Test(blas, tall_deep_and_wide_products, .description = "the blocked paths: M >= 
                 check_gemm(ta, tb, sizes[s][0], sizes[s][1], sizes[s][2], -0.5f, 1.0f, 0, seed++);
             }
 }
+
+/* Every kernel path the CPU can run, forced in-process, against the naive loop on every shape class
+ * (transposes, odd sizes, packed tall, deep panels, partial tiles, alpha/beta); the auto path is the
+ * rest of this file. */
+Test(blas, every_path_matches_naive, .description = "EVOFOLIO_BLAS paths: openblas and avx2 (where the CPU has it)")
+{
+    static const int sizes[][3] = {{7, 13, 5}, {1, 1, 1}, {33, 17, 65}, {300, 53, 600}, {70, 100, 257}};
+    for (int p = BLAS_OPENBLAS; p < BLAS_PATH_COUNT; p++) {
+        blas_set_path((blas_path)p);
+        if (blas_active_path() != (blas_path)p) {
+            cr_log_warn("this CPU cannot run the %s path: not tested here", blas_path_name((blas_path)p));
+            continue;
+        }
+        uint64_t seed = 500;
+        for (int ta = 0; ta < 2; ta++)
+            for (int tb = 0; tb < 2; tb++)
+                for (size_t s = 0; s < sizeof sizes / sizeof sizes[0]; s++) {
+                    check_gemm(ta, tb, sizes[s][0], sizes[s][1], sizes[s][2], 1.0f, 0.0f, 2, seed++);
+                    check_gemm(ta, tb, sizes[s][0], sizes[s][1], sizes[s][2], -0.5f, 1.0f, 0, seed++);
+                }
+    }
+}
+
+Test(blas, the_environment_picks_the_path, .description = "EVOFOLIO_BLAS=openblas forces OpenBLAS; a bad value is auto")
+{
+    setenv("EVOFOLIO_BLAS", "openblas", 1); /* each Criterion test runs in its own process: read afresh */
+    cr_assert_eq(blas_active_path(), BLAS_OPENBLAS);
+    cr_assert_str_eq(blas_path_name(blas_active_path()), "openblas");
+    blas_set_path(BLAS_AUTO);
+    cr_assert_neq(blas_active_path(), BLAS_AUTO, "auto resolves to a real path");
+    cr_assert_eq(blas_active_path(), __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") ? BLAS_OWN_AVX2
+                                                                                                     : BLAS_OPENBLAS);
+}

@@ -1,6 +1,14 @@
-/* blas: the one door to OpenBLAS. Row-major single-precision GEMM with a naive reference loop beside
- * it for tests, and the switch to one BLAS thread (parallelism is across candidates, not inside one).
- * Nothing allocates; sizes are trusted (callers own the shapes). */
+/* blas: the engine's one door to matrix products. Row-major single-precision GEMM, done either by the
+ * project's own AVX2/FMA kernels (src/blas.c says why) or by OpenBLAS's cblas_sgemm; a naive reference
+ * loop beside it for tests; the switch to one BLAS thread (parallelism is across candidates, not inside
+ * one). Nothing allocates; sizes are trusted (callers own the shapes).
+ *
+ * Which path runs: EVOFOLIO_BLAS=auto (default: the own kernels where the CPU has AVX2 and FMA, else
+ * OpenBLAS), openblas or avx2, read once per process; an unknown value or a path the CPU lacks falls
+ * back (auto, or OpenBLAS) with a warning on stderr. The choice is fixed, never timed: the search's
+ * archives are identical for 1 and N ranks and a resume equals an uninterrupted run only while every
+ * process computes alike, so a measured choice (issue 14) must be made once per machine and shared by
+ * all ranks, not per process. */
 #ifndef EVOFOLIO_BLAS_H
 #define EVOFOLIO_BLAS_H
 
@@ -10,6 +18,12 @@ void blas_sgemm(int trans_a, int trans_b, int M, int N, int K, float alpha, cons
 /* The same with plain loops (accumulating in double), for tests. */
 void blas_sgemm_naive(int trans_a, int trans_b, int M, int N, int K, float alpha, const float *A,
                       int lda, const float *B, int ldb, float beta, float *C, int ldc);
+typedef enum { BLAS_AUTO, BLAS_OPENBLAS, BLAS_OWN_AVX2, BLAS_PATH_COUNT } blas_path;
+/* The path in force (never BLAS_AUTO: what auto resolved to); blas_set_path overrides EVOFOLIO_BLAS,
+ * for tests and benchmarks. */
+blas_path blas_active_path(void);
+void blas_set_path(blas_path path);
+const char *blas_path_name(blas_path path); /* "auto", "openblas", "avx2" */
 /* Run BLAS on one thread in this process. */
 void blas_single_thread(void);
 
