@@ -229,7 +229,7 @@ static int on_cand(void *ctx, const archive_value *v, int n_col)
         r->cap = cap;
     }
     /* The convergence chart indexes arrays by id (steady mode) or generation: only what evofolio
-     * writes, ids from 1 and generations from 1 to GENERATIONS_MAX + 1 (the end) in generational mode. */
+     * writes, ids from 1 and generations up to GENERATIONS_MAX + 1 (the end) in generational mode. */
     int64_t id = v[0].integer, generation = v[1].integer;
     int64_t generation_max = r->run.mode == GA_STEADY ? INT_MAX : GENERATIONS_MAX + 1;
     if (id < 1 || id > EVAL_ID_MAX || generation < 0 || generation > generation_max)
