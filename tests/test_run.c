@@ -84,7 +84,7 @@ static void write_config(const char *name, const char *db, const char *mode, int
                "  strategies: [ew, invvol, momentum]\n  rebalance: [1, 5]\n"
                "ga: {mode: %s, population: 6, generations: %d, elite: 1, tournament: 2, seed: 5, champions: 2}\n"
                "train: {patience: %d}\noutput: {archive: %s}\n",
-            cost_bps, slow ? "16" : "4, 8", slow ? "500" : "2, 3", mode, generations, slow ? 500 : 2, db);
+            cost_bps, slow ? "16" : "4, 8", slow ? "300" : "2, 3", mode, generations, slow ? 300 : 2, db);
     fclose(f);
 }
 
