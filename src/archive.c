@@ -30,6 +30,14 @@ _Static_assert(ORIGIN_COUNT == 7, "origin_names follows evo_origin");
 
 /* ---------------------------------------------------------------- schema */
 
+/* A gene's column in evaluations (genes.h): its names as text, or the number. */
+#define GENE_SQL_TYPE_CHOICE "TEXT NOT NULL"
+#define GENE_SQL_TYPE_SET "TEXT"
+#define GENE_SQL_TYPE_INT "INTEGER"
+#define GENE_SQL_TYPE_REAL "REAL"
+#define GENE_SCHEMA_COLUMN(E, name, type, kind, ...) ", " #name " " GENE_SQL_TYPE_##kind
+#define GENE_PARAM(E, name, ...) ", :" #name
+
 static const char schema_sql[] =
     "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);\n"
     "CREATE TABLE runs (\n"
@@ -46,10 +54,7 @@ static const char schema_sql[] =
     "  silent_seconds REAL NOT NULL);\n"
     "CREATE TABLE evaluations (\n"
     "  run INTEGER NOT NULL REFERENCES runs (id), id INTEGER NOT NULL, generation INTEGER NOT NULL,\n"
-    "  key TEXT NOT NULL, genome TEXT NOT NULL,\n"
-    "  model TEXT NOT NULL, objective TEXT NOT NULL, layers INTEGER, hidden INTEGER, seq_len INTEGER,\n"
-    "  lr REAL, weight_decay REAL, dropout REAL, batch INTEGER, steps INTEGER, features TEXT,\n"
-    "  strategies TEXT, rebalance INTEGER,\n"
+    "  key TEXT NOT NULL, genome TEXT NOT NULL" EVO_GENES(GENE_SCHEMA_COLUMN) ",\n"
     "  parent1 INTEGER, parent2 INTEGER, origin TEXT NOT NULL, seed INTEGER NOT NULL,\n"
     "  status TEXT NOT NULL CHECK (status IN ('ok', 'failed')), reason TEXT, fitness REAL,\n"
     "  val_sharpe REAL, truncated INTEGER, params INTEGER, seconds REAL, train_seconds REAL,\n"
@@ -96,9 +101,7 @@ static const char schema_sql[] =
     /* Mean validation metrics by correlated subqueries: evaluated only for the rows a query reads, so
      * `... WHERE run = ? LIMIT 10` walks evaluations_fitness and stops after 10 rows. */
     "CREATE VIEW leaderboard AS\n"
-    "SELECT e.run, e.id, e.generation, e.fitness, e.model, e.objective, e.layers, e.hidden,\n"
-    "  e.seq_len, e.lr, e.weight_decay, e.dropout, e.batch, e.steps, e.features, e.strategies,\n"
-    "  e.rebalance,\n"
+    "SELECT e.run, e.id, e.generation, e.fitness" ARCHIVE_GENE_COLUMNS_E ",\n"
     "  e.val_sharpe,\n"
     "  (SELECT avg(sortino) FROM folds f WHERE f.run = e.run AND f.eval = e.id AND f.fold > 0)\n"
     "    AS val_sortino,\n"
@@ -179,13 +182,11 @@ static const char *const stmt_sql[ST_COUNT] = {
     [ST_WRITER_BEAT] = "UPDATE writers SET heartbeat = :now WHERE run = :run AND host = :host AND pid = :pid",
     [ST_WRITER_DROP] = "DELETE FROM writers WHERE run = :run AND host = :host AND pid = :pid",
     [ST_EVAL_INSERT] =
-        "INSERT INTO evaluations (run, id, generation, key, genome, model, objective, layers, hidden,"
-        " seq_len, lr, weight_decay, dropout, batch, steps, features, strategies, rebalance, parent1,"
+        "INSERT INTO evaluations (run, id, generation, key, genome" ARCHIVE_GENE_COLUMNS ", parent1,"
         " parent2, origin, seed, status, reason, fitness, val_sharpe, truncated, params, seconds,"
         " train_seconds, started, finished, rank, host, cache_of, val_returns)"
-        " VALUES (:run, :id, :generation, :key, :genome, :model, :objective, :layers, :hidden,"
-        " :seq_len, :lr, :weight_decay, :dropout, :batch, :steps, :features, :strategies, :rebalance,"
-        " :parent1, :parent2, :origin, :seed, :status, :reason, :fitness, :val_sharpe, :truncated, :params,"
+        " VALUES (:run, :id, :generation, :key, :genome" EVO_GENES(GENE_PARAM)
+        ", :parent1, :parent2, :origin, :seed, :status, :reason, :fitness, :val_sharpe, :truncated, :params,"
         " :seconds, :train_seconds, :started, :finished, :rank, :host, :cache_of, :val_returns)",
     [ST_FOLD_PUT] =
         "INSERT OR REPLACE INTO folds (run, eval, fold, first, last, days, ann_return, ann_vol, sharpe,"
@@ -999,14 +1000,22 @@ static int put_state(evo_archive *a, int64_t run, const archive_state *s, evo_er
     return rc ? fail_db(a, err, rc, "saving the resume state") : EVO_OK;
 }
 
-/* Names of the bits of set joined by '+'. */
-static void join_set(char *out, size_t size, unsigned set, const evo_names *names)
+/* Each gene into its column (genes.h): ":name" as text for choices and sets (NULL for a set the model
+ * does not read: normalising filled it in), as a number otherwise. */
+static void bind_genes(sqlite3_stmt *st, const evo_genome *g)
 {
-    size_t used = 0;
-    out[0] = '\0';
-    for (int b = 0; b < names->count && used < size; b++)
-        if ((set >> b) & 1u)
-            used += (size_t)snprintf(out + used, size - used, "%s%s", used ? "+" : "", names->names[b]);
+    for (int k = 0; k < GENE_COUNT; k++) {
+        const evo_gene_info *info = &genome_genes[k];
+        char name[64], text[256];
+        snprintf(name, sizeof name, ":%s", info->name);
+        genome_gene_text(g, (evo_gene)k, text, sizeof text);
+        if (info->kind == GENE_KIND_INT)
+            bind_int(st, name, (int64_t)genome_gene_get(g, (evo_gene)k));
+        else if (info->kind == GENE_KIND_REAL)
+            bind_real(st, name, genome_gene_get(g, (evo_gene)k));
+        else
+            bind_text(st, name, info->kind == GENE_KIND_SET && !genome_gene_used(g, (evo_gene)k) ? NULL : text);
+    }
 }
 
 /* The evo_metrics columns shared by the folds and baselines rows. */
@@ -1062,11 +1071,9 @@ static int put_eval_row(evo_archive *a, const archive_eval *e, evo_error *err)
     sqlite3_stmt *st = a->st[ST_EVAL_INSERT];
     const evo_genome *g = &e->ind->genome;
     const evo_eval_result *res = e->res;
-    char *json = genome_to_json(g), features[256], strategies[256], reason[96];
+    char *json = genome_to_json(g), reason[96];
     if (!json)
         return evo_fail(err, EVO_ERR_NOMEM, "out of memory storing evaluation %lld", (long long)e->id);
-    join_set(features, sizeof features, g->features, &catalog_features);
-    join_set(strategies, sizeof strategies, g->strategies, &catalog_strategies);
     double fitness = res ? (res->status == EVAL_OK ? res->fitness : -INFINITY) : e->ind->fitness;
     int ok = res ? res->status == EVAL_OK : isfinite(fitness);
     snprintf(reason, sizeof reason, "the same genome as evaluation %lld, which failed",
@@ -1076,19 +1083,7 @@ static int put_eval_row(evo_archive *a, const archive_eval *e, evo_error *err)
     bind_int(st, ":generation", e->generation);
     bind_text(st, ":key", e->ind->key);
     bind_text(st, ":genome", json);
-    bind_text(st, ":model", catalog_model_kinds.names[g->model]);
-    bind_text(st, ":objective", catalog_objectives.names[g->objective]);
-    bind_int(st, ":layers", g->layers);
-    bind_int(st, ":hidden", g->hidden);
-    bind_int(st, ":seq_len", g->seq_len);
-    bind_real(st, ":lr", g->lr);
-    bind_real(st, ":weight_decay", g->weight_decay);
-    bind_real(st, ":dropout", g->dropout);
-    bind_int(st, ":batch", g->batch);
-    bind_int(st, ":steps", g->steps);
-    bind_text(st, ":features", g->model == MODEL_PORTFOLIO ? NULL : features); /* not read */
-    bind_text(st, ":strategies", g->model == MODEL_PORTFOLIO ? strategies : NULL);
-    bind_int(st, ":rebalance", g->rebalance);
+    bind_genes(st, g);
     bind_id(st, ":parent1", e->ind->parents[0]);
     bind_id(st, ":parent2", e->ind->parents[1]);
     bind_text(st, ":origin", origin_names[e->ind->origin]);

@@ -118,8 +118,7 @@ static int section(query_ctx *q, const char *key, const char *title, const char 
 
 /* The leaderboard's columns that `top` prints. */
 #define TOP_COLUMNS                                                                                      \
-    "id, generation, fitness, model, objective, layers, hidden, seq_len, lr, weight_decay, "            \
-    "dropout, batch, steps, features, strategies, rebalance, val_sharpe, val_sortino, "                \
+    "id, generation, fitness" ARCHIVE_GENE_COLUMNS ", val_sharpe, val_sortino, "                          \
     "val_max_drawdown, val_turnover, untrained_folds, params, seconds, origin"
 
 static int query_runs(query_ctx *q)
@@ -182,8 +181,7 @@ static int query_show(query_ctx *q, const archive_eval_row *row)
              "e.fitness, e.cache_of, (SELECT rank FROM tests t WHERE t.run = e.run AND t.eval = e.id) AS "
              "test_rank, e.params, e.truncated, e.seconds, e.train_seconds, e.rank, e.host, "
              "datetime(e.started, 'unixepoch') AS started, datetime(e.finished, 'unixepoch') AS finished, "
-             "printf('%%llu', e.seed) AS seed, e.model, e.objective, e.layers, e.hidden, e.seq_len, e.lr, "
-             "e.weight_decay, e.dropout, e.batch, e.steps, e.features, e.strategies, e.rebalance, e.key, "
+             "printf('%%llu', e.seed) AS seed" ARCHIVE_GENE_COLUMNS_E ", e.key, "
              "e.genome, (SELECT count(*) FROM folds f WHERE f.run = e.run AND f.eval = %lld AND f.fold > 0 AND "
              "NOT (f.holdout_loss < f.initial_loss)) AS untrained_folds FROM evaluations e WHERE e.run = %lld "
              "AND e.id = %lld", src, run, id);
@@ -222,9 +220,8 @@ static int query_lineage(query_ctx *q, int64_t id)
              "WITH RECURSIVE anc(id) AS (SELECT %lld UNION SELECT p.id FROM anc "
              "JOIN evaluations c ON c.run = %lld AND c.id = anc.id "
              "JOIN evaluations p ON p.run = %lld AND p.id IN (c.parent1, c.parent2)) "
-             "SELECT e.generation, e.id, e.origin, e.parent1, e.parent2, e.status, e.fitness, e.cache_of, "
-             "e.model, e.objective, e.layers, e.hidden, e.seq_len, e.lr, e.dropout, e.steps, "
-             "coalesce(e.features, e.strategies) AS inputs FROM anc JOIN evaluations e ON e.run = %lld AND "
+             "SELECT e.generation, e.id, e.origin, e.parent1, e.parent2, e.status, e.fitness, e.cache_of"
+             ARCHIVE_GENE_COLUMNS_E " FROM anc JOIN evaluations e ON e.run = %lld AND "
              "e.id = anc.id ORDER BY e.generation DESC, e.id DESC", (long long)id, run, run, run);
     if (q->fmt == FORMAT_TABLE)
         printf("evaluation %lld of run %lld '%s' and its ancestors, newest generation first\n\n",

@@ -91,21 +91,16 @@ static const key_spec backtest_keys[] = {
     K_INT("rebalance", backtest.rebalance, 0, 1000),
 };
 
-static const key_spec search_keys[] = {
-    K_SET("model", search.models, catalog_model_kinds),
-    K_SET("objective", search.objectives, catalog_objectives),
-    K_GENE("layers", search.layers, 1, 3, GENE_INTEGER),
-    K_GENE("hidden", search.hidden, 1, 1024, GENE_INTEGER | GENE_LOG),
-    K_GENE("seq_len", search.seq_len, 1, 1000, GENE_INTEGER),
-    K_GENE("lr", search.lr, 1e-7, 1, GENE_LOG),
-    K_GENE("weight_decay", search.weight_decay, 0, 1, GENE_LOG),
-    K_GENE("dropout", search.dropout, 0, 0.9, 0),
-    K_GENE("batch", search.batch, 1, 4096, GENE_INTEGER),
-    K_GENE("steps", search.steps, 1, 1000000, GENE_INTEGER | GENE_LOG),
-    K_SET("features", search.features, catalog_features),
-    K_SET("strategies", search.strategies, catalog_strategies),
-    K_GENE("rebalance", search.rebalance, 1, 1000, GENE_INTEGER),
-};
+/* The `search:` keys, one per gene (genes.h): a set of names for choice and set genes, a range or
+ * list inside the gene's bounds for numbers. */
+#define SEARCH_KEY_CHOICE(k, f, nm, lo, hi, log) {k, KEY_NAME_SET, OFF(f), 0, 0, 0, nm, 0, NULL, 0}
+#define SEARCH_KEY_SET SEARCH_KEY_CHOICE
+#define SEARCH_KEY_INT(k, f, nm, lo, hi, log) K_GENE(k, f, lo, hi, GENE_INTEGER | ((log) ? GENE_LOG : 0))
+#define SEARCH_KEY_REAL(k, f, nm, lo, hi, log) K_GENE(k, f, lo, hi, (log) ? GENE_LOG : 0)
+#define SEARCH_KEY(E, name, type, kind, log, nm, lo, hi, dlo, dhi, words) \
+    SEARCH_KEY_##kind(#name, search.name, nm, lo, hi, log),
+
+static const key_spec search_keys[] = {EVO_GENES(SEARCH_KEY)};
 
 static const key_spec ga_keys[] = {
     K_CHOICE("mode", ga.mode, catalog_ga_modes, 0),
@@ -166,6 +161,14 @@ static void gene_set_range(evo_gene_range *g, double min, double max)
 
 static unsigned all_of(int count) { return (1u << count) - 1u; }
 
+/* A gene's default search space (genes.h): every name of its catalogue, or its default range. */
+#define SEARCH_DEFAULT_CHOICE(f, nm, dlo, dhi) f = all_of((nm)->count)
+#define SEARCH_DEFAULT_SET SEARCH_DEFAULT_CHOICE
+#define SEARCH_DEFAULT_INT(f, nm, dlo, dhi) gene_set_range(&f, dlo, dhi)
+#define SEARCH_DEFAULT_REAL SEARCH_DEFAULT_INT
+#define SEARCH_DEFAULT(E, name, type, kind, log, nm, lo, hi, dlo, dhi, words) \
+    SEARCH_DEFAULT_##kind(cfg->search.name, nm, dlo, dhi);
+
 void config_defaults(evo_config *cfg)
 {
     memset(cfg, 0, sizeof *cfg);
@@ -184,19 +187,9 @@ void config_defaults(evo_config *cfg)
     cfg->backtest.rebalance = 5;
     cfg->baselines = all_of(STRATEGY_COUNT);
 
-    cfg->search.models = all_of(MODEL_KIND_COUNT);
-    cfg->search.objectives = all_of(OBJECTIVE_COUNT);
-    gene_set_range(&cfg->search.layers, 1, 2);
-    gene_set_range(&cfg->search.hidden, 8, 64);
-    gene_set_range(&cfg->search.seq_len, 10, 60);
-    gene_set_range(&cfg->search.lr, 1e-4, 1e-2);
-    gene_set_range(&cfg->search.weight_decay, 1e-6, 1e-2);
-    gene_set_range(&cfg->search.dropout, 0, 0.3);
-    gene_set_range(&cfg->search.batch, 16, 128);
-    gene_set_range(&cfg->search.steps, 100, 2000);
-    cfg->search.features = all_of(FEATURE_COUNT) & ~(1u << FEATURE_VOLCHG);
-    cfg->search.strategies = all_of(STRATEGY_COUNT);
-    gene_set_range(&cfg->search.rebalance, 1, 21);
+    EVO_GENES(SEARCH_DEFAULT)
+    /* volchg needs volume, which a wide close-price file does not have: asked for by name only */
+    cfg->search.features &= ~(1u << FEATURE_VOLCHG);
 
     cfg->ga.mode = GA_GENERATIONAL;
     cfg->ga.population = 32;
@@ -734,7 +727,7 @@ static int validate(evo_config *cfg, evo_error *err)
                               "ga.champions %d is larger than ga.population %d.", cfg->ga.champions,
                               cfg->ga.population);
     int n_strategies = __builtin_popcount(cfg->search.strategies);
-    if ((cfg->search.models & (1u << MODEL_PORTFOLIO)) && n_strategies < 2)
+    if ((cfg->search.model & (1u << MODEL_PORTFOLIO)) && n_strategies < 2)
         return config_fail_at(cfg, "search.strategies", err, EVO_ERR_CONFIG,
                               "the portfolio model blends strategies, so search.strategies needs "
                               "at least 2 names (found %d).", n_strategies);

@@ -100,9 +100,9 @@ int evaluate_context_create(evo_eval_context *ctx, const evo_config *cfg, const 
         for (int a = 0; a < A; a++) /* r[d,a] = P[d,a] / P[d-1,a] - 1 */
             ctx->returns[(size_t)d * A + a] =
                 (float)(panel->close[(size_t)d * A + a] / panel->close[(size_t)(d - 1) * A + a] - 1);
-    if (!rc && (cfg->search.models & ~(1u << MODEL_PORTFOLIO)))
+    if (!rc && (cfg->search.model & ~(1u << MODEL_PORTFOLIO)))
         rc = features_compute(&ctx->features, panel, cfg->search.features, cfg->backtest.window, err);
-    if (!rc && (cfg->search.models & (1u << MODEL_PORTFOLIO)))
+    if (!rc && (cfg->search.model & (1u << MODEL_PORTFOLIO)))
         rc = context_strategies(ctx, err);
     if (!rc)
         rc = context_benchmark(ctx, err);

@@ -4,47 +4,41 @@
 #include <jansson.h>
 #include <limits.h>
 #include <math.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "evofolio/suggest.h"
 
-const evo_gene_info genome_genes[GENE_COUNT] = {
-    [GENE_MODEL] = {"model", GENE_KIND_CHOICE, 0, &catalog_model_kinds},
-    [GENE_OBJECTIVE] = {"objective", GENE_KIND_CHOICE, 0, &catalog_objectives},
-    [GENE_LAYERS] = {"layers", GENE_KIND_INT, 0, NULL},
-    [GENE_HIDDEN] = {"hidden", GENE_KIND_INT, 1, NULL},
-    [GENE_SEQ_LEN] = {"seq_len", GENE_KIND_INT, 0, NULL},
-    [GENE_LR] = {"lr", GENE_KIND_REAL, 1, NULL},
-    [GENE_WEIGHT_DECAY] = {"weight_decay", GENE_KIND_REAL, 1, NULL},
-    [GENE_DROPOUT] = {"dropout", GENE_KIND_REAL, 0, NULL},
-    [GENE_BATCH] = {"batch", GENE_KIND_INT, 0, NULL},
-    [GENE_STEPS] = {"steps", GENE_KIND_INT, 1, NULL},
-    [GENE_FEATURES] = {"features", GENE_KIND_SET, 0, &catalog_features},
-    [GENE_STRATEGIES] = {"strategies", GENE_KIND_SET, 0, &catalog_strategies},
-    [GENE_REBALANCE] = {"rebalance", GENE_KIND_INT, 0, NULL},
-};
+/* The C type that holds each kind of gene, checked against genes.h's rows below. */
+#define GENE_CTYPE_CHOICE int /* an enum: as wide as int */
+#define GENE_CTYPE_SET unsigned
+#define GENE_CTYPE_INT int
+#define GENE_CTYPE_REAL double
+#define GENE_INFO(E, name, type, kind, log, nm, lo, hi, dlo, dhi, words) \
+    [GENE_##E] = {#name, words, GENE_KIND_##kind, log, nm, offsetof(evo_genome, name), \
+                  offsetof(evo_config, search.name)},
+#define GENE_CHECK(E, name, type, kind, ...) \
+    _Static_assert(sizeof(((evo_genome *)0)->name) == sizeof(GENE_CTYPE_##kind), \
+                   "gene " #name ": its type does not hold a " #kind " gene");
+
+const evo_gene_info genome_genes[GENE_COUNT] = {EVO_GENES(GENE_INFO)};
+EVO_GENES(GENE_CHECK)
 
 /* ---------------------------------------------------------------- gene access */
 
+/* Through memcpy: the field's type is the kind's (checked above), an enum read as the int it is. */
 double genome_gene_get(const evo_genome *g, evo_gene k)
 {
-    switch (k) {
-    case GENE_MODEL: return g->model;
-    case GENE_OBJECTIVE: return g->objective;
-    case GENE_LAYERS: return g->layers;
-    case GENE_HIDDEN: return g->hidden;
-    case GENE_SEQ_LEN: return g->seq_len;
-    case GENE_LR: return g->lr;
-    case GENE_WEIGHT_DECAY: return g->weight_decay;
-    case GENE_DROPOUT: return g->dropout;
-    case GENE_BATCH: return g->batch;
-    case GENE_STEPS: return g->steps;
-    case GENE_FEATURES: return g->features;
-    case GENE_STRATEGIES: return g->strategies;
-    case GENE_REBALANCE: return g->rebalance;
-    default: return 0;
+    const char *p = (const char *)g + genome_genes[k].field;
+    int i;
+    unsigned u;
+    double d;
+    switch (genome_genes[k].kind) {
+    case GENE_KIND_SET: memcpy(&u, p, sizeof u); return u;
+    case GENE_KIND_REAL: memcpy(&d, p, sizeof d); return d;
+    default: memcpy(&i, p, sizeof i); return i;
     }
 }
 
@@ -78,50 +72,33 @@ int genome_gene_set(evo_genome *g, evo_gene k, double v, evo_error *err)
     int rc = gene_fits(k, v, err);
     if (rc)
         return rc;
-    switch (k) {
-    case GENE_MODEL: g->model = (evo_model_kind)v; break;
-    case GENE_OBJECTIVE: g->objective = (evo_objective)v; break;
-    case GENE_LAYERS: g->layers = (int)v; break;
-    case GENE_HIDDEN: g->hidden = (int)v; break;
-    case GENE_SEQ_LEN: g->seq_len = (int)v; break;
-    case GENE_LR: g->lr = v; break;
-    case GENE_WEIGHT_DECAY: g->weight_decay = v; break;
-    case GENE_DROPOUT: g->dropout = v; break;
-    case GENE_BATCH: g->batch = (int)v; break;
-    case GENE_STEPS: g->steps = (int)v; break;
-    case GENE_FEATURES: g->features = (unsigned)v; break;
-    case GENE_STRATEGIES: g->strategies = (unsigned)v; break;
-    case GENE_REBALANCE: g->rebalance = (int)v; break;
-    default: break;
+    char *p = (char *)g + genome_genes[k].field;
+    int i = (int)v;
+    unsigned u = (unsigned)v;
+    switch (genome_genes[k].kind) {
+    case GENE_KIND_SET: memcpy(p, &u, sizeof u); break;
+    case GENE_KIND_REAL: memcpy(p, &v, sizeof v); break;
+    default: memcpy(p, &i, sizeof i); break;
     }
     return EVO_OK;
 }
 
+static int is_number(evo_gene k)
+{
+    return genome_genes[k].kind == GENE_KIND_INT || genome_genes[k].kind == GENE_KIND_REAL;
+}
+
 const evo_gene_range *genome_gene_space(const evo_config *cfg, evo_gene k)
 {
-    switch (k) {
-    case GENE_LAYERS: return &cfg->search.layers;
-    case GENE_HIDDEN: return &cfg->search.hidden;
-    case GENE_SEQ_LEN: return &cfg->search.seq_len;
-    case GENE_LR: return &cfg->search.lr;
-    case GENE_WEIGHT_DECAY: return &cfg->search.weight_decay;
-    case GENE_DROPOUT: return &cfg->search.dropout;
-    case GENE_BATCH: return &cfg->search.batch;
-    case GENE_STEPS: return &cfg->search.steps;
-    case GENE_REBALANCE: return &cfg->search.rebalance;
-    default: return NULL;
-    }
+    return is_number(k) ? (const evo_gene_range *)((const char *)cfg + genome_genes[k].space) : NULL;
 }
 
 unsigned genome_gene_allowed(const evo_config *cfg, evo_gene k)
 {
-    switch (k) {
-    case GENE_MODEL: return cfg->search.models;
-    case GENE_OBJECTIVE: return cfg->search.objectives;
-    case GENE_FEATURES: return cfg->search.features;
-    case GENE_STRATEGIES: return cfg->search.strategies;
-    default: return 0;
-    }
+    unsigned mask = 0;
+    if (!is_number(k))
+        memcpy(&mask, (const char *)cfg + genome_genes[k].space, sizeof mask);
+    return mask;
 }
 
 static double round_sig(double x)
@@ -229,7 +206,7 @@ static double middle_of(const evo_gene_range *r, int integer, int log_scale)
 
 int genome_screen(evo_genome *g, int i, const evo_config *cfg)
 {
-    const unsigned models = cfg->search.models, features = cfg->search.features;
+    const unsigned models = cfg->search.model, features = cfg->search.features;
     const evo_model_kind kinds[3] = {MODEL_LINEAR, MODEL_ASSET, MODEL_SHARED};
     int k = 0;
     while (k < 3 && !(models & (1u << kinds[k])))
@@ -238,11 +215,11 @@ int genome_screen(evo_genome *g, int i, const evo_config *cfg)
         return 0;
     memset(g, 0, sizeof *g);
     g->model = kinds[k];
-    const unsigned objectives = cfg->search.objectives;
+    const unsigned objectives = cfg->search.objective;
     g->objective = objectives & (1u << OBJECTIVE_SHARPE) ? OBJECTIVE_SHARPE : (evo_objective)pick_lowest(objectives);
     for (int gene = 0; gene < GENE_COUNT; gene++) {
         const evo_gene_info *info = &genome_genes[gene];
-        if (info->kind == GENE_KIND_INT || info->kind == GENE_KIND_REAL)
+        if (is_number((evo_gene)gene))
             genome_gene_set(g, (evo_gene)gene, middle_of(genome_gene_space(cfg, (evo_gene)gene),
                                                           info->kind == GENE_KIND_INT, info->log_scale), NULL);
     }
@@ -320,7 +297,7 @@ int genome_validate(const evo_genome *g, const evo_config *cfg, evo_error *err)
                             info->names->what);
         if (info->kind == GENE_KIND_CHOICE && !((allowed >> (int)v) & 1u))
             return evo_fail(err, EVO_ERR_USAGE, "gene %s: '%s' is not in search.%s of %s.", info->name,
-                            info->names->names[(int)v], k == GENE_MODEL ? "model" : "objective", cfg->path);
+                            info->names->names[(int)v], info->name, cfg->path);
         if (info->kind == GENE_KIND_SET) {
             unsigned set = (unsigned)v;
             if (k == GENE_STRATEGIES && g->model != MODEL_PORTFOLIO)
@@ -333,7 +310,7 @@ int genome_validate(const evo_genome *g, const evo_config *cfg, evo_error *err)
                 return evo_fail(err, EVO_ERR_USAGE, "gene strategies: the portfolio model blends at "
                                 "least 2 strategies.");
         }
-        if ((info->kind == GENE_KIND_INT || info->kind == GENE_KIND_REAL) && genome_gene_used(g, (evo_gene)k) &&
+        if (is_number((evo_gene)k) && genome_gene_used(g, (evo_gene)k) &&
             !in_space(v, genome_gene_space(cfg, (evo_gene)k))) {
             describe_space(genome_gene_space(cfg, (evo_gene)k), space, sizeof space);
             return evo_fail(err, EVO_ERR_USAGE, "gene %s: %g is outside search.%s %s of %s.", info->name,
@@ -355,23 +332,56 @@ static size_t append_set(char *out, size_t size, unsigned set, const evo_names *
     return used;
 }
 
+void genome_gene_text(const evo_genome *g, evo_gene k, char *out, size_t size)
+{
+    const evo_gene_info *info = &genome_genes[k];
+    double v = genome_gene_get(g, k);
+    if (info->kind == GENE_KIND_CHOICE)
+        snprintf(out, size, "%s", info->names->names[(int)v]);
+    else if (info->kind == GENE_KIND_SET)
+        append_set(out, size, (unsigned)v, info->names);
+    else if (info->kind == GENE_KIND_INT)
+        snprintf(out, size, "%d", (int)v);
+    else
+        snprintf(out, size, "%.*g", GENOME_SIG_DIGITS, v);
+}
+
+double genome_gene_parse(evo_gene k, const char *text)
+{
+    const evo_gene_info *info = &genome_genes[k];
+    if (!text)
+        return NAN;
+    if (is_number(k)) {
+        char *end;
+        double v = strtod(text, &end);
+        return end != text && !*end ? v : NAN;
+    }
+    if (info->kind == GENE_KIND_CHOICE) {
+        int i = catalog_find(info->names, text);
+        return i >= 0 ? i : NAN;
+    }
+    unsigned mask = 0;
+    for (const char *p = text; *p;) {
+        size_t len = strcspn(p, "+");
+        char name[64];
+        snprintf(name, sizeof name, "%.*s", (int)(len < sizeof name ? len : sizeof name - 1), p);
+        int i = catalog_find(info->names, name);
+        if (i < 0)
+            return NAN;
+        mask |= 1u << i;
+        p += len + (p[len] == '+');
+    }
+    return mask;
+}
+
 void genome_key(const evo_genome *g, char out[GENOME_KEY_MAX])
 {
     size_t used = 0;
     for (int k = 0; k < GENE_COUNT && used < GENOME_KEY_MAX; k++) {
-        const evo_gene_info *info = &genome_genes[k];
-        double v = genome_gene_get(g, (evo_gene)k);
         char value[256];
-        if (info->kind == GENE_KIND_CHOICE)
-            snprintf(value, sizeof value, "%s", info->names->names[(int)v]);
-        else if (info->kind == GENE_KIND_SET)
-            append_set(value, sizeof value, (unsigned)v, info->names);
-        else if (info->kind == GENE_KIND_INT)
-            snprintf(value, sizeof value, "%d", (int)v);
-        else
-            snprintf(value, sizeof value, "%.*g", GENOME_SIG_DIGITS, v);
-        used += (size_t)snprintf(out + used, GENOME_KEY_MAX - used, "%s%s=%s", k ? ";" : "", info->name,
-                                 value);
+        genome_gene_text(g, (evo_gene)k, value, sizeof value);
+        used += (size_t)snprintf(out + used, GENOME_KEY_MAX - used, "%s%s=%s", k ? ";" : "",
+                                 genome_genes[k].name, value);
     }
 }
 

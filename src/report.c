@@ -250,29 +250,9 @@ static int on_cand(void *ctx, const archive_value *v, int n_col)
     c->train_seconds = value_real(&v[8]);
     c->started = value_real(&v[9]);
     c->finished = value_real(&v[10]);
-    for (int k = 0; k < GENE_COUNT; k++) {
+    for (int k = 0; k < GENE_COUNT; k++) { /* names as text, numbers; NAN for NULL or no such value */
         const archive_value *g = &v[11 + k];
-        const evo_gene_info *info = &genome_genes[k];
-        c->gene[k] = NAN;
-        if (info->kind == GENE_KIND_INT || info->kind == GENE_KIND_REAL) {
-            c->gene[k] = value_real(g);
-        } else if (info->kind == GENE_KIND_CHOICE && value_text(g)) {
-            int i = catalog_find(info->names, g->text);
-            c->gene[k] = i >= 0 ? i : NAN;
-        } else if (info->kind == GENE_KIND_SET && value_text(g)) {
-            /* names joined by '+' */
-            unsigned mask = 0;
-            char name[64];
-            for (const char *p = g->text; *p;) {
-                size_t len = strcspn(p, "+");
-                snprintf(name, sizeof name, "%.*s", (int)(len < sizeof name ? len : sizeof name - 1), p);
-                int i = catalog_find(info->names, name);
-                if (i >= 0)
-                    mask |= 1u << i;
-                p += len + (p[len] == '+');
-            }
-            c->gene[k] = mask;
-        }
+        c->gene[k] = genome_genes[k].names ? genome_gene_parse((evo_gene)k, value_text(g)) : value_real(g);
     }
     memset(&c->genome, 0, sizeof c->genome);
     for (int k = 0; k < GENE_COUNT; k++) {
@@ -592,13 +572,9 @@ static int load(report *r)
     r->have_cfg = !config_parse(r->config, strlen(r->config), "runs.config", &r->cfg, &ignored);
 
     /* the evaluations, genes in evo_gene order */
-    size_t n = (size_t)snprintf(sql, sizeof sql,
-                                "SELECT id, generation, status, cache_of, fitness, truncated, params, seconds, "
-                                "train_seconds, started, finished");
-    for (int k = 0; k < GENE_COUNT && n < sizeof sql; k++)
-        n += (size_t)snprintf(sql + n, sizeof sql - n, ", %s", genome_genes[k].name);
-    if (n < sizeof sql)
-        snprintf(sql + n, sizeof sql - n, " FROM evaluations WHERE run = %lld ORDER BY id", run);
+    snprintf(sql, sizeof sql, "SELECT id, generation, status, cache_of, fitness, truncated, params, seconds, "
+             "train_seconds, started, finished" ARCHIVE_GENE_COLUMNS " FROM evaluations WHERE run = %lld "
+             "ORDER BY id", run);
     if ((rc = archive_query_rows(r->a, sql, on_cand, r, r->err)))
         return rc;
 
@@ -1130,15 +1106,15 @@ typedef struct {
 
 /* The leaderboard query's columns. */
 enum {
-    B_ID, B_GENERATION, B_FITNESS, B_MODEL, B_OBJECTIVE, B_LAYERS, B_HIDDEN, B_SEQ_LEN, B_LR, B_DECAY,
-    B_DROPOUT, B_BATCH, B_STEPS, B_FEATURES, B_STRATEGIES, B_REBALANCE, B_SHARPE, B_MAX_DD, B_TURNOVER,
-    B_UNTRAINED, B_PARAMS, B_SECONDS, B_ORIGIN,
+    B_ID, B_GENERATION, B_FITNESS,
+    B_GENES, /* B_GENES + k: gene k */
+    B_SHARPE = B_GENES + GENE_COUNT, B_MAX_DD, B_TURNOVER, B_UNTRAINED, B_PARAMS, B_SECONDS, B_ORIGIN,
     BOARD_SHOWN = 18 /* columns of the table's first row */
 };
 #define BOARD_COLUMNS                                                                                    \
-    "id, generation, fitness, model, objective, layers, hidden, seq_len, lr, weight_decay, dropout, "   \
-    "batch, steps, features, strategies, rebalance, val_sharpe, val_max_drawdown, val_turnover, "     \
+    "id, generation, fitness" ARCHIVE_GENE_COLUMNS ", val_sharpe, val_max_drawdown, val_turnover, "       \
     "untrained_folds, params, seconds, origin"
+#define B_GENE(k) (B_GENES + GENE_##k)
 
 static void board_cell(report *r, const archive_value *v, svg_fmt f, int decimals)
 {
@@ -1163,18 +1139,18 @@ static int on_board(void *ctx, const archive_value *v, int n_col)
        id == r->champion ? "<br><small>champion</small>" : tested ? "<br><small>tested</small>" : "");
     board_cell(r, &v[B_FITNESS], SVG_FMT_NUMBER, 3);
     put(r, "<td class=\"l wrap\">");
-    esc(r, value_text(&v[B_MODEL]));
+    esc(r, value_text(&v[B_GENE(MODEL)]));
     put(r, " / ");
-    esc(r, value_text(&v[B_OBJECTIVE]));
-    pr(r, "</td><td>%s &times; %s</td>", num(r, value_real(&v[B_LAYERS]), SVG_FMT_NUMBER, 0),
-       num(r, value_real(&v[B_HIDDEN]), SVG_FMT_NUMBER, 0));
-    board_cell(r, &v[B_SEQ_LEN], SVG_FMT_NUMBER, 0);
-    board_cell(r, &v[B_LR], SVG_FMT_NUMBER, -1);
-    board_cell(r, &v[B_DECAY], SVG_FMT_NUMBER, -1);
-    board_cell(r, &v[B_DROPOUT], SVG_FMT_NUMBER, -1);
-    board_cell(r, &v[B_BATCH], SVG_FMT_NUMBER, 0);
-    board_cell(r, &v[B_STEPS], SVG_FMT_NUMBER, 0);
-    board_cell(r, &v[B_REBALANCE], SVG_FMT_NUMBER, 0);
+    esc(r, value_text(&v[B_GENE(OBJECTIVE)]));
+    pr(r, "</td><td>%s &times; %s</td>", num(r, value_real(&v[B_GENE(LAYERS)]), SVG_FMT_NUMBER, 0),
+       num(r, value_real(&v[B_GENE(HIDDEN)]), SVG_FMT_NUMBER, 0));
+    board_cell(r, &v[B_GENE(SEQ_LEN)], SVG_FMT_NUMBER, 0);
+    board_cell(r, &v[B_GENE(LR)], SVG_FMT_NUMBER, -1);
+    board_cell(r, &v[B_GENE(WEIGHT_DECAY)], SVG_FMT_NUMBER, -1);
+    board_cell(r, &v[B_GENE(DROPOUT)], SVG_FMT_NUMBER, -1);
+    board_cell(r, &v[B_GENE(BATCH)], SVG_FMT_NUMBER, 0);
+    board_cell(r, &v[B_GENE(STEPS)], SVG_FMT_NUMBER, 0);
+    board_cell(r, &v[B_GENE(REBALANCE)], SVG_FMT_NUMBER, 0);
     board_cell(r, &v[B_SHARPE], SVG_FMT_NUMBER, 2);
     board_cell(r, &v[B_MAX_DD], SVG_FMT_PERCENT, 1);
     board_cell(r, &v[B_TURNOVER], SVG_FMT_PERCENT, 1);
@@ -1182,8 +1158,8 @@ static int on_board(void *ctx, const archive_value *v, int n_col)
     board_cell(r, &v[B_PARAMS], SVG_FMT_COMPACT, -1);
     board_cell(r, &v[B_SECONDS], SVG_FMT_SECONDS, 0);
     /* the inputs on a row of their own: features (asset models) or strategies (portfolio) */
-    int strategies = value_text(&v[B_STRATEGIES]) != NULL;
-    const char *inputs = value_text(&v[strategies ? B_STRATEGIES : B_FEATURES]);
+    int strategies = value_text(&v[B_GENE(STRATEGIES)]) != NULL;
+    const char *inputs = value_text(&v[strategies ? B_GENE(STRATEGIES) : B_GENE(FEATURES)]);
     pr(r, "</tr>\n<tr class=\"in%s\"><td></td><td class=\"l\" colspan=\"%d\">generation %lld, ",
        id == r->champion ? " champ" : "", BOARD_SHOWN - 1, (long long)v[B_GENERATION].integer);
     esc(r, value_text(&v[B_ORIGIN]));
@@ -1621,12 +1597,6 @@ static int section_weights(report *r)
 
 /* ---------------------------------------------------------------- which genes matter */
 
-static const char *const gene_words[GENE_COUNT] = {
-    [GENE_MODEL] = "model kind", [GENE_OBJECTIVE] = "training objective", [GENE_LAYERS] = "LSTM layers",
-    [GENE_HIDDEN] = "hidden units", [GENE_SEQ_LEN] = "input days", [GENE_LR] = "learning rate",
-    [GENE_WEIGHT_DECAY] = "weight decay", [GENE_DROPOUT] = "dropout (models with 2+ layers)",
-    [GENE_BATCH] = "days per minibatch", [GENE_STEPS] = "optimizer steps", [GENE_FEATURES] = "input feature",
-    [GENE_STRATEGIES] = "blended strategy (portfolio model)", [GENE_REBALANCE] = "rebalance interval (days)"};
 
 /* Does candidate c's model read gene k? */
 static int gene_used(const cand *c, int k)
@@ -1735,10 +1705,10 @@ static int gene_chart(report *r, int k, const cand *const *ok, int n, int n_top,
         svg_chart_legend_rows(&c, 2);
         if (logx)
             svg_chart_x(&c, SVG_SCALE_LOG, lo / pow(10, 0.03 * span), hi * pow(10, 0.03 * span), 0,
-                        SVG_FMT_NUMBER, gene_words[k]);
+                        SVG_FMT_NUMBER, genome_genes[k].words);
         else /* a wider margin when the points stand in a few columns */
             svg_chart_x(&c, SVG_SCALE_LINEAR, lo - (n_dv <= 8 ? 0.1 : 0.04) * span,
-                        hi + (n_dv <= 8 ? 0.1 : 0.04) * span, 0, SVG_FMT_NUMBER, gene_words[k]);
+                        hi + (n_dv <= 8 ? 0.1 : 0.04) * span, 0, SVG_FMT_NUMBER, genome_genes[k].words);
         if (info->kind == GENE_KIND_INT && n_dv <= 8) { /* ticks at the values tried */
             memcpy(c.x.ticks.v, dv, (size_t)n_dv * sizeof *dv);
             c.x.ticks.n = n_dv;
@@ -1811,7 +1781,7 @@ static int gene_chart(report *r, int k, const cand *const *ok, int n, int n_top,
             snprintf(title, sizeof title, "%s: fitness by choice", info->name);
             svg_chart_begin(&c, r->o, SMALL_W, SMALL_H, title);
             svg_chart_legend_rows(&c, 2);
-            svg_chart_x_names(&c, names, n_cat, gene_words[k]);
+            svg_chart_x_names(&c, names, n_cat, genome_genes[k].words);
             svg_chart_y(&c, SVG_SCALE_LINEAR, ylo, yhi, 1, SVG_FMT_NUMBER, "fitness");
             svg_chart_axes(&c);
             double slot = (c.right - c.left) / (n_cat ? n_cat : 1);
@@ -1844,7 +1814,7 @@ static int gene_chart(report *r, int k, const cand *const *ok, int n, int n_top,
             snprintf(title, sizeof title, "%s: how often each is chosen", info->name);
             svg_chart_begin(&c, r->o, SMALL_W, SMALL_H, title);
             svg_chart_legend_rows(&c, 2);
-            svg_chart_x_names(&c, names, n_cat, gene_words[k]);
+            svg_chart_x_names(&c, names, n_cat, genome_genes[k].words);
             svg_chart_y(&c, SVG_SCALE_LINEAR, 0, 1, 0, SVG_FMT_PERCENT, "share of candidates");
             svg_chart_axes(&c);
             double slot = (c.right - c.left) / (n_cat ? n_cat : 1), bw = slot * 0.36;

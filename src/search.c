@@ -596,7 +596,7 @@ static int linear_twin(search_state *st, const ga_individual *champion, ga_indiv
 {
     const evo_genome *g = &champion->genome;
     if (g->model == MODEL_LINEAR || g->model == MODEL_PORTFOLIO ||
-        !(st->cfg->search.models & (1u << MODEL_LINEAR)))
+        !(st->cfg->search.model & (1u << MODEL_LINEAR)))
         return 0;
     memset(out, 0, sizeof *out);
     out->genome = *g;

@@ -1125,3 +1125,24 @@ Test(archive, rollback_journal_for_network_filesystems, .description = "ARCHIVE_
     archive_close(a);
     expect_journal("delete");
 }
+
+Test(archive, gene_columns_follow_the_gene_table, .description = "evaluations and leaderboard: one column per gene, in order")
+{
+    evo_archive *a = open_rw();
+    char expected[1024] = "genes\n";
+    for (int k = 0; k < GENE_COUNT; k++)
+        snprintf(expected + strlen(expected), sizeof expected - strlen(expected), "%s%s", k ? " " : "",
+                 genome_genes[k].name);
+    strcat(expected, "\n");
+    /* evaluations: after run, id, generation, key, genome; leaderboard: after run, id, generation, fitness */
+    const char *tables[2] = {"evaluations", "leaderboard"};
+    const int first[2] = {5, 4};
+    for (int t = 0; t < 2; t++) {
+        char sql[512];
+        snprintf(sql, sizeof sql, "SELECT group_concat(name, ' ') AS genes FROM (SELECT name FROM "
+                 "pragma_table_info('%s') WHERE cid >= %d AND cid < %d ORDER BY cid)", tables[t], first[t],
+                 first[t] + GENE_COUNT);
+        expect(a, sql, expected);
+    }
+    archive_close(a);
+}

@@ -40,7 +40,7 @@ Test(config, minimal_file_gets_every_default, .description = "only a data source
     cr_assert_float_eq(cfg.backtest.cost_bps, 10.0, 0);
     cr_assert_eq(cfg.ga.mode, GA_GENERATIONAL);
     cr_assert_eq(cfg.baselines, (1u << STRATEGY_COUNT) - 1);
-    cr_assert_eq(cfg.search.models, (1u << MODEL_KIND_COUNT) - 1);
+    cr_assert_eq(cfg.search.model, (1u << MODEL_KIND_COUNT) - 1);
     cr_assert_eq(cfg.search.hidden.form, GENE_RANGE);
     cr_assert_eq(cfg.search.features & (1u << FEATURE_VOLCHG), 0, "volchg needs volume: off by default");
     cr_assert_str_eq(cfg.output.archive, "evofolio.db");
@@ -79,7 +79,7 @@ Test(config, values_of_a_full_file, .description = "every kind of key reads into
     cr_assert_float_eq(cfg.backtest.cost_bps, 2.5, 0);
     cr_assert_eq(cfg.backtest.rebalance, 0);
     cr_assert_eq(cfg.baselines, (1u << STRATEGY_EW) | (1u << STRATEGY_MINVAR));
-    cr_assert_eq(cfg.search.models, 1u << MODEL_SHARED);
+    cr_assert_eq(cfg.search.model, 1u << MODEL_SHARED);
     cr_assert_eq(cfg.search.hidden.form, GENE_LIST);
     cr_assert_eq(cfg.search.hidden.n, 3);
     cr_assert_float_eq(cfg.search.hidden.values[2], 64, 0);

@@ -71,10 +71,10 @@ static void assert_inside(const evo_genome *g, const evo_config *cfg, const char
 {
     char key[GENOME_KEY_MAX];
     genome_key(g, key);
-    cr_assert(g->model >= 0 && g->model < MODEL_KIND_COUNT && (bit(g->model) & cfg->search.models),
+    cr_assert(g->model >= 0 && g->model < MODEL_KIND_COUNT && (bit(g->model) & cfg->search.model),
               "%s %d: model outside: %s", what, i, key);
     cr_assert(g->objective >= 0 && g->objective < OBJECTIVE_COUNT &&
-                  (bit(g->objective) & cfg->search.objectives),
+                  (bit(g->objective) & cfg->search.objective),
               "%s %d: objective outside: %s", what, i, key);
     const struct {
         double v;

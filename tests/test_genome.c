@@ -108,9 +108,9 @@ static void assert_inside(const evo_genome *g, const evo_config *cfg, uint64_t s
 {
     char key[GENOME_KEY_MAX];
     genome_key(g, key);
-    cr_assert(bit(g->model) & cfg->search.models, "seed %llu: model outside: %s", (unsigned long long)seed,
+    cr_assert(bit(g->model) & cfg->search.model, "seed %llu: model outside: %s", (unsigned long long)seed,
               key);
-    cr_assert(bit(g->objective) & cfg->search.objectives, "seed %llu: %s", (unsigned long long)seed, key);
+    cr_assert(bit(g->objective) & cfg->search.objective, "seed %llu: %s", (unsigned long long)seed, key);
     const struct {
         double v;
         const evo_gene_range *r;
@@ -901,5 +901,61 @@ Test(genome, random_feature_sets_are_small,
     cr_assert_float_eq((double)size[3] / N, 0.125, 0.025, "three in %d of %d", size[3], N);
     for (int f = 0; f < FEATURE_COUNT; f++)
         cr_assert_eq(alone[f] > 0, (cfg.search.features >> f) & 1u, "feature %d alone %d times", f, alone[f]);
+    config_free(&cfg);
+}
+
+Test(genome, gene_text_parses_back, .description = "genome_gene_parse(genome_gene_text(g, k)) = gene k, every gene")
+{
+    evo_config cfg;
+    parse(MIXED_SPACE, &cfg);
+    evo_rng rng;
+    rng_seed(&rng, 11);
+    for (int i = 0; i < 500; i++) {
+        evo_genome g;
+        genome_random(&g, &cfg, &rng);
+        for (int k = 0; k < GENE_COUNT; k++) {
+            char text[256];
+            genome_gene_text(&g, (evo_gene)k, text, sizeof text);
+            double v = genome_gene_get(&g, (evo_gene)k), back = genome_gene_parse((evo_gene)k, text);
+            /* reals are normalised to 4 significant digits, which "%.4g" writes exactly */
+            cr_assert_eq(back, v, "gene %s: '%s' parsed to %.17g, not %.17g", genome_genes[k].name, text, back, v);
+        }
+    }
+    config_free(&cfg);
+}
+
+Test(genome, gene_parse_refuses_what_no_gene_holds, .description = "unknown names, half a set, not a number: NAN")
+{
+    cr_assert(isnan(genome_gene_parse(GENE_MODEL, "lstm")));
+    cr_assert(isnan(genome_gene_parse(GENE_FEATURES, "ret1+nope")));
+    cr_assert(isnan(genome_gene_parse(GENE_HIDDEN, "32 units")));
+    cr_assert(isnan(genome_gene_parse(GENE_LR, "")));
+    cr_assert(isnan(genome_gene_parse(GENE_OBJECTIVE, NULL)));
+    cr_assert_eq(genome_gene_parse(GENE_MODEL, "portfolio"), MODEL_PORTFOLIO);
+    cr_assert_eq(genome_gene_parse(GENE_FEATURES, "ret1+vol20"),
+                 (1u << FEATURE_RET1) | (1u << FEATURE_VOL20));
+    cr_assert_eq(genome_gene_parse(GENE_STEPS, "200"), 200);
+}
+
+Test(genome, every_gene_has_a_field_and_a_search_space,
+     .description = "the table's offsets reach the gene's own field and search key")
+{
+    evo_config cfg;
+    parse(MIXED_SPACE, &cfg);
+    evo_genome g;
+    memset(&g, 0, sizeof g);
+    cr_assert_eq(genome_gene_set(&g, GENE_HIDDEN, 17, NULL), EVO_OK);
+    cr_assert_eq(genome_gene_set(&g, GENE_LR, 0.25, NULL), EVO_OK);
+    cr_assert_eq(genome_gene_set(&g, GENE_STRATEGIES, 6, NULL), EVO_OK);
+    cr_assert_eq(genome_gene_set(&g, GENE_OBJECTIVE, OBJECTIVE_SORTINO, NULL), EVO_OK);
+    cr_assert(g.hidden == 17 && g.lr == 0.25 && g.strategies == 6 && g.objective == OBJECTIVE_SORTINO);
+    cr_assert_eq(genome_gene_space(&cfg, GENE_SEQ_LEN), &cfg.search.seq_len);
+    cr_assert_eq(genome_gene_space(&cfg, GENE_WEIGHT_DECAY), &cfg.search.weight_decay);
+    cr_assert_null(genome_gene_space(&cfg, GENE_FEATURES));
+    cr_assert_eq(genome_gene_allowed(&cfg, GENE_FEATURES), cfg.search.features);
+    cr_assert_eq(genome_gene_allowed(&cfg, GENE_MODEL), cfg.search.model);
+    cr_assert_eq(genome_gene_allowed(&cfg, GENE_BATCH), 0);
+    for (int k = 0; k < GENE_COUNT; k++)
+        cr_assert(genome_genes[k].words && genome_genes[k].words[0], "gene %s has no words", genome_genes[k].name);
     config_free(&cfg);
 }

@@ -16,11 +16,21 @@
 #include "evofolio/error.h"
 #include "evofolio/evaluate.h"
 #include "evofolio/ga.h"
+#include "evofolio/genes.h"
 #include "evofolio/rng.h"
 
 enum { ARCHIVE_SCHEMA_VERSION = 3 };
 /* No fitness of this project's (annualised ratios) comes near it: a stored one beyond it is damage. */
 #define ARCHIVE_FITNESS_MAX 1e6
+
+/* The genes' columns of evaluations and of the leaderboard view (genes.h), in gene order, each after
+ * a comma, for SQL text: "SELECT id" ARCHIVE_GENE_COLUMNS ", fitness ...";
+ * ARCHIVE_GENE_COLUMNS_E names them as columns of `e`. A choice or set is its name(s) joined by '+'
+ * (genome_gene_text); a set the model does not read is NULL. */
+#define ARCHIVE_GENE_COLUMN_(E, name, ...) ", " #name
+#define ARCHIVE_GENE_COLUMN_E_(E, name, ...) ", e." #name
+#define ARCHIVE_GENE_COLUMNS EVO_GENES(ARCHIVE_GENE_COLUMN_)
+#define ARCHIVE_GENE_COLUMNS_E EVO_GENES(ARCHIVE_GENE_COLUMN_E_)
 
 typedef struct evo_archive evo_archive;
 

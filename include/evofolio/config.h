@@ -10,6 +10,7 @@
 #include "evofolio/catalog.h"
 #include "evofolio/date.h"
 #include "evofolio/error.h"
+#include "evofolio/genes.h"
 
 enum {
     EVO_PATH_MAX = 1024,
@@ -41,6 +42,12 @@ typedef struct {
     int n;                            /* GENE_LIST: number of values */
     double values[EVO_GENE_LIST_MAX]; /* GENE_LIST: the values in the order written */
 } evo_gene_range;
+
+#define EVO_SEARCH_SPACE_CHOICE unsigned
+#define EVO_SEARCH_SPACE_SET unsigned
+#define EVO_SEARCH_SPACE_INT evo_gene_range
+#define EVO_SEARCH_SPACE_REAL evo_gene_range
+#define EVO_SEARCH_FIELD_(E, name, type, kind, ...) EVO_SEARCH_SPACE_##kind name;
 
 typedef struct {
     char key[EVO_KEY_MAX]; /* "split.train_days", "data.assets[2]" */
@@ -82,12 +89,10 @@ typedef struct {
 
     unsigned baselines; /* bitmask over evo_strategy */
 
+    /* One field per gene (genes.h), named as the gene: the allowed names as a bitmask over the
+     * catalogue for choice and set genes, an evo_gene_range for numbers. */
     struct {
-        unsigned models;     /* bitmask over evo_model_kind */
-        unsigned objectives; /* bitmask over evo_objective */
-        evo_gene_range layers, hidden, seq_len, lr, weight_decay, dropout, batch, steps, rebalance;
-        unsigned features;   /* bitmask over evo_feature */
-        unsigned strategies; /* bitmask over evo_strategy (portfolio model) */
+        EVO_GENES(EVO_SEARCH_FIELD_)
     } search;
 
     struct {

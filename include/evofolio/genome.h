@@ -9,6 +9,7 @@
 #include "evofolio/catalog.h"
 #include "evofolio/config.h"
 #include "evofolio/error.h"
+#include "evofolio/genes.h"
 #include "evofolio/rng.h"
 
 enum {
@@ -17,45 +18,28 @@ enum {
 };
 
 typedef enum {
-    GENE_MODEL,        /* evo_model_kind */
-    GENE_OBJECTIVE,    /* evo_objective */
-    GENE_LAYERS,       /* LSTM layers (0 for the linear model) */
-    GENE_HIDDEN,       /* hidden units (log scale) */
-    GENE_SEQ_LEN,      /* input days */
-    GENE_LR,           /* AdamW learning rate (log scale) */
-    GENE_WEIGHT_DECAY, /* AdamW weight decay (log scale) */
-    GENE_DROPOUT,      /* dropout between layers */
-    GENE_BATCH,        /* days per minibatch */
-    GENE_STEPS,        /* AdamW steps, the training budget (log scale) */
-    GENE_FEATURES,     /* bitmask over evo_feature (asset and shared models) */
-    GENE_STRATEGIES,   /* bitmask over evo_strategy (portfolio model) */
-    GENE_REBALANCE,    /* rebalance interval in days */
-    GENE_COUNT
-} evo_gene;
-
-typedef enum {
     GENE_KIND_CHOICE, /* one name of a catalogue */
     GENE_KIND_INT,    /* an integer from a range or list */
     GENE_KIND_REAL,   /* a real from a range or list */
     GENE_KIND_SET     /* a non-empty subset of a catalogue */
 } evo_gene_kind;
 
+/* One field per gene, named and typed as genes.h says. Unused genes hold their canonical form (see
+ * genome_normalise): layers = hidden = 0 and seq_len = 1 for the linear model, strategies = 0 unless
+ * the model is portfolio. */
+#define GENOME_FIELD_(E, name, type, ...) type name;
 typedef struct {
-    evo_model_kind model;
-    evo_objective objective;
-    int layers, hidden, seq_len;
-    double lr, weight_decay, dropout;
-    int batch, steps;
-    unsigned features;   /* bitmask over evo_feature */
-    unsigned strategies; /* bitmask over evo_strategy; 0 unless model is portfolio */
-    int rebalance;
+    EVO_GENES(GENOME_FIELD_)
 } evo_genome;
 
 typedef struct {
-    const char *name;       /* key in the JSON form and the canonical key */
+    const char *name;       /* the field, the key in the JSON and canonical forms, the archive column */
+    const char *words;      /* what the report calls it */
     evo_gene_kind kind;
     int log_scale;          /* drawn log-uniformly from a range */
     const evo_names *names; /* GENE_KIND_CHOICE and GENE_KIND_SET */
+    size_t field;           /* offset in evo_genome: int (choice, int), unsigned (set), double (real) */
+    size_t space;           /* offset in evo_config: unsigned mask (choice, set), evo_gene_range */
 } evo_gene_info;
 
 extern const evo_gene_info genome_genes[GENE_COUNT];
@@ -68,6 +52,12 @@ extern const evo_gene_info genome_genes[GENE_COUNT];
  * ignores the status; whoever sets values read from outside (an archive) checks it. */
 double genome_gene_get(const evo_genome *g, evo_gene k);
 int genome_gene_set(evo_genome *g, evo_gene k, double v, evo_error *err);
+/* Gene k of g as text, as the canonical key and the archive write it: a choice's name, a set's names
+ * joined by '+' in catalogue order, an integer, a real to GENOME_SIG_DIGITS digits. */
+void genome_gene_text(const evo_genome *g, evo_gene k, char *out, size_t size);
+/* The value of gene k written as genome_gene_text writes it, for genome_gene_set; NAN when text is
+ * not such a value (an unknown name, a number that does not parse). */
+double genome_gene_parse(evo_gene k, const char *text);
 /* The search space of a numeric gene in cfg; NULL for choice and set genes. */
 const evo_gene_range *genome_gene_space(const evo_config *cfg, evo_gene k);
 /* The allowed names of a choice or set gene in cfg as a bitmask; 0 for numeric genes. */
