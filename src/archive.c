@@ -21,12 +21,8 @@ enum {
 };
 
 static const char *const run_status_names[RUN_STATUS_COUNT] = {"running", "stopped", "done", "failed"};
-const evo_names archive_run_statuses = {"run status", run_status_names, RUN_STATUS_COUNT};
+const evo_names archive_run_statuses = {"run status", run_status_names, RUN_STATUS_COUNT, NULL};
 
-/* ga_origin_names' spelling, kept here so that the archive does not link the GA. */
-static const char *const origin_names[ORIGIN_COUNT] = {"random", "immigrant", "elite", "crossover",
-                                                       "mutation", "screen", "twin"};
-_Static_assert(ORIGIN_COUNT == 7, "origin_names follows evo_origin");
 
 /* ---------------------------------------------------------------- schema */
 
@@ -371,14 +367,6 @@ static double col_real(sqlite3_stmt *st, int i, double if_null)
     return sqlite3_column_type(st, i) == SQLITE_NULL ? if_null : sqlite3_column_double(st, i);
 }
 
-static int name_index(const char *const *names, int n, const char *s)
-{
-    for (int i = 0; i < n; i++)
-        if (!strcmp(names[i], s))
-            return i;
-    return -1;
-}
-
 /* A growable text buffer; 0 ok, -1 out of memory (and the buffer freed). */
 typedef struct {
     char *s;
@@ -703,7 +691,7 @@ static void read_run(sqlite3_stmt *st, archive_run *run)
     run->mode = mode < 0 ? GA_GENERATIONAL : (evo_ga_mode)mode;
     run->ranks = sqlite3_column_int(st, 6);
     snprintf(run->host, sizeof run->host, "%s", col_text(st, 7));
-    int status = name_index(run_status_names, RUN_STATUS_COUNT, col_text(st, 8));
+    int status = catalog_find(&archive_run_statuses, col_text(st, 8));
     run->status = status < 0 ? RUN_FAILED : (evo_run_status)status;
     run->started = col_real(st, 9, 0);
     run->ended = col_real(st, 10, 0);
@@ -1086,7 +1074,7 @@ static int put_eval_row(evo_archive *a, const archive_eval *e, evo_error *err)
     bind_genes(st, g);
     bind_id(st, ":parent1", e->ind->parents[0]);
     bind_id(st, ":parent2", e->ind->parents[1]);
-    bind_text(st, ":origin", origin_names[e->ind->origin]);
+    bind_text(st, ":origin", catalog_origins.names[e->ind->origin]);
     bind_int(st, ":seed", (int64_t)e->seed);
     bind_text(st, ":status", ok ? "ok" : "failed");
     bind_text(st, ":reason", ok ? NULL : res ? res->reason : reason);
@@ -1210,7 +1198,7 @@ static int read_eval_row(evo_archive *a, sqlite3_stmt *st, archive_eval_row *row
     row->fitness = col_real(st, 4, failed ? -INFINITY : NAN);
     row->parents[0] = sqlite3_column_int64(st, 5);
     row->parents[1] = sqlite3_column_int64(st, 6);
-    int origin = name_index(origin_names, ORIGIN_COUNT, col_text(st, 7));
+    int origin = catalog_find(&catalog_origins, col_text(st, 7));
     row->origin = origin < 0 ? ORIGIN_RANDOM : (evo_origin)origin;
     row->cache_of = sqlite3_column_int64(st, 8);
     row->seed = (uint64_t)sqlite3_column_int64(st, 10);

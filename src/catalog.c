@@ -15,15 +15,21 @@ static const char *const fitness[FITNESS_COUNT] = {"mean_sharpe", "mean_sortino"
 static const char *const ga_modes[GA_MODE_COUNT] = {"generational", "steady"};
 static const char *const missing[MISSING_COUNT] = {"error", "ffill"};
 static const char *const journals[JOURNAL_COUNT] = {"wal", "delete"};
+static const char *const origins[ORIGIN_COUNT] = {"random",   "immigrant", "elite", "crossover",
+                                                  "mutation", "screen",    "twin"};
+static const char *const strategy_words[STRATEGY_COUNT] = {
+    "equal weight", "buy and hold", "inverse volatility", "minimum variance", "maximum Sharpe",
+    "equal risk contribution", "momentum"};
 
-const evo_names catalog_model_kinds = {"model kind", model_kinds, MODEL_KIND_COUNT};
-const evo_names catalog_objectives = {"objective", objectives, OBJECTIVE_COUNT};
-const evo_names catalog_features = {"feature", features, FEATURE_COUNT};
-const evo_names catalog_strategies = {"strategy", strategies, STRATEGY_COUNT};
-const evo_names catalog_fitness = {"fitness", fitness, FITNESS_COUNT};
-const evo_names catalog_ga_modes = {"GA mode", ga_modes, GA_MODE_COUNT};
-const evo_names catalog_missing = {"missing-value policy", missing, MISSING_COUNT};
-const evo_names catalog_journals = {"journal mode", journals, JOURNAL_COUNT};
+const evo_names catalog_model_kinds = {"model kind", model_kinds, MODEL_KIND_COUNT, NULL};
+const evo_names catalog_objectives = {"objective", objectives, OBJECTIVE_COUNT, NULL};
+const evo_names catalog_features = {"feature", features, FEATURE_COUNT, NULL};
+const evo_names catalog_strategies = {"strategy", strategies, STRATEGY_COUNT, strategy_words};
+const evo_names catalog_fitness = {"fitness", fitness, FITNESS_COUNT, NULL};
+const evo_names catalog_ga_modes = {"GA mode", ga_modes, GA_MODE_COUNT, NULL};
+const evo_names catalog_missing = {"missing-value policy", missing, MISSING_COUNT, NULL};
+const evo_names catalog_journals = {"journal mode", journals, JOURNAL_COUNT, NULL};
+const evo_names catalog_origins = {"origin", origins, ORIGIN_COUNT, NULL};
 
 int catalog_find(const evo_names *names, const char *name)
 {

@@ -652,7 +652,7 @@ static int parse_mapping(parser *p, const yaml_node_t *n, const key_spec *sectio
         if (i == section->n_children) {
             const char *near = suggest_closest(scalar(k), names, section->n_children);
             char allowed[512];
-            evo_names list = {"key", names, section->n_children};
+            evo_names list = {"key", names, section->n_children, NULL};
             names_text(&list, allowed, sizeof allowed);
             if (near)
                 return fail_node(p, k, "unknown key '%s'; did you mean '%s'?", key, near);
@@ -1061,36 +1061,3 @@ int config_diff(const evo_config *a, const evo_config *b, char *out, size_t size
 }
 
 /* ---------------------------------------------------------------- split against the data */
-
-int config_check_split(const evo_config *cfg, const evo_date *dates, int n_days, evo_error *err)
-{
-    const char *key = cfg->split.has_test_start ? "split.test_start" : "split.test_days";
-    char a[EVO_DATE_STR], b[EVO_DATE_STR];
-    int test_first = n_days - cfg->split.test_days;
-    if (cfg->split.has_test_start) {
-        test_first = 0;
-        while (test_first < n_days && dates[test_first] < cfg->split.test_start)
-            test_first++;
-    }
-    int test_days = n_days - test_first;
-    if (test_first < 0 || test_days < EVO_TEST_MIN_DAYS)
-        return config_fail_at(cfg, key, err, EVO_ERR_DATA,
-                              "the test period has %d rows of data (%s to %s); at least %d are "
-                              "needed. Move split.test_start earlier or lower split.test_days.",
-                              test_days < 0 ? 0 : test_days, date_format(dates[0], a),
-                              date_format(dates[n_days - 1], b), EVO_TEST_MIN_DAYS);
-    int warmup = EVO_FEATURE_LOOKBACK + cfg->backtest.window;
-    int need = warmup + cfg->split.train_days + cfg->split.embargo_days +
-               cfg->split.folds * cfg->split.val_days + cfg->split.embargo_days;
-    if (test_first < need)
-        return config_fail_at(cfg, "split", err, EVO_ERR_DATA,
-                              "the split does not fit the data: the search period before the test "
-                              "period has %d rows, but warm-up %d (%d look-back + backtest.window "
-                              "%d) + train_days %d + embargo_days %d + folds %d x val_days %d + "
-                              "embargo_days %d = %d are needed. Lower split.folds, "
-                              "split.train_days or split.val_days, or use more data.",
-                              test_first, warmup, EVO_FEATURE_LOOKBACK, cfg->backtest.window,
-                              cfg->split.train_days, cfg->split.embargo_days, cfg->split.folds,
-                              cfg->split.val_days, cfg->split.embargo_days, need);
-    return EVO_OK;
-}

@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 
 #include "evofolio/csv.h"
+#include "evofolio/folds.h"
 #include "evofolio/hash.h"
 #include "evofolio/suggest.h"
 
@@ -547,7 +548,7 @@ int data_load_config(const evo_config *cfg, evo_panel *panel, evo_error *err)
                             "volchg from search.features or use per-ticker files with a Volume "
                             "column.");
     if (!rc)
-        rc = config_check_split(cfg, panel->dates, panel->n_days, err);
+        rc = folds_check(cfg, panel->dates, panel->n_days, err);
     if (rc)
         data_panel_free(panel);
     return rc;

@@ -24,13 +24,9 @@ enum {
     CACHE_MIN_CAP = 16
 };
 
-static const char *const origin_names[ORIGIN_COUNT] = {"random", "immigrant", "elite", "crossover",
-                                                       "mutation", "screen", "twin"};
-const evo_names ga_origin_names = {"origin", origin_names, ORIGIN_COUNT};
-
 static const char *const stop_names[] = {"continue", "generations", "evaluations", "time", "stale"};
 _Static_assert(sizeof stop_names / sizeof stop_names[0] == GA_STOP_STALE + 1, "a name per ga_stop");
-const evo_names ga_stop_names = {"stop rule", stop_names, GA_STOP_STALE + 1};
+const evo_names ga_stop_names = {"stop rule", stop_names, GA_STOP_STALE + 1, NULL};
 
 /* ---------------------------------------------------------------- population */
 

@@ -523,10 +523,6 @@ static int name_assets(report *r)
     return 0;
 }
 
-static const char *const strategy_words[STRATEGY_COUNT] = {
-    "equal weight", "buy and hold", "inverse volatility", "minimum variance", "maximum Sharpe",
-    "equal risk contribution", "momentum"};
-
 /* Label and order of the series: the tested candidates by rank, then the baselines. */
 static int on_test_rank(void *ctx, const archive_value *v, int n_col)
 {
@@ -611,9 +607,9 @@ static int load(report *r)
                      : "finalist", owner + 5);
         } else {
             int k = catalog_find(&catalog_strategies, owner + 9);
-            int words = k >= 0 && strcmp(strategy_words[k], owner + 9);
+            int words = k >= 0 && strcmp(catalog_strategies.words[k], owner + 9);
             snprintf(s->label, sizeof s->label, "%s%s%s%s", owner + 9, words ? " (" : "",
-                     words ? strategy_words[k] : "", words ? ")" : "");
+                     words ? catalog_strategies.words[k] : "", words ? ")" : "");
         }
     }
 

@@ -13,7 +13,7 @@
 #define SYNTH_PRICE_MAX 1e100
 
 static const char *const plant_names[SYNTH_PLANT_COUNT] = {"none", "momentum", "reversal", "ar", "leadlag"};
-const evo_names synth_plants = {"planted signal", plant_names, SYNTH_PLANT_COUNT};
+const evo_names synth_plants = {"planted signal", plant_names, SYNTH_PLANT_COUNT, NULL};
 
 void synth_defaults(synth_options *opt)
 {

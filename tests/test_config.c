@@ -383,19 +383,3 @@ Test(config, missing_file, .description = "a file that cannot be opened is a con
     config_free(&cfg);
 }
 
-Test(config, split_must_fit_the_data, .description = "rows needed = warm-up + train + folds*val + 2 embargoes")
-{
-    evo_config cfg;
-    evo_error err = {0};
-    const char *yaml = SOURCE "backtest: {window: 20}\n"
-                       "split: {test_days: 20, folds: 2, train_days: 50, val_days: 10, embargo_days: 2}\n";
-    cr_assert_eq(parse(yaml, &cfg, &err), EVO_OK, "%s", err.msg);
-    enum { NEED = 252 + 20 + 50 + 2 + 2 * 10 + 2 }; /* 346 rows before the test period */
-    evo_date dates[NEED + 20];
-    for (int i = 0; i < NEED + 20; i++)
-        dates[i] = i;
-    cr_assert_eq(config_check_split(&cfg, dates, NEED + 20, &err), EVO_OK, "%s", err.msg);
-    cr_assert_eq(config_check_split(&cfg, dates, NEED + 19, &err), EVO_ERR_DATA);
-    cr_assert(strstr(err.msg, "t.yaml:4:1:") && strstr(err.msg, "= 346 are needed"), "%s", err.msg);
-    config_free(&cfg);
-}

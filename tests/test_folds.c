@@ -77,3 +77,21 @@ Test(folds, too_short_is_an_error, .description = "data too short for the split:
     cr_assert(strstr(err.msg, "f.yaml:3:1:") && strstr(err.msg, "632"), "%s", err.msg);
     config_free(&cfg);
 }
+
+Test(folds, check_counts_the_rows_the_split_needs,
+     .description = "rows needed = warm-up + train + folds*val + 2 embargoes; the message names the key")
+{
+    evo_config cfg;
+    /* the split on line 3 of the text */
+    parse("data: {prices: p.csv}\nbacktest: {window: 20}\n"
+          "split: {test_days: 20, folds: 2, train_days: 50, val_days: 10, embargo_days: 2}\n", &cfg);
+    enum { NEED = 252 + 20 + 50 + 2 + 2 * 10 + 2 }; /* 346 rows before the test period */
+    evo_date dates[NEED + 20];
+    for (int i = 0; i < NEED + 20; i++)
+        dates[i] = i;
+    evo_error err = {0};
+    cr_assert_eq(folds_check(&cfg, dates, NEED + 20, &err), EVO_OK, "%s", err.msg);
+    cr_assert_eq(folds_check(&cfg, dates, NEED + 19, &err), EVO_ERR_DATA);
+    cr_assert(strstr(err.msg, "f.yaml:3:1:") && strstr(err.msg, "= 346 are needed"), "%s", err.msg);
+    config_free(&cfg);
+}

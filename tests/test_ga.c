@@ -947,12 +947,12 @@ Test(ga, should_stop_for_each_rule, .description = "generations, evaluations, ti
 
 Test(ga, names_and_population_lifecycle, .description = "origin and stop names; create/free; bad sizes")
 {
-    cr_assert_eq(ga_origin_names.count, ORIGIN_COUNT);
-    cr_assert_str_eq(ga_origin_names.names[ORIGIN_RANDOM], "random");
-    cr_assert_str_eq(ga_origin_names.names[ORIGIN_IMMIGRANT], "immigrant");
-    cr_assert_str_eq(ga_origin_names.names[ORIGIN_ELITE], "elite");
-    cr_assert_str_eq(ga_origin_names.names[ORIGIN_CROSSOVER], "crossover");
-    cr_assert_str_eq(ga_origin_names.names[ORIGIN_MUTATION], "mutation");
+    cr_assert_eq(catalog_origins.count, ORIGIN_COUNT);
+    cr_assert_str_eq(catalog_origins.names[ORIGIN_RANDOM], "random");
+    cr_assert_str_eq(catalog_origins.names[ORIGIN_IMMIGRANT], "immigrant");
+    cr_assert_str_eq(catalog_origins.names[ORIGIN_ELITE], "elite");
+    cr_assert_str_eq(catalog_origins.names[ORIGIN_CROSSOVER], "crossover");
+    cr_assert_str_eq(catalog_origins.names[ORIGIN_MUTATION], "mutation");
     cr_assert_eq(ga_stop_names.count, GA_STOP_STALE + 1);
     cr_assert_str_eq(ga_stop_names.names[GA_CONTINUE], "continue");
     cr_assert_str_eq(ga_stop_names.names[GA_STOP_GENERATIONS], "generations");

@@ -76,11 +76,24 @@ typedef enum {
     JOURNAL_COUNT
 } evo_journal;
 
+/* How a candidate came to be (the GA's operators; the archive's evaluations.origin). */
+typedef enum {
+    ORIGIN_RANDOM,    /* drawn from the search space (first generation) */
+    ORIGIN_IMMIGRANT, /* drawn from the search space to restore diversity */
+    ORIGIN_ELITE,     /* copied unchanged from the previous generation */
+    ORIGIN_CROSSOVER, /* two parents crossed (then possibly mutated) */
+    ORIGIN_MUTATION,  /* one parent mutated */
+    ORIGIN_SCREEN,    /* first generation: one feature alone in the cheapest model (genome_screen) */
+    ORIGIN_TWIN,      /* the end: the champion's linear twin, the yardstick it must beat */
+    ORIGIN_COUNT
+} evo_origin;
+
 /* A list of names indexed by enum value. */
 typedef struct {
     const char *what; /* "feature", "strategy", ... for messages */
     const char *const *names;
     int count;
+    const char *const *words; /* what the report calls each, in plain words; NULL: the names */
 } evo_names;
 
 extern const evo_names catalog_model_kinds;
@@ -91,6 +104,7 @@ extern const evo_names catalog_fitness;
 extern const evo_names catalog_ga_modes;
 extern const evo_names catalog_missing;
 extern const evo_names catalog_journals;
+extern const evo_names catalog_origins;
 
 /* The enum value of name (exact spelling), or -1. */
 int catalog_find(const evo_names *names, const char *name);

@@ -161,7 +161,5 @@ int config_fail_at(const evo_config *cfg, const char *key, evo_error *err, int c
 /* A path from the file made usable: relative paths are taken relative to the config file's directory. */
 void config_resolve_path(const evo_config *cfg, const char *rel, char out[EVO_PATH_MAX]);
 
-/* Check the split against the dates of the loaded data (see configs/README.md, "split"). */
-int config_check_split(const evo_config *cfg, const evo_date *dates, int n_days, evo_error *err);
 
 #endif

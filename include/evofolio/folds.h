@@ -29,7 +29,10 @@ typedef struct {
 } evo_split;
 
 /* Lay out cfg->split over the panel's dates; EVO_ERR_DATA with the config's place when it does not
- * fit (see config_check_split). */
+ * fit (see folds_check). */
 int folds_make(evo_split *s, const evo_config *cfg, const evo_date *dates, int n_days, evo_error *err);
+/* Does cfg->split fit these dates (configs/README.md, "split")? EVO_ERR_DATA at the config's place,
+ * saying how many rows there are, how many are needed and what to change. */
+int folds_check(const evo_config *cfg, const evo_date *dates, int n_days, evo_error *err);
 
 #endif

@@ -14,19 +14,6 @@
 #include "evofolio/genome.h"
 #include "evofolio/rng.h"
 
-typedef enum {
-    ORIGIN_RANDOM,    /* drawn from the search space (first generation) */
-    ORIGIN_IMMIGRANT, /* drawn from the search space to restore diversity */
-    ORIGIN_ELITE,     /* copied unchanged from the previous generation */
-    ORIGIN_CROSSOVER, /* two parents crossed (then possibly mutated) */
-    ORIGIN_MUTATION,  /* one parent mutated */
-    ORIGIN_SCREEN,    /* first generation: one feature alone in the cheapest model (genome_screen) */
-    ORIGIN_TWIN,      /* the end: the champion's linear twin, the yardstick it must beat */
-    ORIGIN_COUNT
-} evo_origin;
-
-extern const evo_names ga_origin_names; /* "random", "immigrant", "elite", "crossover", "mutation",
-                                           "screen", "twin" */
 
 typedef struct {
     evo_genome genome;
