@@ -8,12 +8,13 @@
 #include <math.h>
 #include <signal.h>
 #include <sqlite3.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+
+#include "evofolio/buf.h"
 
 enum {
     BUSY_TIMEOUT_MS = 10000, /* how long a connection waits for another's lock before failing */
@@ -365,45 +366,6 @@ static const char *col_text(sqlite3_stmt *st, int i)
 static double col_real(sqlite3_stmt *st, int i, double if_null)
 {
     return sqlite3_column_type(st, i) == SQLITE_NULL ? if_null : sqlite3_column_double(st, i);
-}
-
-/* A growable text buffer; 0 ok, -1 out of memory (and the buffer freed). */
-typedef struct {
-    char *s;
-    size_t len, cap;
-} text_buf;
-
-static int text_add(text_buf *b, const char *s, size_t n)
-{
-    if (b->len + n + 1 > b->cap) {
-        size_t cap = b->cap ? b->cap : 256;
-        while (cap < b->len + n + 1)
-            cap *= 2;
-        char *p = realloc(b->s, cap);
-        if (!p) {
-            free(b->s);
-            *b = (text_buf){0};
-            return -1;
-        }
-        b->s = p;
-        b->cap = cap;
-    }
-    memcpy(b->s + b->len, s, n);
-    b->len += n;
-    b->s[b->len] = '\0';
-    return 0;
-}
-
-static int text_printf(text_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static int text_printf(text_buf *b, const char *fmt, ...)
-{
-    char tmp[64];
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vsnprintf(tmp, sizeof tmp, fmt, ap);
-    va_end(ap);
-    assert(n >= 0 && (size_t)n < sizeof tmp && "only numbers are printed through text_printf");
-    return text_add(b, tmp, (size_t)n);
 }
 
 /* The shortest %.Ng (N = 15..17) that reads back as x. */
@@ -967,12 +929,15 @@ void archive_release_run(evo_archive *a, int64_t run)
 
 static int put_state(evo_archive *a, int64_t run, const archive_state *s, evo_error *err)
 {
-    text_buf members = {0};
-    int bad = text_add(&members, "[", 1);
-    for (int i = 0; i < s->n_members && !bad; i++)
-        bad = text_printf(&members, "%s%lld", i ? "," : "", (long long)s->members[i]);
-    if (bad || text_add(&members, "]", 1))
+    evo_buf members = {0};
+    buf_puts(&members, "[");
+    for (int i = 0; i < s->n_members; i++)
+        buf_printf(&members, "%s%lld", i ? "," : "", (long long)s->members[i]);
+    buf_puts(&members, "]");
+    if (members.failed) {
+        buf_free(&members);
         return evo_fail(err, EVO_ERR_NOMEM, "out of memory saving the state of run %lld", (long long)run);
+    }
     sqlite3_stmt *st = a->st[ST_STATE_PUT];
     bind_int(st, ":run", run);
     bind_int(st, ":generation", s->generation);
@@ -981,9 +946,9 @@ static int put_state(evo_archive *a, int64_t run, const archive_state *s, evo_er
     bind_int(st, ":rng2", (int64_t)s->rng.s[2]);
     bind_int(st, ":rng3", (int64_t)s->rng.s[3]);
     bind_int(st, ":next_id", s->next_id);
-    bind_text(st, ":members", members.s);
+    bind_text(st, ":members", members.data);
     bind_real(st, ":updated", now_unix());
-    free(members.s);
+    buf_free(&members);
     int rc = exec_stmt(st);
     return rc ? fail_db(a, err, rc, "saving the resume state") : EVO_OK;
 }
@@ -1265,21 +1230,22 @@ static int put_series(evo_archive *a, int64_t run, const char *owner, const evo_
     int rc = exec_stmt(del);
     if (rc)
         return fail_db(a, err, rc, "replacing a daily series");
-    text_buf w = {0};
+    evo_buf w = {0};
     char d[EVO_DATE_STR], num[32];
     for (int t = 0; bt && bt->net && t < bt->T; t++) {
-        w.len = 0;
-        int bad = text_add(&w, "[", 1);
-        for (int i = 0; bt->weights && i < bt->A && !bad; i++) {
+        buf_truncate(&w, 0);
+        buf_puts(&w, "[");
+        for (int i = 0; bt->weights && i < bt->A; i++) {
             double x = bt->weights[(size_t)t * bt->A + i];
             if (isfinite(x))
                 format_exact(num, sizeof num, x);
             else
                 snprintf(num, sizeof num, "null");
-            bad = text_add(&w, i ? "," : "", i ? 1 : 0) || text_add(&w, num, strlen(num));
+            buf_printf(&w, "%s%s", i ? "," : "", num);
         }
-        if (bad || text_add(&w, "]", 1)) {
-            free(w.s);
+        buf_puts(&w, "]");
+        if (w.failed) {
+            buf_free(&w);
             return evo_fail(err, EVO_ERR_NOMEM, "out of memory storing the daily series of %s", owner);
         }
         bind_int(st, ":run", run);
@@ -1287,13 +1253,13 @@ static int put_series(evo_archive *a, int64_t run, const char *owner, const evo_
         bind_text(st, ":date", date_format(dates[t], d));
         bind_real(st, ":net_return", bt->net[t]);
         bind_real(st, ":turnover", bt->turnover ? bt->turnover[t] : NAN);
-        bind_text(st, ":weights", bt->weights ? w.s : NULL);
+        bind_text(st, ":weights", bt->weights ? w.data : NULL);
         if ((rc = exec_stmt(st))) {
-            free(w.s);
+            buf_free(&w);
             return fail_db(a, err, rc, "storing a daily series");
         }
     }
-    free(w.s);
+    buf_free(&w);
     return EVO_OK;
 }
 
@@ -1617,28 +1583,24 @@ static int text_width(const char *s)
 }
 
 /* One line of the table (cells[n_col], NULL = blank) without trailing blanks. */
-static int table_line(text_buf *line, const table_rows *t, const int *width, const char *const *cells,
+static int table_line(evo_buf *line, const table_rows *t, const int *width, const char *const *cells,
                       FILE *out)
 {
-    static const char blanks[] = "                                ";
-    int bad = 0;
-    line->len = 0;
-    for (int i = 0; i < t->n_col && !bad; i++) {
+    buf_truncate(line, 0);
+    for (int i = 0; i < t->n_col; i++) {
         const char *s = cells[i] ? cells[i] : "";
-        int pad = width[i] - text_width(s);
-        if (i)
-            bad = text_add(line, "  ", 2);
-        for (; !bad && t->numeric[i] && pad > 0; pad -= (int)sizeof blanks - 1)
-            bad = text_add(line, blanks, (size_t)(pad < (int)sizeof blanks - 1 ? pad : (int)sizeof blanks - 1));
-        bad = bad || text_add(line, s, strlen(s));
-        for (; !bad && !t->numeric[i] && pad > 0; pad -= (int)sizeof blanks - 1)
-            bad = text_add(line, blanks, (size_t)(pad < (int)sizeof blanks - 1 ? pad : (int)sizeof blanks - 1));
+        int pad = width[i] - text_width(s); /* characters, not bytes: UTF-8 names */
+        pad = pad > 0 ? pad : 0;
+        buf_puts(line, i ? "  " : "");
+        buf_printf(line, "%*s", t->numeric[i] ? pad : 0, ""); /* numbers to the right */
+        buf_puts(line, s);
+        buf_printf(line, "%*s", t->numeric[i] ? 0 : pad, "");
     }
-    while (!bad && line->len && line->s[line->len - 1] == ' ')
-        line->s[--line->len] = '\0';
-    if (!bad)
-        fprintf(out, "%s\n", line->len ? line->s : "");
-    return bad;
+    while (!line->failed && line->len && line->data[line->len - 1] == ' ')
+        buf_truncate(line, line->len - 1);
+    if (!line->failed)
+        fprintf(out, "%s\n", line->len ? line->data : "");
+    return line->failed;
 }
 
 static int table_print(const table_rows *t, sqlite3_stmt *st, FILE *out)
@@ -1654,13 +1616,13 @@ static int table_print(const table_rows *t, sqlite3_stmt *st, FILE *out)
                 width[i] = text_width(s);
         }
     }
-    text_buf line = {0};
+    evo_buf line = {0};
     int bad = table_line(&line, t, width, names, out);
     if (!bad && t->n_rows == 0)
         fprintf(out, "(no rows)\n");
     for (size_t r = 0; r < t->n_rows && !bad; r++)
         bad = table_line(&line, t, width, (const char *const *)t->cells + r * (size_t)t->n_col, out);
-    free(line.s);
+    buf_free(&line);
     return bad;
 }
 
@@ -1848,18 +1810,16 @@ int archive_query_rows(evo_archive *a, const char *sql,
     return rc;
 }
 
-static int text_str(text_buf *b, const char *s)
-{
-    return text_add(b, s, strlen(s));
-}
-
 /* An SQL identifier in double quotes. */
-static int text_add_ident(text_buf *b, const char *s)
+static void add_ident(evo_buf *b, const char *s)
 {
-    int bad = text_add(b, "\"", 1);
-    for (const char *q; !bad && (q = strchr(s, '"')); s = q + 1)
-        bad = text_add(b, s, (size_t)(q - s + 1)) || text_add(b, "\"", 1);
-    return bad || text_add(b, s, strlen(s)) || text_add(b, "\"", 1);
+    buf_puts(b, "\"");
+    for (const char *q; (q = strchr(s, '"')); s = q + 1) {
+        buf_add(b, s, (size_t)(q - s + 1));
+        buf_puts(b, "\"");
+    }
+    buf_puts(b, s);
+    buf_puts(b, "\"");
 }
 
 /* The rows of several archives go through a table of a scratch in-memory database, m (c0 the label,
@@ -1871,8 +1831,8 @@ int archive_query_print_merged(evo_archive *const *a, const char *const *labels,
 {
     evo_archive scratch = {.path = "the rows merged from the archives"};
     sqlite3_stmt *st = NULL, *ins = NULL;
-    text_buf create = {0}, insert = {0}, select = {0};
-    int n_col = 0, order_col = -1, bad = 0;
+    evo_buf create = {0}, insert = {0}, select = {0};
+    int n_col = 0, order_col = -1;
     int rc = sqlite3_open_v2(":memory:", &scratch.db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
     if (rc)
         rc = scratch.db ? fail_db(&scratch, err, rc, "opening a scratch database")
@@ -1882,23 +1842,30 @@ int archive_query_print_merged(evo_archive *const *a, const char *const *labels,
             break;
         if (i == 0) {
             n_col = sqlite3_column_count(st);
-            bad = text_str(&create, "CREATE TABLE m (c0") || text_str(&insert, "INSERT INTO m VALUES (?") ||
-                  text_str(&select, "SELECT c0 AS ") || text_add_ident(&select, label_column);
-            for (int c = 0; !bad && c < n_col; c++) {
-                const char *name = sqlite3_column_name(st, c);
+            int no_name = 0;
+            buf_puts(&create, "CREATE TABLE m (c0");
+            buf_puts(&insert, "INSERT INTO m VALUES (?");
+            buf_puts(&select, "SELECT c0 AS ");
+            add_ident(&select, label_column);
+            for (int c = 0; c < n_col; c++) {
+                const char *name = sqlite3_column_name(st, c); /* NULL: out of memory */
                 if (order_desc && name && !strcmp(name, order_desc) && order_col < 0)
                     order_col = c + 1;
-                bad = !name || text_printf(&create, ", c%d", c + 1) || text_str(&insert, ", ?") ||
-                      text_printf(&select, ", c%d AS ", c + 1) || text_add_ident(&select, name);
+                no_name |= !name;
+                buf_printf(&create, ", c%d", c + 1);
+                buf_puts(&insert, ", ?");
+                buf_printf(&select, ", c%d AS ", c + 1);
+                add_ident(&select, name ? name : "");
             }
-            bad = bad || text_str(&create, ")") || text_str(&insert, ")") ||
-                  text_str(&select, " FROM m ORDER BY ");
-            if (!bad && order_col > 0)
-                bad = text_printf(&select, "c%d IS NULL, c%d DESC, ", order_col, order_col);
-            bad = bad || text_str(&select, "rowid");
-            if (!bad && limit > 0)
-                bad = text_printf(&select, " LIMIT %ld", limit);
-            if (bad) {
+            buf_puts(&create, ")");
+            buf_puts(&insert, ")");
+            buf_puts(&select, " FROM m ORDER BY ");
+            if (order_col > 0)
+                buf_printf(&select, "c%d IS NULL, c%d DESC, ", order_col, order_col);
+            buf_puts(&select, "rowid");
+            if (limit > 0)
+                buf_printf(&select, " LIMIT %ld", limit);
+            if (no_name || create.failed || insert.failed || select.failed) {
                 rc = evo_fail(err, EVO_ERR_NOMEM, "out of memory merging the archives' rows");
                 break;
             }
@@ -1906,9 +1873,9 @@ int archive_query_print_merged(evo_archive *const *a, const char *const *labels,
                 rc = evo_fail(err, EVO_ERR_INTERNAL, "the query has no column '%s' to sort by", order_desc);
                 break;
             }
-            if ((rc = exec_sql(&scratch, create.s, err, "making a scratch table")))
+            if ((rc = exec_sql(&scratch, create.data, err, "making a scratch table")))
                 break;
-            if ((rc = sqlite3_prepare_v2(scratch.db, insert.s, -1, &ins, NULL))) {
+            if ((rc = sqlite3_prepare_v2(scratch.db, insert.data, -1, &ins, NULL))) {
                 rc = fail_db(&scratch, err, rc, "preparing the merge");
                 break;
             }
@@ -1936,7 +1903,7 @@ int archive_query_print_merged(evo_archive *const *a, const char *const *labels,
         st = NULL;
     }
     if (!rc && n > 0) {
-        if ((rc = sqlite3_prepare_v2(scratch.db, select.s, -1, &st, NULL)))
+        if ((rc = sqlite3_prepare_v2(scratch.db, select.data, -1, &st, NULL)))
             rc = fail_db(&scratch, err, rc, "sorting the merged rows");
         else
             rc = print_rows(&scratch, st, format, out, err);
@@ -1944,8 +1911,8 @@ int archive_query_print_merged(evo_archive *const *a, const char *const *labels,
     sqlite3_finalize(st);
     sqlite3_finalize(ins);
     sqlite3_close(scratch.db);
-    free(create.s);
-    free(insert.s);
-    free(select.s);
+    buf_free(&create);
+    buf_free(&insert);
+    buf_free(&select);
     return rc;
 }

@@ -11,6 +11,7 @@
 
 #include "evofolio/archive.h"
 #include "evofolio/blas.h"
+#include "evofolio/buf.h"
 #include "evofolio/cmd.h"
 #include "evofolio/evaluate.h"
 
@@ -42,31 +43,6 @@ static void usage(FILE *out)
                  "                   format; with --nets N, PATH.1 .. PATH.N)\n"
                  "  -f, --format F   table (default) or json\n"
                  "  -h, --help       this help\n");
-}
-
-static char *read_file(const char *path)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    char *buf = NULL;
-    size_t len = 0, cap = 0, n;
-    do {
-        if (len + 4096 > cap) {
-            char *b = realloc(buf, cap = 2 * cap + 4096);
-            if (!b) {
-                free(buf);
-                fclose(f);
-                return NULL;
-            }
-            buf = b;
-        }
-        n = fread(buf + len, 1, cap - len - 1, f);
-        len += n;
-    } while (n > 0);
-    fclose(f);
-    buf[len] = '\0';
-    return buf;
 }
 
 static void print_fold_row(const char *label, const evo_fold_result *fr, const evo_panel *p, int forecast)
@@ -411,13 +387,12 @@ int cmd_eval(int argc, char **argv)
     evo_eval_result res = {0}, test = {0};
     evo_genome g;
     evo_error err = {0};
-    char *text = genome_arg[0] == '@' ? read_file(genome_arg + 1) : NULL;
+    evo_buf text = {0};
     int rc = config_load(argv[optind], &cfg, &err);
-    if (!rc && genome_arg[0] == '@' && !text)
-        rc = evo_fail(&err, EVO_ERR_USAGE, "%s: cannot read the genome file: %s.", genome_arg + 1,
-                      strerror(errno));
+    if (!rc && genome_arg[0] == '@')
+        rc = buf_read_file(&text, genome_arg + 1, EVO_ERR_USAGE, &err);
     if (!rc)
-        rc = genome_from_json(&g, text ? text : genome_arg, &cfg, &err);
+        rc = genome_from_json(&g, text.data ? text.data : genome_arg, &cfg, &err);
     if (!rc)
         rc = data_load_config(&cfg, &panel, &err);
     if (!rc)
@@ -436,7 +411,7 @@ int cmd_eval(int argc, char **argv)
         rc = write_csv(csv_path, &res, with_test && test.status == EVAL_OK ? &test : NULL, &panel, &err);
     if (rc)
         fprintf(stderr, "evofolio eval: %s\n", err.msg);
-    free(text);
+    buf_free(&text);
     evaluate_result_free(&res);
     evaluate_result_free(&test);
     evaluate_context_free(&ctx);

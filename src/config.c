@@ -13,6 +13,7 @@
 #include <strings.h>
 #include <yaml.h>
 
+#include "evofolio/buf.h"
 #include "evofolio/hash.h"
 #include "evofolio/suggest.h"
 
@@ -775,56 +776,23 @@ int config_parse(const char *text, size_t len, const char *path, evo_config *cfg
 int config_load(const char *path, evo_config *cfg, evo_error *err)
 {
     memset(cfg, 0, sizeof *cfg);
-    FILE *f = fopen(path, "rb");
-    if (!f) /* a configuration that cannot be opened is a bad argument, not a run-time failure */
-        return evo_fail(err, EVO_ERR_CONFIG, "%s: cannot open: %s. Check the path.", path,
-                        strerror(errno));
-    char *text = NULL;
-    size_t len = 0, cap = 0, got_bytes;
-    int rc = EVO_OK;
-    do {
-        if (len + 4096 > cap) {
-            char *t = realloc(text, cap = 2 * cap + 4096);
-            if (!t) {
-                rc = evo_fail(err, EVO_ERR_NOMEM, "%s: out of memory", path);
-                break;
-            }
-            text = t;
-        }
-        got_bytes = fread(text + len, 1, cap - len, f);
-        len += got_bytes;
-    } while (got_bytes > 0);
-    if (!rc && ferror(f))
-        rc = evo_fail(err, EVO_ERR_IO, "%s: read error: %s", path, strerror(errno));
-    fclose(f);
+    evo_buf text = {0};
+    /* a configuration that cannot be opened is a bad argument, not a run-time failure */
+    int rc = buf_read_file(&text, path, EVO_ERR_CONFIG, err);
     if (!rc)
-        rc = config_parse(text, len, path, cfg, err);
-    free(text);
+        rc = config_parse(text.data ? text.data : "", text.len, path, cfg, err);
+    buf_free(&text);
     return rc;
 }
 
 /* ---------------------------------------------------------------- canonical YAML */
 
-typedef struct {
-    char *buf;
-    size_t len, cap;
-} text_buf;
-
+/* libyaml's write handler: 1 on success. */
 static int text_write(void *data, unsigned char *bytes, size_t size)
 {
-    text_buf *t = data;
-    if (t->len + size + 1 > t->cap) {
-        size_t cap = 2 * (t->len + size + 1);
-        char *b = realloc(t->buf, cap);
-        if (!b)
-            return 0;
-        t->buf = b;
-        t->cap = cap;
-    }
-    memcpy(t->buf + t->len, bytes, size);
-    t->len += size;
-    t->buf[t->len] = '\0';
-    return 1;
+    evo_buf *t = data;
+    buf_add(t, bytes, size);
+    return !t->failed;
 }
 
 /* Each emit_* returns 1 on success, like libyaml. */
@@ -955,7 +923,7 @@ static int emit_document(const evo_config *cfg, const key_spec *s, emit_keys key
 {
     yaml_emitter_t e;
     yaml_event_t ev;
-    text_buf t = {0};
+    evo_buf t = {0};
     *out = NULL;
     if (!yaml_emitter_initialize(&e))
         return evo_fail(err, EVO_ERR_NOMEM, "out of memory writing the configuration");
@@ -975,9 +943,9 @@ static int emit_document(const evo_config *cfg, const key_spec *s, emit_keys key
                            e.problem ? e.problem : "out of memory");
     yaml_emitter_delete(&e);
     if (rc)
-        free(t.buf);
+        buf_free(&t);
     else
-        *out = t.buf;
+        *out = buf_take(&t);
     return rc;
 }
 
