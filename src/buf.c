@@ -42,22 +42,24 @@ void buf_puts(evo_buf *b, const char *s)
     buf_add(b, s, strlen(s));
 }
 
+void buf_vprintf(evo_buf *b, const char *fmt, va_list ap)
+{
+    va_list again;
+    va_copy(again, ap);
+    int n = vsnprintf(NULL, 0, fmt, ap);
+    if (n < 0)
+        b->failed = b->failed ? b->failed : EVO_ERR_INTERNAL;
+    else if (!reserve(b, (size_t)n))
+        b->len += (size_t)vsnprintf(b->data + b->len, (size_t)n + 1, fmt, again);
+    va_end(again);
+}
+
 void buf_printf(evo_buf *b, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    int n = vsnprintf(NULL, 0, fmt, ap);
+    buf_vprintf(b, fmt, ap);
     va_end(ap);
-    if (n < 0) {
-        b->failed = b->failed ? b->failed : EVO_ERR_INTERNAL;
-        return;
-    }
-    if (reserve(b, (size_t)n))
-        return;
-    va_start(ap, fmt);
-    vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
-    va_end(ap);
-    b->len += (size_t)n;
 }
 
 void buf_truncate(evo_buf *b, size_t len)

@@ -1191,7 +1191,7 @@ static int section_leaderboard(report *r)
     snprintf(sql, sizeof sql, "SELECT " BOARD_COLUMNS " FROM leaderboard WHERE run = %lld LIMIT %d",
              (long long)r->run.id, LEADERBOARD_ROWS);
     svg_out *o = r->o;
-    size_t mark = o->len;
+    size_t mark = o->text.len;
     put(r, "<p class=\"note\">The best successful candidates by fitness (cache hits aside), each with its "
            "inputs on the line below. Validation metrics are means over the folds; turnover is the average "
            "two-sided turnover a day.</p>\n"
@@ -1206,8 +1206,7 @@ static int section_leaderboard(report *r)
     if (rc)
         return rc;
     if (k.n == 0 && !o->f && !o->failed) { /* nothing: take the table back out */
-        o->len = mark;
-        o->buf[mark] = '\0';
+        buf_truncate(&o->text, mark);
         not_available(r, "no evaluation has succeeded yet.");
     } else {
         put(r, "</table></div>\n");
@@ -1879,7 +1878,7 @@ static int section_genes(report *r)
         pr(r, "</div>\n<h3>Top decile versus all</h3>\n<p class=\"note\">Numbers: the median and middle half "
            "of "
             "the value; choices and sets: the share of candidates with each value.</p>\n");
-        put(r, tbl.buf ? tbl.buf : "");
+        put(r, tbl.text.data ? tbl.text.data : "");
         put(r, "</section>\n");
     }
     svg_out_free(&tbl);
@@ -2041,7 +2040,7 @@ int report_write(const char *archive_path, int64_t run, FILE *out, evo_error *er
             "</body>\n</html>\n", (long long)r.run.id, utc(&r, r.now));
         rc = svg_out_status(&page, err);
     }
-    if (!rc && (fwrite(page.buf, 1, page.len, out) != page.len || fflush(out) || ferror(out)))
+    if (!rc && (fwrite(page.text.data, 1, page.text.len, out) != page.text.len || fflush(out) || ferror(out)))
         rc = evo_fail(err, EVO_ERR_IO, "cannot write the report (is the disk full?). Check the output path.");
     svg_out_free(&page);
     report_free(&r);

@@ -27,37 +27,19 @@ void svg_out_init(svg_out *o, FILE *f)
 
 void svg_out_free(svg_out *o)
 {
-    if (!o)
-        return;
-    free(o->buf);
-    o->buf = NULL;
-    o->len = o->cap = 0;
+    if (o)
+        buf_free(&o->text);
 }
 
 void svg_write(svg_out *o, const char *s, size_t n)
 {
     if (o->failed || n == 0)
         return;
-    if (o->f) {
-        if (fwrite(s, 1, n, o->f) != n)
-            o->failed = EVO_ERR_IO;
-        return;
-    }
-    if (o->len + n + 1 > o->cap) {
-        size_t cap = o->cap ? o->cap : 4096;
-        while (cap < o->len + n + 1)
-            cap *= 2;
-        char *p = realloc(o->buf, cap);
-        if (!p) {
-            o->failed = EVO_ERR_NOMEM;
-            return;
-        }
-        o->buf = p;
-        o->cap = cap;
-    }
-    memcpy(o->buf + o->len, s, n);
-    o->len += n;
-    o->buf[o->len] = '\0';
+    if (o->f && fwrite(s, 1, n, o->f) != n)
+        o->failed = EVO_ERR_IO;
+    if (!o->f)
+        buf_add(&o->text, s, n);
+    o->failed = o->failed ? o->failed : o->text.failed;
 }
 
 void svg_puts(svg_out *o, const char *s)
@@ -67,29 +49,16 @@ void svg_puts(svg_out *o, const char *s)
 
 void svg_printf(svg_out *o, const char *fmt, ...)
 {
-    char small[512];
+    if (o->failed)
+        return;
     va_list ap;
     va_start(ap, fmt);
-    int n = vsnprintf(small, sizeof small, fmt, ap);
+    if (o->f && vfprintf(o->f, fmt, ap) < 0)
+        o->failed = EVO_ERR_IO;
+    if (!o->f)
+        buf_vprintf(&o->text, fmt, ap);
     va_end(ap);
-    if (n < 0) {
-        o->failed = o->failed ? o->failed : EVO_ERR_INTERNAL;
-        return;
-    }
-    if ((size_t)n < sizeof small) {
-        svg_write(o, small, (size_t)n);
-        return;
-    }
-    char *big = malloc((size_t)n + 1);
-    if (!big) {
-        o->failed = o->failed ? o->failed : EVO_ERR_NOMEM;
-        return;
-    }
-    va_start(ap, fmt);
-    vsnprintf(big, (size_t)n + 1, fmt, ap);
-    va_end(ap);
-    svg_write(o, big, (size_t)n);
-    free(big);
+    o->failed = o->failed ? o->failed : o->text.failed;
 }
 
 void svg_escape(svg_out *o, const char *s)

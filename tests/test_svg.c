@@ -235,10 +235,10 @@ Test(svg, line_skips_non_finite_points, .description = "NaN and inf break the li
     svg_out o;
     svg_out_init(&o, NULL);
     svg_chart c = chart(&o, "t");
-    size_t start = o.len;
+    size_t start = o.text.len;
     double x[6] = {0, 1, 2, 3, 4, 5}, y[6] = {1, 2, NAN, 4, 5, INFINITY};
     svg_line(&c, x, y, 6, svg_palette(1), 0);
-    const char *path = o.buf + start;
+    const char *path = o.text.data + start;
     cr_assert_eq(count(path, "M"), 2, "two pieces: %s", path);
     cr_assert_eq(count(path, "L"), 2, "one segment each: %s", path);
     cr_assert_null(strstr(path, "nan"), "%s", path);
@@ -248,10 +248,10 @@ Test(svg, line_skips_non_finite_points, .description = "NaN and inf break the li
     snprintf(first, sizeof first, "M%.1f %.1f", c.left, c.bottom - 0.1 * (c.bottom - c.top));
     cr_assert(strstr(path, first), "expected %s in %s", first, path);
     cr_assert(strstr(path, "stroke-dasharray=\"8 3\""), "series 1 is dashed: %s", path);
-    start = o.len;
+    start = o.text.len;
     double none[2] = {NAN, NAN};
     svg_line(&c, x, none, 2, svg_palette(0), 0);
-    cr_assert_eq(o.len, start, "nothing at all for a line without points");
+    cr_assert_eq(o.text.len, start, "nothing at all for a line without points");
     svg_chart_end(&c);
     cr_assert_eq(svg_out_status(&o, NULL), EVO_OK);
     svg_out_free(&o);
@@ -265,9 +265,9 @@ Test(svg, log_axis_line_skips_non_positive, .description = "a value <= 0 on a lo
     svg_chart_begin(&c, &o, 400, 300, "t");
     svg_chart_x(&c, SVG_SCALE_LINEAR, 0, 3, 0, SVG_FMT_NUMBER, "x");
     svg_chart_y(&c, SVG_SCALE_LOG, 0.1, 10, 0, SVG_FMT_NUMBER, "y");
-    size_t start = o.len;
+    size_t start = o.text.len;
     svg_line(&c, (double[]){0, 1, 2, 3}, (double[]){1, 0, 2, 3}, 4, svg_palette(0), 0);
-    cr_assert_eq(count(o.buf + start, "M"), 2, "%s", o.buf + start);
+    cr_assert_eq(count(o.text.data + start, "M"), 2, "%s", o.text.data + start);
     svg_out_free(&o);
 }
 
@@ -276,7 +276,7 @@ Test(svg, text_is_xml_escaped, .description = "& < > \" ' become entities in tex
     svg_out o;
     svg_out_init(&o, NULL);
     svg_escape(&o, "<a href=\"x\">Tom & Jerry's</a>");
-    cr_assert_str_eq(o.buf, "&lt;a href=&quot;x&quot;&gt;Tom &amp; Jerry&#39;s&lt;/a&gt;");
+    cr_assert_str_eq(o.text.data, "&lt;a href=&quot;x&quot;&gt;Tom &amp; Jerry&#39;s&lt;/a&gt;");
     svg_out_free(&o);
     svg_out_init(&o, NULL);
     svg_chart c = chart(&o, "A<B & \"C\"");
@@ -285,13 +285,13 @@ Test(svg, text_is_xml_escaped, .description = "& < > \" ' become entities in tex
     svg_legend_item it = {"it's <mine>", svg_palette(2), -1, 0};
     svg_legend(&c, &it, 1);
     svg_chart_end(&c);
-    cr_assert(strstr(o.buf, "<title>A&lt;B &amp; &quot;C&quot;</title>"), "%s", o.buf);
-    cr_assert(strstr(o.buf, "x &lt;unit&gt;"));
-    cr_assert(strstr(o.buf, "it&#39;s &lt;mine&gt;"));
-    cr_assert_null(strstr(o.buf, "<B"));
-    cr_assert_null(strstr(o.buf, "<mine"));
-    cr_assert(strstr(o.buf, "font-family=\"sans-serif\""));
-    cr_assert_null(strstr(o.buf, "<script"));
+    cr_assert(strstr(o.text.data, "<title>A&lt;B &amp; &quot;C&quot;</title>"), "%s", o.text.data);
+    cr_assert(strstr(o.text.data, "x &lt;unit&gt;"));
+    cr_assert(strstr(o.text.data, "it&#39;s &lt;mine&gt;"));
+    cr_assert_null(strstr(o.text.data, "<B"));
+    cr_assert_null(strstr(o.text.data, "<mine"));
+    cr_assert(strstr(o.text.data, "font-family=\"sans-serif\""));
+    cr_assert_null(strstr(o.text.data, "<script"));
     svg_out_free(&o);
 }
 
@@ -305,13 +305,13 @@ Test(svg, axes_have_ticks_labels_and_titles, .description = "every tick labelled
     svg_chart_y(&c, SVG_SCALE_LINEAR, -0.3, 0, 1, SVG_FMT_PERCENT, "drawdown");
     svg_chart_axes(&c);
     svg_chart_end(&c);
-    cr_assert(strstr(o.buf, ">-30%</text>"), "%s", o.buf);
-    cr_assert(strstr(o.buf, ">0%</text>"));
-    cr_assert(strstr(o.buf, ">100</text>"));
-    cr_assert(strstr(o.buf, ">generation</text>"));
-    cr_assert(strstr(o.buf, ">drawdown</text>"));
-    cr_assert_eq(count(o.buf, "<svg"), 1);
-    cr_assert_eq(count(o.buf, "</svg>"), 1);
+    cr_assert(strstr(o.text.data, ">-30%</text>"), "%s", o.text.data);
+    cr_assert(strstr(o.text.data, ">0%</text>"));
+    cr_assert(strstr(o.text.data, ">100</text>"));
+    cr_assert(strstr(o.text.data, ">generation</text>"));
+    cr_assert(strstr(o.text.data, ">drawdown</text>"));
+    cr_assert_eq(count(o.text.data, "<svg"), 1);
+    cr_assert_eq(count(o.text.data, "</svg>"), 1);
     svg_out_free(&o);
 }
 
@@ -378,7 +378,7 @@ Test(svg, writes_to_a_file_and_reports_failures, .description = "FILE output; a 
     svg_out_init(&o, NULL); /* a buffer grows past its first size */
     for (int i = 0; i < 2000; i++)
         svg_printf(&o, "%04d;", i);
-    cr_assert_eq(o.len, 10000);
-    cr_assert_eq(strncmp(o.buf + 9995, "1999;", 5), 0);
+    cr_assert_eq(o.text.len, 10000);
+    cr_assert_eq(strncmp(o.text.data + 9995, "1999;", 5), 0);
     svg_out_free(&o);
 }

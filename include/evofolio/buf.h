@@ -6,6 +6,7 @@
 #ifndef EVOFOLIO_BUF_H
 #define EVOFOLIO_BUF_H
 
+#include <stdarg.h>
 #include <stddef.h>
 
 #include "evofolio/error.h"
@@ -21,6 +22,7 @@ typedef struct {
 void buf_add(evo_buf *b, const void *p, size_t n);
 void buf_puts(evo_buf *b, const char *s);
 void buf_printf(evo_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void buf_vprintf(evo_buf *b, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
 /* Cut the buffer back to its first len bytes (len <= b->len): take back what was written after a mark. */
 void buf_truncate(evo_buf *b, size_t len);
 /* Hand the bytes over (malloc'd, the caller frees; "" for an empty buffer; NULL if it failed) and

@@ -10,15 +10,15 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#include "evofolio/buf.h"
 #include "evofolio/error.h"
 
 /* ---------------------------------------------------------------- output */
 
 typedef struct {
-    FILE *f;          /* write here when not NULL (not owned) */
-    char *buf;        /* otherwise: the text so far, NUL-terminated (owned) */
-    size_t len, cap;
-    int failed;       /* an evo_err once a write or an allocation failed */
+    FILE *f;      /* write here when not NULL (not owned) */
+    evo_buf text; /* otherwise: the text so far (owned) */
+    int failed;   /* an evo_err once a write or an allocation failed */
 } svg_out;
 
 /* An svg_out that writes to f, or to a growing buffer (f = NULL). */
