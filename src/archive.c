@@ -1,5 +1,7 @@
-/* archive: the SQLite archive. Every SQLite call lives here; SQLite's codes (SQLITE_OK = 0, ...) are
- * turned into evo_err at each call site through fail_db. The schema is docs/archive.md. */
+/* archive: the SQLite archive - schema, runs, evaluations, the resume state, the test period - and the
+ * statements evofolio itself runs; archive_print.c prints what any query returns. Every SQLite call lives
+ * in these two files; SQLite's codes (SQLITE_OK = 0, ...) become evo_err at each call site through
+ * archive_fail_db (archive_int.h). The schema is docs/archive.md. */
 #include "evofolio/archive.h"
 
 #include <assert.h>
@@ -14,11 +16,11 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "archive_int.h"
 #include "evofolio/buf.h"
 
 enum {
-    BUSY_TIMEOUT_MS = 10000, /* how long a connection waits for another's lock before failing */
-    QUERY_COL_MAX = 256      /* columns archive_query_print prints */
+    BUSY_TIMEOUT_MS = 10000 /* how long a connection waits for another's lock before failing */
 };
 
 static const char *const run_status_names[RUN_STATUS_COUNT] = {"running", "stopped", "done", "failed"};
@@ -225,18 +227,9 @@ static const char *const stmt_sql[ST_COUNT] = {
                        " WHERE run = :run AND eval = :eval AND replica = :replica",
 };
 
-struct evo_archive {
-    sqlite3 *db;
-    char path[EVO_PATH_MAX];
-    int read_only;
-    sqlite3_stmt *st[ST_COUNT];
-};
-
 /* ---------------------------------------------------------------- errors and small helpers */
 
-/* Record a failed SQLite call: the file, what was being done, SQLite's message and what to do next.
- * Read the message before anything else touches the connection (a ROLLBACK resets it). */
-static int fail_db(const evo_archive *a, evo_error *err, int sqlite_rc, const char *doing)
+int archive_fail_db(const evo_archive *a, evo_error *err, int sqlite_rc, const char *doing)
 {
     int code = EVO_ERR_IO;
     const char *hint;
@@ -340,7 +333,7 @@ static void done_stmt(sqlite3_stmt *st)
 static int begin(evo_archive *a, evo_error *err, const char *doing)
 {
     int rc = exec_stmt(a->st[ST_BEGIN]);
-    return rc ? fail_db(a, err, rc, doing) : EVO_OK;
+    return rc ? archive_fail_db(a, err, rc, doing) : EVO_OK;
 }
 
 /* Commit when rc is EVO_OK, otherwise roll back (the error is already recorded). */
@@ -350,7 +343,7 @@ static int end(evo_archive *a, int rc, evo_error *err, const char *doing)
         int src = exec_stmt(a->st[ST_COMMIT]);
         if (!src)
             return EVO_OK;
-        rc = fail_db(a, err, src, doing);
+        rc = archive_fail_db(a, err, src, doing);
     }
     if (!sqlite3_get_autocommit(a->db))
         exec_stmt(a->st[ST_ROLLBACK]);
@@ -368,8 +361,7 @@ static double col_real(sqlite3_stmt *st, int i, double if_null)
     return sqlite3_column_type(st, i) == SQLITE_NULL ? if_null : sqlite3_column_double(st, i);
 }
 
-/* The shortest %.Ng (N = 15..17) that reads back as x. */
-static void format_exact(char *out, size_t size, double x)
+void archive_format_exact(char *out, size_t size, double x)
 {
     for (int p = 15; p <= 17; p++) {
         snprintf(out, size, "%.*g", p, x);
@@ -394,10 +386,10 @@ static int read_only_authorizer(void *ctx, int action, const char *a1, const cha
     return SQLITE_OK;
 }
 
-static int exec_sql(evo_archive *a, const char *sql, evo_error *err, const char *doing)
+int archive_exec_sql(evo_archive *a, const char *sql, evo_error *err, const char *doing)
 {
     int rc = sqlite3_exec(a->db, sql, NULL, NULL, NULL);
-    return rc ? fail_db(a, err, rc, doing) : EVO_OK;
+    return rc ? archive_fail_db(a, err, rc, doing) : EVO_OK;
 }
 
 /* Tables in the file: *n, or an error (SQLITE_NOTADB shows up here first). */
@@ -410,7 +402,7 @@ static int count_tables(evo_archive *a, int *n, evo_error *err)
         rc = SQLITE_OK;
     }
     if (rc)
-        rc = fail_db(a, err, rc, "reading the schema");
+        rc = archive_fail_db(a, err, rc, "reading the schema");
     sqlite3_finalize(st);
     return rc;
 }
@@ -420,16 +412,16 @@ static int create_schema(evo_archive *a, evo_error *err)
     char meta[256];
     snprintf(meta, sizeof meta, "INSERT INTO meta VALUES ('schema_version', '%d'), "
              "('application', 'evofolio'), ('created', '%.3f');", ARCHIVE_SCHEMA_VERSION, now_unix());
-    int rc = exec_sql(a, "BEGIN IMMEDIATE", err, "creating the archive");
+    int rc = archive_exec_sql(a, "BEGIN IMMEDIATE", err, "creating the archive");
     int n = 0;
     if (!rc)
         rc = count_tables(a, &n, err);
     if (!rc && n == 0) /* another process may have created it meanwhile */
-        rc = exec_sql(a, schema_sql, err, "creating the schema");
+        rc = archive_exec_sql(a, schema_sql, err, "creating the schema");
     if (!rc && n == 0)
-        rc = exec_sql(a, meta, err, "creating the schema");
+        rc = archive_exec_sql(a, meta, err, "creating the schema");
     if (!rc)
-        rc = exec_sql(a, "COMMIT", err, "creating the archive");
+        rc = archive_exec_sql(a, "COMMIT", err, "creating the archive");
     if (rc && !sqlite3_get_autocommit(a->db))
         sqlite3_exec(a->db, "ROLLBACK", NULL, NULL, NULL);
     return rc;
@@ -446,7 +438,7 @@ static int check_schema(evo_archive *a, evo_error *err)
     if (rc == SQLITE_ROW)
         version = atoi(col_text(st, 0));
     else if (rc != SQLITE_DONE)
-        rc = fail_db(a, err, rc, "reading the schema version");
+        rc = archive_fail_db(a, err, rc, "reading the schema version");
     sqlite3_finalize(st);
     if (rc != SQLITE_ROW && rc != SQLITE_DONE)
         return rc;
@@ -498,7 +490,7 @@ static int set_journal(evo_archive *a, int wal, evo_error *err)
                             wal ? "write-ahead logging" : "a rollback journal", col_text(st, 0))
                  : SQLITE_OK;
     else if (rc)
-        rc = fail_db(a, err, rc, "choosing the journal mode");
+        rc = archive_fail_db(a, err, rc, "choosing the journal mode");
     sqlite3_finalize(st);
     return rc;
 }
@@ -542,13 +534,17 @@ int archive_open(evo_archive **out, const char *path, int mode, evo_error *err)
 {
     *out = NULL;
     evo_archive *a = calloc(1, sizeof *a);
+    if (a && !(a->st = calloc(ST_COUNT, sizeof *a->st))) {
+        free(a);
+        a = NULL;
+    }
     if (!a)
         return evo_fail(err, EVO_ERR_NOMEM, "out of memory opening %s", path);
     snprintf(a->path, sizeof a->path, "%s", path);
     a->read_only = mode == ARCHIVE_READ_ONLY;
     int rc = open_connection(a);
     if (rc) {
-        rc = a->db ? fail_db(a, err, rc, a->read_only ? "cannot open the archive" : "cannot open or create "
+        rc = a->db ? archive_fail_db(a, err, rc, a->read_only ? "cannot open the archive" : "cannot open or create "
                              "the archive")
                    : evo_fail(err, EVO_ERR_NOMEM, "out of memory opening %s", path);
         goto fail;
@@ -557,9 +553,9 @@ int archive_open(evo_archive **out, const char *path, int mode, evo_error *err)
     sqlite3_busy_timeout(a->db, BUSY_TIMEOUT_MS);
     int n_tables = 0;
     if (a->read_only)
-        rc = exec_sql(a, "PRAGMA query_only = ON", err, "opening read-only");
+        rc = archive_exec_sql(a, "PRAGMA query_only = ON", err, "opening read-only");
     else if (!(rc = set_journal(a, mode == ARCHIVE_WRITE, err)))
-        rc = exec_sql(a, "PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON", err, "setting up the connection");
+        rc = archive_exec_sql(a, "PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON", err, "setting up the connection");
     if (!rc)
         rc = count_tables(a, &n_tables, err);
     if (!rc && n_tables == 0 && a->read_only)
@@ -571,7 +567,7 @@ int archive_open(evo_archive **out, const char *path, int mode, evo_error *err)
         rc = check_schema(a, err);
     for (int i = 0; !rc && i < ST_COUNT; i++)
         if ((rc = sqlite3_prepare_v3(a->db, stmt_sql[i], -1, SQLITE_PREPARE_PERSISTENT, &a->st[i], NULL)))
-            rc = fail_db(a, err, rc, "preparing a statement (the schema does not match this evofolio)");
+            rc = archive_fail_db(a, err, rc, "preparing a statement (the schema does not match this evofolio)");
     if (!rc && a->read_only)
         sqlite3_set_authorizer(a->db, read_only_authorizer, NULL);
     if (!rc) {
@@ -589,6 +585,7 @@ void archive_close(evo_archive *a)
         return;
     for (int i = 0; i < ST_COUNT; i++)
         sqlite3_finalize(a->st[i]);
+    free(a->st);
     if (a->db && !a->read_only) { /* at rest the archive is one file, readable anywhere (skipped while
                                      another connection still has it open) */
         evo_error ignore = {0};
@@ -610,7 +607,7 @@ int archive_check(evo_archive *a, evo_error *err)
                             "look at it before resuming from it.", a->path, col_text(st, 0), a->path)
                  : EVO_OK;
     } else if (rc) {
-        rc = fail_db(a, err, rc, "checking the archive");
+        rc = archive_fail_db(a, err, rc, "checking the archive");
     }
     sqlite3_finalize(st);
     return rc;
@@ -635,7 +632,7 @@ int archive_run_create(evo_archive *a, archive_run *run, const char *config, evo
     bind_real(st, ":started", run->started);
     int rc = exec_stmt(st);
     if (rc)
-        return fail_db(a, err, rc, "recording a new run");
+        return archive_fail_db(a, err, rc, "recording a new run");
     run->id = sqlite3_last_insert_rowid(a->db);
     return EVO_OK;
 }
@@ -666,7 +663,7 @@ static int fetch_run(evo_archive *a, sqlite3_stmt *st, archive_run *run, evo_err
     if (found)
         read_run(st, run);
     else if (rc != SQLITE_DONE)
-        found = fail_db(a, err, rc, "reading runs");
+        found = archive_fail_db(a, err, rc, "reading runs");
     done_stmt(st);
     return found;
 }
@@ -688,7 +685,7 @@ int archive_run_newest(evo_archive *a, int64_t *id, evo_error *err)
     sqlite3_stmt *st = a->st[ST_RUN_NEWEST];
     int rc = sqlite3_step(st);
     *id = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0; /* max() of no rows is NULL: 0 */
-    rc = rc == SQLITE_ROW ? EVO_OK : fail_db(a, err, rc, "reading runs");
+    rc = rc == SQLITE_ROW ? EVO_OK : archive_fail_db(a, err, rc, "reading runs");
     done_stmt(st);
     return rc;
 }
@@ -701,7 +698,7 @@ int archive_run_set_status(evo_archive *a, int64_t run, evo_run_status status, e
     bind_int(st, ":run", run);
     int rc = exec_stmt(st);
     if (rc)
-        return fail_db(a, err, rc, "recording the run's status");
+        return archive_fail_db(a, err, rc, "recording the run's status");
     if (sqlite3_changes(a->db) == 0)
         return evo_fail(err, EVO_ERR_DATA, "%s: no run %lld to set the status of. List the runs with "
                         "`evofolio query %s runs`.", a->path, (long long)run, a->path);
@@ -715,7 +712,7 @@ int archive_run_fail(evo_archive *a, int64_t run, const char *reason, evo_error 
     bind_text(st, ":reason", reason);
     bind_int(st, ":run", run);
     int rc = exec_stmt(st);
-    return rc ? fail_db(a, err, rc, "recording why the run failed") : EVO_OK;
+    return rc ? archive_fail_db(a, err, rc, "recording why the run failed") : EVO_OK;
 }
 
 int archive_run_set_provenance(evo_archive *a, int64_t run, const archive_provenance *p, evo_error *err)
@@ -743,7 +740,7 @@ int archive_run_set_provenance(evo_archive *a, int64_t run, const archive_proven
         bind_text(st, ":val_dates", dates_text);
         bind_int(st, ":run", run);
         int src = exec_stmt(st);
-        rc = src ? fail_db(a, err, src, "recording the run's provenance") : EVO_OK;
+        rc = src ? archive_fail_db(a, err, src, "recording the run's provenance") : EVO_OK;
     }
     free(assets_text);
     free(dates_text);
@@ -760,7 +757,7 @@ int archive_run_config(evo_archive *a, int64_t run, char **yaml, evo_error *err)
         rc = (*yaml = strdup(col_text(st, 0))) ? EVO_OK : evo_fail(err, EVO_ERR_NOMEM, "out of memory");
     else
         rc = rc == SQLITE_DONE ? evo_fail(err, EVO_ERR_DATA, "%s: no run %lld", a->path, (long long)run)
-                               : fail_db(a, err, rc, "reading a run's configuration");
+                               : archive_fail_db(a, err, rc, "reading a run's configuration");
     done_stmt(st);
     return rc;
 }
@@ -824,7 +821,7 @@ static int get_claim(evo_archive *a, int64_t run, writer_claim *w, evo_error *er
         w->heartbeat = col_real(st, 4, 0);
         w->silent_seconds = col_real(st, 5, 0);
     } else if (rc != SQLITE_DONE) {
-        found = fail_db(a, err, rc, "reading the run's writer");
+        found = archive_fail_db(a, err, rc, "reading the run's writer");
     }
     done_stmt(st);
     return found;
@@ -882,7 +879,7 @@ int archive_claim_run(evo_archive *a, int64_t run, double silent_seconds, FILE *
             bind_real(st, ":since", me.since);
             bind_real(st, ":silent_seconds", me.silent_seconds);
             rc = exec_stmt(st);
-            return end(a, rc ? fail_db(a, err, rc, "claiming the run") : EVO_OK, err, "claiming the run");
+            return end(a, rc ? archive_fail_db(a, err, rc, "claiming the run") : EVO_OK, err, "claiming the run");
         }
         if ((rc = end(a, EVO_OK, err, "claiming the run")))
             return rc;
@@ -908,7 +905,7 @@ int archive_heartbeat(evo_archive *a, int64_t run, evo_error *err)
     bind_int(st, ":pid", me.pid);
     int rc = exec_stmt(st);
     if (rc)
-        return fail_db(a, err, rc, "renewing the claim on the run");
+        return archive_fail_db(a, err, rc, "renewing the claim on the run");
     if (sqlite3_changes(a->db) == 0)
         return evo_fail(err, EVO_ERR_IO, "%s: another job has taken over run %lld (this one was silent for longer "
                         "than its claim allows). Stopping so that the two do not both write it.", a->path,
@@ -950,7 +947,7 @@ static int put_state(evo_archive *a, int64_t run, const archive_state *s, evo_er
     bind_real(st, ":updated", now_unix());
     buf_free(&members);
     int rc = exec_stmt(st);
-    return rc ? fail_db(a, err, rc, "saving the resume state") : EVO_OK;
+    return rc ? archive_fail_db(a, err, rc, "saving the resume state") : EVO_OK;
 }
 
 /* Each gene into its column (genes.h): ":name" as text for choices and sets (NULL for a set the model
@@ -1015,7 +1012,7 @@ static int put_fold(evo_archive *a, int64_t run, int64_t eval, int fold, const e
         return EVO_OK;
     char doing[96];
     snprintf(doing, sizeof doing, "storing fold %d of evaluation %lld", fold, (long long)eval);
-    return fail_db(a, err, rc, doing);
+    return archive_fail_db(a, err, rc, doing);
 }
 
 /* The evaluation row itself. */
@@ -1066,7 +1063,7 @@ static int put_eval_row(evo_archive *a, const archive_eval *e, evo_error *err)
     char doing[96];
     snprintf(doing, sizeof doing, "storing evaluation %lld of run %lld", (long long)e->id,
              (long long)e->run);
-    return fail_db(a, err, rc, doing);
+    return archive_fail_db(a, err, rc, doing);
 }
 
 int archive_put_evaluation(evo_archive *a, const archive_eval *e, const archive_state *state,
@@ -1108,7 +1105,7 @@ int archive_put_generation(evo_archive *a, int64_t run, const archive_generation
     bind_real(st, ":utilisation", g->utilisation);
     bind_real(st, ":finished", now_unix());
     if ((rc = exec_stmt(st)))
-        rc = fail_db(a, err, rc, "storing generation statistics");
+        rc = archive_fail_db(a, err, rc, "storing generation statistics");
     if (!rc && state)
         rc = put_state(a, run, state, err);
     return end(a, rc, err, "committing a generation");
@@ -1121,7 +1118,7 @@ int archive_get_state(evo_archive *a, int64_t run, archive_state *state, evo_err
     bind_int(st, ":run", run);
     int rc = sqlite3_step(st);
     if (rc != SQLITE_ROW) {
-        rc = rc == SQLITE_DONE ? 0 : fail_db(a, err, rc, "reading the resume state");
+        rc = rc == SQLITE_DONE ? 0 : archive_fail_db(a, err, rc, "reading the resume state");
         done_stmt(st);
         return rc;
     }
@@ -1196,7 +1193,7 @@ int archive_for_each_evaluation(evo_archive *a, int64_t run,
         if (!(rc = read_eval_row(a, st, &row, err)))
             rc = fn(ctx, &row);
     if (!rc && src != SQLITE_DONE)
-        rc = fail_db(a, err, src, "reading evaluations");
+        rc = archive_fail_db(a, err, src, "reading evaluations");
     done_stmt(st);
     return rc;
 }
@@ -1213,7 +1210,7 @@ int archive_get_evaluation(evo_archive *a, int64_t run, int64_t id, archive_eval
         rc = bad ? bad : 1;
     }
     else
-        rc = rc == SQLITE_DONE ? 0 : fail_db(a, err, rc, "reading an evaluation");
+        rc = rc == SQLITE_DONE ? 0 : archive_fail_db(a, err, rc, "reading an evaluation");
     done_stmt(st);
     return rc;
 }
@@ -1229,7 +1226,7 @@ static int put_series(evo_archive *a, int64_t run, const char *owner, const evo_
     bind_text(del, ":owner", owner);
     int rc = exec_stmt(del);
     if (rc)
-        return fail_db(a, err, rc, "replacing a daily series");
+        return archive_fail_db(a, err, rc, "replacing a daily series");
     evo_buf w = {0};
     char d[EVO_DATE_STR], num[32];
     for (int t = 0; bt && bt->net && t < bt->T; t++) {
@@ -1238,7 +1235,7 @@ static int put_series(evo_archive *a, int64_t run, const char *owner, const evo_
         for (int i = 0; bt->weights && i < bt->A; i++) {
             double x = bt->weights[(size_t)t * bt->A + i];
             if (isfinite(x))
-                format_exact(num, sizeof num, x);
+                archive_format_exact(num, sizeof num, x);
             else
                 snprintf(num, sizeof num, "null");
             buf_printf(&w, "%s%s", i ? "," : "", num);
@@ -1256,7 +1253,7 @@ static int put_series(evo_archive *a, int64_t run, const char *owner, const evo_
         bind_text(st, ":weights", bt->weights ? w.data : NULL);
         if ((rc = exec_stmt(st))) {
             buf_free(&w);
-            return fail_db(a, err, rc, "storing a daily series");
+            return archive_fail_db(a, err, rc, "storing a daily series");
         }
     }
     buf_free(&w);
@@ -1279,7 +1276,7 @@ int archive_put_test_result(evo_archive *a, int64_t run, int64_t eval_id, int ra
         rc = evo_fail(err, EVO_ERR_DATA, "%s: run %lld has no evaluation %lld to store a test result "
                       "for. Store the evaluation first.", a->path, (long long)run, (long long)eval_id);
     else
-        rc = fail_db(a, err, src, "looking up an evaluation");
+        rc = archive_fail_db(a, err, src, "looking up an evaluation");
     done_stmt(obj);
     int T = test->window.last - test->window.first + 1;
     if (!rc)
@@ -1291,7 +1288,7 @@ int archive_put_test_result(evo_archive *a, int64_t run, int64_t eval_id, int ra
         bind_int(st, ":eval", eval_id);
         bind_int(st, ":rank", rank);
         if ((src = exec_stmt(st)))
-            rc = fail_db(a, err, src, "storing a test result");
+            rc = archive_fail_db(a, err, src, "storing a test result");
     }
     char owner[32];
     snprintf(owner, sizeof owner, "eval:%lld", (long long)eval_id);
@@ -1316,7 +1313,7 @@ int archive_put_baseline(evo_archive *a, int64_t run, evo_strategy strategy, con
     bind_text(st, ":last", dates && T > 0 ? date_format(dates[T - 1], d1) : NULL);
     bind_metrics(st, m);
     if ((rc = exec_stmt(st)))
-        rc = fail_db(a, err, rc, "storing a baseline");
+        rc = archive_fail_db(a, err, rc, "storing a baseline");
     char owner[32];
     snprintf(owner, sizeof owner, "baseline:%s", name);
     if (!rc && dates)
@@ -1337,7 +1334,7 @@ int archive_put_champion_stats(evo_archive *a, int64_t run, const archive_champi
     bind_text(st, ":verdict", c->verdict);
     int rc = exec_stmt(st);
     if (rc)
-        return fail_db(a, err, rc, "storing the champion's statistics");
+        return archive_fail_db(a, err, rc, "storing the champion's statistics");
     if (sqlite3_changes(a->db) == 0)
         return evo_fail(err, EVO_ERR_DATA, "%s: no run %lld to store the champion of.", a->path,
                         (long long)run);
@@ -1359,7 +1356,7 @@ int archive_put_confirmation(evo_archive *a, int64_t run, const archive_confirma
     if (rc == SQLITE_CONSTRAINT)
         return evo_fail(err, EVO_ERR_DATA, "%s: run %lld has no evaluation %lld to store a confirmation "
                         "for. Store the evaluation first.", a->path, (long long)run, (long long)c->eval);
-    return rc ? fail_db(a, err, rc, "storing a confirmation") : EVO_OK;
+    return rc ? archive_fail_db(a, err, rc, "storing a confirmation") : EVO_OK;
 }
 
 int archive_get_confirmation(evo_archive *a, int64_t run, int64_t eval, int replica, archive_confirmation *c,
@@ -1378,7 +1375,7 @@ int archive_get_confirmation(evo_archive *a, int64_t run, int64_t eval, int repl
     }
     done_stmt(st);
     if (src != SQLITE_ROW && src != SQLITE_DONE)
-        return fail_db(a, err, src, "reading a confirmation");
+        return archive_fail_db(a, err, src, "reading a confirmation");
     return found;
 }
 
@@ -1416,7 +1413,7 @@ int archive_validation_returns(evo_archive *a, int64_t run, int n_val, double **
         (*n)++;
     }
     if (!rc && src != SQLITE_DONE)
-        rc = fail_db(a, err, src, "reading validation returns");
+        rc = archive_fail_db(a, err, src, "reading validation returns");
     done_stmt(st);
     if (rc) {
         free(*returns);
@@ -1425,494 +1422,5 @@ int archive_validation_returns(evo_archive *a, int64_t run, int n_val, double **
         *ids = NULL;
         *n = 0;
     }
-    return rc;
-}
-
-/* ---------------------------------------------------------------- printing a query */
-
-/* A cell as text for the format; NULL when the value is NULL. */
-static const char *cell_text(sqlite3_stmt *st, int i, int format, char *buf, size_t size, int *numeric)
-{
-    *numeric = 0;
-    switch (sqlite3_column_type(st, i)) {
-    case SQLITE_NULL:
-        return NULL;
-    case SQLITE_INTEGER:
-        *numeric = 1;
-        snprintf(buf, size, "%lld", (long long)sqlite3_column_int64(st, i));
-        return buf;
-    case SQLITE_FLOAT: {
-        double x = sqlite3_column_double(st, i);
-        *numeric = 1;
-        if (!isfinite(x))
-            snprintf(buf, size, "%s", format == ARCHIVE_FORMAT_JSON || format == ARCHIVE_FORMAT_OBJECT
-                                          ? "null" : x > 0 ? "inf" : x < 0 ? "-inf" : "nan");
-        else if (format == ARCHIVE_FORMAT_TABLE || format == ARCHIVE_FORMAT_LINES)
-            snprintf(buf, size, fabs(x) >= 1e6 && fabs(x) < 1e15 ? "%.0f" : "%.6g", x); /* no 1.7e+09 */
-        else
-            format_exact(buf, size, x);
-        return buf;
-    }
-    case SQLITE_BLOB:
-        if (format == ARCHIVE_FORMAT_TABLE || format == ARCHIVE_FORMAT_LINES) {
-            snprintf(buf, size, "(%d-byte blob)", sqlite3_column_bytes(st, i));
-            return buf;
-        }
-        return NULL; /* the caller writes it as hex */
-    default:
-        return (const char *)sqlite3_column_text(st, i);
-    }
-}
-
-static void put_hex(FILE *out, const unsigned char *p, int n)
-{
-    for (int i = 0; i < n; i++)
-        fprintf(out, "%02x", p[i]);
-}
-
-static void put_csv(FILE *out, const char *s)
-{
-    if (!strpbrk(s, ",\"\r\n")) {
-        fputs(s, out);
-        return;
-    }
-    fputc('"', out);
-    for (; *s; s++) {
-        if (*s == '"')
-            fputc('"', out);
-        fputc(*s, out);
-    }
-    fputc('"', out);
-}
-
-/* A JSON string through jansson's escaping. */
-static int put_json_string(FILE *out, const char *s, size_t n)
-{
-    json_t *j = json_stringn_nocheck(s, n);
-    int bad = !j || json_dumpf(j, out, JSON_ENCODE_ANY);
-    json_decref(j);
-    return bad ? -1 : 0;
-}
-
-static int put_json_cell(FILE *out, sqlite3_stmt *st, int i)
-{
-    char buf[64];
-    int numeric;
-    if (sqlite3_column_type(st, i) == SQLITE_BLOB) {
-        fputc('"', out);
-        put_hex(out, sqlite3_column_blob(st, i), sqlite3_column_bytes(st, i));
-        fputc('"', out);
-        return 0;
-    }
-    const char *s = cell_text(st, i, ARCHIVE_FORMAT_JSON, buf, sizeof buf, &numeric);
-    if (!s)
-        fputs("null", out);
-    else if (numeric)
-        fputs(s, out);
-    else
-        return put_json_string(out, s, (size_t)sqlite3_column_bytes(st, i));
-    return 0;
-}
-
-static int put_json_row(FILE *out, sqlite3_stmt *st, int n_col)
-{
-    int bad = 0;
-    fputc('{', out);
-    for (int i = 0; i < n_col && !bad; i++) {
-        const char *name = sqlite3_column_name(st, i);
-        fputs(i ? "," : "", out);
-        bad = put_json_string(out, name, strlen(name));
-        fputc(':', out);
-        bad = bad || put_json_cell(out, st, i);
-    }
-    fputc('}', out);
-    return bad;
-}
-
-/* Rows kept for the aligned table: cells [n_rows][n_col], NULL = SQL NULL. */
-typedef struct {
-    char **cells;
-    size_t n_rows, cap;
-    int n_col;
-    int numeric[QUERY_COL_MAX]; /* right-aligned: every non-NULL value of the column is a number */
-    int has_value[QUERY_COL_MAX];
-} table_rows;
-
-static void table_free(table_rows *t)
-{
-    for (size_t i = 0; i < t->n_rows * (size_t)t->n_col; i++)
-        free(t->cells[i]);
-    free(t->cells);
-}
-
-static int table_add(table_rows *t, sqlite3_stmt *st)
-{
-    if (t->n_rows == t->cap) {
-        size_t cap = t->cap ? 2 * t->cap : 64;
-        char **c = realloc(t->cells, cap * (size_t)t->n_col * sizeof *c);
-        if (!c)
-            return -1;
-        t->cells = c;
-        t->cap = cap;
-    }
-    char **row = t->cells + t->n_rows * (size_t)t->n_col;
-    for (int i = 0; i < t->n_col; i++)
-        row[i] = NULL;
-    t->n_rows++;
-    for (int i = 0; i < t->n_col; i++) {
-        char buf[64];
-        int numeric;
-        const char *s = cell_text(st, i, ARCHIVE_FORMAT_TABLE, buf, sizeof buf, &numeric);
-        if (!s)
-            continue;
-        if (!(row[i] = strdup(s)))
-            return -1;
-        t->numeric[i] = (t->numeric[i] || !t->has_value[i]) && numeric;
-        t->has_value[i] = 1;
-    }
-    return 0;
-}
-
-/* Display width of UTF-8 text: the bytes that start a character. */
-static int text_width(const char *s)
-{
-    int w = 0;
-    for (; *s; s++)
-        w += ((unsigned char)*s & 0xc0) != 0x80;
-    return w;
-}
-
-/* One line of the table (cells[n_col], NULL = blank) without trailing blanks. */
-static int table_line(evo_buf *line, const table_rows *t, const int *width, const char *const *cells,
-                      FILE *out)
-{
-    buf_truncate(line, 0);
-    for (int i = 0; i < t->n_col; i++) {
-        const char *s = cells[i] ? cells[i] : "";
-        int pad = width[i] - text_width(s); /* characters, not bytes: UTF-8 names */
-        pad = pad > 0 ? pad : 0;
-        buf_puts(line, i ? "  " : "");
-        buf_printf(line, "%*s", t->numeric[i] ? pad : 0, ""); /* numbers to the right */
-        buf_puts(line, s);
-        buf_printf(line, "%*s", t->numeric[i] ? 0 : pad, "");
-    }
-    while (!line->failed && line->len && line->data[line->len - 1] == ' ')
-        buf_truncate(line, line->len - 1);
-    if (!line->failed)
-        fprintf(out, "%s\n", line->len ? line->data : "");
-    return line->failed;
-}
-
-static int table_print(const table_rows *t, sqlite3_stmt *st, FILE *out)
-{
-    int width[QUERY_COL_MAX];
-    const char *names[QUERY_COL_MAX];
-    for (int i = 0; i < t->n_col; i++) {
-        names[i] = sqlite3_column_name(st, i);
-        width[i] = text_width(names[i]);
-        for (size_t r = 0; r < t->n_rows; r++) {
-            const char *s = t->cells[r * (size_t)t->n_col + i];
-            if (s && text_width(s) > width[i])
-                width[i] = text_width(s);
-        }
-    }
-    evo_buf line = {0};
-    int bad = table_line(&line, t, width, names, out);
-    if (!bad && t->n_rows == 0)
-        fprintf(out, "(no rows)\n");
-    for (size_t r = 0; r < t->n_rows && !bad; r++)
-        bad = table_line(&line, t, width, (const char *const *)t->cells + r * (size_t)t->n_col, out);
-    buf_free(&line);
-    return bad;
-}
-
-/* Anything after the first statement other than blanks and comments? */
-static int has_second_statement(sqlite3 *db, const char *tail)
-{
-    sqlite3_stmt *st = NULL;
-    int rc = sqlite3_prepare_v2(db, tail, -1, &st, NULL);
-    int more = rc != SQLITE_OK || st != NULL;
-    sqlite3_finalize(st);
-    return more;
-}
-
-/* Prepare one read-only statement on a's connection into *out: bad SQL, a second statement, anything
- * that would write and more than max_col columns are refused with EVO_ERR_USAGE. */
-static int prepare_query(evo_archive *a, const char *sql, int max_col, sqlite3_stmt **out, evo_error *err)
-{
-    sqlite3_stmt *st = NULL;
-    const char *tail = NULL;
-    *out = NULL;
-    int rc = sqlite3_prepare_v2(a->db, sql, -1, &st, &tail);
-    if (rc)
-        return (rc & 0xff) == SQLITE_NOMEM || (rc & 0xff) == SQLITE_BUSY
-                   ? fail_db(a, err, rc, "preparing a query")
-                   : evo_fail(err, EVO_ERR_USAGE, "%s: %s. Check the SQL; docs/archive.md lists the tables "
-                              "and columns.", a->path, sqlite3_errmsg(a->db));
-    if (!st)
-        return evo_fail(err, EVO_ERR_USAGE, "no SQL statement given. Write one, e.g. \"SELECT * FROM "
-                        "leaderboard LIMIT 10\".");
-    if (has_second_statement(a->db, tail))
-        rc = evo_fail(err, EVO_ERR_USAGE, "one SQL statement at a time, please: remove what follows "
-                      "the first ';'.");
-    else if (!sqlite3_stmt_readonly(st))
-        rc = evo_fail(err, EVO_ERR_USAGE, "%s: the statement would change the archive; queries only "
-                      "read it (SELECT, WITH, EXPLAIN, PRAGMA that read).", a->path);
-    int n_col = sqlite3_column_count(st);
-    if (!rc && n_col > max_col)
-        rc = evo_fail(err, EVO_ERR_USAGE, "the query returns %d columns; at most %d can be printed. "
-                      "Select fewer.", n_col, max_col);
-    if (rc)
-        sqlite3_finalize(st);
-    else
-        *out = st;
-    return rc;
-}
-
-/* A statement of a's connection stopped with src (not SQLITE_DONE): bad SQL found at run time is the
- * user's (EVO_ERR_USAGE), the rest as fail_db says. */
-static int query_step_failed(const evo_archive *a, int src, evo_error *err)
-{
-    return (src & 0xff) == SQLITE_ERROR
-               ? evo_fail(err, EVO_ERR_USAGE, "%s: %s. Check the SQL.", a->path, sqlite3_errmsg(a->db))
-               : fail_db(a, err, src, "running a query");
-}
-
-/* Print every row of st, a statement of a's connection, in an archive_format. */
-static int print_rows(evo_archive *a, sqlite3_stmt *st, int format, FILE *out, evo_error *err)
-{
-    int rc = EVO_OK, n_col = sqlite3_column_count(st);
-    table_rows table = {.n_col = n_col};
-    long n_rows = 0;
-    int bad = 0, src;
-    if (format == ARCHIVE_FORMAT_CSV)
-        for (int i = 0; i < n_col; i++) {
-            put_csv(out, sqlite3_column_name(st, i));
-            fputc(i == n_col - 1 ? '\n' : ',', out);
-        }
-    while (!bad && (src = sqlite3_step(st)) == SQLITE_ROW) {
-        char buf[64];
-        int numeric;
-        switch (format) {
-        case ARCHIVE_FORMAT_CSV:
-            for (int i = 0; i < n_col; i++) {
-                const char *s = cell_text(st, i, format, buf, sizeof buf, &numeric);
-                if (sqlite3_column_type(st, i) == SQLITE_BLOB)
-                    put_hex(out, sqlite3_column_blob(st, i), sqlite3_column_bytes(st, i));
-                else if (s)
-                    put_csv(out, s);
-                fputc(i == n_col - 1 ? '\n' : ',', out);
-            }
-            break;
-        case ARCHIVE_FORMAT_JSON:
-            fputs(n_rows ? ",\n " : "[", out);
-            bad = put_json_row(out, st, n_col);
-            break;
-        case ARCHIVE_FORMAT_OBJECT:
-            if (n_rows == 0)
-                bad = put_json_row(out, st, n_col);
-            break;
-        case ARCHIVE_FORMAT_LINES: {
-            int w = 0;
-            for (int i = 0; i < n_col; i++)
-                if ((int)strlen(sqlite3_column_name(st, i)) > w)
-                    w = (int)strlen(sqlite3_column_name(st, i));
-            fputs(n_rows ? "\n" : "", out);
-            for (int i = 0; i < n_col; i++) {
-                const char *s = cell_text(st, i, format, buf, sizeof buf, &numeric);
-                if (s && *s)
-                    fprintf(out, "%-*s  %s\n", w, sqlite3_column_name(st, i), s);
-                else
-                    fprintf(out, "%s\n", sqlite3_column_name(st, i));
-            }
-            break;
-        }
-        default:
-            bad = table_add(&table, st);
-            break;
-        }
-        n_rows++;
-    }
-    if (bad)
-        rc = evo_fail(err, EVO_ERR_NOMEM, "out of memory printing the query's rows");
-    else if (src != SQLITE_DONE)
-        rc = query_step_failed(a, src, err);
-    if (!rc && format == ARCHIVE_FORMAT_JSON)
-        fputs(n_rows ? "]\n" : "[]\n", out);
-    else if (!rc && format == ARCHIVE_FORMAT_OBJECT)
-        fputs(n_rows ? "\n" : "null\n", out);
-    else if (!rc && format == ARCHIVE_FORMAT_LINES && n_rows == 0)
-        fputs("(no rows)\n", out);
-    else if (!rc && format == ARCHIVE_FORMAT_TABLE && table_print(&table, st, out))
-        rc = evo_fail(err, EVO_ERR_NOMEM, "out of memory printing the query's rows");
-    table_free(&table);
-    if (!rc && ferror(out))
-        rc = evo_fail(err, EVO_ERR_IO, "cannot write the query's rows (is the output closed or the disk "
-                      "full?).");
-    return rc;
-}
-
-int archive_query_print(evo_archive *a, const char *sql, int format, FILE *out, evo_error *err)
-{
-    sqlite3_stmt *st;
-    int rc = prepare_query(a, sql, QUERY_COL_MAX, &st, err);
-    if (!rc)
-        rc = print_rows(a, st, format, out, err);
-    sqlite3_finalize(st);
-    return rc;
-}
-
-int archive_query_rows(evo_archive *a, const char *sql,
-                       int (*fn)(void *ctx, const archive_value *row, int n_col), void *ctx,
-                       evo_error *err)
-{
-    sqlite3_stmt *st;
-    int rc = prepare_query(a, sql, QUERY_COL_MAX, &st, err), src = SQLITE_DONE;
-    if (rc)
-        return rc;
-    int n_col = sqlite3_column_count(st);
-    archive_value row[QUERY_COL_MAX];
-    while (!rc && (src = sqlite3_step(st)) == SQLITE_ROW) {
-        for (int i = 0; i < n_col; i++) {
-            archive_value *v = &row[i];
-            *v = (archive_value){.real = NAN};
-            switch (sqlite3_column_type(st, i)) {
-            case SQLITE_INTEGER:
-                v->type = ARCHIVE_VALUE_INTEGER;
-                v->integer = sqlite3_column_int64(st, i);
-                v->real = (double)v->integer;
-                break;
-            case SQLITE_FLOAT:
-                v->type = ARCHIVE_VALUE_REAL;
-                v->real = sqlite3_column_double(st, i);
-                v->integer = isfinite(v->real) && fabs(v->real) < 9.2e18 ? (int64_t)v->real : 0;
-                break;
-            case SQLITE_TEXT:
-                v->type = ARCHIVE_VALUE_TEXT;
-                v->text = (const char *)sqlite3_column_text(st, i);
-                v->bytes = sqlite3_column_bytes(st, i);
-                break;
-            case SQLITE_BLOB:
-                v->type = ARCHIVE_VALUE_BLOB;
-                v->blob = sqlite3_column_blob(st, i);
-                v->bytes = sqlite3_column_bytes(st, i);
-                break;
-            default:
-                v->type = ARCHIVE_VALUE_NULL;
-                break;
-            }
-        }
-        rc = fn(ctx, row, n_col);
-    }
-    if (!rc && src != SQLITE_DONE)
-        rc = query_step_failed(a, src, err);
-    sqlite3_finalize(st);
-    return rc;
-}
-
-/* An SQL identifier in double quotes. */
-static void add_ident(evo_buf *b, const char *s)
-{
-    buf_puts(b, "\"");
-    for (const char *q; (q = strchr(s, '"')); s = q + 1) {
-        buf_add(b, s, (size_t)(q - s + 1));
-        buf_puts(b, "\"");
-    }
-    buf_puts(b, s);
-    buf_puts(b, "\"");
-}
-
-/* The rows of several archives go through a table of a scratch in-memory database, m (c0 the label,
- * c1.. the statement's columns; no declared types, so every value keeps its type and precision), and
- * one SELECT on it sorts, cuts and names them for print_rows. The archives' handles stay read-only. */
-int archive_query_print_merged(evo_archive *const *a, const char *const *labels, int n,
-                               const char *label_column, const char *sql, const char *order_desc,
-                               long limit, int format, FILE *out, evo_error *err)
-{
-    evo_archive scratch = {.path = "the rows merged from the archives"};
-    sqlite3_stmt *st = NULL, *ins = NULL;
-    evo_buf create = {0}, insert = {0}, select = {0};
-    int n_col = 0, order_col = -1;
-    int rc = sqlite3_open_v2(":memory:", &scratch.db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
-    if (rc)
-        rc = scratch.db ? fail_db(&scratch, err, rc, "opening a scratch database")
-                        : evo_fail(err, EVO_ERR_NOMEM, "out of memory merging the archives' rows");
-    for (int i = 0; !rc && i < n; i++) {
-        if ((rc = prepare_query(a[i], sql, QUERY_COL_MAX - 1, &st, err))) /* - 1: the label */
-            break;
-        if (i == 0) {
-            n_col = sqlite3_column_count(st);
-            int no_name = 0;
-            buf_puts(&create, "CREATE TABLE m (c0");
-            buf_puts(&insert, "INSERT INTO m VALUES (?");
-            buf_puts(&select, "SELECT c0 AS ");
-            add_ident(&select, label_column);
-            for (int c = 0; c < n_col; c++) {
-                const char *name = sqlite3_column_name(st, c); /* NULL: out of memory */
-                if (order_desc && name && !strcmp(name, order_desc) && order_col < 0)
-                    order_col = c + 1;
-                no_name |= !name;
-                buf_printf(&create, ", c%d", c + 1);
-                buf_puts(&insert, ", ?");
-                buf_printf(&select, ", c%d AS ", c + 1);
-                add_ident(&select, name ? name : "");
-            }
-            buf_puts(&create, ")");
-            buf_puts(&insert, ")");
-            buf_puts(&select, " FROM m ORDER BY ");
-            if (order_col > 0)
-                buf_printf(&select, "c%d IS NULL, c%d DESC, ", order_col, order_col);
-            buf_puts(&select, "rowid");
-            if (limit > 0)
-                buf_printf(&select, " LIMIT %ld", limit);
-            if (no_name || create.failed || insert.failed || select.failed) {
-                rc = evo_fail(err, EVO_ERR_NOMEM, "out of memory merging the archives' rows");
-                break;
-            }
-            if (order_desc && order_col < 0) {
-                rc = evo_fail(err, EVO_ERR_INTERNAL, "the query has no column '%s' to sort by", order_desc);
-                break;
-            }
-            if ((rc = exec_sql(&scratch, create.data, err, "making a scratch table")))
-                break;
-            if ((rc = sqlite3_prepare_v2(scratch.db, insert.data, -1, &ins, NULL))) {
-                rc = fail_db(&scratch, err, rc, "preparing the merge");
-                break;
-            }
-        } else if (sqlite3_column_count(st) != n_col) {
-            rc = evo_fail(err, EVO_ERR_DATA, "%s: the query returns %d columns where %s gave %d: its "
-                          "schema differs. Query it on its own.", a[i]->path, sqlite3_column_count(st),
-                          a[0]->path, n_col);
-            break;
-        }
-        int src;
-        while ((src = sqlite3_step(st)) == SQLITE_ROW) {
-            sqlite3_bind_text(ins, 1, labels[i], -1, SQLITE_STATIC);
-            for (int c = 0; c < n_col; c++)
-                sqlite3_bind_value(ins, c + 2, sqlite3_column_value(st, c));
-            int irc = sqlite3_step(ins);
-            if (irc != SQLITE_DONE) {
-                rc = fail_db(&scratch, err, irc, "merging the archives' rows");
-                break;
-            }
-            sqlite3_reset(ins);
-        }
-        if (!rc && src != SQLITE_DONE)
-            rc = query_step_failed(a[i], src, err);
-        sqlite3_finalize(st);
-        st = NULL;
-    }
-    if (!rc && n > 0) {
-        if ((rc = sqlite3_prepare_v2(scratch.db, select.data, -1, &st, NULL)))
-            rc = fail_db(&scratch, err, rc, "sorting the merged rows");
-        else
-            rc = print_rows(&scratch, st, format, out, err);
-    }
-    sqlite3_finalize(st);
-    sqlite3_finalize(ins);
-    sqlite3_close(scratch.db);
-    buf_free(&create);
-    buf_free(&insert);
-    buf_free(&select);
     return rc;
 }
