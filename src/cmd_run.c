@@ -117,11 +117,11 @@ static int master(const char *path, const search_options *opt, const run_overrid
         rc = search_run(&setup, opt, &signals_received, err);
         if (farm_in_flight(farm) > 0) { /* abandoned evaluations: end the job without waiting */
             archive_close(archive);
-            if (rc != SEARCH_STOPPED)
+            if (rc != EVO_STOPPED)
                 fprintf(stderr, "evofolio run: %s\n", err->msg);
             fprintf(stderr, "evofolio run: abandoning %d evaluation%s in flight\n", farm_in_flight(farm),
                     farm_in_flight(farm) == 1 ? "" : "s");
-            MPI_Abort(MPI_COMM_WORLD, rc == SEARCH_STOPPED ? SEARCH_STOPPED : evo_exit_code(rc));
+            MPI_Abort(MPI_COMM_WORLD, evo_exit_code(rc));
         }
         char shown[PATH_MAX];
         if (!opt->quiet && rc == EVO_OK)
@@ -220,8 +220,8 @@ int cmd_run(int argc, char **argv)
     signal(SIGXFSZ, SIG_IGN); /* a file-size limit (ulimit -f) is a write error to report, not a crash */
     evo_error err = {0};
     int rc = rank == 0 ? master(argv[optind], &opt, &over, size, &err) : worker(rank, &err);
-    if (rc && rc != SEARCH_STOPPED)
+    if (rc && rc != EVO_STOPPED)
         fprintf(stderr, "evofolio run%s: %s\n", rank ? " (worker)" : "", err.msg);
     MPI_Finalize();
-    return rc == SEARCH_STOPPED ? SEARCH_STOPPED : evo_exit_code(rc);
+    return evo_exit_code(rc); /* EVO_STOPPED: 3, as the usage says */
 }

@@ -278,7 +278,7 @@ static int take_result(search_state *st, batch_item *items, int n, int i, batch_
     return rc ? rc : store_duplicates(st, items, n, i, err);
 }
 
-/* Evaluate items (see take_stored) on the workers. Returns 0, SEARCH_STOPPED when a signal ended it
+/* Evaluate items (see take_stored) on the workers. Returns 0, EVO_STOPPED when a signal ended it
  * early, or an evo_err. */
 static int evaluate_batch(search_state *st, batch_item *items, int n, batch_kind kind, evo_error *err)
 {
@@ -300,7 +300,7 @@ static int evaluate_batch(search_state *st, batch_item *items, int n, batch_kind
             return rc;
         double budget = wait_budget(st, &grace_end);
         if (budget < 0 || *st->sig >= 2)
-            return SEARCH_STOPPED; /* results still in flight are abandoned */
+            return EVO_STOPPED; /* results still in flight are abandoned */
         farm_result r;
         int got = farm_wait(st->s->farm, &r, grace_end > 0 ? NULL : st->sig, budget, err);
         if (got < 0)
@@ -319,7 +319,7 @@ static int evaluate_batch(search_state *st, batch_item *items, int n, batch_kind
             items[i].done = 1;
         farm_result_free(&r);
     }
-    return rc ? rc : *st->sig ? SEARCH_STOPPED : EVO_OK;
+    return rc ? rc : *st->sig ? EVO_STOPPED : EVO_OK;
 }
 
 /* ---------------------------------------------------------------- generational mode */
@@ -376,7 +376,7 @@ static int run_generational(search_state *st, evo_error *err)
         rc = generation_boundary(st, err);
     }
     if (!rc && *st->sig)
-        rc = SEARCH_STOPPED;
+        rc = EVO_STOPPED;
     free(next);
     free(items);
     return rc;
@@ -437,7 +437,7 @@ static int run_steady(search_state *st, evo_error *err)
             break;
         double budget = wait_budget(st, &grace_end);
         if (budget < 0 || *st->sig >= 2) {
-            rc = SEARCH_STOPPED;
+            rc = EVO_STOPPED;
             break;
         }
         farm_result r;
@@ -470,7 +470,7 @@ static int run_steady(search_state *st, evo_error *err)
         }
     }
     if (!rc && *st->sig)
-        rc = SEARCH_STOPPED;
+        rc = EVO_STOPPED;
     free(slots);
     free(seeds);
     return rc;
@@ -973,13 +973,13 @@ int search_run(const search_setup *s, const search_options *opt, const volatile 
     if (!rc)
         rc = finish(&st, err);
     evo_error ignore = {0};
-    if (st.claimed && rc != EVO_OK && rc != SEARCH_STOPPED)
+    if (st.claimed && rc != EVO_OK && rc != EVO_STOPPED)
         archive_run_fail(s->archive, st.run, err->msg, &ignore);
     else if (st.claimed)
         archive_run_set_status(s->archive, st.run, rc == EVO_OK ? RUN_DONE : RUN_STOPPED, &ignore);
     if (st.claimed)
         archive_release_run(s->archive, st.run);
-    if (rc == SEARCH_STOPPED && !opt->quiet)
+    if (rc == EVO_STOPPED && !opt->quiet)
         fprintf(stderr, "\nstopped by a signal: %ld evaluations stored; continue with --resume\n", st.evaluations);
     ga_population_free(&st.pop);
     ga_cache_free(&st.cache);

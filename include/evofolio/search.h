@@ -6,7 +6,7 @@
  * baselines, the deflated Sharpe ratio of the champion's excess returns over equal weight (over the
  * effective number of trials) and PBO, and the verdict: skill when the confirmed fitness is > 0, the
  * DSR >= 0.95 and the PBO < 0.5. Workers run farm_worker_loop.
- * Returns 0 (done), SEARCH_STOPPED (a signal: the state is saved, --resume continues) or an evo_err
+ * Returns 0 (done), EVO_STOPPED (a signal: the state is saved, --resume continues) or an evo_err
  * with the error record filled. */
 #ifndef EVOFOLIO_SEARCH_H
 #define EVOFOLIO_SEARCH_H
@@ -15,8 +15,6 @@
 
 #include "evofolio/archive.h"
 #include "evofolio/farm.h"
-
-enum { SEARCH_STOPPED = 3 }; /* the process exit code of a resumable stop */
 
 enum {
     SEARCH_NEW = 0,           /* start a new run */
