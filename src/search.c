@@ -1,6 +1,7 @@
 /* search: the master loop. Shapes: P = ga.population, K = champions. */
 #include "evofolio/search.h"
 
+#include <assert.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,6 +30,13 @@ typedef struct {
     ga_individual ind;
 } stored_row;
 
+/* A task in flight: what its result will answer. */
+typedef struct {
+    int64_t id;  /* the task's evaluation id and replica */
+    int replica;
+    int of;      /* the submitter's index for it (a batch item, a steady slot); -1: a free entry */
+} flight_entry;
+
 typedef struct {
     const search_setup *s;
     const search_options *opt;
@@ -38,6 +46,8 @@ typedef struct {
     int64_t run;
     int claimed;          /* this master holds the run's writer claim (archive.h) */
     double last_heartbeat;
+    flight_entry *flight; /* [W] the tasks in flight */
+    double grace_end;     /* when the grace period after a stop ends; 0 before a stop */
     evo_rng rng;
     int64_t next_id;
     int generation;
@@ -184,16 +194,16 @@ typedef struct {
 /* Seconds to wait for in-flight results now: until the next heartbeat, or what is left of the grace
  * period once a stop was asked for. The run is marked stopped as soon as the stop is seen: under
  * mpirun, Ctrl-C kills the ranks a second after it asks them to stop. */
-static double wait_budget(search_state *st, double *grace_end)
+static double wait_budget(search_state *st)
 {
     if (*st->sig == 0)
         return fmax(HEARTBEAT_SECONDS - (farm_clock() - st->last_heartbeat), 1e-3);
-    if (*grace_end == 0) {
+    if (st->grace_end == 0) {
         evo_error ignore = {0};
-        *grace_end = farm_clock() + st->cfg->ga.grace_seconds;
+        st->grace_end = farm_clock() + st->cfg->ga.grace_seconds;
         archive_run_set_status(st->s->archive, st->run, RUN_STOPPED, &ignore);
     }
-    double left = *grace_end - farm_clock();
+    double left = st->grace_end - farm_clock();
     return left > 0 ? left : -1;
 }
 
@@ -204,6 +214,51 @@ static int heartbeat(search_state *st, evo_error *err)
         return EVO_OK;
     st->last_heartbeat = farm_clock();
     return archive_heartbeat(st->s->archive, st->run, err);
+}
+
+/* Hand the task to an idle worker (farm_idle > 0); its result will answer `of` (see collect). */
+static int submit(search_state *st, const farm_task *task, int of, evo_error *err)
+{
+    const int W = farm_workers(st->s->farm);
+    int e = 0;
+    while (e < W && st->flight[e].of >= 0)
+        e++;
+    if (e == W)
+        return evo_fail(err, EVO_ERR_INTERNAL, "evaluation %lld was handed out with every worker busy",
+                        (long long)task->id);
+    int rc = farm_submit(st->s->farm, task, err);
+    if (!rc)
+        st->flight[e] = (flight_entry){task->id, task->replica, of};
+    return rc;
+}
+
+/* The next result of a task in flight: renew the claim when due, then wait until the next heartbeat
+ * or, once a stop was asked for, for what is left of the grace period. Returns 1 with *r filled (the
+ * caller frees it) and *of the index its task was submitted with, 0 when the wait ended without a
+ * result (wait again), EVO_STOPPED when the grace period is over or a second signal came (results
+ * still in flight are abandoned), or an evo_err. */
+static int collect(search_state *st, farm_result *r, int *of, evo_error *err)
+{
+    int rc = heartbeat(st, err);
+    if (rc)
+        return rc;
+    double budget = wait_budget(st);
+    if (budget < 0 || *st->sig >= 2)
+        return EVO_STOPPED;
+    int got = farm_wait(st->s->farm, r, st->grace_end > 0 ? NULL : st->sig, budget, err);
+    if (got <= 0)
+        return got;
+    for (int e = 0; e < farm_workers(st->s->farm); e++) {
+        flight_entry *f = &st->flight[e];
+        if (f->of >= 0 && f->id == r->id && f->replica == r->replica) {
+            *of = f->of;
+            f->of = -1;
+            return 1;
+        }
+    }
+    const long long id = (long long)r->id;
+    farm_result_free(r);
+    return evo_fail(err, EVO_ERR_INTERNAL, "a result for evaluation %lld that was not asked for", id);
 }
 
 static int store_duplicates(search_state *st, batch_item *items, int n, int of, evo_error *err)
@@ -283,40 +338,26 @@ static int take_result(search_state *st, batch_item *items, int n, int i, batch_
 static int evaluate_batch(search_state *st, batch_item *items, int n, batch_kind kind, evo_error *err)
 {
     int next = 0, rc = take_stored(st, items, n, kind, err);
-    double grace_end = 0;
     while (!rc) {
         while (!*st->sig && farm_idle(st->s->farm) > 0 && next < n) {
-            batch_item *it = &items[next++];
-            if (it->done || it->dup_of >= 0)
+            const int i = next++;
+            if (items[i].done || items[i].dup_of >= 0)
                 continue;
-            farm_task task = {.id = it->ind->id, .seed = it->seed, .test = kind == BATCH_TEST,
-                              .replica = it->replica, .genome = it->ind->genome};
-            if ((rc = farm_submit(st->s->farm, &task, err)))
+            farm_task task = {.id = items[i].ind->id, .seed = items[i].seed, .test = kind == BATCH_TEST,
+                              .replica = items[i].replica, .genome = items[i].ind->genome};
+            if ((rc = submit(st, &task, i, err)))
                 return rc;
         }
         if (farm_in_flight(st->s->farm) == 0)
             break;
-        if ((rc = heartbeat(st, err)))
-            return rc;
-        double budget = wait_budget(st, &grace_end);
-        if (budget < 0 || *st->sig >= 2)
-            return EVO_STOPPED; /* results still in flight are abandoned */
         farm_result r;
-        int got = farm_wait(st->s->farm, &r, grace_end > 0 ? NULL : st->sig, budget, err);
+        int i, got = collect(st, &r, &i, err);
         if (got < 0)
             return got;
         if (!got)
             continue;
-        int i = 0;
-        while (i < n && (items[i].ind->id != r.id || items[i].replica != r.replica || items[i].done))
-            i++;
-        if (i == n)
-            rc = evo_fail(err, EVO_ERR_INTERNAL, "a result for evaluation %lld that was not asked for",
-                          (long long)r.id);
-        else
-            rc = take_result(st, items, n, i, kind, &r, err);
-        if (i < n)
-            items[i].done = 1;
+        rc = take_result(st, items, n, i, kind, &r, err);
+        items[i].done = 1;
         farm_result_free(&r);
     }
     return rc ? rc : *st->sig ? EVO_STOPPED : EVO_OK;
@@ -397,11 +438,10 @@ static void next_child(search_state *st, ga_individual *child)
 static int run_steady(search_state *st, evo_error *err)
 {
     const int P = st->cfg->ga.population, W = farm_workers(st->s->farm);
-    /* one slot per worker: the child it is evaluating */
-    ga_individual *slots = calloc((size_t)W * 2 + 2, sizeof *slots);
-    uint64_t *seeds = calloc((size_t)W * 2 + 2, sizeof *seeds);
+    /* one slot per worker: the child it is evaluating (id 0: a free slot) */
+    ga_individual *slots = calloc((size_t)W, sizeof *slots);
+    uint64_t *seeds = calloc((size_t)W, sizeof *seeds);
     int rc = slots && seeds ? EVO_OK : evo_fail(err, EVO_ERR_NOMEM, "out of memory");
-    double grace_end = 0;
     int seeded = st->pop.size; /* random children handed out so far (resume: the members) */
     while (!rc) {
         int stop = ga_should_stop(&(ga_progress){st->evaluations / P, st->evaluations, elapsed(st), st->stale},
@@ -425,32 +465,25 @@ static int run_steady(search_state *st, evo_error *err)
                 continue;
             }
             int slot = 0;
-            while (slots[slot].id)
+            while (slot < W && slots[slot].id)
                 slot++;
+            assert(slot < W && "farm_idle > 0: fewer than W children in flight");
             slots[slot] = child;
             seeds[slot] = seed;
             farm_task task = {.id = child.id, .seed = seed, .test = 0, .genome = child.genome};
-            if ((rc = farm_submit(st->s->farm, &task, err)))
+            if ((rc = submit(st, &task, slot, err)))
                 break;
         }
-        if (rc || farm_in_flight(st->s->farm) == 0 || (rc = heartbeat(st, err)))
+        if (rc || farm_in_flight(st->s->farm) == 0)
             break;
-        double budget = wait_budget(st, &grace_end);
-        if (budget < 0 || *st->sig >= 2) {
-            rc = EVO_STOPPED;
-            break;
-        }
         farm_result r;
-        int got = farm_wait(st->s->farm, &r, grace_end > 0 ? NULL : st->sig, budget, err);
+        int slot, got = collect(st, &r, &slot, err);
         if (got < 0) {
             rc = got;
             break;
         }
         if (!got)
             continue;
-        int slot = 0;
-        while (slot < 2 * W + 2 && slots[slot].id != r.id)
-            slot++;
         ga_individual child = slots[slot];
         memset(&slots[slot], 0, sizeof slots[slot]);
         child.fitness = r.res.status == EVAL_OK ? r.res.fitness : -INFINITY;
@@ -959,6 +992,10 @@ int search_run(const search_setup *s, const search_options *opt, const volatile 
     int rc = ga_population_create(&st.pop, s->cfg->ga.population, err);
     if (!rc)
         rc = ga_cache_create(&st.cache, 1024, err);
+    if (!rc && !(st.flight = malloc(sizeof *st.flight * (size_t)farm_workers(s->farm))))
+        rc = evo_fail(err, EVO_ERR_NOMEM, "out of memory");
+    for (int e = 0; !rc && e < farm_workers(s->farm); e++)
+        st.flight[e].of = -1;
     st.pop.size = 0;
     if (!rc)
         rc = open_run(&st, err);
@@ -984,5 +1021,6 @@ int search_run(const search_setup *s, const search_options *opt, const volatile 
     ga_population_free(&st.pop);
     ga_cache_free(&st.cache);
     free(st.stored);
+    free(st.flight);
     return rc;
 }
