@@ -797,21 +797,17 @@ static int test_finalists(search_state *st, finalist *fin, int n, int K, evo_err
         else
             printf("%-22s failed on the test period\n", label);
     }
-    for (int s = 0; s < STRATEGY_COUNT && !rc; s++) {
-        if (!(cfg->baselines & (1u << s)))
-            continue;
-        evo_strategy_run run;
-        if ((rc = strategy_run(&run, (evo_strategy)s, st->s->panel, test.first - 1, test.last, cfg->backtest.window,
-                               cfg->backtest.rebalance, cfg->backtest.cost_bps, err)))
-            break;
-        evo_metrics mt;
-        metrics_compute(&mt, run.bt.net, run.bt.turnover, run.bt.T);
-        rc = archive_put_baseline(st->s->archive, st->run, (evo_strategy)s, &mt, &run.bt,
+    evo_strategy_runs set;
+    rc = strategy_run_all(&set, cfg->baselines, st->s->panel, test.first - 1, test.last, cfg->backtest.window,
+                          cfg->backtest.rebalance, cfg->backtest.cost_bps, err);
+    for (int i = 0; i < set.n && !rc; i++) {
+        const evo_strategy s = set.runs[i].strategy;
+        rc = archive_put_baseline(st->s->archive, st->run, s, &set.metrics[i], &set.runs[i].bt,
                                   st->s->panel->dates + test.first, err);
         snprintf(label, sizeof label, "baseline %s", catalog_strategies.names[s]);
-        print_metrics_row(label, &mt);
-        strategy_run_free(&run);
+        print_metrics_row(label, &set.metrics[i]);
     }
+    strategy_runs_free(&set);
     return rc;
 }
 
