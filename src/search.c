@@ -11,7 +11,7 @@
 #include "evofolio/config.h"
 #include "evofolio/version.h"
 
-enum { HOF_MAX = 64 }; /* best distinct candidates kept for the champions */
+enum { HOF_MAX = SEARCH_FINALISTS_MAX - 1 }; /* best distinct candidates kept for the champions */
 #define SEARCH_PROGRESS_SECONDS 5.0 /* steady mode: a progress line at least this often */
 #define HEARTBEAT_SECONDS 30.0      /* how often the master renews its claim on the run while it waits */
 
@@ -599,19 +599,6 @@ static int restore(search_state *st, evo_error *err)
 #define VERDICT_DSR 0.95
 #define VERDICT_PBO 0.5
 
-/* A finalist: a candidate as searched and its fitness over fresh training seeds. */
-typedef struct {
-    ga_individual ind;
-    double mean, sd; /* over the fresh seeds; mean -inf when one of them failed */
-    int twin;        /* the linear twin of the best candidate */
-} finalist;
-
-static void print_metrics_row(const char *name, const evo_metrics *m)
-{
-    printf("%-22s %8.2f%% %7.2f%% %7.3f %8.3f %7.2f%% %9.4f\n", name, 100 * m->ann_return, 100 * m->ann_vol,
-           m->sharpe, m->sortino, 100 * m->max_drawdown, m->avg_turnover);
-}
-
 /* The seed of confirmation `replica` of evaluation id: fixed by the run's seed, so a resumed run
  * retrains with the same ones. */
 static uint64_t confirm_seed(const search_state *st, int64_t id, int replica)
@@ -652,14 +639,14 @@ static int linear_twin(search_state *st, const ga_individual *champion, ga_indiv
 
 /* Retrain the best ga.confirm candidates (and the champion's linear twin) with ga.confirm_seeds fresh
  * seeds each, and order them by the mean: the first is the champion. Fills fin[*n]. */
-static int confirm(search_state *st, finalist *fin, int *n, evo_error *err)
+static int confirm(search_state *st, search_finalist *fin, int *n, evo_error *err)
 {
     const evo_config *cfg = st->cfg;
     const int S = cfg->ga.confirm_seeds;
     *n = 0;
     for (int i = 0; i < st->n_hof && *n < (cfg->ga.confirm > 0 ? cfg->ga.confirm : 1); i++)
         if (st->hof[i].ind.origin != ORIGIN_TWIN) /* as in the run before a resume */
-            fin[(*n)++] = (finalist){st->hof[i].ind, st->hof[i].ind.fitness, 0, 0};
+            fin[(*n)++] = (search_finalist){.ind = st->hof[i].ind, .mean = st->hof[i].ind.fitness};
     if (cfg->ga.confirm == 0)
         return EVO_OK; /* crowned by the search fitness alone */
     int rc = linear_twin(st, &fin[0].ind, &fin[*n].ind, err);
@@ -694,7 +681,7 @@ static int confirm(search_state *st, finalist *fin, int *n, evo_error *err)
     if (!rc) { /* stable: equal means keep the search's order */
         for (int i = 1; i < *n; i++)
             for (int j = i; j > 0 && fin[j].mean > fin[j - 1].mean; j--) {
-                finalist t = fin[j];
+                search_finalist t = fin[j];
                 fin[j] = fin[j - 1];
                 fin[j - 1] = t;
             }
@@ -751,7 +738,7 @@ done:
 }
 
 /* One verdict from the confirmed fitness, the DSR and the PBO (search.h). */
-static void verdict(archive_champion_stats *c, const finalist *champ, int seeds, char *text, size_t size)
+static void verdict(archive_champion_stats *c, const search_finalist *champ, int seeds, char *text, size_t size)
 {
     const int beats = champ->mean > 0, dsr_ok = c->dsr >= VERDICT_DSR, pbo_ok = c->pbo < VERDICT_PBO;
     c->skill = beats && dsr_ok && pbo_ok;
@@ -769,95 +756,64 @@ static void verdict(archive_champion_stats *c, const finalist *champ, int seeds,
                  c->dsr, c->n_effective, c->pbo);
 }
 
-/* The test period for the first K finalists (and the twin), printed next to the baselines. */
-static int test_finalists(search_state *st, finalist *fin, int n, int K, evo_error *err)
+/* The test period for the first K finalists (and the twin), and the baselines on it. */
+static int test_finalists(search_state *st, search_summary *out, int K, evo_error *err)
 {
     const evo_config *cfg = st->cfg;
     const evo_window test = st->s->ctx->split.test;
-    batch_item items[HOF_MAX + 1];
-    int m = 0;
-    for (int i = 0; i < n; i++)
-        if (i < K || fin[i].twin)
-            items[m++] = (batch_item){.ind = &fin[i].ind, .seed = rng_next(&st->rng), .dup_of = -1};
+    batch_item items[SEARCH_FINALISTS_MAX];
+    int of[SEARCH_FINALISTS_MAX], m = 0;
+    for (int i = 0; i < out->n; i++)
+        if (i < K || out->fin[i].twin) {
+            of[m] = i;
+            items[m++] = (batch_item){.ind = &out->fin[i].ind, .seed = rng_next(&st->rng), .dup_of = -1};
+        }
     if (!st->opt->quiet)
         fprintf(stderr, "evaluating %d finalist%s on the held-out test period\n", m, m == 1 ? "" : "s");
     int rc = evaluate_batch(st, items, m, BATCH_TEST, err);
     if (rc)
         return rc;
-    char a[EVO_DATE_STR], b[EVO_DATE_STR], label[64];
-    printf("held-out test period %s .. %s (%d days), costs %g bps\n", date_format(st->s->panel->dates[test.first], a),
-           date_format(st->s->panel->dates[test.last], b), test.last - test.first + 1, cfg->backtest.cost_bps);
-    printf("%-22s %9s %8s %7s %8s %8s %9s\n", "", "return/y", "vol/y", "sharpe", "sortino", "max dd", "turnover");
     for (int i = 0; i < m; i++) {
-        int twin = items[i].ind->origin == ORIGIN_TWIN;
-        snprintf(label, sizeof label, "%s #%lld", i == 0 ? "champion" : twin ? "linear twin" : "finalist",
-                 (long long)items[i].ind->id);
-        if (items[i].ok)
-            print_metrics_row(label, &items[i].test);
-        else
-            printf("%-22s failed on the test period\n", label);
+        search_finalist *f = &out->fin[of[i]];
+        f->tested = 1;
+        f->test_ok = items[i].ok;
+        f->test = items[i].test;
     }
     evo_strategy_runs set;
     rc = strategy_run_all(&set, cfg->baselines, st->s->panel, test.first - 1, test.last, cfg->backtest.window,
                           cfg->backtest.rebalance, cfg->backtest.cost_bps, err);
     for (int i = 0; i < set.n && !rc; i++) {
-        const evo_strategy s = set.runs[i].strategy;
-        rc = archive_put_baseline(st->s->archive, st->run, s, &set.metrics[i], &set.runs[i].bt,
+        rc = archive_put_baseline(st->s->archive, st->run, set.runs[i].strategy, &set.metrics[i], &set.runs[i].bt,
                                   st->s->panel->dates + test.first, err);
-        snprintf(label, sizeof label, "baseline %s", catalog_strategies.names[s]);
-        print_metrics_row(label, &set.metrics[i]);
+        out->baseline[i] = set.runs[i].strategy;
+        out->baseline_test[i] = set.metrics[i];
+        out->n_baselines = i + 1;
     }
     strategy_runs_free(&set);
     return rc;
 }
 
-static void print_finalists(const search_state *st, const finalist *fin, int n)
-{
-    const evo_config *cfg = st->cfg;
-    printf("\nchampion  #%lld  %s\n", (long long)fin[0].ind.id, fin[0].ind.key);
-    printf("fitness   %.4f (%s over %d folds; equal weight's validation Sharpe ratio %.3f)\n\n", fin[0].ind.fitness,
-           catalog_fitness.names[cfg->ga.fitness], st->s->ctx->split.n_folds, st->s->ctx->ew_val_sharpe);
-    if (cfg->ga.confirm == 0)
-        return;
-    printf("finalists retrained with %d fresh seeds (fitness mean +- sd); the first is the champion\n",
-           cfg->ga.confirm_seeds);
-    for (int i = 0; i < n; i++)
-        printf("  #%-6lld %-9s %-8s searched %8.4f  confirmed %8.4f +- %.4f%s\n", (long long)fin[i].ind.id,
-               catalog_model_kinds.names[fin[i].ind.genome.model],
-               catalog_objectives.names[fin[i].ind.genome.objective], fin[i].ind.fitness, fin[i].mean, fin[i].sd,
-               fin[i].twin ? "  (linear twin of the best)" : "");
-    printf("\n");
-}
-
-static int finish(search_state *st, evo_error *err)
+static int finish(search_state *st, search_summary *out, evo_error *err)
 {
     if (st->n_hof == 0)
         return evo_fail(err, EVO_ERR_NUMERIC, "no candidate was evaluated successfully, so there is no "
                         "champion; look at the reasons with `evofolio query ARCHIVE sql \"SELECT id, reason "
                         "FROM evaluations WHERE status = 'failed'\"`");
-    finalist fin[HOF_MAX + 1];
-    int n, rc = confirm(st, fin, &n, err);
+    memset(out, 0, sizeof *out);
+    out->run = st->run;
+    int rc = confirm(st, out->fin, &out->n, err);
     if (rc)
         return rc;
-    const int K = st->cfg->ga.champions < n ? st->cfg->ga.champions : n;
-    print_finalists(st, fin, n);
-    if ((rc = test_finalists(st, fin, n, K, err)))
+    const int K = st->cfg->ga.champions < out->n ? st->cfg->ga.champions : out->n;
+    if ((rc = test_finalists(st, out, K, err)))
         return rc;
-    archive_champion_stats stats = {.champion = fin[0].ind.id};
-    char text[512];
-    if ((rc = multiple_testing(st, fin[0].ind.id, &stats, err)))
+    archive_champion_stats *stats = &out->stats;
+    stats->champion = out->fin[0].ind.id;
+    if ((rc = multiple_testing(st, out->fin[0].ind.id, stats, err)))
         return rc;
-    verdict(&stats, &fin[0], st->cfg->ga.confirm_seeds, text, sizeof text);
-    stats.verdict = text;
-    if ((rc = archive_put_champion_stats(st->s->archive, st->run, &stats, err)))
-        return rc;
-    printf("\ndeflated Sharpe ratio %.3f: the probability that the champion's edge over equal weight on\n"
-           "  validation is real rather than the best of %d candidates (worth %.1f independent ones) by luck.\n",
-           stats.dsr, stats.n_trials, stats.n_effective);
-    printf("PBO %.3f: the share of cross-validation splits in which the in-sample best candidate ranked\n"
-           "  below the median out of sample (0 = selection generalises, 0.5 = no better than chance).\n", stats.pbo);
-    printf("\nverdict: %s\n", text);
-    return EVO_OK;
+    verdict(stats, &out->fin[0], st->cfg->ga.confirm_seeds, out->verdict, sizeof out->verdict);
+    stats->verdict = out->verdict;
+    return archive_put_champion_stats(st->s->archive, st->run, stats, err);
 }
 
 /* ---------------------------------------------------------------- the run */
@@ -973,8 +929,9 @@ new_run:
 }
 
 int search_run(const search_setup *s, const search_options *opt, const volatile sig_atomic_t *signals,
-               evo_error *err)
+               search_summary *out, evo_error *err)
 {
+    search_summary unused;
     search_state st;
     memset(&st, 0, sizeof st);
     st.s = s;
@@ -1004,7 +961,7 @@ int search_run(const search_setup *s, const search_options *opt, const volatile 
     if (!rc)
         rc = s->cfg->ga.mode == GA_STEADY ? run_steady(&st, err) : run_generational(&st, err);
     if (!rc)
-        rc = finish(&st, err);
+        rc = finish(&st, out ? out : &unused, err);
     evo_error ignore = {0};
     if (st.claimed && rc != EVO_OK && rc != EVO_STOPPED)
         archive_run_fail(s->archive, st.run, err->msg, &ignore);

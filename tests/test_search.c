@@ -90,7 +90,7 @@ static int fixture_run(fixture *f, int resume, evo_error *err)
 {
     search_setup s = {&f->cfg, f->text, f->hash, f->data_hash, &f->panel, &f->ctx, f->archive, f->farm, 1, "test"};
     search_options opt = {.resume = resume, .quiet = 1};
-    return search_run(&s, &opt, &f->flag, err);
+    return search_run(&s, &opt, &f->flag, NULL, err);
 }
 
 static void fixture_close(fixture *f)
