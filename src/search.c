@@ -76,8 +76,8 @@ static void hof_add(search_state *st, const ga_individual *ind, const farm_resul
     if (!isfinite(ind->fitness))
         return;
     double sr = NAN, skew = NAN, kurt = NAN;
-    if (r && r->n_val)
-        metrics_moments(r->val_returns, r->n_val, &sr, &skew, &kurt);
+    if (r && r->res.n_val)
+        metrics_moments(r->res.val_returns, r->res.n_val, &sr, &skew, &kurt);
     int at = st->n_hof < HOF_MAX ? st->n_hof : HOF_MAX - 1;
     if (st->n_hof == HOF_MAX && ind->fitness <= st->hof[at].ind.fitness)
         return;
@@ -85,7 +85,7 @@ static void hof_add(search_state *st, const ga_individual *ind, const farm_resul
         st->hof[at] = st->hof[at - 1];
         at--;
     }
-    st->hof[at] = (hof_entry){*ind, sr, skew, kurt, r ? r->n_val : 0};
+    st->hof[at] = (hof_entry){*ind, sr, skew, kurt, r ? r->res.n_val : 0};
     if (st->n_hof < HOF_MAX)
         st->n_hof++;
 }
@@ -111,8 +111,8 @@ static int store(search_state *st, ga_individual *ind, uint64_t seed, const farm
                       .dates = st->s->panel->dates,
                       .res = r ? &r->res : NULL, .cache_of = cache_of, .rank = r ? r->rank : 0,
                       .host = r ? r->host : st->host, .started = r ? r->started : farm_clock(),
-                      .finished = r ? r->finished : farm_clock(), .val_returns = r ? r->val_returns : NULL,
-                      .n_val = r ? r->n_val : 0};
+                      .finished = r ? r->finished : farm_clock(), .val_returns = r ? r->res.val_returns : NULL,
+                      .n_val = r ? r->res.n_val : 0};
     int64_t ids[st->pop.size + 1];
     archive_state state;
     state_of(st, &state, ids);
