@@ -7,6 +7,19 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "evofolio/backtest.h"
+#include "evofolio/catalog.h"
+#include "evofolio/config.h"
+#include "evofolio/data.h"
+#include "evofolio/error.h"
+#include "evofolio/features.h"
+#include "evofolio/folds.h"
+#include "evofolio/genome.h"
+#include "evofolio/metrics.h"
+#include "evofolio/model.h"
+#include "evofolio/net.h"
+#include "evofolio/strategies.h"
+
 /* ---------------------------------------------------------------- context */
 
 void evaluate_context_free(evo_eval_context *ctx)

@@ -8,7 +8,20 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "evofolio/archive.h"
+#include "evofolio/catalog.h"
 #include "evofolio/config.h"
+#include "evofolio/data.h"
+#include "evofolio/date.h"
+#include "evofolio/error.h"
+#include "evofolio/evaluate.h"
+#include "evofolio/farm.h"
+#include "evofolio/folds.h"
+#include "evofolio/ga.h"
+#include "evofolio/genome.h"
+#include "evofolio/metrics.h"
+#include "evofolio/rng.h"
+#include "evofolio/strategies.h"
 #include "evofolio/version.h"
 
 enum { HOF_MAX = SEARCH_FINALISTS_MAX - 1 }; /* best distinct candidates kept for the champions */
