@@ -94,7 +94,7 @@ static int run_one(const char *mode, int population, int generations, int max_ev
         FILE *saved = stdout;
         stdout = fopen("/dev/null", "w"); /* the run's summary */
         double t0 = farm_clock();
-        rc = search_run(&s, &opt, &none, &err);
+        rc = search_run(&s, &opt, &none, NULL, &err);
         *seconds = farm_clock() - t0;
         fclose(stdout);
         stdout = saved;

@@ -170,21 +170,14 @@ static int run_baselines(const evo_config *cfg, const evo_panel *p, int day0, in
         return evo_fail(err, EVO_ERR_USAGE, "the period starts at day %d of the data, but estimates need "
                         "backtest.window = %d days of history before it. Choose a later period.", day0,
                         cfg->backtest.window);
-    evo_strategy_run runs[STRATEGY_COUNT];
-    int n = 0, rc = EVO_OK;
+    evo_strategy_runs set;
+    int rc = strategy_run_all(&set, cfg->baselines, p, day0, last, cfg->backtest.window, cfg->backtest.rebalance,
+                              cfg->backtest.cost_bps, err);
+    const evo_strategy_run *runs = set.runs;
+    const int n = set.n;
     print_header(fmt, cfg, p, day0, last);
-    for (int s = 0; s < STRATEGY_COUNT && !rc; s++) {
-        if (!(cfg->baselines & (1u << s)))
-            continue;
-        rc = strategy_run(&runs[n], (evo_strategy)s, p, day0, last, cfg->backtest.window,
-                          cfg->backtest.rebalance, cfg->backtest.cost_bps, err);
-        if (rc)
-            break;
-        evo_metrics m;
-        metrics_compute(&m, runs[n].bt.net, runs[n].bt.turnover, runs[n].bt.T);
-        print_metrics(fmt, catalog_strategies.names[s], &m, n == 0);
-        n++;
-    }
+    for (int i = 0; i < n; i++)
+        print_metrics(fmt, catalog_strategies.names[runs[i].strategy], &set.metrics[i], i == 0);
     if (fmt == FORMAT_JSON && n)
         printf("]\n");
     for (int i = 0; i < n && fmt == FORMAT_TABLE; i++)
@@ -193,8 +186,7 @@ static int run_baselines(const evo_config *cfg, const evo_panel *p, int day0, in
                    "minimum variance there.\n", runs[i].fallbacks, runs[i].fallbacks == 1 ? "" : "s");
     if (!rc && csv_path)
         rc = write_series(csv_path, runs, n, p, day0, err);
-    for (int i = 0; i < n; i++)
-        strategy_run_free(&runs[i]);
+    strategy_runs_free(&set);
     return rc;
 }
 

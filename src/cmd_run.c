@@ -9,8 +9,16 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "evofolio/archive.h"
 #include "evofolio/blas.h"
+#include "evofolio/catalog.h"
 #include "evofolio/cmd.h"
+#include "evofolio/config.h"
+#include "evofolio/data.h"
+#include "evofolio/date.h"
+#include "evofolio/evaluate.h"
+#include "evofolio/farm.h"
+#include "evofolio/metrics.h"
 #include "evofolio/search.h"
 
 /* The one mutable global the style allows: signals received by the master. */
@@ -80,6 +88,60 @@ static int apply_overrides(evo_config *cfg, const run_overrides *o, evo_error *e
     return EVO_OK;
 }
 
+static void print_metrics_row(const char *name, const evo_metrics *m)
+{
+    printf("%-22s %8.2f%% %7.2f%% %7.3f %8.3f %7.2f%% %9.4f\n", name, 100 * m->ann_return, 100 * m->ann_vol,
+           m->sharpe, m->sortino, 100 * m->max_drawdown, m->avg_turnover);
+}
+
+/* The end of a finished run on stdout: the champion and the finalists, the held-out test period next
+ * to the baselines, the deflated Sharpe ratio, the PBO and the verdict. */
+static void print_summary(const search_summary *sum, const evo_config *cfg, const evo_eval_context *ctx,
+                          const evo_panel *panel)
+{
+    const search_finalist *fin = sum->fin;
+    printf("\nchampion  #%lld  %s\n", (long long)fin[0].ind.id, fin[0].ind.key);
+    printf("fitness   %.4f (%s over %d folds; equal weight's validation Sharpe ratio %.3f)\n\n", fin[0].ind.fitness,
+           catalog_fitness.names[cfg->ga.fitness], ctx->split.n_folds, ctx->ew_val_sharpe);
+    if (cfg->ga.confirm > 0) {
+        printf("finalists retrained with %d fresh seeds (fitness mean +- sd); the first is the champion\n",
+               cfg->ga.confirm_seeds);
+        for (int i = 0; i < sum->n; i++)
+            printf("  #%-6lld %-9s %-8s searched %8.4f  confirmed %8.4f +- %.4f%s\n", (long long)fin[i].ind.id,
+                   catalog_model_kinds.names[fin[i].ind.genome.model],
+                   catalog_objectives.names[fin[i].ind.genome.objective], fin[i].ind.fitness, fin[i].mean,
+                   fin[i].sd, fin[i].twin ? "  (linear twin of the best)" : "");
+        printf("\n");
+    }
+    const evo_window test = ctx->split.test;
+    char a[EVO_DATE_STR], b[EVO_DATE_STR], label[64];
+    printf("held-out test period %s .. %s (%d days), costs %g bps\n", date_format(panel->dates[test.first], a),
+           date_format(panel->dates[test.last], b), test.last - test.first + 1, cfg->backtest.cost_bps);
+    printf("%-22s %9s %8s %7s %8s %8s %9s\n", "", "return/y", "vol/y", "sharpe", "sortino", "max dd", "turnover");
+    for (int i = 0, shown = 0; i < sum->n; i++) {
+        if (!fin[i].tested)
+            continue;
+        const int twin = fin[i].ind.origin == ORIGIN_TWIN;
+        snprintf(label, sizeof label, "%s #%lld", shown++ == 0 ? "champion" : twin ? "linear twin" : "finalist",
+                 (long long)fin[i].ind.id);
+        if (fin[i].test_ok)
+            print_metrics_row(label, &fin[i].test);
+        else
+            printf("%-22s failed on the test period\n", label);
+    }
+    for (int i = 0; i < sum->n_baselines; i++) {
+        snprintf(label, sizeof label, "baseline %s", catalog_strategies.names[sum->baseline[i]]);
+        print_metrics_row(label, &sum->baseline_test[i]);
+    }
+    const archive_champion_stats *st = &sum->stats;
+    printf("\ndeflated Sharpe ratio %.3f: the probability that the champion's edge over equal weight on\n"
+           "  validation is real rather than the best of %d candidates (worth %.1f independent ones) by luck.\n",
+           st->dsr, st->n_trials, st->n_effective);
+    printf("PBO %.3f: the share of cross-validation splits in which the in-sample best candidate ranked\n"
+           "  below the median out of sample (0 = selection generalises, 0.5 = no better than chance).\n", st->pbo);
+    printf("\nverdict: %s\n", sum->verdict);
+}
+
 /* Rank 0: load, share, run. */
 static int master(const char *path, const search_options *opt, const run_overrides *over, int size,
                   evo_error *err)
@@ -114,15 +176,20 @@ static int master(const char *path, const search_options *opt, const run_overrid
         rc = farm_create(&farm, farm_evaluate, &ctx, size, err);
     if (!rc) {
         search_setup setup = {&cfg, text, cfg_hash, data_hash, &panel, &ctx, archive, farm, size, over->command};
-        rc = search_run(&setup, opt, &signals_received, err);
+        search_summary *summary = malloc(sizeof *summary);
+        rc = summary ? search_run(&setup, opt, &signals_received, summary, err)
+                     : evo_fail(err, EVO_ERR_NOMEM, "out of memory");
         if (farm_in_flight(farm) > 0) { /* abandoned evaluations: end the job without waiting */
             archive_close(archive);
-            if (rc != SEARCH_STOPPED)
+            if (rc != EVO_STOPPED)
                 fprintf(stderr, "evofolio run: %s\n", err->msg);
             fprintf(stderr, "evofolio run: abandoning %d evaluation%s in flight\n", farm_in_flight(farm),
                     farm_in_flight(farm) == 1 ? "" : "s");
-            MPI_Abort(MPI_COMM_WORLD, rc == SEARCH_STOPPED ? SEARCH_STOPPED : evo_exit_code(rc));
+            MPI_Abort(MPI_COMM_WORLD, evo_exit_code(rc));
         }
+        if (rc == EVO_OK)
+            print_summary(summary, &cfg, &ctx, &panel);
+        free(summary);
         char shown[PATH_MAX];
         if (!opt->quiet && rc == EVO_OK)
             printf("\narchive %s (see it with: evofolio query %s top)\n",
@@ -220,8 +287,8 @@ int cmd_run(int argc, char **argv)
     signal(SIGXFSZ, SIG_IGN); /* a file-size limit (ulimit -f) is a write error to report, not a crash */
     evo_error err = {0};
     int rc = rank == 0 ? master(argv[optind], &opt, &over, size, &err) : worker(rank, &err);
-    if (rc && rc != SEARCH_STOPPED)
+    if (rc && rc != EVO_STOPPED)
         fprintf(stderr, "evofolio run%s: %s\n", rank ? " (worker)" : "", err.msg);
     MPI_Finalize();
-    return rc == SEARCH_STOPPED ? SEARCH_STOPPED : evo_exit_code(rc);
+    return evo_exit_code(rc); /* EVO_STOPPED: 3, as the usage says */
 }

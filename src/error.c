@@ -25,6 +25,8 @@ int evo_exit_code(int code)
     case EVO_ERR_CONFIG:
     case EVO_ERR_DATA:
         return 2;
+    case EVO_STOPPED:
+        return 3;
     default:
         return 1;
     }

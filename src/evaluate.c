@@ -7,6 +7,19 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "evofolio/backtest.h"
+#include "evofolio/catalog.h"
+#include "evofolio/config.h"
+#include "evofolio/data.h"
+#include "evofolio/error.h"
+#include "evofolio/features.h"
+#include "evofolio/folds.h"
+#include "evofolio/genome.h"
+#include "evofolio/metrics.h"
+#include "evofolio/model.h"
+#include "evofolio/net.h"
+#include "evofolio/strategies.h"
+
 /* ---------------------------------------------------------------- context */
 
 void evaluate_context_free(evo_eval_context *ctx)
@@ -376,8 +389,23 @@ typedef struct {
     evo_window val;
 } window_plan;
 
+/* The folds' daily net returns joined in fold order into res->val_returns[res->n_val]. */
+static int join_returns(evo_eval_result *res, evo_error *err)
+{
+    int T = 0;
+    for (int k = 0; k < res->n_folds; k++)
+        T += res->folds[k].bt.T;
+    if (!(res->val_returns = malloc(sizeof(double) * (size_t)(T ? T : 1))))
+        return evo_fail(err, EVO_ERR_NOMEM, "out of memory for %d validation returns", T);
+    for (int k = 0; k < res->n_folds; k++) {
+        memcpy(res->val_returns + res->n_val, res->folds[k].bt.net, sizeof(double) * (size_t)res->folds[k].bt.T);
+        res->n_val += res->folds[k].bt.T;
+    }
+    return EVO_OK;
+}
+
 static int evaluate_windows(evo_eval_result *res, const evo_eval_context *ctx, const evo_genome *g,
-                            uint64_t seed, int n_nets, int keep_series, const char *save, const window_plan *plan,
+                            uint64_t seed, int n_nets, int keep, const char *save, const window_plan *plan,
                             int n, evo_error *err)
 {
     const double t0 = model_now();
@@ -403,8 +431,10 @@ static int evaluate_windows(evo_eval_result *res, const evo_eval_context *ctx, c
     if (!rc && res->status == EVAL_OK) {
         res->val_sharpe = evaluate_pooled_sharpe(res->folds, n);
         res->fitness = evaluate_fitness(ctx->cfg->ga.fitness, res->folds, n, ctx->ew_val_sharpe);
+        if (keep & EVAL_KEEP_VAL_RETURNS)
+            rc = join_returns(res, err);
     }
-    for (int k = 0; !keep_series && k < n; k++)
+    for (int k = 0; !(keep & EVAL_KEEP_SERIES) && k < n; k++)
         backtest_free(&res->folds[k].bt);
     if (!rc) {
         net_spec spec = model_net_spec(g, &md, 0);
@@ -420,13 +450,13 @@ static int evaluate_windows(evo_eval_result *res, const evo_eval_context *ctx, c
 }
 
 int evaluate_genome(evo_eval_result *res, const evo_eval_context *ctx, const evo_genome *g, uint64_t seed,
-                    int keep_series, evo_error *err)
+                    int keep, evo_error *err)
 {
     window_plan plan[FOLDS_MAX];
     const evo_split *s = &ctx->split;
     for (int k = 0; k < s->n_folds; k++) /* targets of days train.first .. train.last */
         plan[k] = (window_plan){s->folds[k].train.first - 1, s->folds[k].train.last - 1, s->folds[k].val};
-    return evaluate_windows(res, ctx, g, seed, 1, keep_series, NULL, plan, s->n_folds, err);
+    return evaluate_windows(res, ctx, g, seed, 1, keep, NULL, plan, s->n_folds, err);
 }
 
 int evaluate_test_saving(evo_eval_result *res, const evo_eval_context *ctx, const evo_genome *g, uint64_t seed,
@@ -435,7 +465,8 @@ int evaluate_test_saving(evo_eval_result *res, const evo_eval_context *ctx, cons
     const evo_window test = ctx->split.test;
     const int last_train = test.first - 1 - ctx->cfg->split.embargo_days;
     window_plan plan = {last_train - ctx->cfg->split.train_days, last_train - 1, test};
-    return evaluate_windows(res, ctx, g, seed ^ 0x7e57ULL, n_nets > 0 ? n_nets : 1, keep_series, save, &plan, 1, err);
+    return evaluate_windows(res, ctx, g, seed ^ 0x7e57ULL, n_nets > 0 ? n_nets : 1,
+                            keep_series ? EVAL_KEEP_SERIES : 0, save, &plan, 1, err);
 }
 
 int evaluate_test(evo_eval_result *res, const evo_eval_context *ctx, const evo_genome *g, uint64_t seed,
@@ -450,6 +481,9 @@ void evaluate_result_free(evo_eval_result *res)
         return;
     for (int k = 0; k < res->n_folds; k++)
         backtest_free(&res->folds[k].bt);
+    free(res->val_returns);
+    res->val_returns = NULL;
+    res->n_val = 0;
 }
 
 double evaluate_pooled_sharpe(const evo_fold_result *folds, int n)

@@ -51,7 +51,6 @@ void farm_result_free(farm_result *r)
     if (!r)
         return;
     evaluate_result_free(&r->res);
-    free(r->val_returns);
     memset(r, 0, sizeof *r);
 }
 
@@ -191,16 +190,17 @@ typedef struct {
 static void pack_result(bytes *b, const farm_result *r)
 {
     const evo_fold_result *f0 = &r->res.folds[0];
-    const int with_series = r->res.n_folds == 1 && f0->bt.T > 0 && r->val_returns == NULL;
-    result_header h = {r->id, r->rank, r->n_val, with_series ? f0->bt.T : 0, with_series ? f0->bt.A : 0,
+    const int with_series = r->res.n_folds == 1 && f0->bt.T > 0 && r->res.val_returns == NULL;
+    result_header h = {r->id, r->rank, r->res.n_val, with_series ? f0->bt.T : 0, with_series ? f0->bt.A : 0,
                        r->replica, 0, r->started, r->finished, {0}};
     memcpy(h.host, r->host, sizeof h.host);
     evo_eval_result plain = r->res;
     for (int k = 0; k < plain.n_folds; k++)
         memset(&plain.folds[k].bt, 0, sizeof plain.folds[k].bt); /* pointers stay home */
+    plain.val_returns = NULL;
     put(b, &h, sizeof h);
     put(b, &plain, sizeof plain);
-    put(b, r->val_returns, sizeof(double) * (size_t)r->n_val);
+    put(b, r->res.val_returns, sizeof(double) * (size_t)r->res.n_val);
     if (with_series) {
         put(b, f0->bt.net, sizeof(double) * (size_t)f0->bt.T);
         put(b, f0->bt.turnover, sizeof(double) * (size_t)f0->bt.T);
@@ -218,12 +218,13 @@ static int unpack_result(const unsigned char *at, size_t size, farm_result *r)
     r->id = h.id;
     r->replica = h.replica;
     r->rank = h.rank;
-    r->n_val = h.n_val;
+    r->res.val_returns = NULL;
+    r->res.n_val = h.n_val;
     r->started = h.started;
     r->finished = h.finished;
     memcpy(r->host, h.host, sizeof r->host);
-    if (h.n_val > 0 && (!(r->val_returns = malloc(sizeof(double) * (size_t)h.n_val)) ||
-                        take(&at, end, r->val_returns, sizeof(double) * (size_t)h.n_val)))
+    if (h.n_val > 0 && (!(r->res.val_returns = malloc(sizeof(double) * (size_t)h.n_val)) ||
+                        take(&at, end, r->res.val_returns, sizeof(double) * (size_t)h.n_val)))
         return -1;
     if (h.series_T > 0) {
         evo_backtest *bt = &r->res.folds[0].bt;
@@ -252,21 +253,9 @@ int farm_evaluate(farm_result *r, const farm_task *t, int rank, const void *cont
     /* the test period: the ensemble of the confirmation's number of nets (search.h) */
     const int nets = ctx->cfg->ga.confirm > 0 ? ctx->cfg->ga.confirm_seeds : 1;
     int rc = t->test ? evaluate_test(&r->res, ctx, &t->genome, t->seed, nets, 1, err)
-                     : evaluate_genome(&r->res, ctx, &t->genome, t->seed, 1, err);
+                     : evaluate_genome(&r->res, ctx, &t->genome, t->seed, EVAL_KEEP_VAL_RETURNS, err);
     r->finished = farm_clock();
-    if (rc || t->test || r->res.status != EVAL_OK)
-        return rc;
-    int n = 0;
-    for (int k = 0; k < r->res.n_folds; k++)
-        n += r->res.folds[k].bt.T;
-    if (!(r->val_returns = malloc(sizeof(double) * (size_t)(n ? n : 1))))
-        return evo_fail(err, EVO_ERR_NOMEM, "out of memory");
-    for (int k = 0; k < r->res.n_folds; k++) {
-        memcpy(r->val_returns + r->n_val, r->res.folds[k].bt.net, sizeof(double) * (size_t)r->res.folds[k].bt.T);
-        r->n_val += r->res.folds[k].bt.T;
-        backtest_free(&r->res.folds[k].bt);
-    }
-    return EVO_OK;
+    return rc;
 }
 
 /* ---------------------------------------------------------------- worker */

@@ -1,16 +1,30 @@
 /* search: the master loop. Shapes: P = ga.population, K = champions. */
 #include "evofolio/search.h"
 
+#include <assert.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "evofolio/archive.h"
+#include "evofolio/catalog.h"
 #include "evofolio/config.h"
+#include "evofolio/data.h"
+#include "evofolio/date.h"
+#include "evofolio/error.h"
+#include "evofolio/evaluate.h"
+#include "evofolio/farm.h"
+#include "evofolio/folds.h"
+#include "evofolio/ga.h"
+#include "evofolio/genome.h"
+#include "evofolio/metrics.h"
+#include "evofolio/rng.h"
+#include "evofolio/strategies.h"
 #include "evofolio/version.h"
 
-enum { HOF_MAX = 64 }; /* best distinct candidates kept for the champions */
+enum { HOF_MAX = SEARCH_FINALISTS_MAX - 1 }; /* best distinct candidates kept for the champions */
 #define SEARCH_PROGRESS_SECONDS 5.0 /* steady mode: a progress line at least this often */
 #define HEARTBEAT_SECONDS 30.0      /* how often the master renews its claim on the run while it waits */
 
@@ -29,6 +43,13 @@ typedef struct {
     ga_individual ind;
 } stored_row;
 
+/* A task in flight: what its result will answer. */
+typedef struct {
+    int64_t id;  /* the task's evaluation id and replica */
+    int replica;
+    int of;      /* the submitter's index for it (a batch item, a steady slot); -1: a free entry */
+} flight_entry;
+
 typedef struct {
     const search_setup *s;
     const search_options *opt;
@@ -38,6 +59,8 @@ typedef struct {
     int64_t run;
     int claimed;          /* this master holds the run's writer claim (archive.h) */
     double last_heartbeat;
+    flight_entry *flight; /* [W] the tasks in flight */
+    double grace_end;     /* when the grace period after a stop ends; 0 before a stop */
     evo_rng rng;
     int64_t next_id;
     int generation;
@@ -66,8 +89,8 @@ static void hof_add(search_state *st, const ga_individual *ind, const farm_resul
     if (!isfinite(ind->fitness))
         return;
     double sr = NAN, skew = NAN, kurt = NAN;
-    if (r && r->n_val)
-        metrics_moments(r->val_returns, r->n_val, &sr, &skew, &kurt);
+    if (r && r->res.n_val)
+        metrics_moments(r->res.val_returns, r->res.n_val, &sr, &skew, &kurt);
     int at = st->n_hof < HOF_MAX ? st->n_hof : HOF_MAX - 1;
     if (st->n_hof == HOF_MAX && ind->fitness <= st->hof[at].ind.fitness)
         return;
@@ -75,7 +98,7 @@ static void hof_add(search_state *st, const ga_individual *ind, const farm_resul
         st->hof[at] = st->hof[at - 1];
         at--;
     }
-    st->hof[at] = (hof_entry){*ind, sr, skew, kurt, r ? r->n_val : 0};
+    st->hof[at] = (hof_entry){*ind, sr, skew, kurt, r ? r->res.n_val : 0};
     if (st->n_hof < HOF_MAX)
         st->n_hof++;
 }
@@ -101,8 +124,8 @@ static int store(search_state *st, ga_individual *ind, uint64_t seed, const farm
                       .dates = st->s->panel->dates,
                       .res = r ? &r->res : NULL, .cache_of = cache_of, .rank = r ? r->rank : 0,
                       .host = r ? r->host : st->host, .started = r ? r->started : farm_clock(),
-                      .finished = r ? r->finished : farm_clock(), .val_returns = r ? r->val_returns : NULL,
-                      .n_val = r ? r->n_val : 0};
+                      .finished = r ? r->finished : farm_clock(), .val_returns = r ? r->res.val_returns : NULL,
+                      .n_val = r ? r->res.n_val : 0};
     int64_t ids[st->pop.size + 1];
     archive_state state;
     state_of(st, &state, ids);
@@ -184,16 +207,16 @@ typedef struct {
 /* Seconds to wait for in-flight results now: until the next heartbeat, or what is left of the grace
  * period once a stop was asked for. The run is marked stopped as soon as the stop is seen: under
  * mpirun, Ctrl-C kills the ranks a second after it asks them to stop. */
-static double wait_budget(search_state *st, double *grace_end)
+static double wait_budget(search_state *st)
 {
     if (*st->sig == 0)
         return fmax(HEARTBEAT_SECONDS - (farm_clock() - st->last_heartbeat), 1e-3);
-    if (*grace_end == 0) {
+    if (st->grace_end == 0) {
         evo_error ignore = {0};
-        *grace_end = farm_clock() + st->cfg->ga.grace_seconds;
+        st->grace_end = farm_clock() + st->cfg->ga.grace_seconds;
         archive_run_set_status(st->s->archive, st->run, RUN_STOPPED, &ignore);
     }
-    double left = *grace_end - farm_clock();
+    double left = st->grace_end - farm_clock();
     return left > 0 ? left : -1;
 }
 
@@ -204,6 +227,51 @@ static int heartbeat(search_state *st, evo_error *err)
         return EVO_OK;
     st->last_heartbeat = farm_clock();
     return archive_heartbeat(st->s->archive, st->run, err);
+}
+
+/* Hand the task to an idle worker (farm_idle > 0); its result will answer `of` (see collect). */
+static int submit(search_state *st, const farm_task *task, int of, evo_error *err)
+{
+    const int W = farm_workers(st->s->farm);
+    int e = 0;
+    while (e < W && st->flight[e].of >= 0)
+        e++;
+    if (e == W)
+        return evo_fail(err, EVO_ERR_INTERNAL, "evaluation %lld was handed out with every worker busy",
+                        (long long)task->id);
+    int rc = farm_submit(st->s->farm, task, err);
+    if (!rc)
+        st->flight[e] = (flight_entry){task->id, task->replica, of};
+    return rc;
+}
+
+/* The next result of a task in flight: renew the claim when due, then wait until the next heartbeat
+ * or, once a stop was asked for, for what is left of the grace period. Returns 1 with *r filled (the
+ * caller frees it) and *of the index its task was submitted with, 0 when the wait ended without a
+ * result (wait again), EVO_STOPPED when the grace period is over or a second signal came (results
+ * still in flight are abandoned), or an evo_err. */
+static int collect(search_state *st, farm_result *r, int *of, evo_error *err)
+{
+    int rc = heartbeat(st, err);
+    if (rc)
+        return rc;
+    double budget = wait_budget(st);
+    if (budget < 0 || *st->sig >= 2)
+        return EVO_STOPPED;
+    int got = farm_wait(st->s->farm, r, st->grace_end > 0 ? NULL : st->sig, budget, err);
+    if (got <= 0)
+        return got;
+    for (int e = 0; e < farm_workers(st->s->farm); e++) {
+        flight_entry *f = &st->flight[e];
+        if (f->of >= 0 && f->id == r->id && f->replica == r->replica) {
+            *of = f->of;
+            f->of = -1;
+            return 1;
+        }
+    }
+    const long long id = (long long)r->id;
+    farm_result_free(r);
+    return evo_fail(err, EVO_ERR_INTERNAL, "a result for evaluation %lld that was not asked for", id);
 }
 
 static int store_duplicates(search_state *st, batch_item *items, int n, int of, evo_error *err)
@@ -278,48 +346,34 @@ static int take_result(search_state *st, batch_item *items, int n, int i, batch_
     return rc ? rc : store_duplicates(st, items, n, i, err);
 }
 
-/* Evaluate items (see take_stored) on the workers. Returns 0, SEARCH_STOPPED when a signal ended it
+/* Evaluate items (see take_stored) on the workers. Returns 0, EVO_STOPPED when a signal ended it
  * early, or an evo_err. */
 static int evaluate_batch(search_state *st, batch_item *items, int n, batch_kind kind, evo_error *err)
 {
     int next = 0, rc = take_stored(st, items, n, kind, err);
-    double grace_end = 0;
     while (!rc) {
         while (!*st->sig && farm_idle(st->s->farm) > 0 && next < n) {
-            batch_item *it = &items[next++];
-            if (it->done || it->dup_of >= 0)
+            const int i = next++;
+            if (items[i].done || items[i].dup_of >= 0)
                 continue;
-            farm_task task = {.id = it->ind->id, .seed = it->seed, .test = kind == BATCH_TEST,
-                              .replica = it->replica, .genome = it->ind->genome};
-            if ((rc = farm_submit(st->s->farm, &task, err)))
+            farm_task task = {.id = items[i].ind->id, .seed = items[i].seed, .test = kind == BATCH_TEST,
+                              .replica = items[i].replica, .genome = items[i].ind->genome};
+            if ((rc = submit(st, &task, i, err)))
                 return rc;
         }
         if (farm_in_flight(st->s->farm) == 0)
             break;
-        if ((rc = heartbeat(st, err)))
-            return rc;
-        double budget = wait_budget(st, &grace_end);
-        if (budget < 0 || *st->sig >= 2)
-            return SEARCH_STOPPED; /* results still in flight are abandoned */
         farm_result r;
-        int got = farm_wait(st->s->farm, &r, grace_end > 0 ? NULL : st->sig, budget, err);
+        int i, got = collect(st, &r, &i, err);
         if (got < 0)
             return got;
         if (!got)
             continue;
-        int i = 0;
-        while (i < n && (items[i].ind->id != r.id || items[i].replica != r.replica || items[i].done))
-            i++;
-        if (i == n)
-            rc = evo_fail(err, EVO_ERR_INTERNAL, "a result for evaluation %lld that was not asked for",
-                          (long long)r.id);
-        else
-            rc = take_result(st, items, n, i, kind, &r, err);
-        if (i < n)
-            items[i].done = 1;
+        rc = take_result(st, items, n, i, kind, &r, err);
+        items[i].done = 1;
         farm_result_free(&r);
     }
-    return rc ? rc : *st->sig ? SEARCH_STOPPED : EVO_OK;
+    return rc ? rc : *st->sig ? EVO_STOPPED : EVO_OK;
 }
 
 /* ---------------------------------------------------------------- generational mode */
@@ -376,7 +430,7 @@ static int run_generational(search_state *st, evo_error *err)
         rc = generation_boundary(st, err);
     }
     if (!rc && *st->sig)
-        rc = SEARCH_STOPPED;
+        rc = EVO_STOPPED;
     free(next);
     free(items);
     return rc;
@@ -397,11 +451,10 @@ static void next_child(search_state *st, ga_individual *child)
 static int run_steady(search_state *st, evo_error *err)
 {
     const int P = st->cfg->ga.population, W = farm_workers(st->s->farm);
-    /* one slot per worker: the child it is evaluating */
-    ga_individual *slots = calloc((size_t)W * 2 + 2, sizeof *slots);
-    uint64_t *seeds = calloc((size_t)W * 2 + 2, sizeof *seeds);
+    /* one slot per worker: the child it is evaluating (id 0: a free slot) */
+    ga_individual *slots = calloc((size_t)W, sizeof *slots);
+    uint64_t *seeds = calloc((size_t)W, sizeof *seeds);
     int rc = slots && seeds ? EVO_OK : evo_fail(err, EVO_ERR_NOMEM, "out of memory");
-    double grace_end = 0;
     int seeded = st->pop.size; /* random children handed out so far (resume: the members) */
     while (!rc) {
         int stop = ga_should_stop(&(ga_progress){st->evaluations / P, st->evaluations, elapsed(st), st->stale},
@@ -425,32 +478,25 @@ static int run_steady(search_state *st, evo_error *err)
                 continue;
             }
             int slot = 0;
-            while (slots[slot].id)
+            while (slot < W && slots[slot].id)
                 slot++;
+            assert(slot < W && "farm_idle > 0: fewer than W children in flight");
             slots[slot] = child;
             seeds[slot] = seed;
             farm_task task = {.id = child.id, .seed = seed, .test = 0, .genome = child.genome};
-            if ((rc = farm_submit(st->s->farm, &task, err)))
+            if ((rc = submit(st, &task, slot, err)))
                 break;
         }
-        if (rc || farm_in_flight(st->s->farm) == 0 || (rc = heartbeat(st, err)))
+        if (rc || farm_in_flight(st->s->farm) == 0)
             break;
-        double budget = wait_budget(st, &grace_end);
-        if (budget < 0 || *st->sig >= 2) {
-            rc = SEARCH_STOPPED;
-            break;
-        }
         farm_result r;
-        int got = farm_wait(st->s->farm, &r, grace_end > 0 ? NULL : st->sig, budget, err);
+        int slot, got = collect(st, &r, &slot, err);
         if (got < 0) {
             rc = got;
             break;
         }
         if (!got)
             continue;
-        int slot = 0;
-        while (slot < 2 * W + 2 && slots[slot].id != r.id)
-            slot++;
         ga_individual child = slots[slot];
         memset(&slots[slot], 0, sizeof slots[slot]);
         child.fitness = r.res.status == EVAL_OK ? r.res.fitness : -INFINITY;
@@ -470,7 +516,7 @@ static int run_steady(search_state *st, evo_error *err)
         }
     }
     if (!rc && *st->sig)
-        rc = SEARCH_STOPPED;
+        rc = EVO_STOPPED;
     free(slots);
     free(seeds);
     return rc;
@@ -566,19 +612,6 @@ static int restore(search_state *st, evo_error *err)
 #define VERDICT_DSR 0.95
 #define VERDICT_PBO 0.5
 
-/* A finalist: a candidate as searched and its fitness over fresh training seeds. */
-typedef struct {
-    ga_individual ind;
-    double mean, sd; /* over the fresh seeds; mean -inf when one of them failed */
-    int twin;        /* the linear twin of the best candidate */
-} finalist;
-
-static void print_metrics_row(const char *name, const evo_metrics *m)
-{
-    printf("%-22s %8.2f%% %7.2f%% %7.3f %8.3f %7.2f%% %9.4f\n", name, 100 * m->ann_return, 100 * m->ann_vol,
-           m->sharpe, m->sortino, 100 * m->max_drawdown, m->avg_turnover);
-}
-
 /* The seed of confirmation `replica` of evaluation id: fixed by the run's seed, so a resumed run
  * retrains with the same ones. */
 static uint64_t confirm_seed(const search_state *st, int64_t id, int replica)
@@ -619,14 +652,14 @@ static int linear_twin(search_state *st, const ga_individual *champion, ga_indiv
 
 /* Retrain the best ga.confirm candidates (and the champion's linear twin) with ga.confirm_seeds fresh
  * seeds each, and order them by the mean: the first is the champion. Fills fin[*n]. */
-static int confirm(search_state *st, finalist *fin, int *n, evo_error *err)
+static int confirm(search_state *st, search_finalist *fin, int *n, evo_error *err)
 {
     const evo_config *cfg = st->cfg;
     const int S = cfg->ga.confirm_seeds;
     *n = 0;
     for (int i = 0; i < st->n_hof && *n < (cfg->ga.confirm > 0 ? cfg->ga.confirm : 1); i++)
         if (st->hof[i].ind.origin != ORIGIN_TWIN) /* as in the run before a resume */
-            fin[(*n)++] = (finalist){st->hof[i].ind, st->hof[i].ind.fitness, 0, 0};
+            fin[(*n)++] = (search_finalist){.ind = st->hof[i].ind, .mean = st->hof[i].ind.fitness};
     if (cfg->ga.confirm == 0)
         return EVO_OK; /* crowned by the search fitness alone */
     int rc = linear_twin(st, &fin[0].ind, &fin[*n].ind, err);
@@ -661,7 +694,7 @@ static int confirm(search_state *st, finalist *fin, int *n, evo_error *err)
     if (!rc) { /* stable: equal means keep the search's order */
         for (int i = 1; i < *n; i++)
             for (int j = i; j > 0 && fin[j].mean > fin[j - 1].mean; j--) {
-                finalist t = fin[j];
+                search_finalist t = fin[j];
                 fin[j] = fin[j - 1];
                 fin[j - 1] = t;
             }
@@ -718,7 +751,7 @@ done:
 }
 
 /* One verdict from the confirmed fitness, the DSR and the PBO (search.h). */
-static void verdict(archive_champion_stats *c, const finalist *champ, int seeds, char *text, size_t size)
+static void verdict(archive_champion_stats *c, const search_finalist *champ, int seeds, char *text, size_t size)
 {
     const int beats = champ->mean > 0, dsr_ok = c->dsr >= VERDICT_DSR, pbo_ok = c->pbo < VERDICT_PBO;
     c->skill = beats && dsr_ok && pbo_ok;
@@ -736,99 +769,64 @@ static void verdict(archive_champion_stats *c, const finalist *champ, int seeds,
                  c->dsr, c->n_effective, c->pbo);
 }
 
-/* The test period for the first K finalists (and the twin), printed next to the baselines. */
-static int test_finalists(search_state *st, finalist *fin, int n, int K, evo_error *err)
+/* The test period for the first K finalists (and the twin), and the baselines on it. */
+static int test_finalists(search_state *st, search_summary *out, int K, evo_error *err)
 {
     const evo_config *cfg = st->cfg;
     const evo_window test = st->s->ctx->split.test;
-    batch_item items[HOF_MAX + 1];
-    int m = 0;
-    for (int i = 0; i < n; i++)
-        if (i < K || fin[i].twin)
-            items[m++] = (batch_item){.ind = &fin[i].ind, .seed = rng_next(&st->rng), .dup_of = -1};
+    batch_item items[SEARCH_FINALISTS_MAX];
+    int of[SEARCH_FINALISTS_MAX], m = 0;
+    for (int i = 0; i < out->n; i++)
+        if (i < K || out->fin[i].twin) {
+            of[m] = i;
+            items[m++] = (batch_item){.ind = &out->fin[i].ind, .seed = rng_next(&st->rng), .dup_of = -1};
+        }
     if (!st->opt->quiet)
         fprintf(stderr, "evaluating %d finalist%s on the held-out test period\n", m, m == 1 ? "" : "s");
     int rc = evaluate_batch(st, items, m, BATCH_TEST, err);
     if (rc)
         return rc;
-    char a[EVO_DATE_STR], b[EVO_DATE_STR], label[64];
-    printf("held-out test period %s .. %s (%d days), costs %g bps\n", date_format(st->s->panel->dates[test.first], a),
-           date_format(st->s->panel->dates[test.last], b), test.last - test.first + 1, cfg->backtest.cost_bps);
-    printf("%-22s %9s %8s %7s %8s %8s %9s\n", "", "return/y", "vol/y", "sharpe", "sortino", "max dd", "turnover");
     for (int i = 0; i < m; i++) {
-        int twin = items[i].ind->origin == ORIGIN_TWIN;
-        snprintf(label, sizeof label, "%s #%lld", i == 0 ? "champion" : twin ? "linear twin" : "finalist",
-                 (long long)items[i].ind->id);
-        if (items[i].ok)
-            print_metrics_row(label, &items[i].test);
-        else
-            printf("%-22s failed on the test period\n", label);
+        search_finalist *f = &out->fin[of[i]];
+        f->tested = 1;
+        f->test_ok = items[i].ok;
+        f->test = items[i].test;
     }
-    for (int s = 0; s < STRATEGY_COUNT && !rc; s++) {
-        if (!(cfg->baselines & (1u << s)))
-            continue;
-        evo_strategy_run run;
-        if ((rc = strategy_run(&run, (evo_strategy)s, st->s->panel, test.first - 1, test.last, cfg->backtest.window,
-                               cfg->backtest.rebalance, cfg->backtest.cost_bps, err)))
-            break;
-        evo_metrics mt;
-        metrics_compute(&mt, run.bt.net, run.bt.turnover, run.bt.T);
-        rc = archive_put_baseline(st->s->archive, st->run, (evo_strategy)s, &mt, &run.bt,
+    evo_strategy_runs set;
+    rc = strategy_run_all(&set, cfg->baselines, st->s->panel, test.first - 1, test.last, cfg->backtest.window,
+                          cfg->backtest.rebalance, cfg->backtest.cost_bps, err);
+    for (int i = 0; i < set.n && !rc; i++) {
+        rc = archive_put_baseline(st->s->archive, st->run, set.runs[i].strategy, &set.metrics[i], &set.runs[i].bt,
                                   st->s->panel->dates + test.first, err);
-        snprintf(label, sizeof label, "baseline %s", catalog_strategies.names[s]);
-        print_metrics_row(label, &mt);
-        strategy_run_free(&run);
+        out->baseline[i] = set.runs[i].strategy;
+        out->baseline_test[i] = set.metrics[i];
+        out->n_baselines = i + 1;
     }
+    strategy_runs_free(&set);
     return rc;
 }
 
-static void print_finalists(const search_state *st, const finalist *fin, int n)
-{
-    const evo_config *cfg = st->cfg;
-    printf("\nchampion  #%lld  %s\n", (long long)fin[0].ind.id, fin[0].ind.key);
-    printf("fitness   %.4f (%s over %d folds; equal weight's validation Sharpe ratio %.3f)\n\n", fin[0].ind.fitness,
-           catalog_fitness.names[cfg->ga.fitness], st->s->ctx->split.n_folds, st->s->ctx->ew_val_sharpe);
-    if (cfg->ga.confirm == 0)
-        return;
-    printf("finalists retrained with %d fresh seeds (fitness mean +- sd); the first is the champion\n",
-           cfg->ga.confirm_seeds);
-    for (int i = 0; i < n; i++)
-        printf("  #%-6lld %-9s %-8s searched %8.4f  confirmed %8.4f +- %.4f%s\n", (long long)fin[i].ind.id,
-               catalog_model_kinds.names[fin[i].ind.genome.model],
-               catalog_objectives.names[fin[i].ind.genome.objective], fin[i].ind.fitness, fin[i].mean, fin[i].sd,
-               fin[i].twin ? "  (linear twin of the best)" : "");
-    printf("\n");
-}
-
-static int finish(search_state *st, evo_error *err)
+static int finish(search_state *st, search_summary *out, evo_error *err)
 {
     if (st->n_hof == 0)
         return evo_fail(err, EVO_ERR_NUMERIC, "no candidate was evaluated successfully, so there is no "
                         "champion; look at the reasons with `evofolio query ARCHIVE sql \"SELECT id, reason "
                         "FROM evaluations WHERE status = 'failed'\"`");
-    finalist fin[HOF_MAX + 1];
-    int n, rc = confirm(st, fin, &n, err);
+    memset(out, 0, sizeof *out);
+    out->run = st->run;
+    int rc = confirm(st, out->fin, &out->n, err);
     if (rc)
         return rc;
-    const int K = st->cfg->ga.champions < n ? st->cfg->ga.champions : n;
-    print_finalists(st, fin, n);
-    if ((rc = test_finalists(st, fin, n, K, err)))
+    const int K = st->cfg->ga.champions < out->n ? st->cfg->ga.champions : out->n;
+    if ((rc = test_finalists(st, out, K, err)))
         return rc;
-    archive_champion_stats stats = {.champion = fin[0].ind.id};
-    char text[512];
-    if ((rc = multiple_testing(st, fin[0].ind.id, &stats, err)))
+    archive_champion_stats *stats = &out->stats;
+    stats->champion = out->fin[0].ind.id;
+    if ((rc = multiple_testing(st, out->fin[0].ind.id, stats, err)))
         return rc;
-    verdict(&stats, &fin[0], st->cfg->ga.confirm_seeds, text, sizeof text);
-    stats.verdict = text;
-    if ((rc = archive_put_champion_stats(st->s->archive, st->run, &stats, err)))
-        return rc;
-    printf("\ndeflated Sharpe ratio %.3f: the probability that the champion's edge over equal weight on\n"
-           "  validation is real rather than the best of %d candidates (worth %.1f independent ones) by luck.\n",
-           stats.dsr, stats.n_trials, stats.n_effective);
-    printf("PBO %.3f: the share of cross-validation splits in which the in-sample best candidate ranked\n"
-           "  below the median out of sample (0 = selection generalises, 0.5 = no better than chance).\n", stats.pbo);
-    printf("\nverdict: %s\n", text);
-    return EVO_OK;
+    verdict(stats, &out->fin[0], st->cfg->ga.confirm_seeds, out->verdict, sizeof out->verdict);
+    stats->verdict = out->verdict;
+    return archive_put_champion_stats(st->s->archive, st->run, stats, err);
 }
 
 /* ---------------------------------------------------------------- the run */
@@ -944,8 +942,9 @@ new_run:
 }
 
 int search_run(const search_setup *s, const search_options *opt, const volatile sig_atomic_t *signals,
-               evo_error *err)
+               search_summary *out, evo_error *err)
 {
+    search_summary unused;
     search_state st;
     memset(&st, 0, sizeof st);
     st.s = s;
@@ -959,6 +958,10 @@ int search_run(const search_setup *s, const search_options *opt, const volatile 
     int rc = ga_population_create(&st.pop, s->cfg->ga.population, err);
     if (!rc)
         rc = ga_cache_create(&st.cache, 1024, err);
+    if (!rc && !(st.flight = malloc(sizeof *st.flight * (size_t)farm_workers(s->farm))))
+        rc = evo_fail(err, EVO_ERR_NOMEM, "out of memory");
+    for (int e = 0; !rc && e < farm_workers(s->farm); e++)
+        st.flight[e].of = -1;
     st.pop.size = 0;
     if (!rc)
         rc = open_run(&st, err);
@@ -971,18 +974,19 @@ int search_run(const search_setup *s, const search_options *opt, const volatile 
     if (!rc)
         rc = s->cfg->ga.mode == GA_STEADY ? run_steady(&st, err) : run_generational(&st, err);
     if (!rc)
-        rc = finish(&st, err);
+        rc = finish(&st, out ? out : &unused, err);
     evo_error ignore = {0};
-    if (st.claimed && rc != EVO_OK && rc != SEARCH_STOPPED)
+    if (st.claimed && rc != EVO_OK && rc != EVO_STOPPED)
         archive_run_fail(s->archive, st.run, err->msg, &ignore);
     else if (st.claimed)
         archive_run_set_status(s->archive, st.run, rc == EVO_OK ? RUN_DONE : RUN_STOPPED, &ignore);
     if (st.claimed)
         archive_release_run(s->archive, st.run);
-    if (rc == SEARCH_STOPPED && !opt->quiet)
+    if (rc == EVO_STOPPED && !opt->quiet)
         fprintf(stderr, "\nstopped by a signal: %ld evaluations stored; continue with --resume\n", st.evaluations);
     ga_population_free(&st.pop);
     ga_cache_free(&st.cache);
     free(st.stored);
+    free(st.flight);
     return rc;
 }

@@ -230,3 +230,30 @@ done:
     free(trade);
     return rc;
 }
+
+int strategy_run_all(evo_strategy_runs *out, unsigned strategies, const evo_panel *p, int first, int last,
+                     int window, int k, double cost_bps, evo_error *err)
+{
+    out->n = 0;
+    for (int s = 0; s < STRATEGY_COUNT; s++) {
+        if (!(strategies & (1u << s)))
+            continue;
+        evo_strategy_run *run = &out->runs[out->n];
+        int rc = strategy_run(run, (evo_strategy)s, p, first, last, window, k, cost_bps, err);
+        if (rc) {
+            strategy_run_free(run);
+            return rc;
+        }
+        metrics_compute(&out->metrics[out->n++], run->bt.net, run->bt.turnover, run->bt.T);
+    }
+    return EVO_OK;
+}
+
+void strategy_runs_free(evo_strategy_runs *runs)
+{
+    if (!runs)
+        return;
+    for (int i = 0; i < runs->n; i++)
+        strategy_run_free(&runs->runs[i]);
+    runs->n = 0;
+}

@@ -90,7 +90,7 @@ static int fixture_run(fixture *f, int resume, evo_error *err)
 {
     search_setup s = {&f->cfg, f->text, f->hash, f->data_hash, &f->panel, &f->ctx, f->archive, f->farm, 1, "test"};
     search_options opt = {.resume = resume, .quiet = 1};
-    return search_run(&s, &opt, &f->flag, err);
+    return search_run(&s, &opt, &f->flag, NULL, err);
 }
 
 static void fixture_close(fixture *f)
@@ -168,7 +168,7 @@ Test(search, stop_then_resume_equals_an_uninterrupted_run, .description = "a sto
     query(&a, EVALS, ea, sizeof ea);
     fixture_open(&b, "b.db", "generational", 4, 3);
     b.stop_after = 9; /* in the middle of generation 2 */
-    cr_assert_eq(fixture_run(&b, 0, &err), SEARCH_STOPPED);
+    cr_assert_eq(fixture_run(&b, 0, &err), EVO_STOPPED);
     cr_assert_eq(number(&b, "SELECT COUNT(*) FROM runs WHERE status = 'stopped'"), 1);
     cr_assert_eq(number(&b, "SELECT COUNT(*) FROM evaluations"), 9, "every result in flight was collected");
     b.flag = 0;
@@ -201,7 +201,7 @@ Test(search, resume_with_other_data_is_refused, .description = "the data hash mu
     fixture_open(&f, "r.db", "generational", 3, 3);
     f.stop_after = 3;
     evo_error err = {0};
-    cr_assert_eq(fixture_run(&f, 0, &err), SEARCH_STOPPED);
+    cr_assert_eq(fixture_run(&f, 0, &err), EVO_STOPPED);
     fixture_close(&f);
     fixture_open(&f, "r.db", "generational", 3, 4); /* other synthetic data */
     cr_assert_eq(fixture_run(&f, 1, &err), EVO_ERR_USAGE);

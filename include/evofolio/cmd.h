@@ -1,5 +1,6 @@
 /* cmd: the `evofolio` subcommands. Each takes the arguments after its name (argv[0] is the command
- * name) and returns the process exit code: 0 done, 1 run-time failure, 2 bad usage, config or data. */
+ * name) and returns the process exit code: 0 done, 1 run-time failure, 2 bad usage, config or data
+ * (evo_exit_code; `run` also 3, stopped and resumable). */
 #ifndef EVOFOLIO_CMD_H
 #define EVOFOLIO_CMD_H
 

@@ -66,12 +66,21 @@ typedef struct {
     evo_fold_result folds[FOLDS_MAX];
     size_t n_params;
     double seconds, train_seconds; /* whole evaluation; inside model_train */
+    double *val_returns; /* EVAL_KEEP_VAL_RETURNS, when evaluated: [n_val] the folds' daily net returns
+                          * joined in fold order, the validation days of the split (malloc'd) */
+    int n_val;
 } evo_eval_result;
 
-/* Train and backtest g on every fold. keep_series keeps each fold's daily backtest in the result
- * (free with evaluate_result_free). */
+/* What an evaluation keeps beyond its metrics (bits). */
+enum {
+    EVAL_KEEP_SERIES = 1,     /* each fold's daily backtest, folds[k].bt */
+    EVAL_KEEP_VAL_RETURNS = 2 /* the folds' net returns joined, val_returns (for the DSR and PBO) */
+};
+
+/* Train and backtest g on every fold. keep (EVAL_KEEP_* bits, 0: none) says which series the result
+ * keeps (free with evaluate_result_free). */
 int evaluate_genome(evo_eval_result *res, const evo_eval_context *ctx, const evo_genome *g,
-                    uint64_t seed, int keep_series, evo_error *err);
+                    uint64_t seed, int keep, evo_error *err);
 /* Train on the train_days ending an embargo before the test period, then backtest the test period;
  * the result has one fold (the test window). With n_nets > 1, that many nets are trained with seeds
  * derived from seed and the portfolio holds the mean of their weights (an ensemble: a genome's

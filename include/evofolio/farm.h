@@ -33,9 +33,7 @@ typedef struct {
     int rank;
     char host[64];
     double started, finished; /* Unix time */
-    evo_eval_result res;      /* the folds' series are only kept for test tasks */
-    double *val_returns;      /* [n_val] validation net returns, folds concatenated (malloc'd) */
-    int n_val;
+    evo_eval_result res;      /* test tasks keep their fold's series, the others res.val_returns */
 } farm_result;
 
 void farm_result_free(farm_result *r);
@@ -53,8 +51,8 @@ int farm_share(char **config_text, evo_panel *panel, int rank, evo_error *err);
 typedef int (*farm_evaluate_fn)(farm_result *r, const farm_task *task, int rank, const void *ctx,
                                 evo_error *err);
 
-/* Train and backtest the task's genome: validation folds give their concatenated net returns (for
- * PBO) and drop their series; a test task keeps its daily series (for the archive). */
+/* Train and backtest the task's genome: validation folds keep only their joined net returns (for the
+ * DSR and PBO); a test task keeps its daily series (for the archive). */
 int farm_evaluate(farm_result *r, const farm_task *task, int rank, const void *ctx, evo_error *err);
 
 /* Worker ranks: evaluate tasks until STOP. BLAS runs on one thread. */

@@ -5,8 +5,9 @@
  * champion), the finalists on the held-out test period as ensembles of that many nets next to the
  * baselines, the deflated Sharpe ratio of the champion's excess returns over equal weight (over the
  * effective number of trials) and PBO, and the verdict: skill when the confirmed fitness is > 0, the
- * DSR >= 0.95 and the PBO < 0.5. Workers run farm_worker_loop.
- * Returns 0 (done), SEARCH_STOPPED (a signal: the state is saved, --resume continues) or an evo_err
+ * DSR >= 0.95 and the PBO < 0.5. Workers run farm_worker_loop. What the end found comes back in a
+ * caller-owned search_summary (the command prints it; the archive holds it all too).
+ * Returns 0 (done), EVO_STOPPED (a signal: the state is saved, --resume continues) or an evo_err
  * with the error record filled. */
 #ifndef EVOFOLIO_SEARCH_H
 #define EVOFOLIO_SEARCH_H
@@ -15,8 +16,6 @@
 
 #include "evofolio/archive.h"
 #include "evofolio/farm.h"
-
-enum { SEARCH_STOPPED = 3 }; /* the process exit code of a resumable stop */
 
 enum {
     SEARCH_NEW = 0,           /* start a new run */
@@ -41,10 +40,35 @@ typedef struct {
     const char *command;          /* the command line, recorded with a new run */
 } search_setup;
 
+enum { SEARCH_FINALISTS_MAX = 65 }; /* the hall of fame's 64 best distinct candidates and the linear twin */
+
+/* A finalist: a candidate as searched, its fitness over fresh training seeds, its test period. */
+typedef struct {
+    ga_individual ind;
+    double mean, sd;  /* over ga.confirm_seeds fresh seeds; mean -inf when one of them failed */
+    int twin;         /* the linear twin of the best candidate */
+    int tested;       /* evaluated on the held-out test period (the first ga.champions, and the twin) */
+    int test_ok;      /* ... successfully: test holds its metrics */
+    evo_metrics test;
+} search_finalist;
+
+/* What a finished run found (search_run returned 0). */
+typedef struct {
+    int64_t run;
+    int n;                                   /* finalists, the champion first */
+    search_finalist fin[SEARCH_FINALISTS_MAX];
+    int n_baselines;                         /* the configured baselines, in catalog order */
+    evo_strategy baseline[STRATEGY_COUNT];
+    evo_metrics baseline_test[STRATEGY_COUNT]; /* on the test period */
+    archive_champion_stats stats;            /* stats.verdict points into verdict */
+    char verdict[512];
+} search_summary;
+
 /* signals counts SIGUSR1/SIGTERM received (set by the caller's handler): 1 = stop handing out work and
- * wait up to ga.grace_seconds for results in flight; 2 = stop at once. */
+ * wait up to ga.grace_seconds for results in flight; 2 = stop at once. out (may be NULL) is filled
+ * when the run finishes. */
 int search_run(const search_setup *s, const search_options *opt, const volatile sig_atomic_t *signals,
-               evo_error *err);
+               search_summary *out, evo_error *err);
 
 
 #endif

@@ -2,6 +2,7 @@
  * the trailing `window` daily simple returns ending at the decision day's close (sample mean and
  * covariance, denominator n-1), re-estimated at every rebalance; rebalancing every k trading days
  * from day 0 of the period (k = 1 daily, k = 0 never). Shapes: D panel days, A assets.
+ * A run owns its series (strategy_run_free; strategy_runs_free for a set of them).
  * Fails with EVO_ERR_DATA (not enough history before the period), EVO_ERR_NUMERIC, EVO_ERR_NOMEM. */
 #ifndef EVOFOLIO_STRATEGIES_H
 #define EVOFOLIO_STRATEGIES_H
@@ -10,6 +11,7 @@
 #include "evofolio/catalog.h"
 #include "evofolio/data.h"
 #include "evofolio/error.h"
+#include "evofolio/metrics.h"
 
 /* The target weights w[A] of strategy s at the close of panel day t (t >= window). *fell_back is set
  * when maxsharpe had no asset with a positive mean and returned minimum variance instead. */
@@ -27,5 +29,18 @@ typedef struct {
 int strategy_run(evo_strategy_run *out, evo_strategy s, const evo_panel *p, int first, int last,
                  int window, int k, double cost_bps, evo_error *err);
 void strategy_run_free(evo_strategy_run *run);
+
+/* The runs of every strategy of a set (a bitmask over evo_strategy), in catalog order. */
+typedef struct {
+    int n;
+    evo_strategy_run runs[STRATEGY_COUNT];
+    evo_metrics metrics[STRATEGY_COUNT]; /* of runs[i]'s net returns and turnover */
+} evo_strategy_runs;
+
+/* strategy_run for every strategy in the bitmask `strategies`, over the same period and settings.
+ * On failure out->n counts the runs made before it; free them all the same (strategy_runs_free). */
+int strategy_run_all(evo_strategy_runs *out, unsigned strategies, const evo_panel *p, int first, int last,
+                     int window, int k, double cost_bps, evo_error *err);
+void strategy_runs_free(evo_strategy_runs *runs);
 
 #endif
