@@ -14,6 +14,10 @@
 #include <signal.h>
 
 #include "evofolio/archive.h"
+#include "evofolio/config.h"
+#include "evofolio/data.h"
+#include "evofolio/error.h"
+#include "evofolio/evaluate.h"
 #include "evofolio/farm.h"
 
 enum { SEARCH_STOPPED = 3 }; /* the process exit code of a resumable stop */
