@@ -52,14 +52,43 @@ static model_train_options options(int patience, double deadline)
                                  .clip_norm = 0, .risk_aversion = 0, .cost = 0, .deadline = deadline};
 }
 
-/* Train a fresh net (net seed 3, training seed 9: the same net and minibatches in every call). The
- * caller frees *net. */
-static int train(evo_net **net, const model_data *md, const evo_genome *g, const model_train_options *opt,
-                 model_train_report *rep, evo_error *err)
+/* One training of a fresh net (net seed 3, training seed 9: the same net and minibatches in every
+ * run) on the table above; untrained holds the net's parameters before training. */
+typedef struct {
+    model_data md;
+    evo_genome g;
+    evo_net *net;
+    float *untrained;
+    model_train_report rep;
+    evo_error err;
+    int rc; /* model_train's */
+} run;
+
+static void run_train(run *r, evo_genome g, model_train_options opt)
 {
-    net_spec spec = model_net_spec(g, md, 3);
-    cr_assert_eq(net_create(&spec, net, err), EVO_OK, "%s", err->msg);
-    return model_train(*net, md, g, 0, LAST, opt, 9, rep, err);
+    memset(r, 0, sizeof *r);
+    make_data(&r->md);
+    r->g = g;
+    net_spec spec = model_net_spec(&r->g, &r->md, 3);
+    cr_assert_eq(net_create(&spec, &r->net, &r->err), EVO_OK, "%s", r->err.msg);
+    const size_t n = net_param_count(r->net) * sizeof *r->untrained;
+    r->untrained = malloc(n);
+    cr_assert_not_null(r->untrained);
+    memcpy(r->untrained, net_params(r->net), n);
+    r->rc = model_train(r->net, &r->md, &r->g, 0, LAST, &opt, 9, &r->rep, &r->err);
+}
+
+static void run_free(run *r)
+{
+    free(r->untrained);
+    net_free(r->net);
+    model_data_free(&r->md);
+}
+
+static int same_params(const run *a, const run *b)
+{
+    const size_t n = net_param_count(a->net);
+    return n == net_param_count(b->net) && !memcmp(net_params(a->net), net_params(b->net), n * sizeof(float));
 }
 
 /* A deadline the clock passed long ago: training stops after its first step (a deadline of 0 means
@@ -73,46 +102,29 @@ static double past_deadline(void)
 Test(model, deadline_in_the_past_truncates_after_one_step,
      .description = "train.max_seconds already spent: one step, truncated, its hold-out checked and kept")
 {
-    model_data md;
-    make_data(&md);
-    evo_genome g = genome(0, 1000);
-    model_train_options opt = options(1000, past_deadline());
-    model_train_report rep;
-    evo_error err = {0};
-    evo_net *net = NULL;
-    net_spec spec = model_net_spec(&g, &md, 3);
-    cr_assert_eq(net_create(&spec, &net, &err), EVO_OK, "%s", err.msg);
-    const size_t n = net_param_count(net);
-    float *untrained = malloc(n * sizeof *untrained);
-    memcpy(untrained, net_params(net), n * sizeof *untrained);
-    cr_assert_eq(model_train(net, &md, &g, 0, LAST, &opt, 9, &rep, &err), EVO_OK, "%s", err.msg);
-    cr_assert(rep.truncated, "the deadline flags the report");
-    cr_assert_not(rep.failed, "%s", rep.reason);
-    cr_assert_eq(rep.steps, 1, "one step before the deadline is looked at, then none");
-    cr_assert_eq(rep.best_step, 1, "the truncated step is checked and kept, not the untrained net");
-    cr_assert(isfinite(rep.holdout_loss) && isfinite(rep.initial_loss));
-    cr_assert_neq(memcmp(net_params(net), untrained, n * sizeof *untrained), 0, "the step moved the net");
-    free(untrained);
-    net_free(net);
-    model_data_free(&md);
+    run r;
+    run_train(&r, genome(0, 1000), options(1000, past_deadline()));
+    cr_assert_eq(r.rc, EVO_OK, "%s", r.err.msg);
+    cr_assert(r.rep.truncated, "the deadline flags the report");
+    cr_assert_not(r.rep.failed, "%s", r.rep.reason);
+    cr_assert_eq(r.rep.steps, 1, "one step before the deadline is looked at, then none");
+    cr_assert_eq(r.rep.best_step, 1, "the truncated step is checked and kept, not the untrained net");
+    cr_assert(isfinite(r.rep.holdout_loss) && isfinite(r.rep.initial_loss));
+    cr_assert_neq(memcmp(net_params(r.net), r.untrained, net_param_count(r.net) * sizeof(float)), 0,
+                  "the step moved the net");
+    run_free(&r);
 }
 
 Test(model, no_deadline_runs_every_step,
      .description = "deadline 0 and patience above the checks: all g.steps steps, not truncated")
 {
-    model_data md;
-    make_data(&md);
-    evo_genome g = genome(0, 30);
-    model_train_options opt = options(1000, 0);
-    model_train_report rep;
-    evo_error err = {0};
-    evo_net *net = NULL;
-    cr_assert_eq(train(&net, &md, &g, &opt, &rep, &err), EVO_OK, "%s", err.msg);
-    cr_assert_eq(rep.steps, 30);
-    cr_assert_not(rep.truncated);
-    cr_assert_not(rep.failed, "%s", rep.reason);
-    net_free(net);
-    model_data_free(&md);
+    run r;
+    run_train(&r, genome(0, 30), options(1000, 0));
+    cr_assert_eq(r.rc, EVO_OK, "%s", r.err.msg);
+    cr_assert_eq(r.rep.steps, 30);
+    cr_assert_not(r.rep.truncated);
+    cr_assert_not(r.rep.failed, "%s", r.rep.reason);
+    run_free(&r);
 }
 
 /* With 30 steps the hold-out is checked after every step (steps / MODEL_CHECKS < 1), and by the
@@ -122,39 +134,28 @@ Test(model, no_deadline_runs_every_step,
 Test(model, early_stopping_keeps_the_best_holdout_step,
      .description = "hold-out loss rising: stops after `patience` checks, best_step < steps, best step's bits kept")
 {
-    model_data md;
-    make_data(&md);
-    evo_genome g = genome(0, 30);
-    evo_error err = {0};
-    model_train_report one, early, full;
-    evo_net *net_one = NULL, *net_early = NULL, *net_full = NULL;
-    model_train_options opt = options(1000, past_deadline());
-    cr_assert_eq(train(&net_one, &md, &g, &opt, &one, &err), EVO_OK, "%s", err.msg);
-    cr_assert_eq(one.steps, 1);
-    opt = options(3, 0);
-    cr_assert_eq(train(&net_early, &md, &g, &opt, &early, &err), EVO_OK, "%s", err.msg);
-    opt = options(1000, 0);
-    cr_assert_eq(train(&net_full, &md, &g, &opt, &full, &err), EVO_OK, "%s", err.msg);
-
-    cr_assert_eq(early.steps, 1 + 3, "the first check, then 3 without improvement");
-    cr_assert_eq(early.best_step, 1);
-    cr_assert_lt(early.best_step, early.steps);
-    cr_assert_not(early.truncated);
-    cr_assert_eq(full.steps, 30);
-    cr_assert_eq(full.best_step, 1, "the hold-out loss rose at every later check");
-    cr_assert(isfinite(early.holdout_loss) && isfinite(early.train_loss));
+    run one, early, full;
+    run_train(&one, genome(0, 30), options(1000, past_deadline()));
+    run_train(&early, genome(0, 30), options(3, 0));
+    run_train(&full, genome(0, 30), options(1000, 0));
+    cr_assert(one.rc == EVO_OK && early.rc == EVO_OK && full.rc == EVO_OK);
+    cr_assert_eq(one.rep.steps, 1);
+    cr_assert_eq(early.rep.steps, 1 + 3, "the first check, then 3 without improvement");
+    cr_assert_eq(early.rep.best_step, 1);
+    cr_assert_lt(early.rep.best_step, early.rep.steps);
+    cr_assert_not(early.rep.truncated);
+    cr_assert(isfinite(early.rep.holdout_loss) && isfinite(early.rep.train_loss));
+    cr_assert_eq(full.rep.steps, 30);
+    cr_assert_eq(full.rep.best_step, 1, "the hold-out loss rose at every later check");
     /* the same net, minibatches and step 1 in all three runs: equal bits, no tolerance */
-    const size_t n = net_param_count(net_one);
-    cr_assert_eq(memcmp(net_params(net_early), net_params(net_one), n * sizeof(float)), 0,
-                 "early stopping restored step 1's parameters");
-    cr_assert_eq(memcmp(net_params(net_full), net_params(net_one), n * sizeof(float)), 0,
-                 "the full run restored step 1's parameters");
-    cr_assert_eq(early.holdout_loss, one.holdout_loss, "%.9g vs %.9g", early.holdout_loss, one.holdout_loss);
-    cr_assert_eq(full.holdout_loss, one.holdout_loss);
-    net_free(net_one);
-    net_free(net_early);
-    net_free(net_full);
-    model_data_free(&md);
+    cr_assert(same_params(&early, &one), "early stopping restored step 1's parameters");
+    cr_assert(same_params(&full, &one), "the full run restored step 1's parameters");
+    cr_assert_eq(early.rep.holdout_loss, one.rep.holdout_loss, "%.9g vs %.9g", early.rep.holdout_loss,
+                 one.rep.holdout_loss);
+    cr_assert_eq(full.rep.holdout_loss, one.rep.holdout_loss);
+    run_free(&one);
+    run_free(&early);
+    run_free(&full);
 }
 
 /* An LSTM trains its linear part alone for the first MODEL_LINEAR_SHARE of the steps (model.h), and
@@ -163,22 +164,16 @@ Test(model, early_stopping_keeps_the_best_holdout_step,
 Test(model, early_stopping_waits_for_the_lstm_phase,
      .description = "one LSTM layer, hold-out rising from the start: training goes past the linear-only steps")
 {
-    model_data md;
-    make_data(&md);
-    evo_genome g = genome(1, 30);
-    model_train_options opt = options(2, 0);
-    model_train_report rep;
-    evo_error err = {0};
-    evo_net *net = NULL;
-    cr_assert_eq(train(&net, &md, &g, &opt, &rep, &err), EVO_OK, "%s", err.msg);
-    cr_assert_not(rep.failed, "%s", rep.reason);
-    const int linear_steps = (int)(MODEL_LINEAR_SHARE * g.steps);
-    cr_assert_gt(rep.steps, linear_steps, "stopped at step %d, inside the %d linear-only steps", rep.steps,
+    run r;
+    run_train(&r, genome(1, 30), options(2, 0));
+    cr_assert_eq(r.rc, EVO_OK, "%s", r.err.msg);
+    cr_assert_not(r.rep.failed, "%s", r.rep.reason);
+    const int linear_steps = (int)(MODEL_LINEAR_SHARE * r.g.steps);
+    cr_assert_gt(r.rep.steps, linear_steps, "stopped at step %d, inside the %d linear-only steps", r.rep.steps,
                  linear_steps);
-    cr_assert_geq(rep.best_step, 1);
-    cr_assert_leq(rep.best_step, rep.steps);
-    net_free(net);
-    model_data_free(&md);
+    cr_assert_geq(r.rep.best_step, 1);
+    cr_assert_leq(r.rep.best_step, r.rep.steps);
+    run_free(&r);
 }
 
 /* AdamW's decoupled decay multiplies every parameter by 1 - lr * wd = -9 a step: they overflow within
@@ -186,49 +181,38 @@ Test(model, early_stopping_waits_for_the_lstm_phase,
 Test(model, diverging_learning_rate_is_reported_as_failed,
      .description = "lr 10, decay 1: status 0, failed with 'diverged: ... at step n', training stopped there")
 {
-    model_data md;
-    make_data(&md);
     evo_genome g = genome(0, 1000);
     g.lr = 10;
     g.weight_decay = 1;
-    model_train_options opt = options(1000, 0);
-    model_train_report rep;
-    evo_error err = {0};
-    evo_net *net = NULL;
-    cr_assert_eq(train(&net, &md, &g, &opt, &rep, &err), EVO_OK, "divergence is not an error: %s", err.msg);
-    cr_assert(rep.failed, "diverged without being flagged (steps %d, hold-out loss %g)", rep.steps,
-              rep.holdout_loss);
-    cr_assert_eq(strncmp(rep.reason, "diverged: ", 10), 0, "%s", rep.reason);
+    run r;
+    run_train(&r, g, options(1000, 0));
+    cr_assert_eq(r.rc, EVO_OK, "divergence is not an error: %s", r.err.msg);
+    cr_assert(r.rep.failed, "diverged without being flagged (steps %d, hold-out loss %g)", r.rep.steps,
+              r.rep.holdout_loss);
+    cr_assert_eq(strncmp(r.rep.reason, "diverged: ", 10), 0, "%s", r.rep.reason);
     char at[32];
-    snprintf(at, sizeof at, "at step %d", rep.steps);
-    cr_assert(strstr(rep.reason, at), "'%s' names the step it stopped at (%d)", rep.reason, rep.steps);
-    cr_assert_lt(rep.steps, g.steps, "training stopped at the divergence");
-    cr_assert_not(rep.truncated);
-    net_free(net);
-    model_data_free(&md);
+    snprintf(at, sizeof at, "at step %d", r.rep.steps);
+    cr_assert(strstr(r.rep.reason, at), "'%s' names the step it stopped at (%d)", r.rep.reason, r.rep.steps);
+    cr_assert_lt(r.rep.steps, g.steps, "training stopped at the divergence");
+    cr_assert_not(r.rep.truncated);
+    run_free(&r);
 }
 
 Test(model, refuses_one_day_minibatches_and_too_few_days,
      .description = "batch 1, or a hold-out leaving under 2 fitted days: EVO_ERR_USAGE with a hint")
 {
-    model_data md;
-    make_data(&md);
     evo_genome g = genome(0, 30);
-    model_train_options opt = options(3, 0);
-    model_train_report rep;
-    evo_error err = {0};
-    evo_net *net = NULL;
-    net_spec spec = model_net_spec(&g, &md, 3);
-    cr_assert_eq(net_create(&spec, &net, &err), EVO_OK, "%s", err.msg);
     g.batch = 1;
-    cr_assert_eq(model_train(net, &md, &g, 0, LAST, &opt, 9, &rep, &err), EVO_ERR_USAGE);
-    cr_assert(strstr(err.msg, "search.batch"), "%s", err.msg);
-    g.batch = 16;
-    err = (evo_error){0};
+    run r;
+    run_train(&r, g, options(3, 0));
+    cr_assert_eq(r.rc, EVO_ERR_USAGE);
+    cr_assert(strstr(r.err.msg, "search.batch"), "%s", r.err.msg);
+    run_free(&r);
+    model_train_options opt = options(3, 0);
     opt.val_fraction = 0.995; /* 397 of the 399 days held out, 2 left... */
     opt.embargo = 1;          /* ... less one embargoed: 1 fitted day */
-    cr_assert_eq(model_train(net, &md, &g, 0, LAST, &opt, 9, &rep, &err), EVO_ERR_USAGE);
-    cr_assert(strstr(err.msg, "decision days to train on"), "%s", err.msg);
-    net_free(net);
-    model_data_free(&md);
+    run_train(&r, genome(0, 30), opt);
+    cr_assert_eq(r.rc, EVO_ERR_USAGE);
+    cr_assert(strstr(r.err.msg, "decision days to train on"), "%s", r.err.msg);
+    run_free(&r);
 }
