@@ -2,6 +2,7 @@
 #   make            build build/evofolio
 #   make run        install what is missing, then run the embedded default (Dow 30 data)
 #   make test       install what is missing, then build and run every test suite
+#   make check-layers  no #include points up the code map (tools/check-layers.sh; README.md, Code map)
 #   make asan       the same suites built with AddressSanitizer and UBSan
 #   make fuzz       the libFuzzer harnesses of fuzz/ built with clang, each run FUZZ_SECONDS (default 60)
 #   make deps       install the Debian packages listed in DEB_PACKAGES (only those missing)
@@ -59,7 +60,7 @@ FUZZ_SECONDS ?= 60
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: FORCE all deps run test asan tests-run fuzz fuzz-run bench bench-run bench-search bench-baselines bench-features bench-archive bench-quality clean
+.PHONY: FORCE all deps run test check-layers asan tests-run fuzz fuzz-run bench bench-run bench-search bench-baselines bench-features bench-archive bench-quality clean
 all: $(BUILD)/evofolio
 
 $(BUILD)/obj/%.o: src/%.c
@@ -143,12 +144,18 @@ tests-run: $(BUILD)/evofolio $(TEST_BIN) $(REPLAY_BIN)
 	  grep 'inputs replayed' $$t.log; \
 	done
 
-# The Criterion suites, then a real one-node SLURM (tests/slurm/run.sh) and the report rendered by
-# headless Chromium (tests/browser/render.sh); each says SKIPPED, and why, when it cannot run here.
+# The code map first (a second, no build needed), then the Criterion suites, then a real one-node SLURM
+# (tests/slurm/run.sh) and the report rendered by headless Chromium (tests/browser/render.sh); each
+# says SKIPPED, and why, when it cannot run here.
 test: deps
+	@$(MAKE) --no-print-directory check-layers
 	@$(MAKE) --no-print-directory tests-run
 	@EVOFOLIO_BIN=$(BUILD)/evofolio tests/slurm/run.sh
 	@EVOFOLIO_BIN=$(BUILD)/evofolio tests/browser/render.sh
+
+# Every src/*.c and include/evofolio/*.h in its layer, and no #include "evofolio/..." pointing up.
+check-layers:
+	@sh tools/check-layers.sh && echo "check-layers: the code map holds"
 
 asan: deps
 	@$(MAKE) --no-print-directory BUILD=build/asan SANITIZE=1 OPT=-O1 tests-run

@@ -1,7 +1,8 @@
 /* blas: single-precision GEMM. On machines with AVX2 and FMA our own register-blocked kernels run
- * instead of cblas_sgemm (unless EVOFOLIO_BLAS=openblas, blas.h): OpenBLAS 0.3.21 does not recognise some current Xeons (it falls back to
- * its SSE3 "Prescott" kernels, ~37 GFLOP/s on the LSTM's shapes here) and the kernels below reach
- * ~90-110 GFLOP/s on the same shapes (bench/README.md). Elsewhere cblas_sgemm does the work.
+ * instead of cblas_sgemm (unless EVOFOLIO_BLAS=openblas, blas.h): OpenBLAS 0.3.21 does not recognise
+ * some current Xeons (it falls back to its SSE3 "Prescott" kernels, ~37 GFLOP/s on the LSTM's shapes
+ * here) and the kernels below reach ~90-110 GFLOP/s on the same shapes (bench/README.md). Elsewhere
+ * cblas_sgemm does the work.
  *
  * NN and TN products use a 4 x 24 tile (12 ymm accumulators, three B vectors, one broadcast A);
  * NT products (B transposed: rows of B are contiguous along K) use 2 x 4 dot-product tiles over

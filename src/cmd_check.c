@@ -6,6 +6,8 @@
 #include "evofolio/cmd.h"
 #include "evofolio/config.h"
 #include "evofolio/data.h"
+#include "evofolio/date.h"
+#include "evofolio/error.h"
 
 static void usage(FILE *out)
 {

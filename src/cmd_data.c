@@ -3,9 +3,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "evofolio/catalog.h"
 #include "evofolio/cmd.h"
 #include "evofolio/config.h"
 #include "evofolio/data.h"
+#include "evofolio/error.h"
 
 static void usage(FILE *out)
 {

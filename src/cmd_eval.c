@@ -12,8 +12,17 @@
 #include "evofolio/archive.h"
 #include "evofolio/blas.h"
 #include "evofolio/buf.h"
+#include "evofolio/catalog.h"
 #include "evofolio/cmd.h"
+#include "evofolio/config.h"
+#include "evofolio/data.h"
+#include "evofolio/date.h"
+#include "evofolio/error.h"
 #include "evofolio/evaluate.h"
+#include "evofolio/folds.h"
+#include "evofolio/genome.h"
+#include "evofolio/metrics.h"
+#include "evofolio/strategies.h"
 
 static void usage(FILE *out)
 {

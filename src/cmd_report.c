@@ -7,7 +7,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "evofolio/archive.h"
 #include "evofolio/cmd.h"
+#include "evofolio/config.h"
+#include "evofolio/error.h"
 #include "evofolio/report.h"
 
 static void usage(FILE *out)

@@ -6,7 +6,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "evofolio/catalog.h"
 #include "evofolio/cmd.h"
+#include "evofolio/data.h"
+#include "evofolio/date.h"
+#include "evofolio/error.h"
 #include "evofolio/suggest.h"
 #include "evofolio/synth.h"
 

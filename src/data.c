@@ -9,6 +9,7 @@
 #include <strings.h>
 #include <sys/stat.h>
 
+#include "evofolio/catalog.h"
 #include "evofolio/csv.h"
 #include "evofolio/folds.h"
 #include "evofolio/hash.h"

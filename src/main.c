@@ -4,6 +4,7 @@
 
 #include "evofolio/cmd.h"
 #include "evofolio/suggest.h"
+#include "evofolio/version.h"
 
 typedef struct {
     const char *name;

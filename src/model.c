@@ -7,6 +7,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "evofolio/adamw.h"
+#include "evofolio/loss.h"
 #include "evofolio/rng.h"
 
 /* A gradient norm above this means the candidate exploded, even if it is still finite. */

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "evofolio/date.h"
 #include "evofolio/qp.h"
 
 #define MOM_LOOKBACK 126 /* mom126 = P[t-21] / P[t-126] - 1 */

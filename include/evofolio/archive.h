@@ -13,10 +13,16 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "evofolio/backtest.h"
+#include "evofolio/catalog.h"
+#include "evofolio/config.h"
+#include "evofolio/date.h"
 #include "evofolio/error.h"
 #include "evofolio/evaluate.h"
 #include "evofolio/ga.h"
 #include "evofolio/genes.h"
+#include "evofolio/genome.h"
+#include "evofolio/metrics.h"
 #include "evofolio/rng.h"
 
 enum { ARCHIVE_SCHEMA_VERSION = 3 };

@@ -1,14 +1,17 @@
-/* blas: the engine's one door to matrix products. Row-major single-precision GEMM, done either by the
- * project's own AVX2/FMA kernels (src/blas.c says why) or by OpenBLAS's cblas_sgemm; a naive reference
- * loop beside it for tests; the switch to one BLAS thread (parallelism is across candidates, not inside
- * one). Nothing allocates; sizes are trusted (callers own the shapes).
+/* blas: the one door to matrix products - row-major single-precision GEMM, computed either by the
+ * project's own AVX2/FMA kernels (src/blas.c says why) or by OpenBLAS's cblas_sgemm, whichever path
+ * is in force - and a naive reference loop beside it for tests. Nothing allocates and nothing fails:
+ * sizes are trusted (callers own the shapes and the buffers).
  *
- * Which path runs: EVOFOLIO_BLAS=auto (default: the own kernels where the CPU has AVX2 and FMA, else
- * OpenBLAS), openblas or avx2, read once per process; an unknown value or a path the CPU lacks falls
- * back (auto, or OpenBLAS) with a warning on stderr. The choice is fixed, never timed: the search's
- * archives are identical for 1 and N ranks and a resume equals an uninterrupted run only while every
- * process computes alike, so a measured choice (issue 14) must be made once per machine and shared by
- * all ranks, not per process. */
+ * The path: EVOFOLIO_BLAS=auto (the default: the own kernels where the CPU has AVX2 and FMA, else
+ * OpenBLAS), avx2 or openblas, read once per process when first needed; blas_set_path overrides it.
+ * An unknown value, or avx2 on a CPU without AVX2 and FMA, falls back (to auto, or to OpenBLAS) with a
+ * warning on stderr. On the avx2 path OpenBLAS still computes the products with both operands
+ * transposed and fewer than 256 rows (src/blas.c, GEMM_PACK_MIN_ROWS). The choice is fixed, never
+ * timed: the search's archives are identical for 1 and N ranks and a resume equals an uninterrupted
+ * run only while every process computes alike, so a measured choice (issue 14) must be made once per
+ * machine and shared by all ranks, not per process. blas_single_thread keeps OpenBLAS on one thread
+ * (parallelism is across candidates, not inside one); the own kernels always run on one. */
 #ifndef EVOFOLIO_BLAS_H
 #define EVOFOLIO_BLAS_H
 

@@ -4,8 +4,6 @@
 #ifndef EVOFOLIO_CMD_H
 #define EVOFOLIO_CMD_H
 
-#include "evofolio/version.h"
-
 /* A whole number > 0 from an argument (a run or evaluation id), or -1. */
 long long cmd_parse_id(const char *text);
 

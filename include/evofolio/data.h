@@ -8,6 +8,7 @@
 
 #include <stdio.h>
 
+#include "evofolio/catalog.h"
 #include "evofolio/config.h"
 #include "evofolio/date.h"
 #include "evofolio/error.h"

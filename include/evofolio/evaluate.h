@@ -11,8 +11,10 @@
 #include <stdint.h>
 
 #include "evofolio/backtest.h"
+#include "evofolio/catalog.h"
 #include "evofolio/config.h"
 #include "evofolio/data.h"
+#include "evofolio/error.h"
 #include "evofolio/features.h"
 #include "evofolio/folds.h"
 #include "evofolio/genome.h"

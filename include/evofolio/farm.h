@@ -11,7 +11,10 @@
 #include <signal.h>
 #include <stdint.h>
 
+#include "evofolio/data.h"
+#include "evofolio/error.h"
 #include "evofolio/evaluate.h"
+#include "evofolio/genome.h"
 
 typedef enum {
     FARM_TAG_TASK = 1, /* master -> worker: one farm_task */

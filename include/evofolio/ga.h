@@ -9,6 +9,7 @@
 
 #include <stdint.h>
 
+#include "evofolio/catalog.h"
 #include "evofolio/config.h"
 #include "evofolio/error.h"
 #include "evofolio/genome.h"

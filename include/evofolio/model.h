@@ -14,6 +14,7 @@
 
 #include <stdint.h>
 
+#include "evofolio/catalog.h"
 #include "evofolio/error.h"
 #include "evofolio/genome.h"
 #include "evofolio/net.h"

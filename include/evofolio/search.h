@@ -15,6 +15,10 @@
 #include <signal.h>
 
 #include "evofolio/archive.h"
+#include "evofolio/config.h"
+#include "evofolio/data.h"
+#include "evofolio/error.h"
+#include "evofolio/evaluate.h"
 #include "evofolio/farm.h"
 
 enum {

@@ -9,6 +9,8 @@
 
 #include "evofolio/catalog.h"
 #include "evofolio/data.h"
+#include "evofolio/date.h"
+#include "evofolio/error.h"
 
 /* A planted signal: each asset's next-day expected log return gets an extra
  *   +- strength * sigma_i / sqrt(252) * z_{t,i},
