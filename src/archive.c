@@ -17,7 +17,18 @@
 #include <unistd.h>
 
 #include "archive_int.h"
+#include "evofolio/backtest.h"
 #include "evofolio/buf.h"
+#include "evofolio/catalog.h"
+#include "evofolio/config.h"
+#include "evofolio/date.h"
+#include "evofolio/error.h"
+#include "evofolio/evaluate.h"
+#include "evofolio/folds.h"
+#include "evofolio/ga.h"
+#include "evofolio/genes.h"
+#include "evofolio/genome.h"
+#include "evofolio/metrics.h"
 
 enum {
     BUSY_TIMEOUT_MS = 10000 /* how long a connection waits for another's lock before failing */

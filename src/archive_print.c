@@ -10,6 +10,7 @@
 
 #include "archive_int.h"
 #include "evofolio/buf.h"
+#include "evofolio/error.h"
 
 enum { QUERY_COL_MAX = 256 }; /* columns archive_query_print prints */
 

@@ -5,9 +5,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "evofolio/backtest.h"
+#include "evofolio/catalog.h"
 #include "evofolio/cmd.h"
 #include "evofolio/config.h"
 #include "evofolio/data.h"
+#include "evofolio/date.h"
+#include "evofolio/error.h"
 #include "evofolio/features.h"
 #include "evofolio/folds.h"
 #include "evofolio/metrics.h"

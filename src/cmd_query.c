@@ -10,6 +10,9 @@
 
 #include "evofolio/archive.h"
 #include "evofolio/cmd.h"
+#include "evofolio/config.h"
+#include "evofolio/error.h"
+#include "evofolio/genes.h"
 #include "evofolio/suggest.h"
 
 typedef enum {

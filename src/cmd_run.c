@@ -16,6 +16,7 @@
 #include "evofolio/config.h"
 #include "evofolio/data.h"
 #include "evofolio/date.h"
+#include "evofolio/error.h"
 #include "evofolio/evaluate.h"
 #include "evofolio/farm.h"
 #include "evofolio/metrics.h"

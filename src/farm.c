@@ -8,7 +8,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "evofolio/backtest.h"
 #include "evofolio/blas.h"
+#include "evofolio/buf.h"
 
 /* How long a waiting rank sleeps between probes: short enough to notice a result or a signal at
  * once, long enough that an idle rank uses no measurable CPU. */
@@ -56,31 +58,6 @@ void farm_result_free(farm_result *r)
 
 /* ---------------------------------------------------------------- sharing the problem */
 
-/* A growing byte buffer for packing. */
-typedef struct {
-    unsigned char *p;
-    size_t len, cap;
-    int failed;
-} bytes;
-
-static void put(bytes *b, const void *data, size_t n)
-{
-    if (b->failed || n == 0) /* n = 0 may come with data = NULL, which memcpy must not see */
-        return;
-    if (b->len + n > b->cap) {
-        size_t cap = 2 * (b->len + n) + 1024;
-        unsigned char *p = realloc(b->p, cap);
-        if (!p) {
-            b->failed = 1;
-            return;
-        }
-        b->p = p;
-        b->cap = cap;
-    }
-    memcpy(b->p + b->len, data, n);
-    b->len += n;
-}
-
 static int take(const unsigned char **at, const unsigned char *end, void *out, size_t n)
 {
     if ((size_t)(end - *at) < n)
@@ -90,21 +67,21 @@ static int take(const unsigned char **at, const unsigned char *end, void *out, s
     return 0;
 }
 
-static void pack_problem(bytes *b, const char *config, const evo_panel *p)
+static void pack_problem(evo_buf *b, const char *config, const evo_panel *p)
 {
     uint64_t len = strlen(config);
     int32_t dims[3] = {p->n_days, p->n_assets, p->volume != NULL};
-    put(b, &len, sizeof len);
-    put(b, config, len);
-    put(b, dims, sizeof dims);
-    put(b, p->dates, sizeof *p->dates * (size_t)p->n_days);
-    put(b, p->close, sizeof *p->close * (size_t)p->n_days * p->n_assets);
+    buf_add(b, &len, sizeof len);
+    buf_add(b, config, len);
+    buf_add(b, dims, sizeof dims);
+    buf_add(b, p->dates, sizeof *p->dates * (size_t)p->n_days);
+    buf_add(b, p->close, sizeof *p->close * (size_t)p->n_days * p->n_assets);
     if (p->volume)
-        put(b, p->volume, sizeof *p->volume * (size_t)p->n_days * p->n_assets);
+        buf_add(b, p->volume, sizeof *p->volume * (size_t)p->n_days * p->n_assets);
     for (int a = 0; a < p->n_assets; a++) {
         uint32_t n = (uint32_t)strlen(p->assets[a]);
-        put(b, &n, sizeof n);
-        put(b, p->assets[a], n);
+        buf_add(b, &n, sizeof n);
+        buf_add(b, p->assets[a], n);
     }
 }
 
@@ -145,7 +122,7 @@ static int unpack_problem(const unsigned char *at, size_t size, char **config, e
 
 int farm_share(char **config_text, evo_panel *panel, int rank, evo_error *err)
 {
-    bytes b = {0};
+    evo_buf b = {0};
     uint64_t size = 0;
     if (rank == 0 && !*config_text) { /* the master failed before it had anything to share */
         MPI_Bcast(&size, 1, MPI_UINT64_T, 0, MPI_COMM_WORLD);
@@ -154,7 +131,7 @@ int farm_share(char **config_text, evo_panel *panel, int rank, evo_error *err)
     if (rank == 0) {
         pack_problem(&b, *config_text, panel);
         if (b.failed) {
-            free(b.p);
+            buf_free(&b);
             return evo_fail(err, EVO_ERR_NOMEM, "out of memory packing the data for the workers");
         }
         size = b.len;
@@ -164,17 +141,17 @@ int farm_share(char **config_text, evo_panel *panel, int rank, evo_error *err)
         *config_text = NULL;
         return EVO_ERR_USAGE;
     }
-    if (rc == MPI_SUCCESS && rank != 0 && !(b.p = malloc(size ? size : 1)))
+    if (rc == MPI_SUCCESS && rank != 0 && !(b.data = malloc(size ? size : 1))) /* freed by buf_free */
         return evo_fail(err, EVO_ERR_NOMEM, "out of memory receiving %llu bytes of data",
                         (unsigned long long)size);
     if (rc == MPI_SUCCESS)
-        rc = MPI_Bcast(b.p, (int)size, MPI_BYTE, 0, MPI_COMM_WORLD);
+        rc = MPI_Bcast(b.data, (int)size, MPI_BYTE, 0, MPI_COMM_WORLD);
     int status = rc == MPI_SUCCESS ? EVO_OK : mpi_fail(err, rc, "broadcast of the data");
-    if (!status && rank != 0 && unpack_problem(b.p, size, config_text, panel)) {
+    if (!status && rank != 0 && unpack_problem((const unsigned char *)b.data, size, config_text, panel)) {
         data_panel_free(panel);
         status = evo_fail(err, EVO_ERR_INTERNAL, "rank %d: the shared data are truncated", rank);
     }
-    free(b.p);
+    buf_free(&b);
     return status;
 }
 
@@ -187,7 +164,7 @@ typedef struct {
     char host[64];
 } result_header;
 
-static void pack_result(bytes *b, const farm_result *r)
+static void pack_result(evo_buf *b, const farm_result *r)
 {
     const evo_fold_result *f0 = &r->res.folds[0];
     const int with_series = r->res.n_folds == 1 && f0->bt.T > 0 && r->res.val_returns == NULL;
@@ -198,13 +175,13 @@ static void pack_result(bytes *b, const farm_result *r)
     for (int k = 0; k < plain.n_folds; k++)
         memset(&plain.folds[k].bt, 0, sizeof plain.folds[k].bt); /* pointers stay home */
     plain.val_returns = NULL;
-    put(b, &h, sizeof h);
-    put(b, &plain, sizeof plain);
-    put(b, r->res.val_returns, sizeof(double) * (size_t)r->res.n_val);
+    buf_add(b, &h, sizeof h);
+    buf_add(b, &plain, sizeof plain);
+    buf_add(b, r->res.val_returns, sizeof(double) * (size_t)r->res.n_val);
     if (with_series) {
-        put(b, f0->bt.net, sizeof(double) * (size_t)f0->bt.T);
-        put(b, f0->bt.turnover, sizeof(double) * (size_t)f0->bt.T);
-        put(b, f0->bt.weights, sizeof(double) * (size_t)f0->bt.T * f0->bt.A);
+        buf_add(b, f0->bt.net, sizeof(double) * (size_t)f0->bt.T);
+        buf_add(b, f0->bt.turnover, sizeof(double) * (size_t)f0->bt.T);
+        buf_add(b, f0->bt.weights, sizeof(double) * (size_t)f0->bt.T * f0->bt.A);
     }
 }
 
@@ -285,15 +262,15 @@ int farm_worker_loop(farm_evaluate_fn fn, const void *ctx, int rank, evo_error *
             r.res.n_folds = 0;
             snprintf(r.res.reason, sizeof r.res.reason, "rank %d: %.150s", rank, err->msg);
         }
-        bytes b = {0};
+        evo_buf b = {0};
         pack_result(&b, &r);
         farm_result_free(&r);
         if (b.failed) {
-            free(b.p);
+            buf_free(&b);
             return evo_fail(err, EVO_ERR_NOMEM, "rank %d: out of memory packing a result", rank);
         }
-        rc = MPI_Send(b.p, (int)b.len, MPI_BYTE, 0, FARM_TAG_RESULT, MPI_COMM_WORLD);
-        free(b.p);
+        rc = MPI_Send(b.data, (int)b.len, MPI_BYTE, 0, FARM_TAG_RESULT, MPI_COMM_WORLD);
+        buf_free(&b);
         if (rc != MPI_SUCCESS)
             return mpi_fail(err, rc, "send of a result");
     }

@@ -17,9 +17,10 @@
 #include "evofolio/config.h"
 #include "evofolio/data.h"
 #include "evofolio/date.h"
+#include "evofolio/error.h"
+#include "evofolio/genes.h"
 #include "evofolio/genome.h"
 #include "evofolio/metrics.h"
-#include "evofolio/search.h"
 #include "evofolio/svg.h"
 #include "evofolio/version.h"
 
