@@ -1069,226 +1069,282 @@ static void gene_legend(report *r, svg_chart *c, int n_all, int n_top, double cu
     svg_legend(c, items, 2);
 }
 
+/* One gene's values over the successful candidates that use it: x[m] the value (choice: index, set:
+ * bitmask), y[m] the fitness, top[m] in the top decile (m_top of them; cut the decile's lowest fitness). */
+typedef struct {
+    const evo_gene_info *info;
+    int m, m_top;
+    double *x, *y;
+    char *top;
+    double cut, lo, hi, ylo, yhi;
+} gene_points;
+
+static void points_legend(report *r, svg_chart *c, const gene_points *p)
+{
+    gene_legend(r, c, p->m, p->m_top, p->cut);
+}
+
+/* Others first, the top decile on top; with many, every step-th of each, so the sample keeps their
+ * proportions. */
+static void number_points(svg_chart *c, const gene_points *p, const double *xj)
+{
+    int step = p->m > POINTS_MAX ? (p->m + POINTS_MAX - 1) / POINTS_MAX : 1;
+    svg_puts(c->o, "<g>");
+    for (int i = 0, seen = 0; i < p->m; i++)
+        if (!p->top[i] && seen++ % step == 0)
+            svg_points(c, &xj[i], &p->y[i], 1, SVG_MARK_RING, "#777", 2.6, 0.8);
+    for (int i = 0, seen = 0; i < p->m; i++)
+        if (p->top[i] && seen++ % step == 0)
+            svg_points(c, &xj[i], &p->y[i], 1, SVG_MARK_CIRCLE, "#000", 3, 1);
+    svg_puts(c->o, "</g>\n");
+}
+
+/* A numeric gene: its row (median and middle half, all and top decile) and a scatter of fitness
+ * against the value, log scale for log-scale genes. sorted and xj are scratch of m values. */
+static void number_chart(report *r, const gene_points *p, double *sorted, double *xj, svg_out *tbl)
+{
+    const evo_gene_info *info = p->info;
+    const int m = p->m, logx = info->log_scale && p->lo > 0;
+    memcpy(sorted, p->x, (size_t)m * sizeof *sorted);
+    qsort(sorted, (size_t)m, sizeof *sorted, cmp_double);
+    double dv[8]; /* the distinct values while there are few */
+    int n_dv = 1;
+    dv[0] = sorted[0];
+    for (int i = 1; i < m; i++)
+        if (sorted[i] != sorted[i - 1]) {
+            if (n_dv < 8)
+                dv[n_dv] = sorted[i];
+            n_dv++;
+        }
+    /* few distinct values: spread the points sideways so they do not hide each other */
+    double span = logx ? log10(p->hi / p->lo) : p->hi - p->lo;
+    for (int i = 0; i < m; i++) {
+        double j = n_dv <= 12 ? 0.015 * span * jitter((size_t)i) : 0;
+        xj[i] = logx ? p->x[i] * pow(10, j) : p->x[i] + j;
+    }
+    double all_med = quantile(sorted, m, 0.5), all_q1 = quantile(sorted, m, 0.25);
+    double all_q3 = quantile(sorted, m, 0.75);
+    int mt = 0;
+    for (int i = 0; i < m; i++)
+        if (p->top[i])
+            sorted[mt++] = p->x[i];
+    qsort(sorted, (size_t)mt, sizeof *sorted, cmp_double);
+    svg_printf(tbl, "<td class=\"l\">median %s (middle half %s to %s)</td><td class=\"l\">median %s "
+               "(middle half %s to %s)</td></tr>\n", num(r, all_med, SVG_FMT_NUMBER, -1),
+               num(r, all_q1, SVG_FMT_NUMBER, -1), num(r, all_q3, SVG_FMT_NUMBER, -1),
+               num(r, quantile(sorted, mt, 0.5), SVG_FMT_NUMBER, -1),
+               num(r, quantile(sorted, mt, 0.25), SVG_FMT_NUMBER, -1),
+               num(r, quantile(sorted, mt, 0.75), SVG_FMT_NUMBER, -1));
+    char title[128];
+    snprintf(title, sizeof title, "%s%s", info->name, logx ? " (log scale)" : "");
+    svg_chart c;
+    svg_chart_begin(&c, r->o, SMALL_W, SMALL_H, title);
+    svg_chart_legend_rows(&c, 2);
+    if (logx)
+        svg_chart_x(&c, SVG_SCALE_LOG, p->lo / pow(10, 0.03 * span), p->hi * pow(10, 0.03 * span), 0,
+                    SVG_FMT_NUMBER, info->words);
+    else /* a wider margin when the points stand in a few columns */
+        svg_chart_x(&c, SVG_SCALE_LINEAR, p->lo - (n_dv <= 8 ? 0.1 : 0.04) * span,
+                    p->hi + (n_dv <= 8 ? 0.1 : 0.04) * span, 0, SVG_FMT_NUMBER, info->words);
+    if (info->kind == GENE_KIND_INT && n_dv <= 8) { /* ticks at the values tried */
+        memcpy(c.x.ticks.v, dv, (size_t)n_dv * sizeof *dv);
+        c.x.ticks.n = n_dv;
+        c.x.ticks.step = 0;
+        c.x.decimals = 0;
+    } else if (info->kind == GENE_KIND_INT) {
+        integer_ticks(&c.x);
+    }
+    svg_chart_y(&c, SVG_SCALE_LINEAR, p->ylo, p->yhi, 1, SVG_FMT_NUMBER, "fitness");
+    svg_chart_axes(&c);
+    number_points(&c, p, xj);
+    points_legend(r, &c, p);
+    svg_chart_end(&c);
+}
+
+/* The categories of a choice or set gene that occur: cats[n] (at most 32), each with its share among
+ * all candidates using the gene and among the top decile, and a label. */
+typedef struct {
+    int n, cat[32];
+    double share_all[32], share_top[32];
+    char label_buf[32][48];
+    const char *label[32];
+} gene_categories;
+
+static int has_category(const gene_points *p, int i, int j)
+{
+    return p->info->kind == GENE_KIND_CHOICE ? (int)p->x[i] == j : (int)(((unsigned)p->x[i] >> j) & 1u);
+}
+
+static void count_categories(gene_categories *g, const gene_points *p)
+{
+    const evo_names *names = p->info->names;
+    g->n = 0;
+    for (int j = 0; j < names->count && j < 32; j++) {
+        int in = 0, in_top = 0;
+        for (int i = 0; i < p->m; i++) {
+            in += has_category(p, i, j);
+            in_top += has_category(p, i, j) && p->top[i];
+        }
+        if (!in)
+            continue;
+        int q = g->n++;
+        g->cat[q] = j;
+        g->share_all[q] = (double)in / p->m;
+        g->share_top[q] = p->m_top ? (double)in_top / p->m_top : NAN;
+        if (p->info->kind == GENE_KIND_CHOICE)
+            snprintf(g->label_buf[q], sizeof g->label_buf[q], "%s (%d)", names->names[j], in);
+        else
+            snprintf(g->label_buf[q], sizeof g->label_buf[q], "%s", names->names[j]);
+        g->label[q] = g->label_buf[q];
+    }
+}
+
+static void category_row(report *r, const gene_categories *g, const gene_points *p, svg_out *tbl)
+{
+    const evo_names *names = p->info->names;
+    svg_puts(tbl, "<td class=\"l\">");
+    for (int q = 0; q < g->n; q++)
+        svg_printf(tbl, "%s%s %s", q ? " &middot; " : "", names->names[g->cat[q]],
+                   num(r, g->share_all[q], SVG_FMT_PERCENT, 0));
+    svg_puts(tbl, "</td><td class=\"l\">");
+    for (int q = 0; q < g->n && p->m_top; q++)
+        svg_printf(tbl, "%s%s %s", q ? " &middot; " : "", names->names[g->cat[q]],
+                   num(r, g->share_top[q], SVG_FMT_PERCENT, 0));
+    if (!p->m_top)
+        svg_puts(tbl, "no candidate of the top decile uses it");
+    svg_puts(tbl, "</td></tr>\n");
+}
+
+/* A choice gene: a box of fitness per choice with the points over it, spread sideways. vals is
+ * scratch of m values. */
+static void choice_chart(report *r, const gene_categories *g, const gene_points *p, double *vals)
+{
+    char title[128];
+    snprintf(title, sizeof title, "%s: fitness by choice", p->info->name);
+    svg_chart c;
+    svg_chart_begin(&c, r->o, SMALL_W, SMALL_H, title);
+    svg_chart_legend_rows(&c, 2);
+    svg_chart_x_names(&c, g->label, g->n, p->info->words);
+    svg_chart_y(&c, SVG_SCALE_LINEAR, p->ylo, p->yhi, 1, SVG_FMT_NUMBER, "fitness");
+    svg_chart_axes(&c);
+    double slot = (c.right - c.left) / (g->n ? g->n : 1);
+    for (int q = 0; q < g->n; q++) {
+        int nv = 0;
+        for (int i = 0; i < p->m; i++)
+            if ((int)p->x[i] == g->cat[q])
+                vals[nv++] = p->y[i];
+        svg_box_stats b;
+        svg_box_stats_compute(&b, vals, nv);
+        svg_box(&c, q, slot * 0.5 < 46 ? slot * 0.5 : 46, &b, "#0072b2");
+    }
+    int step = p->m > POINTS_MAX ? (p->m + POINTS_MAX - 1) / POINTS_MAX : 1;
+    for (int pass = 0; pass < 2; pass++) /* the others, then the top decile over them */
+        for (int i = 0; i < p->m; i++) {
+            if (p->top[i] != pass || i % step)
+                continue;
+            int q = 0;
+            while (q < g->n && g->cat[q] != (int)p->x[i])
+                q++;
+            double px = q + 0.3 * jitter((size_t)i);
+            svg_points(&c, &px, &p->y[i], 1, pass ? SVG_MARK_CIRCLE : SVG_MARK_RING, pass ? "#000" : "#777",
+                       pass ? 2.6 : 2.2, pass ? 1 : 0.7);
+        }
+    points_legend(r, &c, p);
+    svg_chart_end(&c);
+}
+
+/* A set gene: how often each name is in the set, among all candidates using it and the top decile. */
+static void set_chart(report *r, const gene_categories *g, const gene_points *p)
+{
+    char title[128], a[64], b[64];
+    snprintf(title, sizeof title, "%s: how often each is chosen", p->info->name);
+    svg_chart c;
+    svg_chart_begin(&c, r->o, SMALL_W, SMALL_H, title);
+    svg_chart_legend_rows(&c, 2);
+    svg_chart_x_names(&c, g->label, g->n, p->info->words);
+    svg_chart_y(&c, SVG_SCALE_LINEAR, 0, 1, 0, SVG_FMT_PERCENT, "share of candidates");
+    svg_chart_axes(&c);
+    double slot = (c.right - c.left) / (g->n ? g->n : 1), bw = slot * 0.36;
+    for (int q = 0; q < g->n; q++) {
+        double xa = q - 0.2, xt = q + 0.2;
+        svg_bars(&c, &xa, &g->share_all[q], 1, bw, "#b0b0b0");
+        svg_bars(&c, &xt, &g->share_top[q], 1, bw, "#111");
+    }
+    snprintf(a, sizeof a, "all candidates using it (%d)", p->m);
+    snprintf(b, sizeof b, "top decile (%d)", p->m_top);
+    svg_legend_item items[2] = {{a, {"#b0b0b0", "", 0}, -1, 1}, {b, {"#111", "", 0}, -1, 1}};
+    svg_legend(&c, items, 2);
+    svg_chart_end(&c);
+}
+
+/* The candidates of ok[n] (best first, the first n_top the top decile) that use gene k, with their
+ * value range. */
+static void collect_points(gene_points *p, int k, const cand *const *ok, int n, int n_top)
+{
+    p->m = p->m_top = 0;
+    p->lo = p->ylo = INFINITY;
+    p->hi = p->yhi = -INFINITY;
+    for (int i = 0; i < n; i++) {
+        if (!gene_used(ok[i], k))
+            continue;
+        double x = ok[i]->gene[k], y = ok[i]->fitness;
+        p->x[p->m] = x;
+        p->y[p->m] = y;
+        p->top[p->m] = i < n_top;
+        p->m_top += i < n_top;
+        p->m++;
+        p->lo = x < p->lo ? x : p->lo;
+        p->hi = x > p->hi ? x : p->hi;
+        p->ylo = y < p->ylo ? y : p->ylo;
+        p->yhi = y > p->yhi ? y : p->yhi;
+    }
+    p->cut = n_top > 0 ? ok[n_top - 1]->fitness : NAN;
+}
+
 /* One gene's small chart and its row of the top-decile table (appended to tbl). ok[n] are the
  * successful distinct candidates, best first; the first n_top are the top decile. */
 static int gene_chart(report *r, int k, const cand *const *ok, int n, int n_top, svg_out *tbl)
 {
     const evo_gene_info *info = &genome_genes[k];
-    int m = 0, m_top = 0;
-    double *x = malloc((size_t)n * 2 * sizeof *x);
-    char *top = malloc((size_t)n);
-    if (!x || !top) {
-        free(x), free(top);
-        return nomem(r);
+    const int number = info->kind == GENE_KIND_INT || info->kind == GENE_KIND_REAL;
+    gene_points p = {.info = info};
+    gene_categories *g = NULL;
+    double *scratch = malloc((size_t)(n ? n : 1) * 4 * sizeof *scratch); /* x, y and two of scratch */
+    p.top = malloc((size_t)(n ? n : 1));
+    if (!number)
+        g = malloc(sizeof *g);
+    int rc = 0;
+    if (!scratch || !p.top || (!number && !g)) {
+        rc = nomem(r);
+        goto done;
     }
-    double *y = x + n;
-    for (int i = 0; i < n; i++)
-        if (gene_used(ok[i], k)) {
-            x[m] = ok[i]->gene[k];
-            y[m] = ok[i]->fitness;
-            top[m] = i < n_top;
-            m_top += i < n_top;
-            m++;
-        }
-    double cut = n_top > 0 ? ok[n_top - 1]->fitness : NAN;
-    char title[128];
-    snprintf(title, sizeof title, "%s", info->name);
+    p.x = scratch;
+    p.y = scratch + n;
+    collect_points(&p, k, ok, n, n_top);
     svg_printf(tbl, "<tr><td class=\"l\"><b>%s</b></td>", info->name);
-    if (m == 0) {
+    if (p.m == 0) {
         pr(r, "<div class=\"card\"><b>%s</b>: no successful candidate uses it.</div>\n", info->name);
         svg_puts(tbl, "<td class=\"l\" colspan=\"2\">not used</td></tr>\n");
-        free(x), free(top);
-        return 0;
-    }
-    double lo = INFINITY, hi = -INFINITY, ylo = INFINITY, yhi = -INFINITY;
-    for (int i = 0; i < m; i++) {
-        lo = x[i] < lo ? x[i] : lo;
-        hi = x[i] > hi ? x[i] : hi;
-        ylo = y[i] < ylo ? y[i] : ylo;
-        yhi = y[i] > yhi ? y[i] : yhi;
-    }
-    svg_chart c;
-    if (info->kind == GENE_KIND_INT || info->kind == GENE_KIND_REAL) {
-        if (lo == hi) {
-            pr(r, "<div class=\"card\"><b>%s</b>: one value only (%s) among %d candidates: nothing to "
-                "compare.</div>\n", info->name, num(r, lo, SVG_FMT_NUMBER, -1), m);
-            svg_printf(tbl, "<td class=\"l\">%s (one value)</td><td class=\"l\">%s</td></tr>\n",
-                       num(r, lo, SVG_FMT_NUMBER, -1), num(r, lo, SVG_FMT_NUMBER, -1));
-            free(x), free(top);
-            return 0;
-        }
-        int logx = info->log_scale && lo > 0;
-        /* few distinct integers: spread the points sideways so they do not hide each other */
-        int distinct = 1;
-        double *sorted = malloc((size_t)m * sizeof *sorted), *xj = malloc((size_t)m * sizeof *xj);
-        if (!sorted || !xj) {
-            free(x), free(top), free(sorted), free(xj);
-            return nomem(r);
-        }
-        memcpy(sorted, x, (size_t)m * sizeof *sorted);
-        qsort(sorted, (size_t)m, sizeof *sorted, cmp_double);
-        double dv[8]; /* the distinct values while there are few */
-        int n_dv = 1;
-        dv[0] = sorted[0];
-        for (int i = 1; i < m; i++)
-            if (sorted[i] != sorted[i - 1]) {
-                if (n_dv < 8)
-                    dv[n_dv] = sorted[i];
-                n_dv++;
-                distinct++;
-            }
-        double span = logx ? log10(hi / lo) : hi - lo;
-        for (int i = 0; i < m; i++) {
-            double j = distinct <= 12 ? 0.015 * span * jitter((size_t)i) : 0;
-            xj[i] = logx ? x[i] * pow(10, j) : x[i] + j;
-        }
-        double all_med = quantile(sorted, m, 0.5), all_q1 = quantile(sorted, m, 0.25);
-        double all_q3 = quantile(sorted, m, 0.75);
-        int mt = 0;
-        for (int i = 0; i < m; i++)
-            if (top[i])
-                sorted[mt++] = x[i];
-        qsort(sorted, (size_t)mt, sizeof *sorted, cmp_double);
-        svg_printf(tbl, "<td class=\"l\">median %s (middle half %s to %s)</td><td class=\"l\">median %s "
-                   "(middle half %s to %s)</td></tr>\n", num(r, all_med, SVG_FMT_NUMBER, -1),
-                   num(r, all_q1, SVG_FMT_NUMBER, -1), num(r, all_q3, SVG_FMT_NUMBER, -1),
-                   num(r, quantile(sorted, mt, 0.5), SVG_FMT_NUMBER, -1),
-                   num(r, quantile(sorted, mt, 0.25), SVG_FMT_NUMBER, -1),
-                   num(r, quantile(sorted, mt, 0.75), SVG_FMT_NUMBER, -1));
-        snprintf(title, sizeof title, "%s%s", info->name, logx ? " (log scale)" : "");
-        svg_chart_begin(&c, r->o, SMALL_W, SMALL_H, title);
-        svg_chart_legend_rows(&c, 2);
-        if (logx)
-            svg_chart_x(&c, SVG_SCALE_LOG, lo / pow(10, 0.03 * span), hi * pow(10, 0.03 * span), 0,
-                        SVG_FMT_NUMBER, genome_genes[k].words);
-        else /* a wider margin when the points stand in a few columns */
-            svg_chart_x(&c, SVG_SCALE_LINEAR, lo - (n_dv <= 8 ? 0.1 : 0.04) * span,
-                        hi + (n_dv <= 8 ? 0.1 : 0.04) * span, 0, SVG_FMT_NUMBER, genome_genes[k].words);
-        if (info->kind == GENE_KIND_INT && n_dv <= 8) { /* ticks at the values tried */
-            memcpy(c.x.ticks.v, dv, (size_t)n_dv * sizeof *dv);
-            c.x.ticks.n = n_dv;
-            c.x.ticks.step = 0;
-            c.x.decimals = 0;
-        } else if (info->kind == GENE_KIND_INT) {
-            integer_ticks(&c.x);
-        }
-        svg_chart_y(&c, SVG_SCALE_LINEAR, ylo, yhi, 1, SVG_FMT_NUMBER, "fitness");
-        svg_chart_axes(&c);
-        /* others first, the top decile on top; with many, every step-th of each, so the sample keeps
-         * their proportions */
-        int step = m > POINTS_MAX ? (m + POINTS_MAX - 1) / POINTS_MAX : 1;
-        svg_puts(r->o, "<g>");
-        for (int i = 0, seen = 0; i < m; i++)
-            if (!top[i] && seen++ % step == 0)
-                svg_points(&c, &xj[i], &y[i], 1, SVG_MARK_RING, "#777", 2.6, 0.8);
-        for (int i = 0, seen = 0; i < m; i++)
-            if (top[i] && seen++ % step == 0)
-                svg_points(&c, &xj[i], &y[i], 1, SVG_MARK_CIRCLE, "#000", 3, 1);
-        svg_puts(r->o, "</g>\n");
-        gene_legend(r, &c, m, m_top, cut);
-        svg_chart_end(&c);
-        free(sorted), free(xj);
+    } else if (number && p.lo == p.hi) {
+        pr(r, "<div class=\"card\"><b>%s</b>: one value only (%s) among %d candidates: nothing to "
+           "compare.</div>\n", info->name, num(r, p.lo, SVG_FMT_NUMBER, -1), p.m);
+        svg_printf(tbl, "<td class=\"l\">%s (one value)</td><td class=\"l\">%s</td></tr>\n",
+                   num(r, p.lo, SVG_FMT_NUMBER, -1), num(r, p.lo, SVG_FMT_NUMBER, -1));
+    } else if (number) {
+        number_chart(r, &p, scratch + 2 * n, scratch + 3 * n, tbl);
     } else {
-        /* choices and sets: the categories that occur */
-        int cats[32], n_cat = 0, n_names = info->names->count;
-        for (int j = 0; j < n_names && j < 32; j++) {
-            int any = 0;
-            for (int i = 0; i < m && !any; i++)
-                any = info->kind == GENE_KIND_CHOICE ? (int)x[i] == j : ((unsigned)x[i] >> j) & 1u;
-            if (any)
-                cats[n_cat++] = j;
-        }
-        const char *names[32];
-        char name_buf[32][48];
-        double *vals = malloc((size_t)m * sizeof *vals);
-        double share_all[32], share_top[32];
-        if (!vals) {
-            free(x), free(top);
-            return nomem(r);
-        }
-        for (int q = 0; q < n_cat; q++) {
-            int j = cats[q], in = 0, in_top = 0;
-            for (int i = 0; i < m; i++) {
-                int has = info->kind == GENE_KIND_CHOICE ? (int)x[i] == j : ((unsigned)x[i] >> j) & 1u;
-                in += has;
-                in_top += has && top[i];
-            }
-            share_all[q] = (double)in / m;
-            share_top[q] = m_top ? (double)in_top / m_top : NAN;
-            if (info->kind == GENE_KIND_CHOICE)
-                snprintf(name_buf[q], sizeof name_buf[q], "%s (%d)", info->names->names[j], in);
-            else
-                snprintf(name_buf[q], sizeof name_buf[q], "%s", info->names->names[j]);
-            names[q] = name_buf[q];
-        }
-        svg_puts(tbl, "<td class=\"l\">");
-        for (int q = 0; q < n_cat; q++)
-            svg_printf(tbl, "%s%s %s", q ? " &middot; " : "", info->names->names[cats[q]],
-                       num(r, share_all[q], SVG_FMT_PERCENT, 0));
-        svg_puts(tbl, "</td><td class=\"l\">");
-        for (int q = 0; q < n_cat && m_top; q++)
-            svg_printf(tbl, "%s%s %s", q ? " &middot; " : "", info->names->names[cats[q]],
-                       num(r, share_top[q], SVG_FMT_PERCENT, 0));
-        if (!m_top)
-            svg_puts(tbl, "no candidate of the top decile uses it");
-        svg_puts(tbl, "</td></tr>\n");
-        if (info->kind == GENE_KIND_CHOICE) {
-            snprintf(title, sizeof title, "%s: fitness by choice", info->name);
-            svg_chart_begin(&c, r->o, SMALL_W, SMALL_H, title);
-            svg_chart_legend_rows(&c, 2);
-            svg_chart_x_names(&c, names, n_cat, genome_genes[k].words);
-            svg_chart_y(&c, SVG_SCALE_LINEAR, ylo, yhi, 1, SVG_FMT_NUMBER, "fitness");
-            svg_chart_axes(&c);
-            double slot = (c.right - c.left) / (n_cat ? n_cat : 1);
-            for (int q = 0; q < n_cat; q++) {
-                int nv = 0;
-                for (int i = 0; i < m; i++)
-                    if ((int)x[i] == cats[q])
-                        vals[nv++] = y[i];
-                svg_box_stats b;
-                svg_box_stats_compute(&b, vals, nv);
-                svg_box(&c, q, slot * 0.5 < 46 ? slot * 0.5 : 46, &b, "#0072b2");
-            }
-            /* the points over the boxes, spread sideways */
-            int step = m > POINTS_MAX ? (m + POINTS_MAX - 1) / POINTS_MAX : 1;
-            for (int pass = 0; pass < 2; pass++)
-                for (int i = 0; i < m; i++) {
-                    if (top[i] != pass || i % step)
-                        continue;
-                    int q = 0;
-                    while (q < n_cat && cats[q] != (int)x[i])
-                        q++;
-                    double px = q + 0.3 * jitter((size_t)i);
-                    svg_points(&c, &px, &y[i], 1, pass ? SVG_MARK_CIRCLE : SVG_MARK_RING,
-                               pass ? "#000" : "#777",
-                               pass ? 2.6 : 2.2, pass ? 1 : 0.7);
-                }
-            gene_legend(r, &c, m, m_top, cut);
-            svg_chart_end(&c);
-        } else {
-            snprintf(title, sizeof title, "%s: how often each is chosen", info->name);
-            svg_chart_begin(&c, r->o, SMALL_W, SMALL_H, title);
-            svg_chart_legend_rows(&c, 2);
-            svg_chart_x_names(&c, names, n_cat, genome_genes[k].words);
-            svg_chart_y(&c, SVG_SCALE_LINEAR, 0, 1, 0, SVG_FMT_PERCENT, "share of candidates");
-            svg_chart_axes(&c);
-            double slot = (c.right - c.left) / (n_cat ? n_cat : 1), bw = slot * 0.36;
-            for (int q = 0; q < n_cat; q++) {
-                double xa = q - 0.2, xt = q + 0.2;
-                svg_bars(&c, &xa, &share_all[q], 1, bw, "#b0b0b0");
-                svg_bars(&c, &xt, &share_top[q], 1, bw, "#111");
-            }
-            char a[64], b[64];
-            snprintf(a, sizeof a, "all candidates using it (%d)", m);
-            snprintf(b, sizeof b, "top decile (%d)", m_top);
-            svg_legend_item items[2] = {{a, {"#b0b0b0", "", 0}, -1, 1}, {b, {"#111", "", 0}, -1, 1}};
-            svg_legend(&c, items, 2);
-            svg_chart_end(&c);
-        }
-        free(vals);
+        count_categories(g, &p);
+        category_row(r, g, &p, tbl);
+        if (info->kind == GENE_KIND_CHOICE)
+            choice_chart(r, g, &p, scratch + 2 * n);
+        else
+            set_chart(r, g, &p);
     }
-    free(x), free(top);
-    return 0;
+done:
+    free(scratch);
+    free(p.top);
+    free(g);
+    return rc;
 }
 
 static int by_fitness_desc(const void *a, const void *b)
