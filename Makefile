@@ -46,8 +46,8 @@ LDLIBS     = $(shell PKG_CONFIG_PATH=$(BLAS_DIR)/pkgconfig pkg-config --libs $(P
 # the GEMM kernels need -O3 to unroll their tiles into registers.
 $(BUILD)/obj/lstm.o $(BUILD)/obj/blas.o: CFLAGS += -O3 -fno-trapping-math -ffp-contract=fast
 
-LIB_SRC  := $(filter-out src/main.c src/cmd_%.c,$(wildcard src/*.c))
-CMD_SRC  := src/main.c $(wildcard src/cmd_*.c)
+LIB_SRC  := $(filter-out src/main.c src/cmd.c src/cmd_%.c,$(wildcard src/*.c))
+CMD_SRC  := src/main.c src/cmd.c $(wildcard src/cmd_*.c)
 LIB_OBJ  := $(LIB_SRC:src/%.c=$(BUILD)/obj/%.o)
 CMD_OBJ  := $(CMD_SRC:src/%.c=$(BUILD)/obj/%.o)
 TEST_SRC := $(sort $(wildcard tests/test_*.c))

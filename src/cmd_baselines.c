@@ -17,12 +17,6 @@
 #include "evofolio/metrics.h"
 #include "evofolio/strategies.h"
 
-typedef enum {
-    FORMAT_TABLE, /* aligned, numbers for people */
-    FORMAT_CSV,   /* one row per strategy, full precision */
-    FORMAT_JSON   /* an array of objects, full precision */
-} out_format;
-
 static void usage(FILE *out)
 {
     fprintf(out, "usage: evofolio baselines CONFIG [--period PERIOD] [--format table|csv|json] [--csv FILE]\n"
@@ -108,11 +102,11 @@ static void print_folds(const evo_config *cfg, const evo_split *s, const evo_pan
 
 static void print_metrics(out_format fmt, const char *name, const evo_metrics *m, int first)
 {
-    if (fmt == FORMAT_TABLE) {
+    if (fmt == OUT_TABLE) {
         printf("%-10s %8.2f%% %7.2f%% %7.3f %8.3f %7.2f%% %7.3f %7.2f%% %9.4f %6.1f%% %6d\n", name,
                100 * m->ann_return, 100 * m->ann_vol, m->sharpe, m->sortino, 100 * m->max_drawdown,
                m->calmar, 100 * m->cvar95, m->avg_turnover, 100 * m->hit_rate, m->trades);
-    } else if (fmt == FORMAT_CSV) {
+    } else if (fmt == OUT_CSV) {
         printf("%s,%d,%.10g,%.10g,%.10g,%.10g,%.10g,%.10g,%.10g,%.10g,%.10g,%d\n", name, m->days,
                m->ann_return, m->ann_vol, m->sharpe, m->sortino, m->max_drawdown, m->calmar, m->cvar95,
                m->avg_turnover, m->hit_rate, m->trades);
@@ -128,13 +122,13 @@ static void print_metrics(out_format fmt, const char *name, const evo_metrics *m
 static void print_header(out_format fmt, const evo_config *cfg, const evo_panel *p, int day0, int last)
 {
     char a[EVO_DATE_STR], b[EVO_DATE_STR];
-    if (fmt == FORMAT_TABLE) {
+    if (fmt == OUT_TABLE) {
         printf("period %s .. %s (%d return days); cost %g bps; rebalance every %d days; window %d\n\n",
                date_format(p->dates[day0 + 1], a), date_format(p->dates[last], b), last - day0,
                cfg->backtest.cost_bps, cfg->backtest.rebalance, cfg->backtest.window);
         printf("%-10s %9s %8s %7s %8s %8s %7s %8s %9s %7s %6s\n", "strategy", "return/y", "vol/y",
                "sharpe", "sortino", "max dd", "calmar", "cvar95", "turnover", "hit", "trades");
-    } else if (fmt == FORMAT_CSV) {
+    } else if (fmt == OUT_CSV) {
         printf("strategy,days,ann_return,ann_vol,sharpe,sortino,max_drawdown,calmar,cvar95,avg_turnover,"
                "hit_rate,trades\n");
     }
@@ -182,9 +176,9 @@ static int run_baselines(const evo_config *cfg, const evo_panel *p, int day0, in
     print_header(fmt, cfg, p, day0, last);
     for (int i = 0; i < n; i++)
         print_metrics(fmt, catalog_strategies.names[runs[i].strategy], &set.metrics[i], i == 0);
-    if (fmt == FORMAT_JSON && n)
+    if (fmt == OUT_JSON && n)
         printf("]\n");
-    for (int i = 0; i < n && fmt == FORMAT_TABLE; i++)
+    for (int i = 0; i < n && fmt == OUT_TABLE; i++)
         if (runs[i].fallbacks)
             printf("\nnote: maxsharpe had no asset with a positive mean at %d rebalance%s and used "
                    "minimum variance there.\n", runs[i].fallbacks, runs[i].fallbacks == 1 ? "" : "s");
@@ -201,7 +195,7 @@ int cmd_baselines(int argc, char **argv)
         {"csv", required_argument, NULL, 'o'},    {"folds", no_argument, NULL, 'F'},
         {"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0}};
     const char *period = "test", *csv_path = NULL;
-    out_format fmt = FORMAT_TABLE;
+    out_format fmt = OUT_TABLE;
     int show_folds = 0, c;
     while ((c = getopt_long(argc, argv, "p:f:o:h", long_opts, NULL)) != -1) {
         switch (c) {
@@ -209,12 +203,9 @@ int cmd_baselines(int argc, char **argv)
             period = optarg;
             break;
         case 'f':
-            if (!strcmp(optarg, "table") || !strcmp(optarg, "csv") || !strcmp(optarg, "json")) {
-                fmt = optarg[0] == 't' ? FORMAT_TABLE : optarg[0] == 'c' ? FORMAT_CSV : FORMAT_JSON;
-                break;
-            }
-            fprintf(stderr, "evofolio baselines: --format expects table, csv or json, got '%s'.\n", optarg);
-            return 2;
+            if (cmd_parse_format("baselines", optarg, OUT_ALL, &fmt))
+                return 2;
+            break;
         case 'o':
             csv_path = optarg;
             break;
@@ -229,11 +220,8 @@ int cmd_baselines(int argc, char **argv)
             return 2;
         }
     }
-    if (optind != argc - 1) {
-        fprintf(stderr, "evofolio baselines: expected one CONFIG file.\n");
-        usage(stderr);
-        return 2;
-    }
+    if (optind != argc - 1)
+        return cmd_usage_error("baselines", usage, "expected one CONFIG file.");
     evo_config cfg;
     evo_panel panel = {0};
     evo_split split;

@@ -40,11 +40,8 @@ int cmd_check(int argc, char **argv)
             return 2;
         }
     }
-    if (optind != argc - 1) {
-        fprintf(stderr, "evofolio check: expected one CONFIG file.\n");
-        usage(stderr);
-        return 2;
-    }
+    if (optind != argc - 1)
+        return cmd_usage_error("check", usage, "expected one CONFIG file.");
     evo_config cfg;
     evo_panel panel = {0};
     evo_error err = {0};

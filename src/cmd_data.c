@@ -54,11 +54,8 @@ int cmd_data(int argc, char **argv)
             return 2;
         }
     }
-    if ((config_path != NULL) == (optind < argc)) {
-        fprintf(stderr, "evofolio data: give data files or --config CONFIG (one of the two).\n");
-        usage(stderr);
-        return 2;
-    }
+    if ((config_path != NULL) == (optind < argc))
+        return cmd_usage_error("data", usage, "give data files or --config CONFIG (one of the two).");
     evo_config cfg = {0};
     evo_panel panel;
     evo_error err = {0};

@@ -337,6 +337,7 @@ int cmd_eval(int argc, char **argv)
     long long from_run = 0;
     uint64_t seed = 1;
     int with_test = 0, json = 0, c, nets = 1;
+    out_format fmt = OUT_TABLE;
     char *end;
     while ((c = getopt_long(argc, argv, "g:s:to:f:n:h", long_opts, NULL)) != -1) {
         switch (c) {
@@ -359,19 +360,15 @@ int cmd_eval(int argc, char **argv)
             }
             break;
         case 'f':
-            if (strcmp(optarg, "table") && strcmp(optarg, "json")) {
-                fprintf(stderr, "evofolio eval: --format expects table or json, got '%s'.\n", optarg);
+            if (cmd_parse_format("eval", optarg, (1u << OUT_TABLE) | (1u << OUT_JSON), &fmt))
                 return 2;
-            }
-            json = optarg[0] == 'j';
+            json = fmt == OUT_JSON;
             break;
         case 'F': from = optarg; break;
         case 'S': save = optarg; break;
         case 'r':
-            if ((from_run = cmd_parse_id(optarg)) < 0) {
-                fprintf(stderr, "evofolio eval: --run expects a run id (1, 2, ...), got '%s'.\n", optarg);
+            if (cmd_parse_run("eval", optarg, &from_run))
                 return 2;
-            }
             break;
         case 'h': usage(stdout); return 0;
         default: usage(stderr); return 2;
@@ -384,11 +381,8 @@ int cmd_eval(int argc, char **argv)
     if (from)
         return eval_from(from, from_run, optind < argc ? argv[optind] : NULL, optind < argc - 1, with_test, nets,
                          save, json);
-    if (optind != argc - 1 || !genome_arg) {
-        fprintf(stderr, "evofolio eval: expected CONFIG and --genome (or --from ARCHIVE:ID).\n");
-        usage(stderr);
-        return 2;
-    }
+    if (optind != argc - 1 || !genome_arg)
+        return cmd_usage_error("eval", usage, "expected CONFIG and --genome (or --from ARCHIVE:ID).");
     blas_single_thread();
     evo_config cfg;
     evo_panel panel = {0};

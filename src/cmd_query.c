@@ -16,12 +16,6 @@
 #include "evofolio/suggest.h"
 
 typedef enum {
-    FORMAT_TABLE, /* aligned tables and "column value" records, numbers for people */
-    FORMAT_CSV,   /* CSV, full precision; sections separated by a blank line */
-    FORMAT_JSON   /* JSON, full precision; several sections make one object */
-} out_format;
-
-typedef enum {
     QUERY_RUNS,        /* every run */
     QUERY_TOP,         /* the leaderboard of a run */
     QUERY_GENERATIONS, /* generation statistics */
@@ -92,11 +86,11 @@ static int section(query_ctx *q, const char *key, const char *title, const char 
     static const int formats[3][2] = {{ARCHIVE_FORMAT_TABLE, ARCHIVE_FORMAT_LINES},
                                       {ARCHIVE_FORMAT_CSV, ARCHIVE_FORMAT_CSV},
                                       {ARCHIVE_FORMAT_JSON, ARCHIVE_FORMAT_OBJECT}};
-    if (q->fmt == FORMAT_JSON && key)
+    if (q->fmt == OUT_JSON && key)
         printf("%s\"%s\": ", q->sections ? ",\n " : "{", key);
-    else if (q->fmt == FORMAT_CSV && q->sections)
+    else if (q->fmt == OUT_CSV && q->sections)
         printf("\n");
-    else if (q->fmt == FORMAT_TABLE && title)
+    else if (q->fmt == OUT_TABLE && title)
         printf("%s%s\n", q->sections ? "\n" : "", title);
     q->sections++;
     fflush(stdout);
@@ -134,7 +128,7 @@ static int query_top(query_ctx *q, int n)
     char sql[1024];
     snprintf(sql, sizeof sql, "SELECT " TOP_COLUMNS " FROM leaderboard WHERE run = %lld LIMIT %d",
              (long long)q->run, n);
-    if (q->fmt == FORMAT_TABLE)
+    if (q->fmt == OUT_TABLE)
         printf("run %lld '%s': the best successful candidates, fitness descending (at most %d)\n\n",
                (long long)q->run, q->name, n);
     return section(q, NULL, NULL, sql, 0);
@@ -148,7 +142,7 @@ static int query_generations(query_ctx *q)
              "SELECT generation, evaluations, cache_hits, failures, best, mean, median, sd, diversity, "
              "wall_seconds, utilisation, datetime(finished, 'unixepoch') AS finished FROM generations "
              "WHERE run = %lld ORDER BY generation", (long long)q->run);
-    if (q->fmt == FORMAT_TABLE)
+    if (q->fmt == OUT_TABLE)
         printf("run %lld '%s': the generations\n\n", (long long)q->run, q->name);
     return section(q, NULL, NULL, gens, 0);
 }
@@ -163,7 +157,7 @@ static int query_utilisation(query_ctx *q)
              "sum(e.finished - e.started) / (max(r.ranks - 1, 1) * (max(e.finished) - min(e.started))) "
              "AS utilisation FROM runs r JOIN evaluations e ON e.run = r.id "
              "WHERE r.id = %lld AND e.cache_of IS NULL", (long long)q->run);
-    if (q->fmt == FORMAT_TABLE)
+    if (q->fmt == OUT_TABLE)
         printf("run %lld '%s': utilisation from the evaluations' timestamps (cache hits aside): busy "
                "worker-seconds / (workers x wall)\n\n", (long long)q->run, q->name);
     return section(q, NULL, NULL, util, 1);
@@ -209,7 +203,7 @@ static int query_show(query_ctx *q, const archive_eval_row *row)
         rc = section(q, "test", "held-out test period (champions only)", test, 1);
     if (!rc)
         rc = section(q, "parents", "parents", parents, 0);
-    if (!rc && q->fmt == FORMAT_JSON)
+    if (!rc && q->fmt == OUT_JSON)
         printf("}\n");
     return rc;
 }
@@ -226,7 +220,7 @@ static int query_lineage(query_ctx *q, int64_t id)
              "SELECT e.generation, e.id, e.origin, e.parent1, e.parent2, e.status, e.fitness, e.cache_of"
              ARCHIVE_GENE_COLUMNS_E " FROM anc JOIN evaluations e ON e.run = %lld AND "
              "e.id = anc.id ORDER BY e.generation DESC, e.id DESC", (long long)id, run, run, run);
-    if (q->fmt == FORMAT_TABLE)
+    if (q->fmt == OUT_TABLE)
         printf("evaluation %lld of run %lld '%s' and its ancestors, newest generation first\n\n",
                (long long)id, run, q->name);
     return section(q, NULL, NULL, sql, 0);
@@ -244,7 +238,7 @@ static int query_baselines(query_ctx *q)
              "UNION ALL SELECT 'baseline:' || strategy, NULL, first, last, days, ann_return, ann_vol, sharpe, "
              "sortino, max_drawdown, calmar, cvar95, avg_turnover, hit_rate, trades FROM baselines "
              "WHERE run = %lld) ORDER BY rank IS NULL, rank, name", run, run);
-    if (q->fmt == FORMAT_TABLE)
+    if (q->fmt == OUT_TABLE)
         printf("run %lld '%s': the champions (by rank) and the baselines on the held-out test period\n\n",
                run, q->name);
     return section(q, NULL, NULL, sql, 0);
@@ -292,7 +286,7 @@ static int query_several(char *const *paths, int n, int cmd, out_format fmt, lon
             rc = evo_fail(&err, EVO_ERR_DATA, "%s holds no run yet. Leave it out until its run starts.",
                           paths[i]);
     }
-    if (!rc && cmd == QUERY_TOP && fmt == FORMAT_TABLE) {
+    if (!rc && cmd == QUERY_TOP && fmt == OUT_TABLE) {
         printf("the best successful candidates of %d archives, the newest run of each, fitness descending "
                "(at most %lld)\n", n, top_n);
         for (int i = 0; i < n; i++)
@@ -345,17 +339,14 @@ int cmd_query(int argc, char **argv)
         {"run", required_argument, NULL, 'r'}, {"top", required_argument, NULL, 'n'},
         {"format", required_argument, NULL, 'f'}, {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0}};
-    out_format fmt = FORMAT_TABLE;
+    out_format fmt = OUT_TABLE;
     long long run_id = 0, top_n = 10;
     int c;
     while ((c = getopt_long(argc, argv, "r:n:f:h", long_opts, NULL)) != -1) {
         switch (c) {
         case 'r':
-            if ((run_id = cmd_parse_id(optarg)) < 0) {
-                fprintf(stderr, "evofolio query: --run expects a run id (a whole number > 0), got '%s'. "
-                        "`evofolio query ARCHIVE runs` lists them.\n", optarg);
+            if (cmd_parse_run("query", optarg, &run_id))
                 return 2;
-            }
             break;
         case 'n':
             if ((top_n = cmd_parse_id(optarg)) < 0 || top_n > 1000000) {
@@ -365,12 +356,9 @@ int cmd_query(int argc, char **argv)
             }
             break;
         case 'f':
-            if (!strcmp(optarg, "table") || !strcmp(optarg, "csv") || !strcmp(optarg, "json")) {
-                fmt = optarg[0] == 't' ? FORMAT_TABLE : optarg[0] == 'c' ? FORMAT_CSV : FORMAT_JSON;
-                break;
-            }
-            fprintf(stderr, "evofolio query: --format expects table, csv or json, got '%s'.\n", optarg);
-            return 2;
+            if (cmd_parse_format("query", optarg, OUT_ALL, &fmt))
+                return 2;
+            break;
         case 'h':
             usage(stdout);
             return 0;
@@ -384,12 +372,9 @@ int cmd_query(int argc, char **argv)
     int n_args = argc - optind, n_archives = 0;
     while (n_archives < n_args && command_index(args[n_archives]) == QUERY_COUNT)
         n_archives++;
-    if (n_archives == 0) {
-        fprintf(stderr, "evofolio query: expected an ARCHIVE file%s%s%s.\n",
-                n_args ? " before the command '" : "", n_args ? args[0] : "", n_args ? "'" : "");
-        usage(stderr);
-        return 2;
-    }
+    if (n_archives == 0)
+        return cmd_usage_error("query", usage, "expected an ARCHIVE file%s%s%s.", n_args ? " before the command '" : "",
+                               n_args ? args[0] : "", n_args ? "'" : "");
     /* No command at all: a word after the first archive that is no file is more likely a misspelt
      * command than a missing archive when it is close to a command or does not look like a path. */
     for (int i = 1; n_archives == n_args && i < n_args; i++)

@@ -61,11 +61,8 @@ int cmd_report(int argc, char **argv)
     while ((c = getopt_long(argc, argv, "r:o:h", long_opts, NULL)) != -1) {
         switch (c) {
         case 'r':
-            if ((run_id = cmd_parse_id(optarg)) < 0) {
-                fprintf(stderr, "evofolio report: --run expects a run id (a whole number > 0), got '%s'. "
-                        "`evofolio query ARCHIVE runs` lists them.\n", optarg);
+            if (cmd_parse_run("report", optarg, &run_id))
                 return 2;
-            }
             break;
         case 'o':
             output = optarg;
@@ -78,11 +75,8 @@ int cmd_report(int argc, char **argv)
             return 2;
         }
     }
-    if (argc - optind != 1) {
-        fprintf(stderr, "evofolio report: expected one ARCHIVE, got %d arguments.\n", argc - optind);
-        usage(stderr);
-        return 2;
-    }
+    if (argc - optind != 1)
+        return cmd_usage_error("report", usage, "expected one ARCHIVE, got %d arguments.", argc - optind);
     const char *path = argv[optind];
     evo_error err = {0};
     archive_run run;

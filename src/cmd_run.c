@@ -264,11 +264,8 @@ int cmd_run(int argc, char **argv)
         default: usage(stderr); return 2;
         }
     }
-    if (optind != argc - 1) {
-        fprintf(stderr, "evofolio run: expected one CONFIG file.\n");
-        usage(stderr);
-        return 2;
-    }
+    if (optind != argc - 1)
+        return cmd_usage_error("run", usage, "expected one CONFIG file.");
     join_command(over.command, sizeof over.command, argc, argv);
     int rank = 0, size = 1;
     if (MPI_Init(&argc, &argv) != MPI_SUCCESS) {

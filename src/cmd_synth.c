@@ -125,12 +125,9 @@ int cmd_synth(int argc, char **argv)
             bad = 1;
         }
     }
-    if (bad || optind != argc) {
-        fprintf(stderr, "evofolio synth: bad option%s%s.\n", optind < argc ? " near " : "",
-                optind < argc ? argv[optind] : "");
-        usage(stderr);
-        return 2;
-    }
+    if (bad || optind != argc)
+        return cmd_usage_error("synth", usage, "bad option%s%s.", optind < argc ? " near " : "",
+                               optind < argc ? argv[optind] : "");
     evo_panel panel;
     evo_error err = {0};
     int rc = synth_panel(&o, &panel, &err);

@@ -102,6 +102,28 @@ Test(cli, unknown_command_and_options, .description = "bad usage exits 2 with a 
     cr_assert_eq(r.status, 2);
 }
 
+Test(cli, shared_options_say_what_they_take, .description = "--format, --run and a missing argument: one wording, exit 2, the usage")
+{
+    static result r;
+    run(&r, "eval configs/default.yaml --format csv");
+    cr_assert_eq(r.status, 2);
+    cr_assert(strstr(r.err, "evofolio eval: --format expects table or json, got 'csv'."), "%s", r.err);
+    run(&r, "baselines configs/default.yaml --format xml");
+    cr_assert_eq(r.status, 2);
+    cr_assert(strstr(r.err, "evofolio baselines: --format expects table, csv or json, got 'xml'."), "%s", r.err);
+    const char *runs[3] = {"query x.db --run 0", "report x.db --run two", "eval --from x.db:1 --run -1"};
+    for (int i = 0; i < 3; i++) {
+        run(&r, runs[i]);
+        cr_assert_eq(r.status, 2, "%s", runs[i]);
+        cr_assert(strstr(r.err, "--run expects a run id (a whole number > 0)") &&
+                  strstr(r.err, "`evofolio query ARCHIVE runs` lists them"), "%s: %s", runs[i], r.err);
+    }
+    run(&r, "report");
+    cr_assert_eq(r.status, 2);
+    cr_assert(strstr(r.err, "evofolio report: expected one ARCHIVE, got 0 arguments.") && strstr(r.err, "usage: "),
+              "%s", r.err);
+}
+
 Test(cli, check_default_config, .description = "the default config resolves, hashes and fits its data")
 {
     static result r;

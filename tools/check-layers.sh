@@ -14,7 +14,7 @@ market    1 data features folds strategies backtest metrics qp synth
 candidate 2 genome model evaluate
 search    3 ga archive archive_print archive_int farm search
 report    4 report report_load report_int
-cmd       5 cmd main cmd_args cmd_baselines cmd_check cmd_data cmd_eval cmd_query cmd_report cmd_run cmd_synth
+cmd       5 cmd main cmd_baselines cmd_check cmd_data cmd_eval cmd_query cmd_report cmd_run cmd_synth
 '
 
 printf '%s\n' "$LAYERS" | awk '
