@@ -8,6 +8,21 @@
 
 static const char *const format_names[OUT_FORMAT_COUNT] = {"table", "csv", "json"};
 
+int cmd_option(int argc, char **argv, const char *shortopts, const struct option *longopts,
+               void (*usage)(FILE *out), int *exit_code)
+{
+    int c = getopt_long(argc, argv, shortopts, longopts, NULL);
+    *exit_code = -1;
+    if (c == 'h') {
+        usage(stdout);
+        *exit_code = 0;
+    } else if (c == '?' || c == ':') {
+        usage(stderr);
+        *exit_code = 2;
+    }
+    return *exit_code >= 0 ? -1 : c;
+}
+
 long long cmd_parse_id(const char *text)
 {
     char *end;

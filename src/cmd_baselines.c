@@ -197,7 +197,8 @@ int cmd_baselines(int argc, char **argv)
     const char *period = "test", *csv_path = NULL;
     out_format fmt = OUT_TABLE;
     int show_folds = 0, c;
-    while ((c = getopt_long(argc, argv, "p:f:o:h", long_opts, NULL)) != -1) {
+    int done;
+    while ((c = cmd_option(argc, argv, "p:f:o:h", long_opts, usage, &done)) != -1) {
         switch (c) {
         case 'p':
             period = optarg;
@@ -212,14 +213,10 @@ int cmd_baselines(int argc, char **argv)
         case 'F':
             show_folds = 1;
             break;
-        case 'h':
-            usage(stdout);
-            return 0;
-        default:
-            usage(stderr);
-            return 2;
         }
     }
+    if (done >= 0)
+        return done;
     if (optind != argc - 1)
         return cmd_usage_error("baselines", usage, "expected one CONFIG file.");
     evo_config cfg;

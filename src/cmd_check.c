@@ -27,19 +27,15 @@ int cmd_check(int argc, char **argv)
         {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
     int with_data = 1, c;
     const char *get = NULL;
-    while ((c = getopt_long(argc, argv, "h", long_opts, NULL)) != -1) {
+    int done;
+    while ((c = cmd_option(argc, argv, "h", long_opts, usage, &done)) != -1) {
         if (c == 'n')
             with_data = 0;
         else if (c == 'g')
             get = optarg;
-        else if (c == 'h') {
-            usage(stdout);
-            return 0;
-        } else {
-            usage(stderr);
-            return 2;
-        }
     }
+    if (done >= 0)
+        return done;
     if (optind != argc - 1)
         return cmd_usage_error("check", usage, "expected one CONFIG file.");
     evo_config cfg;

@@ -31,7 +31,8 @@ int cmd_data(int argc, char **argv)
     const char *config_path = NULL;
     data_options opt = {MISSING_ERROR, 0};
     int c;
-    while ((c = getopt_long(argc, argv, "c:h", long_opts, NULL)) != -1) {
+    int done;
+    while ((c = cmd_option(argc, argv, "c:h", long_opts, usage, &done)) != -1) {
         char *end;
         switch (c) {
         case 'c':
@@ -46,14 +47,10 @@ int cmd_data(int argc, char **argv)
                 return 2;
             }
             break;
-        case 'h':
-            usage(stdout);
-            return 0;
-        default:
-            usage(stderr);
-            return 2;
         }
     }
+    if (done >= 0)
+        return done;
     if ((config_path != NULL) == (optind < argc))
         return cmd_usage_error("data", usage, "give data files or --config CONFIG (one of the two).");
     evo_config cfg = {0};

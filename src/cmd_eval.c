@@ -339,7 +339,8 @@ int cmd_eval(int argc, char **argv)
     int with_test = 0, json = 0, c, nets = 1;
     out_format fmt = OUT_TABLE;
     char *end;
-    while ((c = getopt_long(argc, argv, "g:s:to:f:n:h", long_opts, NULL)) != -1) {
+    int done;
+    while ((c = cmd_option(argc, argv, "g:s:to:f:n:h", long_opts, usage, &done)) != -1) {
         switch (c) {
         case 'g': genome_arg = optarg; break;
         case 's':
@@ -370,10 +371,10 @@ int cmd_eval(int argc, char **argv)
             if (cmd_parse_run("eval", optarg, &from_run))
                 return 2;
             break;
-        case 'h': usage(stdout); return 0;
-        default: usage(stderr); return 2;
         }
     }
+    if (done >= 0)
+        return done;
     if (save && !with_test) {
         fprintf(stderr, "evofolio eval: --save writes the net trained for the test period: add --test.\n");
         return 2;

@@ -342,7 +342,8 @@ int cmd_query(int argc, char **argv)
     out_format fmt = OUT_TABLE;
     long long run_id = 0, top_n = 10;
     int c;
-    while ((c = getopt_long(argc, argv, "r:n:f:h", long_opts, NULL)) != -1) {
+    int done;
+    while ((c = cmd_option(argc, argv, "r:n:f:h", long_opts, usage, &done)) != -1) {
         switch (c) {
         case 'r':
             if (cmd_parse_run("query", optarg, &run_id))
@@ -359,14 +360,10 @@ int cmd_query(int argc, char **argv)
             if (cmd_parse_format("query", optarg, OUT_ALL, &fmt))
                 return 2;
             break;
-        case 'h':
-            usage(stdout);
-            return 0;
-        default:
-            usage(stderr);
-            return 2;
         }
     }
+    if (done >= 0)
+        return done;
     /* ARCHIVE... [COMMAND [ARG]]: the archives are the arguments before the first command name */
     char **args = argv + optind;
     int n_args = argc - optind, n_archives = 0;

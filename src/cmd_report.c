@@ -58,7 +58,8 @@ int cmd_report(int argc, char **argv)
     long long run_id = 0;
     const char *output = NULL;
     int c;
-    while ((c = getopt_long(argc, argv, "r:o:h", long_opts, NULL)) != -1) {
+    int done;
+    while ((c = cmd_option(argc, argv, "r:o:h", long_opts, usage, &done)) != -1) {
         switch (c) {
         case 'r':
             if (cmd_parse_run("report", optarg, &run_id))
@@ -67,14 +68,10 @@ int cmd_report(int argc, char **argv)
         case 'o':
             output = optarg;
             break;
-        case 'h':
-            usage(stdout);
-            return 0;
-        default:
-            usage(stderr);
-            return 2;
         }
     }
+    if (done >= 0)
+        return done;
     if (argc - optind != 1)
         return cmd_usage_error("report", usage, "expected one ARCHIVE, got %d arguments.", argc - optind);
     const char *path = argv[optind];

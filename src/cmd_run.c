@@ -246,7 +246,8 @@ int cmd_run(int argc, char **argv)
     run_overrides over = {0};
     int c;
     char *end;
-    while ((c = getopt_long(argc, argv, "rcs:a:qh", long_opts, NULL)) != -1) {
+    int done;
+    while ((c = cmd_option(argc, argv, "rcs:a:qh", long_opts, usage, &done)) != -1) {
         switch (c) {
         case 'r': opt.resume = SEARCH_RESUME; break;
         case 'c': opt.resume = SEARCH_RESUME_IF_ANY; break;
@@ -260,10 +261,10 @@ int cmd_run(int argc, char **argv)
             }
             break;
         case 'a': over.archive = optarg; break;
-        case 'h': usage(stdout); return 0;
-        default: usage(stderr); return 2;
         }
     }
+    if (done >= 0)
+        return done;
     if (optind != argc - 1)
         return cmd_usage_error("run", usage, "expected one CONFIG file.");
     join_command(over.command, sizeof over.command, argc, argv);

@@ -67,7 +67,8 @@ int cmd_synth(int argc, char **argv)
     const char *out_path = NULL;
     double v;
     int c, bad = 0;
-    while (!bad && (c = getopt_long(argc, argv, "a:d:s:o:h", long_opts, NULL)) != -1) {
+    int done = -1;
+    while (!bad && (c = cmd_option(argc, argv, "a:d:s:o:h", long_opts, usage, &done)) != -1) {
         switch (c) {
         case 'a':
             bad = parse_number("--assets", optarg, &v) || v != (int)v;
@@ -118,13 +119,10 @@ int cmd_synth(int argc, char **argv)
         case 'S':
             bad = parse_number("--strength", optarg, &o.strength);
             break;
-        case 'h':
-            usage(stdout);
-            return 0;
-        default:
-            bad = 1;
         }
     }
+    if (done >= 0)
+        return done;
     if (bad || optind != argc)
         return cmd_usage_error("synth", usage, "bad option%s%s.", optind < argc ? " near " : "",
                                optind < argc ? argv[optind] : "");

@@ -13,6 +13,7 @@
 #ifndef EVOFOLIO_CMD_H
 #define EVOFOLIO_CMD_H
 
+#include <getopt.h>
 #include <stdio.h>
 
 /* How a command prints rows (--format). */
@@ -25,6 +26,11 @@ typedef enum {
 
 #define OUT_ALL ((1u << OUT_TABLE) | (1u << OUT_CSV) | (1u << OUT_JSON))
 
+/* getopt_long for a command: the next option, or -1 when the loop is over. -1 with *exit_code >= 0
+ * means the command returns *exit_code now: 0 after --help (-h) printed the usage on stdout, 2 after a
+ * bad option (getopt's message, then the usage on stderr); at the end of the options *exit_code is -1. */
+int cmd_option(int argc, char **argv, const char *shortopts, const struct option *longopts,
+               void (*usage)(FILE *out), int *exit_code);
 /* A whole number > 0 from an argument (a run or evaluation id), or -1. */
 long long cmd_parse_id(const char *text);
 /* --format ARG among the allowed formats (a bitmask over out_format): 0 with *fmt set, or 2 after
