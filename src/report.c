@@ -186,14 +186,9 @@ static void write_head(report *r)
 
 /* ---------------------------------------------------------------- summary */
 
-typedef struct {
-    report *r;
-    int n;
-} rows_ctx;
-
 static int on_fold_window(void *ctx, const archive_value *v, int n_col)
 {
-    rows_ctx *k = ctx;
+    report_rows *k = ctx;
     (void)n_col;
     pr(k->r, "%sfold %lld: ", k->n++ ? "; " : "", (long long)v[0].integer);
     esc(k->r, value_text(&v[1]) ? v[1].text : "?");
@@ -317,7 +312,7 @@ static int section_summary(report *r)
     put(r, "Validation windows: ");
     snprintf(sql, sizeof sql, "SELECT fold, first, last, days FROM folds WHERE run = %lld AND fold > 0 AND "
              "eval = (SELECT min(eval) FROM folds WHERE run = %lld AND fold > 0) ORDER BY fold", run, run);
-    rows_ctx k = {r, 0};
+    report_rows k = {r, 0};
     int rc = archive_query_rows(r->a, sql, on_fold_window, &k, r->err);
     if (rc)
         return rc;
@@ -555,11 +550,6 @@ static int section_convergence(report *r)
 
 /* ---------------------------------------------------------------- leaderboard */
 
-typedef struct {
-    report *r;
-    int n;
-} board_ctx;
-
 /* The leaderboard query's columns. */
 enum {
     B_ID, B_GENERATION, B_FITNESS,
@@ -579,7 +569,7 @@ static void board_cell(report *r, const archive_value *v, svg_fmt f, int decimal
 
 static int on_board(void *ctx, const archive_value *v, int n_col)
 {
-    board_ctx *k = ctx;
+    report_rows *k = ctx;
     report *r = k->r;
     (void)n_col;
     int64_t id = v[B_ID].integer;
@@ -661,7 +651,7 @@ static int section_leaderboard(report *r)
            "<th>rebal. (days)</th><th>val. Sharpe</th><th>val. max DD</th><th>val. turnover</th>"
            "<th title=\"folds whose training never brought the hold-out loss below the untrained net's\">"
            "untrained folds</th><th>params</th><th>time</th></tr>\n");
-    board_ctx k = {r, 0};
+    report_rows k = {r, 0};
     int rc = archive_query_rows(r->a, sql, on_board, &k, r->err);
     if (rc)
         return rc;
@@ -774,17 +764,12 @@ static void metrics_row(report *r, const series *s)
         num(r, m->hit_rate, SVG_FMT_PERCENT, 1), num(r, end, SVG_FMT_NUMBER, 3));
 }
 
-typedef struct {
-    report *r;
-    int found;
-} champ_ctx;
-
 static int on_champion(void *ctx, const archive_value *v, int n_col)
 {
-    champ_ctx *k = ctx;
+    report_rows *k = ctx;
     report *r = k->r;
     (void)n_col;
-    k->found = 1;
+    k->n++;
     pr(r, "<p>The champion is evaluation <b>#%lld</b> (generation %lld, origin ", (long long)r->champion,
        (long long)v[1].integer);
     esc(r, value_text(&v[2]));
@@ -805,7 +790,7 @@ static int section_test(report *r)
     if (r->champion) {
         snprintf(sql, sizeof sql, "SELECT fitness, generation, origin, key FROM evaluations WHERE run = %lld "
                  "AND id = %lld", (long long)r->run.id, (long long)r->champion);
-        champ_ctx k = {r, 0};
+        report_rows k = {r, 0};
         int rc = archive_query_rows(r->a, sql, on_champion, &k, r->err);
         if (rc)
             return rc;

@@ -85,6 +85,12 @@ typedef struct {
     int fmt_i;
 } report;
 
+/* The context of an archive row callback of the report: the report and the rows seen so far. */
+typedef struct {
+    report *r;
+    int n;
+} report_rows;
+
 /* Read run r->run.id of r->a into r: the run, its evaluations, the test-period series, the champion's
  * weights, and the data when it is found beside the archive with a matching hash. EVO_ERR_DATA for a
  * row evofolio never writes; EVO_ERR_NOMEM. */

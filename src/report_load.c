@@ -18,17 +18,12 @@ enum { GENERATIONS_MAX = 1000000 }; /* ga.generations' largest value (configs/RE
 /* Evaluation ids run from 1 (beyond 2^53 they would not survive as the doubles a chart plots). */
 #define EVAL_ID_MAX ((int64_t)1 << 53)
 
-typedef struct {
-    report *r;
-    int found;
-} run_ctx;
-
 static int on_run(void *ctx, const archive_value *v, int n_col)
 {
-    run_ctx *k = ctx;
+    report_rows *k = ctx;
     report *r = k->r;
     (void)n_col;
-    k->found = 1;
+    k->n++;
     const char *config = value_text(&v[0]);
     if (!(r->config = strdup(config ? config : "")))
         return nomem(r);
@@ -386,7 +381,7 @@ int report_load(report *r)
     char sql[2048];
     long long run = (long long)r->run.id;
     int rc;
-    run_ctx rk = {r, 0};
+    report_rows rk = {r, 0};
     snprintf(sql, sizeof sql, "SELECT config, champion, dsr, n_trials, pbo, n_effective, skill, verdict FROM runs "
              "WHERE id = %lld", run);
     if ((rc = archive_query_rows(r->a, sql, on_run, &rk, r->err)))

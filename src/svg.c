@@ -183,17 +183,25 @@ static double tick_value(double k, double step)
     return fabs(v) < step * 1e-9 ? 0 : v;
 }
 
+/* Bounds in either order, lo <= hi after; a target below 2 ticks asks for 2. */
+static void order_bounds(double *lo, double *hi, int *target)
+{
+    if (*lo > *hi) {
+        double x = *lo;
+        *lo = *hi;
+        *hi = x;
+    }
+    if (*target < 2)
+        *target = 2;
+}
+
 void svg_ticks_linear(svg_ticks *t, double lo, double hi, int target)
 {
     t->n = 0;
     t->step = 0;
     if (!isfinite(lo) || !isfinite(hi) || !isfinite(hi - lo))
         return;
-    if (lo > hi) {
-        double x = lo;
-        lo = hi;
-        hi = x;
-    }
+    order_bounds(&lo, &hi, &target);
     if (lo == hi) {
         t->v[t->n++] = lo;
         return;
@@ -218,13 +226,7 @@ void svg_ticks_log(svg_ticks *t, double lo, double hi, int target)
     t->step = 0;
     if (!(lo > 0) || !(hi > 0) || !isfinite(lo) || !isfinite(hi))
         return;
-    if (lo > hi) {
-        double x = lo;
-        lo = hi;
-        hi = x;
-    }
-    if (target < 2)
-        target = 2;
+    order_bounds(&lo, &hi, &target);
     int e0 = (int)ceil(log10(lo) - 1e-9), e1 = (int)floor(log10(hi) + 1e-9);
     int n_dec = e1 - e0 + 1;
     if (n_dec < 2) { /* less than a decade: linear ticks read better */
@@ -268,13 +270,7 @@ void svg_ticks_dates(svg_ticks *t, double lo, double hi, int target)
     t->step = 0;
     if (!(fabs(lo) < DAY_MAX) || !(fabs(hi) < DAY_MAX))
         return;
-    if (lo > hi) {
-        double x = lo;
-        lo = hi;
-        hi = x;
-    }
-    if (target < 2)
-        target = 2;
+    order_bounds(&lo, &hi, &target);
     int y0, m0, d0, y1, m1, d1;
     ymd(lo, &y0, &m0, &d0);
     ymd(hi, &y1, &m1, &d1);
