@@ -273,8 +273,30 @@ static int open_source(from_source *s, const char *from, long long run_id, const
     return rc;
 }
 
-static int eval_from(const char *from, long long run_id, const char *config_path, int extra, int with_test, int nets,
-                     const char *save, int json)
+/* What to evaluate besides the folds, and how to print it. */
+typedef struct {
+    int with_test;    /* --test: the test period too */
+    int nets;         /* --nets: nets trained for the test period */
+    const char *save; /* --save: write the test period's net(s) here */
+    int json;         /* --format json */
+} eval_opts;
+
+/* Evaluate g on every fold (keep: EVAL_KEEP_* of evaluate_genome), the test period when asked, and
+ * print the result. */
+static int evaluate_and_print(evo_eval_result *res, evo_eval_result *test, evo_eval_context *ctx, const evo_genome *g,
+                              uint64_t seed, int keep, const eval_opts *o, evo_error *err)
+{
+    int rc = evaluate_genome(res, ctx, g, seed, keep, err);
+    if (!rc && o->with_test)
+        rc = evaluate_test_saving(test, ctx, g, seed, o->nets, keep, o->save, err);
+    if (!rc && o->json)
+        print_json(res, o->with_test ? test : NULL, g, ctx);
+    else if (!rc)
+        print_table(res, o->with_test ? test : NULL, g, ctx);
+    return rc;
+}
+
+static int eval_from(const char *from, long long run_id, const char *config_path, int extra, const eval_opts *o)
 {
     from_source s = {0};
     evo_panel panel = {0};
@@ -300,15 +322,9 @@ static int eval_from(const char *from, long long run_id, const char *config_path
     if (!rc)
         rc = evaluate_context_create(&ctx, &s.cfg, &panel, &err);
     if (!rc)
-        rc = evaluate_genome(&res, &ctx, &g, s.row.seed, 0, &err);
-    if (!rc && with_test)
-        rc = evaluate_test_saving(&test, &ctx, &g, s.row.seed, nets, 0, save, &err);
-    if (!rc && json)
-        print_json(&res, with_test ? &test : NULL, &g, &ctx);
-    else if (!rc)
-        print_table(&res, with_test ? &test : NULL, &g, &ctx);
+        rc = evaluate_and_print(&res, &test, &ctx, &g, s.row.seed, 0, o, &err);
     const int same = !rc && (res.fitness == s.row.fitness || (!isfinite(res.fitness) && !isfinite(s.row.fitness)));
-    if (!rc && !json)
+    if (!rc && !o->json)
         printf("\nevaluation %lld of run %lld, seed %llu: archived fitness %.17g, now %.17g: %s\n",
                (long long)s.row.id, (long long)s.run.id, (unsigned long long)s.row.seed, s.row.fitness, res.fitness,
                same ? "reproduced" : "NOT reproduced (another machine or build computes differently)");
@@ -333,10 +349,11 @@ int cmd_eval(int argc, char **argv)
         {"from", required_argument, NULL, 'F'},   {"run", required_argument, NULL, 'r'},
         {"save", required_argument, NULL, 'S'},
         {"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0}};
-    const char *genome_arg = NULL, *csv_path = NULL, *from = NULL, *save = NULL;
+    const char *genome_arg = NULL, *csv_path = NULL, *from = NULL;
+    eval_opts o = {.nets = 1};
     long long from_run = 0;
     uint64_t seed = 1;
-    int with_test = 0, json = 0, c, nets = 1;
+    int c;
     out_format fmt = OUT_TABLE;
     char *end;
     int done;
@@ -351,11 +368,11 @@ int cmd_eval(int argc, char **argv)
                 return 2;
             }
             break;
-        case 't': with_test = 1; break;
+        case 't': o.with_test = 1; break;
         case 'o': csv_path = optarg; break;
         case 'n':
-            nets = (int)strtol(optarg, &end, 10);
-            if (!*optarg || *end || nets < 1 || nets > 100) {
+            o.nets = (int)strtol(optarg, &end, 10);
+            if (!*optarg || *end || o.nets < 1 || o.nets > 100) {
                 fprintf(stderr, "evofolio eval: --nets expects a whole number 1..100, got '%s'.\n", optarg);
                 return 2;
             }
@@ -363,10 +380,10 @@ int cmd_eval(int argc, char **argv)
         case 'f':
             if (cmd_parse_format("eval", optarg, (1u << OUT_TABLE) | (1u << OUT_JSON), &fmt))
                 return 2;
-            json = fmt == OUT_JSON;
+            o.json = fmt == OUT_JSON;
             break;
         case 'F': from = optarg; break;
-        case 'S': save = optarg; break;
+        case 'S': o.save = optarg; break;
         case 'r':
             if (cmd_parse_run("eval", optarg, &from_run))
                 return 2;
@@ -375,13 +392,12 @@ int cmd_eval(int argc, char **argv)
     }
     if (done >= 0)
         return done;
-    if (save && !with_test) {
+    if (o.save && !o.with_test) {
         fprintf(stderr, "evofolio eval: --save writes the net trained for the test period: add --test.\n");
         return 2;
     }
     if (from)
-        return eval_from(from, from_run, optind < argc ? argv[optind] : NULL, optind < argc - 1, with_test, nets,
-                         save, json);
+        return eval_from(from, from_run, optind < argc ? argv[optind] : NULL, optind < argc - 1, &o);
     if (optind != argc - 1 || !genome_arg)
         return cmd_usage_error("eval", usage, "expected CONFIG and --genome (or --from ARCHIVE:ID).");
     blas_single_thread();
@@ -402,17 +418,11 @@ int cmd_eval(int argc, char **argv)
     if (!rc)
         rc = evaluate_context_create(&ctx, &cfg, &panel, &err);
     if (!rc)
-        rc = evaluate_genome(&res, &ctx, &g, seed, csv_path != NULL, &err);
-    if (!rc && with_test)
-        rc = evaluate_test_saving(&test, &ctx, &g, seed, nets, csv_path != NULL, save, &err);
-    if (!rc && json)
-        print_json(&res, with_test ? &test : NULL, &g, &ctx);
-    else if (!rc)
-        print_table(&res, with_test ? &test : NULL, &g, &ctx);
-    if (!rc && with_test && !json)
+        rc = evaluate_and_print(&res, &test, &ctx, &g, seed, csv_path != NULL, &o, &err);
+    if (!rc && o.with_test && !o.json)
         rc = print_test_baselines(&ctx, &err);
     if (!rc && csv_path && res.status == EVAL_OK)
-        rc = write_csv(csv_path, &res, with_test && test.status == EVAL_OK ? &test : NULL, &panel, &err);
+        rc = write_csv(csv_path, &res, o.with_test && test.status == EVAL_OK ? &test : NULL, &panel, &err);
     if (rc)
         fprintf(stderr, "evofolio eval: %s\n", err.msg);
     buf_free(&text);

@@ -118,6 +118,14 @@ static int section(query_ctx *q, const char *key, const char *title, const char 
     "id, generation, fitness" ARCHIVE_GENE_COLUMNS ", val_sharpe, val_sortino, "                          \
     "val_max_drawdown, val_turnover, untrained_folds, params, seconds, origin"
 
+/* One table of the run: in table format under "run ID 'NAME': what". */
+static int run_table(query_ctx *q, const char *what, const char *sql, int one_row)
+{
+    if (q->fmt == OUT_TABLE)
+        printf("run %lld '%s': %s\n\n", (long long)q->run, q->name, what);
+    return section(q, NULL, NULL, sql, one_row);
+}
+
 static int query_runs(query_ctx *q)
 {
     return section(q, NULL, NULL, RUNS_SQL, 0);
@@ -125,13 +133,11 @@ static int query_runs(query_ctx *q)
 
 static int query_top(query_ctx *q, int n)
 {
-    char sql[1024];
+    char sql[1024], what[96];
     snprintf(sql, sizeof sql, "SELECT " TOP_COLUMNS " FROM leaderboard WHERE run = %lld LIMIT %d",
              (long long)q->run, n);
-    if (q->fmt == OUT_TABLE)
-        printf("run %lld '%s': the best successful candidates, fitness descending (at most %d)\n\n",
-               (long long)q->run, q->name, n);
-    return section(q, NULL, NULL, sql, 0);
+    snprintf(what, sizeof what, "the best successful candidates, fitness descending (at most %d)", n);
+    return run_table(q, what, sql, 0);
 }
 
 /* One table per command, so that its csv is one table too. */
@@ -142,9 +148,7 @@ static int query_generations(query_ctx *q)
              "SELECT generation, evaluations, cache_hits, failures, best, mean, median, sd, diversity, "
              "wall_seconds, utilisation, datetime(finished, 'unixepoch') AS finished FROM generations "
              "WHERE run = %lld ORDER BY generation", (long long)q->run);
-    if (q->fmt == OUT_TABLE)
-        printf("run %lld '%s': the generations\n\n", (long long)q->run, q->name);
-    return section(q, NULL, NULL, gens, 0);
+    return run_table(q, "the generations", gens, 0);
 }
 
 static int query_utilisation(query_ctx *q)
@@ -157,10 +161,8 @@ static int query_utilisation(query_ctx *q)
              "sum(e.finished - e.started) / (max(r.ranks - 1, 1) * (max(e.finished) - min(e.started))) "
              "AS utilisation FROM runs r JOIN evaluations e ON e.run = r.id "
              "WHERE r.id = %lld AND e.cache_of IS NULL", (long long)q->run);
-    if (q->fmt == OUT_TABLE)
-        printf("run %lld '%s': utilisation from the evaluations' timestamps (cache hits aside): busy "
-               "worker-seconds / (workers x wall)\n\n", (long long)q->run, q->name);
-    return section(q, NULL, NULL, util, 1);
+    return run_table(q, "utilisation from the evaluations' timestamps (cache hits aside): busy "
+                        "worker-seconds / (workers x wall)", util, 1);
 }
 
 #define FOLD_COLUMNS                                                                                       \
@@ -238,10 +240,7 @@ static int query_baselines(query_ctx *q)
              "UNION ALL SELECT 'baseline:' || strategy, NULL, first, last, days, ann_return, ann_vol, sharpe, "
              "sortino, max_drawdown, calmar, cvar95, avg_turnover, hit_rate, trades FROM baselines "
              "WHERE run = %lld) ORDER BY rank IS NULL, rank, name", run, run);
-    if (q->fmt == OUT_TABLE)
-        printf("run %lld '%s': the champions (by rank) and the baselines on the held-out test period\n\n",
-               run, q->name);
-    return section(q, NULL, NULL, sql, 0);
+    return run_table(q, "the champions (by rank) and the baselines on the held-out test period", sql, 0);
 }
 
 /* `runs` or `top` over several archives (paths[n], n > 1), side by side: their rows merged into one
