@@ -550,21 +550,73 @@ static int section_convergence(report *r)
 
 /* ---------------------------------------------------------------- leaderboard */
 
-/* The leaderboard query's columns. */
+/* The leaderboard query's columns. Every gene is shown (genes.h): the choices together in one cell,
+ * each number in a column of its own, the sets on the candidate's second row. */
 enum {
     B_ID, B_GENERATION, B_FITNESS,
     B_GENES, /* B_GENES + k: gene k */
-    B_SHARPE = B_GENES + GENE_COUNT, B_MAX_DD, B_TURNOVER, B_UNTRAINED, B_PARAMS, B_SECONDS, B_ORIGIN,
-    BOARD_SHOWN = 18 /* columns of the table's first row */
+    B_SHARPE = B_GENES + GENE_COUNT, B_MAX_DD, B_TURNOVER, B_UNTRAINED, B_PARAMS, B_SECONDS, B_ORIGIN
 };
 #define BOARD_COLUMNS                                                                                    \
     "id, generation, fitness" ARCHIVE_GENE_COLUMNS ", val_sharpe, val_max_drawdown, val_turnover, "       \
     "untrained_folds, params, seconds, origin"
-#define B_GENE(k) (B_GENES + GENE_##k)
+
+static int is_number_gene(int k)
+{
+    return genome_genes[k].kind == GENE_KIND_INT || genome_genes[k].kind == GENE_KIND_REAL;
+}
+
+/* Columns of the board's first row: #, eval., fitness, the choices, the numbers, six metrics. */
+static int board_shown(void)
+{
+    int n = 4 + 6;
+    for (int k = 0; k < GENE_COUNT; k++)
+        n += is_number_gene(k);
+    return n;
+}
 
 static void board_cell(report *r, const archive_value *v, svg_fmt f, int decimals)
 {
     pr(r, "<td>%s</td>", v->type == ARCHIVE_VALUE_NULL ? "" : num(r, value_real(v), f, decimals));
+}
+
+/* The genes of a row: the choices as "asset / sharpe", then one cell per number. */
+static void board_genes(report *r, const archive_value *v)
+{
+    put(r, "<td class=\"l wrap\">");
+    for (int k = 0, n = 0; k < GENE_COUNT; k++)
+        if (genome_genes[k].kind == GENE_KIND_CHOICE) {
+            put(r, n++ ? " / " : "");
+            esc(r, value_text(&v[B_GENES + k]));
+        }
+    put(r, "</td>");
+    for (int k = 0; k < GENE_COUNT; k++)
+        if (is_number_gene(k))
+            board_cell(r, &v[B_GENES + k], SVG_FMT_NUMBER, genome_genes[k].kind == GENE_KIND_INT ? 0 : -1);
+}
+
+/* The second row: generation, origin and the sets the model reads ("features: ret1, vol20"). */
+static void board_inputs(report *r, const archive_value *v, int champion)
+{
+    pr(r, "<tr class=\"in%s\"><td></td><td class=\"l\" colspan=\"%d\">generation %lld, ", champion ? " champ" : "",
+       board_shown() - 1, (long long)v[B_GENERATION].integer);
+    esc(r, value_text(&v[B_ORIGIN]));
+    for (int k = 0; k < GENE_COUNT; k++) {
+        const char *names = value_text(&v[B_GENES + k]); /* NULL for a set the model does not read */
+        if (genome_genes[k].kind != GENE_KIND_SET || !names)
+            continue;
+        pr(r, "; %s: ", genome_genes[k].name);
+        for (const char *p = names; *p;) {
+            size_t len = strcspn(p, "+");
+            char part[64];
+            snprintf(part, sizeof part, "%.*s", (int)(len < sizeof part ? len : sizeof part - 1), p);
+            esc(r, part);
+            if (p[len] == '+')
+                put(r, ", ");
+            p += len + (p[len] == '+');
+        }
+    }
+    put(r, "</td></tr>\n");
 }
 
 static int on_board(void *ctx, const archive_value *v, int n_col)
@@ -584,43 +636,33 @@ static int on_board(void *ctx, const archive_value *v, int n_col)
        (long long)id,
        id == r->champion ? "<br><small>champion</small>" : tested ? "<br><small>tested</small>" : "");
     board_cell(r, &v[B_FITNESS], SVG_FMT_NUMBER, 3);
-    put(r, "<td class=\"l wrap\">");
-    esc(r, value_text(&v[B_GENE(MODEL)]));
-    put(r, " / ");
-    esc(r, value_text(&v[B_GENE(OBJECTIVE)]));
-    pr(r, "</td><td>%s &times; %s</td>", num(r, value_real(&v[B_GENE(LAYERS)]), SVG_FMT_NUMBER, 0),
-       num(r, value_real(&v[B_GENE(HIDDEN)]), SVG_FMT_NUMBER, 0));
-    board_cell(r, &v[B_GENE(SEQ_LEN)], SVG_FMT_NUMBER, 0);
-    board_cell(r, &v[B_GENE(LR)], SVG_FMT_NUMBER, -1);
-    board_cell(r, &v[B_GENE(WEIGHT_DECAY)], SVG_FMT_NUMBER, -1);
-    board_cell(r, &v[B_GENE(DROPOUT)], SVG_FMT_NUMBER, -1);
-    board_cell(r, &v[B_GENE(BATCH)], SVG_FMT_NUMBER, 0);
-    board_cell(r, &v[B_GENE(STEPS)], SVG_FMT_NUMBER, 0);
-    board_cell(r, &v[B_GENE(REBALANCE)], SVG_FMT_NUMBER, 0);
+    board_genes(r, v);
     board_cell(r, &v[B_SHARPE], SVG_FMT_NUMBER, 2);
     board_cell(r, &v[B_MAX_DD], SVG_FMT_PERCENT, 1);
     board_cell(r, &v[B_TURNOVER], SVG_FMT_PERCENT, 1);
     board_cell(r, &v[B_UNTRAINED], SVG_FMT_NUMBER, 0);
     board_cell(r, &v[B_PARAMS], SVG_FMT_COMPACT, -1);
     board_cell(r, &v[B_SECONDS], SVG_FMT_SECONDS, 0);
-    /* the inputs on a row of their own: features (asset models) or strategies (portfolio) */
-    int strategies = value_text(&v[B_GENE(STRATEGIES)]) != NULL;
-    const char *inputs = value_text(&v[strategies ? B_GENE(STRATEGIES) : B_GENE(FEATURES)]);
-    pr(r, "</tr>\n<tr class=\"in%s\"><td></td><td class=\"l\" colspan=\"%d\">generation %lld, ",
-       id == r->champion ? " champ" : "", BOARD_SHOWN - 1, (long long)v[B_GENERATION].integer);
-    esc(r, value_text(&v[B_ORIGIN]));
-    pr(r, "; %s: ", strategies ? "strategies" : "features");
-    for (const char *p = inputs; p && *p;) {
-        size_t len = strcspn(p, "+");
-        char part[64];
-        snprintf(part, sizeof part, "%.*s", (int)(len < sizeof part ? len : sizeof part - 1), p);
-        esc(r, part);
-        if (p[len] == '+')
-            put(r, ", ");
-        p += len + (p[len] == '+');
-    }
-    put(r, "</td></tr>\n");
+    put(r, "</tr>\n");
+    board_inputs(r, v, id == r->champion);
     return 0;
+}
+
+/* The header row: each gene's name, its words on hover. */
+static void board_header(report *r)
+{
+    put(r, "<div class=\"wide\"><table class=\"board\">\n<tr><th>#</th><th>eval.</th><th>fitness</th>"
+           "<th class=\"l\">");
+    for (int k = 0, n = 0; k < GENE_COUNT; k++)
+        if (genome_genes[k].kind == GENE_KIND_CHOICE)
+            pr(r, "%s%s", n++ ? " / " : "", genome_genes[k].name);
+    put(r, "</th>");
+    for (int k = 0; k < GENE_COUNT; k++)
+        if (is_number_gene(k))
+            pr(r, "<th title=\"%s\">%s</th>", genome_genes[k].words, genome_genes[k].name);
+    put(r, "<th>val. Sharpe</th><th>val. max DD</th><th>val. turnover</th>"
+           "<th title=\"folds whose training never brought the hold-out loss below the untrained net's\">"
+           "untrained folds</th><th>params</th><th>time</th></tr>\n");
 }
 
 static int on_untrained(void *ctx, const archive_value *v, int n_col)
@@ -644,13 +686,8 @@ static int section_leaderboard(report *r)
     size_t mark = o->text.len;
     put(r, "<p class=\"note\">The best successful candidates by fitness (cache hits aside), each with its "
            "inputs on the line below. Validation metrics are means over the folds; turnover is the average "
-           "two-sided turnover a day.</p>\n"
-           "<div class=\"wide\"><table class=\"board\">\n<tr><th>#</th><th>eval.</th><th>fitness</th>"
-           "<th class=\"l\">model / objective</th><th>layers &times; hidden</th><th>input days</th>"
-           "<th>learning rate</th><th>weight decay</th><th>dropout</th><th>batch</th><th>steps</th>"
-           "<th>rebal. (days)</th><th>val. Sharpe</th><th>val. max DD</th><th>val. turnover</th>"
-           "<th title=\"folds whose training never brought the hold-out loss below the untrained net's\">"
-           "untrained folds</th><th>params</th><th>time</th></tr>\n");
+           "two-sided turnover a day; hover over a gene's name for what it is.</p>\n");
+    board_header(r);
     report_rows k = {r, 0};
     int rc = archive_query_rows(r->a, sql, on_board, &k, r->err);
     if (rc)
