@@ -257,9 +257,10 @@ void genome_normalise(evo_genome *g, const evo_config *cfg)
         g->layers = g->hidden = 0;
         g->seq_len = 1;
     }
-    g->lr = round_sig(g->lr);
-    g->weight_decay = round_sig(g->weight_decay);
-    g->dropout = genome_gene_used(g, GENE_DROPOUT) ? round_sig(g->dropout) : 0;
+    for (int k = 0; k < GENE_COUNT; k++) /* reals to 4 digits; one the model does not read to 0 */
+        if (genome_genes[k].kind == GENE_KIND_REAL)
+            genome_gene_set(g, (evo_gene)k, genome_gene_used(g, (evo_gene)k) ? round_sig(genome_gene_get(g, (evo_gene)k))
+                                                                               : 0, NULL);
 }
 
 static int in_space(double v, const evo_gene_range *r)

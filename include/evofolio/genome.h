@@ -83,8 +83,8 @@ void genome_random(evo_genome *g, const evo_config *cfg, evo_rng *rng);
 int genome_screen(evo_genome *g, int i, const evo_config *cfg);
 /* Put irrelevant genes in canonical form and round reals, so that equal candidates are equal:
  * strategies = 0 unless portfolio; features = the whole allowed set for portfolio (it does not read
- * them); dropout = 0 with one layer; linear: layers = hidden = 0, seq_len = 1, dropout = 0; reals to
- * GENOME_SIG_DIGITS significant digits. */
+ * them); a real gene the model does not read = 0 (dropout with one layer); linear: layers = hidden = 0,
+ * seq_len = 1; the other reals to GENOME_SIG_DIGITS significant digits. */
 void genome_normalise(evo_genome *g, const evo_config *cfg);
 /* Every gene inside cfg's search space (after normalising)? EVO_ERR_USAGE naming the gene if not. */
 int genome_validate(const evo_genome *g, const evo_config *cfg, evo_error *err);
