@@ -295,6 +295,23 @@ static inline void roll_slide(roll *r, double x, double y, double xo, double yo)
     m->sxy += dx * (y - m->my) + dy * (xo - mx);
 }
 
+/* Feed day t of the series x (every stride-th value) to r: 1 with r->m the moments of the window
+ * ending at t, 0 while it fills. */
+static inline int roll_array(roll *r, const double *x, size_t stride, int t)
+{
+    switch (roll_step(r, t, x[t * stride], 0)) {
+    case ROLL_FILLING:
+        return 0;
+    case ROLL_REBUILD:
+        r->m = moments_of_array(x, stride, NULL, t, r->n);
+        break;
+    case ROLL_SLIDE:
+        roll_slide(r, x[t * stride], 0, x[(t - r->n) * stride], 0);
+        break;
+    }
+    return 1;
+}
+
 /* Sample sd of the window's x: sqrt(sxx / (n - 1)); 0 when they are all equal. */
 static inline double roll_sd_x(const roll *r)
 {
@@ -396,19 +413,9 @@ static void series_ma(double *v, const evo_panel *p, int a)
     const size_t A = (size_t)p->n_assets;
     const double *col = p->close + a; /* P_s = col[s * A] */
     roll r = roll_make(MA_N, 0);
-    for (int t = 0; t < p->n_days; t++) {
-        switch (roll_step(&r, t, col[t * A], 0)) {
-        case ROLL_FILLING:
-            continue;
-        case ROLL_REBUILD:
-            r.m = moments_of_array(col, A, NULL, t, MA_N);
-            break;
-        case ROLL_SLIDE:
-            roll_slide(&r, col[t * A], 0, col[(t - MA_N) * A], 0);
-            break;
-        }
-        v[t] = col[t * A] / r.m.mx - 1; /* P_t / mean(P_{t-49..t}) - 1 */
-    }
+    for (int t = 0; t < p->n_days; t++)
+        if (roll_array(&r, col, A, t))
+            v[t] = col[t * A] / r.m.mx - 1; /* P_t / mean(P_{t-49..t}) - 1 */
 }
 
 /* Running max over P_{t-251..t} with a monotone deque: dq holds, oldest first, the days of the window
@@ -485,16 +492,8 @@ static void rolling_sd(double *out, const double *x, int D, int first, int n, in
 {
     roll r = roll_make(n, first);
     for (int t = first; t < D; t++) {
-        switch (roll_step(&r, t, x[t], 0)) {
-        case ROLL_FILLING:
+        if (!roll_array(&r, x, 1, t))
             continue;
-        case ROLL_REBUILD:
-            r.m = moments_of_array(x, 1, NULL, t, n);
-            break;
-        case ROLL_SLIDE:
-            roll_slide(&r, x[t], 0, x[t - n], 0);
-            break;
-        }
         const double sd = roll_sd_x(&r);
         out[t] = !sharpe ? sd : sd > 0 ? r.m.mx / sd * sqrt(TRADING_DAYS) : 0;
     }
@@ -506,16 +505,8 @@ void features_normalise(double *z, const double *v, int D, int first, int window
         z[t] = NAN;
     roll r = roll_make(window_len, first);
     for (int t = first; t < D; t++) {
-        switch (roll_step(&r, t, v[t], 0)) {
-        case ROLL_FILLING:
+        if (!roll_array(&r, v, 1, t))
             continue;
-        case ROLL_REBUILD:
-            r.m = moments_of_array(v, 1, NULL, t, window_len);
-            break;
-        case ROLL_SLIDE:
-            roll_slide(&r, v[t], 0, v[t - window_len], 0);
-            break;
-        }
         const double sd = roll_sd_x(&r);
         z[t] = sd > 0 ? clip((v[t] - r.m.mx) / sd) : 0; /* z_t = (v_t - mean(v_{t-W+1..t})) / sd(...) */
     }

@@ -296,29 +296,31 @@ static int begin_forward(evo_net *net, int rows, int train, int windowed, evo_er
     return EVO_OK;
 }
 
-int net_forward(evo_net *net, const float *x, int rows, int train, evo_error *err)
+/* The first layer reads rows sequences (x_btf) or, windowed, rows windows of one daily series. */
+static int forward(evo_net *net, const float *x, int rows, int train, int windowed, evo_error *err)
 {
-    int rc = begin_forward(net, rows, train, 0, err);
+    int rc = begin_forward(net, rows, train, windowed, err);
     if (rc)
         return rc;
+    const net_spec *s = &net->spec;
     net->input[0] = x;
-    if (net->spec.layers > 0 && !net->linear_only)
-        lstm_forward(&net->cache[0], x, &net->w[0], net->spec.seq_len, rows, net->spec.n_in, net->spec.hidden);
+    if (s->layers > 0 && !net->linear_only && windowed)
+        lstm_forward_window(&net->cache[0], net->proj, x, s->window_step, &net->w[0], s->seq_len, rows, s->n_in,
+                            s->hidden);
+    else if (s->layers > 0 && !net->linear_only)
+        lstm_forward(&net->cache[0], x, &net->w[0], s->seq_len, rows, s->n_in, s->hidden);
     forward_rest(net, rows);
     return EVO_OK;
 }
 
+int net_forward(evo_net *net, const float *x, int rows, int train, evo_error *err)
+{
+    return forward(net, x, rows, train, 0, err);
+}
+
 int net_forward_window(evo_net *net, const float *x, int rows, int train, evo_error *err)
 {
-    int rc = begin_forward(net, rows, train, 1, err);
-    if (rc)
-        return rc;
-    net->input[0] = x;
-    if (net->spec.layers > 0 && !net->linear_only)
-        lstm_forward_window(&net->cache[0], net->proj, x, net->spec.window_step, &net->w[0], net->spec.seq_len,
-                            rows, net->spec.n_in, net->spec.hidden);
-    forward_rest(net, rows);
-    return EVO_OK;
+    return forward(net, x, rows, train, 1, err);
 }
 
 const float *net_outputs(const evo_net *net) { return net->y; }

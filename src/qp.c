@@ -315,25 +315,33 @@ static double *scaled_copy(const double *cov, int A, double s)
     return S;
 }
 
+/* active_set on cov scaled to a largest variance of 1 (the solution does not change; the tolerances
+ * become scale-free); what names the problem in messages. */
+static int scaled_active_set(double *x, const double *cov, const double *a, int A, const char *what,
+                             evo_error *err)
+{
+    const double s = cov_scale(cov, A);
+    if (s < 0)
+        return evo_fail(err, EVO_ERR_NUMERIC, "qp: %s: the covariance has a non-finite entry or a negative "
+                        "variance; check the returns it was estimated from", what);
+    double *S = scaled_copy(cov, A, s);
+    if (!S)
+        return evo_fail(err, EVO_ERR_NOMEM, "qp: out of memory for %s over %d assets", what, A);
+    int rc = active_set(x, S, a, A, what, err);
+    free(S);
+    return rc;
+}
+
 int qp_min_variance(double *w, const double *cov, int A, evo_error *err)
 {
     if (A < 1)
         return evo_fail(err, EVO_ERR_USAGE, "qp: minimum variance needs at least one asset, got %d", A);
-    const double s = cov_scale(cov, A);
-    if (s < 0)
-        return evo_fail(err, EVO_ERR_NUMERIC, "qp: minimum variance: the covariance has a non-finite "
-                        "entry or a negative variance; check the returns it was estimated from");
-    double *S = scaled_copy(cov, A, s), *ones = malloc((size_t)A * sizeof *ones);
-    int rc;
-    if (!S || !ones) {
-        rc = evo_fail(err, EVO_ERR_NOMEM, "qp: out of memory for minimum variance over %d assets", A);
-        goto done;
-    }
+    double *ones = malloc((size_t)A * sizeof *ones);
+    if (!ones)
+        return evo_fail(err, EVO_ERR_NOMEM, "qp: out of memory for minimum variance over %d assets", A);
     for (int i = 0; i < A; i++)
         ones[i] = 1;
-    rc = active_set(w, S, ones, A, "minimum variance", err); /* a = 1: x = w */
-done:
-    free(S);
+    int rc = scaled_active_set(w, cov, ones, A, "minimum variance", err); /* a = 1: x = w */
     free(ones);
     return rc;
 }
@@ -356,19 +364,12 @@ int qp_max_sharpe(double *w, const double *mu, const double *cov, int A, evo_err
     if (!any_positive)
         return evo_fail(err, EVO_ERR_USAGE, "qp: maximum Sharpe needs an asset with a positive mean; "
                         "none of %d has one (use minimum variance instead)", A);
-    const double s = cov_scale(cov, A);
-    if (s < 0)
-        return evo_fail(err, EVO_ERR_NUMERIC, "qp: maximum Sharpe: the covariance has a non-finite "
-                        "entry or a negative variance; check the returns it was estimated from");
-    double *S = scaled_copy(cov, A, s), *a = malloc((size_t)A * sizeof *a);
-    int rc;
-    if (!S || !a) {
-        rc = evo_fail(err, EVO_ERR_NOMEM, "qp: out of memory for maximum Sharpe over %d assets", A);
-        goto done;
-    }
+    double *a = malloc((size_t)A * sizeof *a);
+    if (!a)
+        return evo_fail(err, EVO_ERR_NOMEM, "qp: out of memory for maximum Sharpe over %d assets", A);
     for (int i = 0; i < A; i++)
         a[i] = mu[i] / mu_max;
-    rc = active_set(w, S, a, A, "maximum Sharpe", err); /* y with mu'y = 1 */
+    int rc = scaled_active_set(w, cov, a, A, "maximum Sharpe", err); /* y with mu'y = 1 */
     if (rc == EVO_OK) {
         double sum = 0;
         for (int i = 0; i < A; i++)
@@ -376,8 +377,6 @@ int qp_max_sharpe(double *w, const double *mu, const double *cov, int A, evo_err
         for (int i = 0; i < A; i++)
             w[i] /= sum; /* w = y / sum y; sum > 0 since y >= 0 and a'y = 1 */
     }
-done:
-    free(S);
     free(a);
     return rc;
 }
