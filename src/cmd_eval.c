@@ -273,6 +273,21 @@ static int open_source(from_source *s, const char *from, long long run_id, const
     return rc;
 }
 
+/* One evaluation's data, context and results (eval_work_free). */
+typedef struct {
+    evo_panel panel;
+    evo_eval_context ctx;
+    evo_eval_result res, test;
+} eval_work;
+
+static void eval_work_free(eval_work *w)
+{
+    evaluate_result_free(&w->res);
+    evaluate_result_free(&w->test);
+    evaluate_context_free(&w->ctx);
+    data_panel_free(&w->panel);
+}
+
 /* What to evaluate besides the folds, and how to print it. */
 typedef struct {
     int with_test;    /* --test: the test period too */
@@ -283,25 +298,23 @@ typedef struct {
 
 /* Evaluate g on every fold (keep: EVAL_KEEP_* of evaluate_genome), the test period when asked, and
  * print the result. */
-static int evaluate_and_print(evo_eval_result *res, evo_eval_result *test, evo_eval_context *ctx, const evo_genome *g,
-                              uint64_t seed, int keep, const eval_opts *o, evo_error *err)
+static int evaluate_and_print(eval_work *w, const evo_genome *g, uint64_t seed, int keep, const eval_opts *o,
+                              evo_error *err)
 {
-    int rc = evaluate_genome(res, ctx, g, seed, keep, err);
+    int rc = evaluate_genome(&w->res, &w->ctx, g, seed, keep, err);
     if (!rc && o->with_test)
-        rc = evaluate_test_saving(test, ctx, g, seed, o->nets, keep, o->save, err);
+        rc = evaluate_test_saving(&w->test, &w->ctx, g, seed, o->nets, keep, o->save, err);
     if (!rc && o->json)
-        print_json(res, o->with_test ? test : NULL, g, ctx);
+        print_json(&w->res, o->with_test ? &w->test : NULL, g, &w->ctx);
     else if (!rc)
-        print_table(res, o->with_test ? test : NULL, g, ctx);
+        print_table(&w->res, o->with_test ? &w->test : NULL, g, &w->ctx);
     return rc;
 }
 
 static int eval_from(const char *from, long long run_id, const char *config_path, int extra, const eval_opts *o)
 {
     from_source s = {0};
-    evo_panel panel = {0};
-    evo_eval_context ctx = {0};
-    evo_eval_result res = {0}, test = {0};
+    eval_work w = {0};
     evo_genome g;
     evo_error err = {0};
     char hash[17];
@@ -310,9 +323,9 @@ static int eval_from(const char *from, long long run_id, const char *config_path
     if (!rc)
         rc = genome_from_json(&g, s.row.genome_json, &s.cfg, &err);
     if (!rc)
-        rc = data_load_config(&s.cfg, &panel, &err);
+        rc = data_load_config(&s.cfg, &w.panel, &err);
     if (!rc) {
-        data_panel_hash(&panel, hash);
+        data_panel_hash(&w.panel, hash);
         if (strcmp(hash, s.run.data_hash))
             rc = evo_fail(&err, EVO_ERR_DATA, "the data is not the data run %lld used (hash %s, the run's %s). Give "
                           "the run's configuration (CONFIG) with its data where it names it.", (long long)s.run.id,
@@ -320,20 +333,17 @@ static int eval_from(const char *from, long long run_id, const char *config_path
     }
     blas_single_thread();
     if (!rc)
-        rc = evaluate_context_create(&ctx, &s.cfg, &panel, &err);
+        rc = evaluate_context_create(&w.ctx, &s.cfg, &w.panel, &err);
     if (!rc)
-        rc = evaluate_and_print(&res, &test, &ctx, &g, s.row.seed, 0, o, &err);
-    const int same = !rc && (res.fitness == s.row.fitness || (!isfinite(res.fitness) && !isfinite(s.row.fitness)));
+        rc = evaluate_and_print(&w, &g, s.row.seed, 0, o, &err);
+    const int same = !rc && (w.res.fitness == s.row.fitness || (!isfinite(w.res.fitness) && !isfinite(s.row.fitness)));
     if (!rc && !o->json)
         printf("\nevaluation %lld of run %lld, seed %llu: archived fitness %.17g, now %.17g: %s\n",
-               (long long)s.row.id, (long long)s.run.id, (unsigned long long)s.row.seed, s.row.fitness, res.fitness,
+               (long long)s.row.id, (long long)s.run.id, (unsigned long long)s.row.seed, s.row.fitness, w.res.fitness,
                same ? "reproduced" : "NOT reproduced (another machine or build computes differently)");
     if (rc)
         fprintf(stderr, "evofolio eval: %s\n", err.msg);
-    evaluate_result_free(&res);
-    evaluate_result_free(&test);
-    evaluate_context_free(&ctx);
-    data_panel_free(&panel);
+    eval_work_free(&w);
     if (s.have_cfg)
         config_free(&s.cfg);
     archive_close(s.a);
@@ -402,9 +412,7 @@ int cmd_eval(int argc, char **argv)
         return cmd_usage_error("eval", usage, "expected CONFIG and --genome (or --from ARCHIVE:ID).");
     blas_single_thread();
     evo_config cfg;
-    evo_panel panel = {0};
-    evo_eval_context ctx = {0};
-    evo_eval_result res = {0}, test = {0};
+    eval_work w = {0};
     evo_genome g;
     evo_error err = {0};
     evo_buf text = {0};
@@ -414,22 +422,19 @@ int cmd_eval(int argc, char **argv)
     if (!rc)
         rc = genome_from_json(&g, text.data ? text.data : genome_arg, &cfg, &err);
     if (!rc)
-        rc = data_load_config(&cfg, &panel, &err);
+        rc = data_load_config(&cfg, &w.panel, &err);
     if (!rc)
-        rc = evaluate_context_create(&ctx, &cfg, &panel, &err);
+        rc = evaluate_context_create(&w.ctx, &cfg, &w.panel, &err);
     if (!rc)
-        rc = evaluate_and_print(&res, &test, &ctx, &g, seed, csv_path != NULL, &o, &err);
+        rc = evaluate_and_print(&w, &g, seed, csv_path != NULL, &o, &err);
     if (!rc && o.with_test && !o.json)
-        rc = print_test_baselines(&ctx, &err);
-    if (!rc && csv_path && res.status == EVAL_OK)
-        rc = write_csv(csv_path, &res, o.with_test && test.status == EVAL_OK ? &test : NULL, &panel, &err);
+        rc = print_test_baselines(&w.ctx, &err);
+    if (!rc && csv_path && w.res.status == EVAL_OK)
+        rc = write_csv(csv_path, &w.res, o.with_test && w.test.status == EVAL_OK ? &w.test : NULL, &w.panel, &err);
     if (rc)
         fprintf(stderr, "evofolio eval: %s\n", err.msg);
     buf_free(&text);
-    evaluate_result_free(&res);
-    evaluate_result_free(&test);
-    evaluate_context_free(&ctx);
-    data_panel_free(&panel);
+    eval_work_free(&w);
     config_free(&cfg);
-    return rc ? evo_exit_code(rc) : res.status == EVAL_OK ? 0 : 1;
+    return rc ? evo_exit_code(rc) : w.res.status == EVAL_OK ? 0 : 1;
 }

@@ -65,6 +65,12 @@ int cmd_synth(int argc, char **argv)
     synth_options o;
     synth_defaults(&o);
     const char *out_path = NULL;
+    const struct {
+        int opt;
+        const char *name;
+        double *to;
+    } reals[] = {{'m', "--drift", &o.drift}, {'v', "--vol", &o.vol}, {'r', "--corr", &o.corr},
+                 {'p', "--price", &o.start_price}, {'S', "--strength", &o.strength}};
     double v;
     int c, bad = 0;
     int done = -1;
@@ -88,18 +94,6 @@ int cmd_synth(int argc, char **argv)
         case 'o':
             out_path = optarg;
             break;
-        case 'm':
-            bad = parse_number("--drift", optarg, &o.drift);
-            break;
-        case 'v':
-            bad = parse_number("--vol", optarg, &o.vol);
-            break;
-        case 'r':
-            bad = parse_number("--corr", optarg, &o.corr);
-            break;
-        case 'p':
-            bad = parse_number("--price", optarg, &o.start_price);
-            break;
         case 't':
             bad = date_parse(optarg, &o.start) != 0;
             break;
@@ -116,8 +110,10 @@ int cmd_synth(int argc, char **argv)
             }
             break;
         }
-        case 'S':
-            bad = parse_number("--strength", optarg, &o.strength);
+        default: /* the real-valued options */
+            for (size_t i = 0; i < sizeof reals / sizeof *reals; i++)
+                if (c == reals[i].opt)
+                    bad = parse_number(reals[i].name, optarg, reals[i].to);
             break;
         }
     }

@@ -89,6 +89,16 @@ static int on_cand(void *ctx, const archive_value *v, int n_col)
     return 0;
 }
 
+/* *p resized to n doubles: 0, or -1 with *p as it was. */
+static int resize(double **p, size_t n)
+{
+    double *q = realloc(*p, n * sizeof *q);
+    if (!q)
+        return -1;
+    *p = q;
+    return 0;
+}
+
 static int on_series(void *ctx, const archive_value *v, int n_col)
 {
     report *r = ctx;
@@ -107,16 +117,7 @@ static int on_series(void *ctx, const archive_value *v, int n_col)
     }
     if (s->n == s->cap) {
         int cap = s->cap ? 2 * s->cap : 256;
-        double *x = realloc(s->x, (size_t)cap * sizeof *x);
-        if (x)
-            s->x = x;
-        double *net = realloc(s->net, (size_t)cap * sizeof *net);
-        if (net)
-            s->net = net;
-        double *to = realloc(s->turnover, (size_t)cap * sizeof *to);
-        if (to)
-            s->turnover = to;
-        if (!x || !net || !to)
+        if (resize(&s->x, (size_t)cap) || resize(&s->net, (size_t)cap) || resize(&s->turnover, (size_t)cap))
             return nomem(r);
         s->cap = cap;
     }
@@ -149,13 +150,7 @@ static int on_weights(void *ctx, const archive_value *v, int n_col)
     }
     if (r->w_T == r->w_cap) {
         int cap = r->w_cap ? 2 * r->w_cap : 256;
-        double *w = realloc(r->w, (size_t)cap * A * sizeof *w);
-        if (w)
-            r->w = w;
-        double *x = realloc(r->w_x, (size_t)cap * sizeof *x);
-        if (x)
-            r->w_x = x;
-        if (!w || !x) {
+        if (resize(&r->w, (size_t)cap * A) || resize(&r->w_x, (size_t)cap)) {
             json_decref(arr);
             return nomem(r);
         }
