@@ -1538,6 +1538,11 @@ int report_find_run(const char *path, int64_t run, archive_run *out, evo_error *
     return rc;
 }
 
+/* The page's sections, in order. */
+static int (*const sections[])(report *r) = {section_summary, section_convergence, section_leaderboard,
+                                             section_test,    section_weights,     section_genes,
+                                             section_cost};
+
 int report_write(const char *archive_path, int64_t run, FILE *out, evo_error *err)
 {
     report r;
@@ -1554,22 +1559,10 @@ int report_write(const char *archive_path, int64_t run, FILE *out, evo_error *er
         rc = archive_open(&r.a, archive_path, 1, err);
     if (!rc)
         rc = report_load(&r);
-    if (!rc) {
+    if (!rc)
         write_head(&r);
-        rc = section_summary(&r);
-    }
-    if (!rc)
-        rc = section_convergence(&r);
-    if (!rc)
-        rc = section_leaderboard(&r);
-    if (!rc)
-        rc = section_test(&r);
-    if (!rc)
-        rc = section_weights(&r);
-    if (!rc)
-        rc = section_genes(&r);
-    if (!rc)
-        rc = section_cost(&r);
+    for (size_t i = 0; !rc && i < sizeof sections / sizeof *sections; i++)
+        rc = sections[i](&r);
     if (!rc) {
         pr(&r, "<footer>Made by evofolio %s from <code>", EVO_VERSION);
         esc(&r, archive_path);

@@ -611,6 +611,11 @@ static void axis_label(const svg_axis *a, double v, char out[SVG_NUM_MAX])
     svg_format(out, v, a->fmt, a->scale.kind == SVG_SCALE_LOG && a->ticks.step == 0 ? -1 : a->decimals);
 }
 
+static void line(svg_out *o, double x1, double y1, double x2, double y2, const char *stroke)
+{
+    svg_printf(o, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"%s\"/>", x1, y1, x2, y2, stroke);
+}
+
 void svg_chart_axes(svg_chart *c)
 {
     svg_out *o = c->o;
@@ -621,9 +626,8 @@ void svg_chart_axes(svg_chart *c)
         double y = svg_scale_map(&c->y.scale, c->y.ticks.v[i]);
         if (!isfinite(y))
             continue;
-        svg_printf(o, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#e3e3e3\"/>"
-                   "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#444\"/>",
-                   c->left, y, c->right, y, c->left - TICK, y, c->left, y);
+        line(o, c->left, y, c->right, y, "#e3e3e3"); /* grid */
+        line(o, c->left - TICK, y, c->left, y, "#444"); /* tick */
         axis_label(&c->y, c->y.ticks.v[i], s);
         svg_printf(o, "<text x=\"%.1f\" y=\"%.1f\" dy=\"0.32em\" text-anchor=\"end\" fill=\"#333\">%s</text>\n",
                    c->left - TICK - 3, y, s);
@@ -637,9 +641,7 @@ void svg_chart_axes(svg_chart *c)
         int slant = widest > slot - 6;
         for (int i = 0; i < c->x.n_names; i++) {
             double x = svg_scale_map(&c->x.scale, i);
-            svg_printf(o, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#444\"/>", x,
-                       c->bottom,
-                       x, c->bottom + TICK);
+            line(o, x, c->bottom, x, c->bottom + TICK, "#444");
             if (slant)
                 svg_printf(o, "<text transform=\"translate(%.1f %.1f) rotate(-40)\" text-anchor=\"end\" "
                            "fill=\"#333\">", x + 3, c->bottom + 14);
@@ -669,9 +671,8 @@ void svg_chart_axes(svg_chart *c)
             double x = svg_scale_map(&c->x.scale, c->x.ticks.v[i]);
             if (!isfinite(x))
                 continue;
-            svg_printf(o, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#ececec\"/>"
-                       "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#444\"/>",
-                       x, c->top, x, c->bottom, x, c->bottom, x, c->bottom + TICK);
+            line(o, x, c->top, x, c->bottom, "#ececec");
+            line(o, x, c->bottom, x, c->bottom + TICK, "#444");
             if (i % every)
                 continue;
             axis_label(&c->x, c->x.ticks.v[i], s);
