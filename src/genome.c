@@ -73,12 +73,14 @@ int genome_gene_set(evo_genome *g, evo_gene k, double v, evo_error *err)
     if (rc)
         return rc;
     char *p = (char *)g + genome_genes[k].field;
-    int i = (int)v;
-    unsigned u = (unsigned)v;
-    switch (genome_genes[k].kind) {
-    case GENE_KIND_SET: memcpy(p, &u, sizeof u); break;
-    case GENE_KIND_REAL: memcpy(p, &v, sizeof v); break;
-    default: memcpy(p, &i, sizeof i); break;
+    if (genome_genes[k].kind == GENE_KIND_REAL) {
+        memcpy(p, &v, sizeof v);
+    } else if (genome_genes[k].kind == GENE_KIND_SET) { /* cast only what gene_fits let through */
+        unsigned u = (unsigned)v;
+        memcpy(p, &u, sizeof u);
+    } else {
+        int i = (int)v;
+        memcpy(p, &i, sizeof i);
     }
     return EVO_OK;
 }
