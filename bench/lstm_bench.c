@@ -12,7 +12,10 @@
  * Shapes: B batch (days), T steps, F input width, H hidden, L layers, A assets, G = 4H.
  * Output: comment lines start with '#'; one machine-readable line per config (bench/compare.sh reads
  * it):
- *   evofolio NAME samples_per_s ms_per_step gflop_per_s floor_ms floor_fraction peak_mib */
+ *   evofolio NAME samples_per_s ms_per_step gflop_per_s floor_ms floor_fraction peak_mib peak_share
+ * where peak_share is the engine's GFLOP/s over the machine's practical single-core FP32 peak,
+ * measured first in the same run: the best of every GEMM path this CPU runs (OpenBLAS and the project's
+ * own kernels, blas.h) on a 1024^3 product. One line "peak GFLOP_PER_S PATH" gives it. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -258,9 +261,82 @@ static int floor_pass(void *p)
     return 0;
 }
 
+/* ---------------------------------------------------------------- the machine's peak */
+
+enum { PEAK_N = 1024, PEAK_REPEATS = 5 };
+
+/* GFLOP/s of blas_sgemm on a PEAK_N^3 product on the path in force: the best of PEAK_REPEATS after a
+ * warm-up (the peak is what the core can do, so the fastest repeat, not the median). */
+static double square_gflops(const float *a, const float *b, float *c)
+{
+    const int n = PEAK_N;
+    double best = INFINITY;
+    for (int r = 0; r <= PEAK_REPEATS; r++) {
+        double t0 = now_s();
+        blas_sgemm(0, 0, n, n, n, 1.0f, a, n, b, n, 0.0f, c, n);
+        double t = now_s() - t0;
+        if (r > 0 && t < best) /* r = 0 warms up */
+            best = t;
+    }
+    return 2.0 * n * n * n / best * 1e-9;
+}
+
+/* The best GFLOP/s over every path this CPU runs, with its name; the path in force is kept. */
+static double machine_peak(const char **best_path)
+{
+    const size_t nn = (size_t)PEAK_N * PEAK_N;
+    float *a = malloc(nn * sizeof *a), *b = malloc(nn * sizeof *b), *c = malloc(nn * sizeof *c);
+    double peak = 0;
+    *best_path = "none";
+    if (!a || !b || !c) {
+        fprintf(stderr, "lstm_bench: out of memory for the peak's %dx%d matrices\n", PEAK_N, PEAK_N);
+        free(a), free(b), free(c);
+        return 0;
+    }
+    evo_rng rng;
+    rng_seed(&rng, BENCH_SEED);
+    for (size_t i = 0; i < nn; i++) {
+        a[i] = (float)rng_normal(&rng);
+        b[i] = (float)rng_normal(&rng);
+    }
+    const blas_path was = blas_active_path();
+    printf("# peak: %dx%dx%d sgemm, one thread, best of %d:", PEAK_N, PEAK_N, PEAK_N, PEAK_REPEATS);
+    for (int p = BLAS_AUTO + 1; p < BLAS_PATH_COUNT; p++) {
+        blas_set_path((blas_path)p);
+        if (blas_active_path() != (blas_path)p) /* this CPU cannot run it */
+            continue;
+        double g = square_gflops(a, b, c);
+        printf(" %s %.1f GFLOP/s", blas_path_name((blas_path)p), g);
+        if (g > peak) {
+            peak = g;
+            *best_path = blas_path_name((blas_path)p);
+        }
+    }
+    printf("\n");
+    blas_set_path(was);
+    free(a), free(b), free(c);
+    return peak;
+}
+
+/* The CPU's model name from /proc/cpuinfo, or "unknown". */
+static void cpu_model(char *out, size_t size)
+{
+    snprintf(out, size, "unknown");
+    FILE *f = fopen("/proc/cpuinfo", "r");
+    char line[256];
+    while (f && fgets(line, sizeof line, f))
+        if (!strncmp(line, "model name", 10) && strchr(line, ':')) {
+            snprintf(out, size, "%s", strchr(line, ':') + 2);
+            out[strcspn(out, "\n")] = '\0';
+            break;
+        }
+    if (f)
+        fclose(f);
+}
+
 /* ---------------------------------------------------------------- one config */
 
-static int bench_one(const bench_config *c, int fixed_steps)
+static int bench_one(const bench_config *c, int fixed_steps, double peak)
 {
     blas_single_thread();
     evo_rng rng;
@@ -309,10 +385,12 @@ static int bench_one(const bench_config *c, int fixed_steps)
            "repeats, floor %d passes x %d\n", c->name, c->B, c->T, c->F, c->H, c->L, c->A, n_params,
            flops * 1e-6, steps, BENCH_REPEATS, floor_steps, BENCH_REPEATS);
     printf("# %-9s %.1f samples/s, %.3f ms/step, %.1f GFLOP/s; GEMM floor %.3f ms/step (%.1f GFLOP/s), "
-           "%.0f%% of it; peak %.1f MiB\n", c->name, c->B / t_step, t_step * 1e3, flops / t_step * 1e-9,
-           t_floor * 1e3, flops / t_floor * 1e-9, 100 * t_floor / t_step, mib);
-    printf("evofolio %s %.1f %.3f %.2f %.3f %.3f %.1f\n", c->name, c->B / t_step, t_step * 1e3,
-           flops / t_step * 1e-9, t_floor * 1e3, t_floor / t_step, mib);
+           "%.0f%% of it; %.0f%% of the machine's peak; peak %.1f MiB\n", c->name, c->B / t_step, t_step * 1e3,
+           flops / t_step * 1e-9, t_floor * 1e3, flops / t_floor * 1e-9, 100 * t_floor / t_step,
+           peak > 0 ? 100 * flops / t_step * 1e-9 / peak : NAN, mib);
+    printf("evofolio %s %.1f %.3f %.2f %.3f %.3f %.1f %.3f\n", c->name, c->B / t_step, t_step * 1e3,
+           flops / t_step * 1e-9, t_floor * 1e3, t_floor / t_step, mib,
+           peak > 0 ? flops / t_step * 1e-9 / peak : NAN);
     rc = 0;
 done:
     net_free(net);
@@ -359,9 +437,14 @@ int main(int argc, char **argv)
             chosen[k] = any = 1;
         }
     }
-    const char *core = getenv("OPENBLAS_CORETYPE");
-    printf("# lstm_bench: one BLAS thread, OPENBLAS_CORETYPE=%s, median of %d repeats\n",
-           core ? core : "(unset)", BENCH_REPEATS);
+    const char *core = getenv("OPENBLAS_CORETYPE"), *peak_path;
+    char cpu[128];
+    cpu_model(cpu, sizeof cpu);
+    blas_single_thread();
+    printf("# lstm_bench: %s; one BLAS thread, OPENBLAS_CORETYPE=%s, engine path %s, median of %d repeats\n",
+           cpu, core ? core : "(unset)", blas_path_name(blas_active_path()), BENCH_REPEATS);
+    double peak = machine_peak(&peak_path);
+    printf("peak %.2f %s\n", peak, peak_path);
     int failed = 0;
     for (int k = 0; k < N_CONFIGS; k++) {
         if (any && !chosen[k])
@@ -373,7 +456,7 @@ int main(int argc, char **argv)
             return 1;
         }
         if (pid == 0) {
-            int rc = bench_one(&CONFIGS[k], fixed_steps);
+            int rc = bench_one(&CONFIGS[k], fixed_steps, peak);
             fflush(stdout);
             _exit(rc);
         }
