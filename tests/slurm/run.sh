@@ -50,12 +50,13 @@ check() { # check NAME COMMAND...
 note() { echo "       $*"; }
 
 field() { scontrol show job -o "$1" 2>/dev/null | head -n 1 | tr ' ' '\n' | sed -n "s/^$2=//p"; }
-# Wait until job $1 (every task of an array) reaches a final state; prints the states.
+# Wait until job $1 (every task of an array) reaches a final state; prints the states. SIGNALING,
+# STAGE_OUT and RESIZING are passing states too (SIGNALING shows while the time-limit warning is sent).
 wait_done() {
     local id=$1 limit=$2 states
     for _ in $(seq "$limit"); do
         states=$(scontrol show job -o "$id" 2>/dev/null | tr ' ' '\n' | sed -n 's/^JobState=//p' | sort -u | tr '\n' ' ')
-        if [ -n "$states" ] && ! echo "$states" | grep -qE 'PENDING|RUNNING|REQUEUE|CONFIGURING|COMPLETING|SUSPENDED'; then
+        if [ -n "$states" ] && ! echo "$states" | grep -qE 'PENDING|RUNNING|REQUEUE|CONFIGURING|COMPLETING|SUSPENDED|SIGNALING|STAGE_OUT|RESIZING'; then
             echo "$states"
             return 0
         fi
