@@ -353,32 +353,56 @@ static AVX512 void gemm512_packed(int trans_a, int trans_b, int M, int N, int K,
     }
 }
 
+/* [sum of v0's lanes, v1's, v2's, v3's]: pairs interleaved and added, then the four 128-bit lanes. */
+static inline AVX512 __m128 hsum4(__m512 v0, __m512 v1, __m512 v2, __m512 v3)
+{
+    __m512 t01 = _mm512_add_ps(_mm512_unpacklo_ps(v0, v1), _mm512_unpackhi_ps(v0, v1));
+    __m512 t23 = _mm512_add_ps(_mm512_unpacklo_ps(v2, v3), _mm512_unpackhi_ps(v2, v3));
+    __m512 t = _mm512_add_ps(_mm512_shuffle_ps(t01, t23, _MM_SHUFFLE(1, 0, 1, 0)),
+                             _mm512_shuffle_ps(t01, t23, _MM_SHUFFLE(3, 2, 3, 2)));
+    __m256 h = _mm256_add_ps(_mm512_castps512_ps256(t), _mm512_extractf32x8_ps(t, 1));
+    return _mm_add_ps(_mm256_castps256_ps128(h), _mm256_extractf128_ps(h, 1));
+}
+
+/* acc[r][s] += A[r][k..k+15] . B[s][k..k+15], lane-wise; with `masked` only the lanes of m are read. */
+static inline AVX512 __attribute__((always_inline)) void
+nt_step(int R, int S, int masked, __mmask16 m, __m512 acc[4][4], const float *A, int lda, const float *B,
+        int ldb, int k)
+{
+    __m512 av[4];
+    for (int r = 0; r < R; r++)
+        av[r] = masked ? _mm512_maskz_loadu_ps(m, A + (size_t)r * lda + k) : _mm512_loadu_ps(A + (size_t)r * lda + k);
+    for (int s = 0; s < S; s++) {
+        __m512 bv = masked ? _mm512_maskz_loadu_ps(m, B + (size_t)s * ldb + k) : _mm512_loadu_ps(B + (size_t)s * ldb + k);
+        for (int r = 0; r < R; r++)
+            acc[r][s] = _mm512_fmadd_ps(av[r], bv, acc[r][s]);
+    }
+}
+
 /* One R x S tile (R, S <= 4) of C[i][j] = alpha * sum_k A[i][k] B[j][k] + beta C[i][j] over 16-wide
- * partial sums; the tail of K is one masked load. R and S are constants where it is inlined. */
+ * partial sums; the tail of K is one masked step, and a row's S sums are stored as one masked vector.
+ * R and S are constants where it is inlined. */
 static inline AVX512 __attribute__((always_inline)) void
 tile512_nt(int R, int S, int K, const float *A, int lda, const float *B, int ldb, float *C, int ldc,
            float alpha, float beta)
 {
     __m512 acc[4][4];
-    for (int r = 0; r < R; r++)
-        for (int s = 0; s < S; s++)
+    for (int r = 0; r < 4; r++)
+        for (int s = 0; s < 4; s++)
             acc[r][s] = _mm512_setzero_ps();
-    for (int k = 0; k < K; k += 16) {
-        const __mmask16 m = lanes(K - k);
-        __m512 av[4];
-        for (int r = 0; r < R; r++)
-            av[r] = _mm512_maskz_loadu_ps(m, A + (size_t)r * lda + k);
-        for (int s = 0; s < S; s++) {
-            __m512 bv = _mm512_maskz_loadu_ps(m, B + (size_t)s * ldb + k);
-            for (int r = 0; r < R; r++)
-                acc[r][s] = _mm512_fmadd_ps(av[r], bv, acc[r][s]);
-        }
+    int k = 0;
+    for (; k + 16 <= K; k += 16)
+        nt_step(R, S, 0, 0, acc, A, lda, B, ldb, k);
+    if (k < K)
+        nt_step(R, S, 1, lanes(K - k), acc, A, lda, B, ldb, k);
+    const __mmask8 m = (__mmask8)((1u << S) - 1);
+    for (int r = 0; r < R; r++) {
+        float *c = C + (size_t)r * ldc;
+        __m128 v = _mm_mul_ps(_mm_set1_ps(alpha), hsum4(acc[r][0], acc[r][1], acc[r][2], acc[r][3]));
+        if (beta != 0)
+            v = _mm_fmadd_ps(_mm_set1_ps(beta), _mm_maskz_loadu_ps(m, c), v);
+        _mm_mask_storeu_ps(c, m, v);
     }
-    for (int r = 0; r < R; r++)
-        for (int s = 0; s < S; s++) {
-            float *c = &C[(size_t)r * ldc + s];
-            *c = alpha * _mm512_reduce_add_ps(acc[r][s]) + (beta == 0 ? 0 : beta * *c);
-        }
 }
 
 /* tile512_nt for run-time R and S, each case inlined with constant sizes. */
