@@ -345,20 +345,30 @@ static AVX512 void gemm512_nn(int M, int N, int K, float alpha, const float *A, 
     }
 }
 
-/* The packed path: op(B) packed 48 columns at a time (zero-padded, so no load needs a mask). */
+/* The packed path: op(B) packed 48 columns at a time (zero-padded, so no load needs a mask), as many
+ * panels at once as the buffer holds at this depth - one at full depth, several when K is shallow, so
+ * that each row tile of C is then written across them in one pass instead of once per panel. */
 static AVX512 void gemm512_packed(int trans_a, int trans_b, int M, int N, int K, float alpha,
                                   const float *A, int lda, const float *B, int ldb, float beta,
                                   float *C, int ldc)
 {
-    float panel[GEMM_KC * T512_COLS] __attribute__((aligned(64)));
+    float panels[GEMM_KC * T512_COLS] __attribute__((aligned(64)));
     const int sa = trans_a ? 1 : lda, sk = trans_a ? lda : 1;
     for (int k0 = 0; k0 < K; k0 += GEMM_KC) {
-        const int kc = min_int(K - k0, GEMM_KC);
-        for (int j = 0; j < N; j += T512_COLS) {
-            const int n = min_int(N - j, T512_COLS);
-            pack_panel(panel, T512_COLS, B, ldb, trans_b, k0, kc, j, n);
-            gemm512_block(M, n, kc, alpha, A + (size_t)k0 * sk, sa, sk, panel, T512_COLS, 0,
-                          k0 == 0 ? beta : 1.0f, C + j, ldc);
+        const int kc = min_int(K - k0, GEMM_KC), chunk = T512_COLS * (GEMM_KC / kc);
+        const float b_eff = k0 == 0 ? beta : 1.0f;
+        for (int j0 = 0; j0 < N; j0 += chunk) {
+            const int nc = min_int(N - j0, chunk);
+            for (int p = 0; p < nc; p += T512_COLS) /* panel p / 48 at panels + p * kc */
+                pack_panel(panels + (size_t)p * kc, T512_COLS, B, ldb, trans_b, k0, kc, j0 + p,
+                           min_int(nc - p, T512_COLS));
+            for (int i = 0; i < M; i += T512_ROWS)
+                for (int p = 0; p < nc; p += T512_COLS) {
+                    const int n = min_int(nc - p, T512_COLS);
+                    tile512(min_int(M - i, T512_ROWS), (n + 15) / 16, 0, kc, A + (size_t)i * sa + (size_t)k0 * sk,
+                            sa, sk, panels + (size_t)p * kc, T512_COLS, C + (size_t)i * ldc + j0 + p, ldc, alpha,
+                            b_eff, n);
+                }
         }
     }
 }
