@@ -10,12 +10,13 @@
  *
  * A third path, EVOFOLIO_BLAS=avx512 (never auto yet, blas.h), runs the same three kernels over zmm
  * vectors: 6 x 48 NN/TN tiles with masked loads and stores at the column edge, 4 x 4 NT dot tiles with
- * a masked K tail, and a 48-column packed panel. Why: a CPU with AVX-512 can do twice the work per FMA
- * of the AVX2 tiles, and OpenBLAS picks AVX-512 kernels only on the CPUs it recognises. Measured on a
- * 2-vCPU Sapphire Rapids Xeon (OpenBLAS 0.3.21 recognised it as SkylakeX), one thread, GFLOP/s
- * openblas / avx2 / avx512: 1024^3 111 / 37 / 66-75; 64x512x128 NN 104 / 65 / 82-84;
- * 3840x256x18 NN 91 / 31 / 55; 64x1024x256 NN 69 / 43 / 63-85; 64x128x512 NT 66 / 26 / 34-37 (noisy
- * shared machine; the commit message of the measurement has the lstm_bench figures). */
+ * a masked K tail and a vector reduction, and 48-column packed panels. Why: a CPU with AVX-512 does
+ * twice the work per FMA of the AVX2 tiles, and OpenBLAS uses AVX-512 only on the CPUs it recognises.
+ * Measured on a 2-vCPU Sapphire Rapids Xeon under KVM (OpenBLAS 0.3.21 chose SkylakeX kernels; up to
+ * 50% steal, so ratios within one run), one thread, median of 3 runs, GFLOP/s openblas / avx2 / avx512:
+ * 1024^3 74 / 23 / 61; 64x512x128 NN 76 / 44 / 75; 3840x256x18 NN 56 / 20 / 60; 64x1024x256 NN
+ * 64 / 36 / 58; 64x128x512 NT 63 / 24 / 63. lstm_bench samples/s, same order: small 29.9k / 20.6k /
+ * 36.8k, seed 4.8k / 2.6k / 4.9k, large 285 / 143 / 279, portfolio 2270 / 1374 / 2219. */
 #include "evofolio/blas.h"
 
 #include <cblas.h>

@@ -222,13 +222,14 @@ Test(blas, tall_deep_and_wide_products, .description = "the blocked paths: M >= 
  * all four transposes; odd sizes and 1s; M not a multiple of the tile rows (4 for AVX2, 6 for AVX-512)
  * and N not a multiple of 8, 16 or 48 (partial and masked tiles), and exact multiples (full tiles
  * only); K > 256 (depth panels) and K not a multiple of 16 (masked NT tails); M >= 256 (the packed
- * path) with a partial row tile; alpha/beta variants, beta = 0 over NaN-filled C (check_gemm). The
+ * path) with a partial row tile, and with a shallow K that packs several panels at once (K = 18: one
+ * chunk of three panels; K = 100: chunks of two panels, the last one partial); alpha/beta variants, beta = 0 over NaN-filled C (check_gemm). The
  * auto path is the rest of this file. A path the CPU lacks is skipped with a warning in the log. */
 Test(blas, every_path_matches_naive, .description = "EVOFOLIO_BLAS paths: openblas, avx2 and avx512 (where the CPU has them)")
 {
     static const int sizes[][3] = {{7, 13, 5},    {1, 1, 1},     {33, 17, 65},   {6, 48, 16},
                                    {12, 96, 32},  {5, 47, 17},   {300, 53, 600}, {301, 18, 18},
-                                   {70, 100, 257}, {64, 130, 300}};
+                                   {70, 100, 257}, {64, 130, 300}, {260, 100, 18}, {257, 200, 100}};
     static const float scales[][2] = {{1.0f, 0.0f}, {-0.5f, 1.0f}, {2.0f, 0.25f}, {0.75f, 0.0f}};
     for (int p = BLAS_OPENBLAS; p < BLAS_PATH_COUNT; p++) {
         blas_set_path((blas_path)p);
