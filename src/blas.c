@@ -1,14 +1,16 @@
 /* blas: single-precision GEMM. On machines with AVX2 and FMA our own register-blocked kernels run
- * instead of cblas_sgemm (unless EVOFOLIO_BLAS=openblas, blas.h): OpenBLAS 0.3.21 does not recognise
- * some current Xeons (it falls back to its SSE3 "Prescott" kernels, ~37 GFLOP/s on the LSTM's shapes
- * here) and the kernels below reach ~90-110 GFLOP/s on the same shapes (bench/README.md). Elsewhere
- * cblas_sgemm does the work.
+ * instead of cblas_sgemm (unless EVOFOLIO_BLAS=openblas, blas.h). Why own kernels at all: OpenBLAS
+ * 0.3.21 does not recognise some current Xeons (one seen 2026-11 fell back to its SSE3 "Prescott"
+ * kernels, ~37 GFLOP/s on the LSTM's shapes, where the AVX2 kernels below reached ~90-110), and which
+ * CPU a cluster node has is not known in advance. Where OpenBLAS does recognise the CPU it can be well
+ * ahead of the AVX2 kernels (2026-12-03, a Sapphire Rapids Xeon: 2-3x on every LSTM shape, figures
+ * below), so auto takes the AVX-512 kernels where the CPU has them (level with OpenBLAS there).
  *
  * NN and TN products use a 4 x 24 tile (12 ymm accumulators, three B vectors, one broadcast A);
  * NT products (B transposed: rows of B are contiguous along K) use 2 x 4 dot-product tiles over
  * 8-wide partial sums. Edges fall to narrower tiles and a scalar loop.
  *
- * A third path, EVOFOLIO_BLAS=avx512 (never auto yet, blas.h), runs the same three kernels over zmm
+ * A third path, EVOFOLIO_BLAS=avx512 (auto where the CPU has it, blas.h), runs the same three kernels over zmm
  * vectors: 6 x 48 NN/TN tiles with masked loads and stores at the column edge, 4 x 4 NT dot tiles with
  * a masked K tail and a vector reduction, and 48-column packed panels. Why: a CPU with AVX-512 does
  * twice the work per FMA of the AVX2 tiles, and OpenBLAS uses AVX-512 only on the CPUs it recognises.
@@ -478,8 +480,8 @@ void blas_set_path(blas_path p)
         p = BLAS_OWN_AVX2;
     if (p == BLAS_OWN_AVX2 && !has_avx2_fma())
         p = BLAS_OPENBLAS;
-    if (p == BLAS_AUTO)
-        p = has_avx2_fma() ? BLAS_OWN_AVX2 : BLAS_OPENBLAS;
+    if (p == BLAS_AUTO) /* the widest own kernels the CPU runs (blas.h: never slower than avx2 yet) */
+        p = has_avx512() ? BLAS_OWN_AVX512 : has_avx2_fma() ? BLAS_OWN_AVX2 : BLAS_OPENBLAS;
     chosen = p;
 }
 

@@ -3,11 +3,13 @@
  * whichever path is in force - and a naive reference loop beside it for tests. Nothing allocates and
  * nothing fails: sizes are trusted (callers own the shapes and the buffers).
  *
- * The path: EVOFOLIO_BLAS=auto (the default: the own AVX2 kernels where the CPU has AVX2 and FMA, else
- * OpenBLAS), avx2, avx512 or openblas, read once per process when first needed; blas_set_path
- * overrides it. An unknown value is auto; a path the CPU cannot run falls to the next narrower one
- * (avx512 to avx2 to OpenBLAS), each with a warning on stderr. Auto never picks avx512: which path is
- * fastest depends on the CPU and on OpenBLAS's build, so that is to be measured. On the own paths
+ * The path: EVOFOLIO_BLAS=auto (the default: the widest own kernels the CPU runs - AVX-512, else
+ * AVX2 and FMA - else OpenBLAS), avx2, avx512 or openblas, read once per process when first needed;
+ * blas_set_path overrides it. An unknown value is auto; a path the CPU cannot run falls to the next
+ * narrower one (avx512 to avx2 to OpenBLAS), each with a warning on stderr. Auto is a rule on CPU
+ * features, the same in every rank on a CPU model: on the machines measured avx512 was never slower
+ * than avx2 and within 0.8-1.2x of OpenBLAS (bench/README.md), but which path is fastest depends on
+ * the CPU and OpenBLAS's build, so auto is to become a measured choice (issue 14). On the own paths
  * OpenBLAS still computes the products with both operands transposed and fewer than 256 rows
  * (src/blas.c, GEMM_PACK_MIN_ROWS). The choice is fixed, never timed: the search's archives are
  * identical for 1 and N ranks and a resume equals an uninterrupted run only while every process
