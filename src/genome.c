@@ -85,20 +85,20 @@ int genome_gene_set(evo_genome *g, evo_gene k, double v, evo_error *err)
     return EVO_OK;
 }
 
-static int is_number(evo_gene k)
+int genome_gene_is_number(evo_gene k)
 {
     return genome_genes[k].kind == GENE_KIND_INT || genome_genes[k].kind == GENE_KIND_REAL;
 }
 
 const evo_gene_range *genome_gene_space(const evo_config *cfg, evo_gene k)
 {
-    return is_number(k) ? (const evo_gene_range *)((const char *)cfg + genome_genes[k].space) : NULL;
+    return genome_gene_is_number(k) ? (const evo_gene_range *)((const char *)cfg + genome_genes[k].space) : NULL;
 }
 
 unsigned genome_gene_allowed(const evo_config *cfg, evo_gene k)
 {
     unsigned mask = 0;
-    if (!is_number(k))
+    if (!genome_gene_is_number(k))
         memcpy(&mask, (const char *)cfg + genome_genes[k].space, sizeof mask);
     return mask;
 }
@@ -221,7 +221,7 @@ int genome_screen(evo_genome *g, int i, const evo_config *cfg)
     g->objective = objectives & (1u << OBJECTIVE_SHARPE) ? OBJECTIVE_SHARPE : (evo_objective)pick_lowest(objectives);
     for (int gene = 0; gene < GENE_COUNT; gene++) {
         const evo_gene_info *info = &genome_genes[gene];
-        if (is_number((evo_gene)gene))
+        if (genome_gene_is_number((evo_gene)gene))
             genome_gene_set(g, (evo_gene)gene, middle_of(genome_gene_space(cfg, (evo_gene)gene),
                                                           info->kind == GENE_KIND_INT, info->log_scale), NULL);
     }
@@ -259,10 +259,11 @@ void genome_normalise(evo_genome *g, const evo_config *cfg)
         g->layers = g->hidden = 0;
         g->seq_len = 1;
     }
-    for (int k = 0; k < GENE_COUNT; k++) /* reals to 4 digits; one the model does not read to 0 */
+    for (int k = 0; k < GENE_COUNT; k++) { /* reals to 4 digits; one the model does not read to 0 */
+        const evo_gene gene = (evo_gene)k;
         if (genome_genes[k].kind == GENE_KIND_REAL)
-            genome_gene_set(g, (evo_gene)k, genome_gene_used(g, (evo_gene)k) ? round_sig(genome_gene_get(g, (evo_gene)k))
-                                                                               : 0, NULL);
+            genome_gene_set(g, gene, genome_gene_used(g, gene) ? round_sig(genome_gene_get(g, gene)) : 0, NULL);
+    }
 }
 
 static int in_space(double v, const evo_gene_range *r)
@@ -313,7 +314,7 @@ int genome_validate(const evo_genome *g, const evo_config *cfg, evo_error *err)
                 return evo_fail(err, EVO_ERR_USAGE, "gene strategies: the portfolio model blends at "
                                 "least 2 strategies.");
         }
-        if (is_number((evo_gene)k) && genome_gene_used(g, (evo_gene)k) &&
+        if (genome_gene_is_number((evo_gene)k) && genome_gene_used(g, (evo_gene)k) &&
             !in_space(v, genome_gene_space(cfg, (evo_gene)k))) {
             describe_space(genome_gene_space(cfg, (evo_gene)k), space, sizeof space);
             return evo_fail(err, EVO_ERR_USAGE, "gene %s: %g is outside search.%s %s of %s.", info->name,
@@ -354,7 +355,7 @@ double genome_gene_parse(evo_gene k, const char *text)
     const evo_gene_info *info = &genome_genes[k];
     if (!text)
         return NAN;
-    if (is_number(k)) {
+    if (genome_gene_is_number(k)) {
         char *end;
         double v = strtod(text, &end);
         return end != text && !*end ? v : NAN;

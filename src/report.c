@@ -561,17 +561,12 @@ enum {
     "id, generation, fitness" ARCHIVE_GENE_COLUMNS ", val_sharpe, val_max_drawdown, val_turnover, "       \
     "untrained_folds, params, seconds, origin"
 
-static int is_number_gene(int k)
-{
-    return genome_genes[k].kind == GENE_KIND_INT || genome_genes[k].kind == GENE_KIND_REAL;
-}
-
 /* Columns of the board's first row: #, eval., fitness, the choices, the numbers, six metrics. */
 static int board_shown(void)
 {
     int n = 4 + 6;
     for (int k = 0; k < GENE_COUNT; k++)
-        n += is_number_gene(k);
+        n += genome_gene_is_number((evo_gene)k);
     return n;
 }
 
@@ -591,7 +586,7 @@ static void board_genes(report *r, const archive_value *v)
         }
     put(r, "</td>");
     for (int k = 0; k < GENE_COUNT; k++)
-        if (is_number_gene(k))
+        if (genome_gene_is_number((evo_gene)k))
             board_cell(r, &v[B_GENES + k], SVG_FMT_NUMBER, genome_genes[k].kind == GENE_KIND_INT ? 0 : -1);
 }
 
@@ -658,7 +653,7 @@ static void board_header(report *r)
             pr(r, "%s%s", n++ ? " / " : "", genome_genes[k].name);
     put(r, "</th>");
     for (int k = 0; k < GENE_COUNT; k++)
-        if (is_number_gene(k))
+        if (genome_gene_is_number((evo_gene)k))
             pr(r, "<th title=\"%s\">%s</th>", genome_genes[k].words, genome_genes[k].name);
     put(r, "<th>val. Sharpe</th><th>val. max DD</th><th>val. turnover</th>"
            "<th title=\"folds whose training never brought the hold-out loss below the untrained net's\">"
@@ -1328,7 +1323,7 @@ static void collect_points(gene_points *p, int k, const cand *const *ok, int n, 
 static int gene_chart(report *r, int k, const cand *const *ok, int n, int n_top, svg_out *tbl)
 {
     const evo_gene_info *info = &genome_genes[k];
-    const int number = info->kind == GENE_KIND_INT || info->kind == GENE_KIND_REAL;
+    const int number = genome_gene_is_number((evo_gene)k);
     gene_points p = {.info = info};
     gene_categories *g = NULL;
     double *scratch = malloc((size_t)(n ? n : 1) * 4 * sizeof *scratch); /* x, y and two of scratch */

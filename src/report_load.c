@@ -75,7 +75,8 @@ static int on_cand(void *ctx, const archive_value *v, int n_col)
     c->finished = value_real(&v[10]);
     for (int k = 0; k < GENE_COUNT; k++) { /* names as text, numbers; NAN for NULL or no such value */
         const archive_value *g = &v[11 + k];
-        c->gene[k] = genome_genes[k].names ? genome_gene_parse((evo_gene)k, value_text(g)) : value_real(g);
+        c->gene[k] = genome_gene_is_number((evo_gene)k) ? value_real(g)
+                                                        : genome_gene_parse((evo_gene)k, value_text(g));
     }
     memset(&c->genome, 0, sizeof c->genome);
     for (int k = 0; k < GENE_COUNT; k++) {

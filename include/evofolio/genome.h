@@ -58,6 +58,8 @@ void genome_gene_text(const evo_genome *g, evo_gene k, char *out, size_t size);
 /* The value of gene k written as genome_gene_text writes it, for genome_gene_set; NAN when text is
  * not such a value (an unknown name, a number that does not parse). */
 double genome_gene_parse(evo_gene k, const char *text);
+/* Is gene k a number (GENE_KIND_INT or GENE_KIND_REAL), not a choice or a set? */
+int genome_gene_is_number(evo_gene k);
 /* The search space of a numeric gene in cfg; NULL for choice and set genes. */
 const evo_gene_range *genome_gene_space(const evo_config *cfg, evo_gene k);
 /* The allowed names of a choice or set gene in cfg as a bitmask; 0 for numeric genes. */
