@@ -141,17 +141,19 @@ int farm_share(char **config_text, evo_panel *panel, int rank, evo_error *err)
         *config_text = NULL;
         return EVO_ERR_USAGE;
     }
-    if (rc == MPI_SUCCESS && rank != 0 && !(b.data = malloc(size ? size : 1))) /* freed by buf_free */
+    unsigned char *in = NULL; /* a worker's copy */
+    if (rc == MPI_SUCCESS && rank != 0 && !(in = malloc(size ? size : 1)))
         return evo_fail(err, EVO_ERR_NOMEM, "out of memory receiving %llu bytes of data",
                         (unsigned long long)size);
     if (rc == MPI_SUCCESS)
-        rc = MPI_Bcast(b.data, (int)size, MPI_BYTE, 0, MPI_COMM_WORLD);
+        rc = MPI_Bcast(rank == 0 ? (void *)b.data : in, (int)size, MPI_BYTE, 0, MPI_COMM_WORLD);
     int status = rc == MPI_SUCCESS ? EVO_OK : mpi_fail(err, rc, "broadcast of the data");
-    if (!status && rank != 0 && unpack_problem((const unsigned char *)b.data, size, config_text, panel)) {
+    if (!status && rank != 0 && unpack_problem(in, size, config_text, panel)) {
         data_panel_free(panel);
         status = evo_fail(err, EVO_ERR_INTERNAL, "rank %d: the shared data are truncated", rank);
     }
     buf_free(&b);
+    free(in);
     return status;
 }
 
