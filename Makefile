@@ -54,7 +54,7 @@ TEST_SRC := $(sort $(wildcard tests/test_*.c))
 TEST_BIN := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
 # One libFuzzer harness per reader (fuzz/fuzz_<reader>.c, seeds in fuzz/corpus/<reader>/); each is also
 # linked with fuzz/replay.c, which the suites run over its corpus.
-FUZZ_READERS := config prices genome archive
+FUZZ_READERS := config prices genome archive blas_plan
 REPLAY_BIN   := $(FUZZ_READERS:%=$(BUILD)/fuzz/replay_%)
 FUZZ_SECONDS ?= 60
 
@@ -131,7 +131,7 @@ run: deps
 tests-run: $(BUILD)/evofolio $(TEST_BIN) $(REPLAY_BIN)
 	@for t in $(TEST_BIN); do \
 	  echo "== $$t"; \
-	  EVOFOLIO_BIN=$(BUILD)/evofolio $$t >$$t.log 2>&1; rc=$$?; cat $$t.log; \
+	  EVOFOLIO_BIN=$(BUILD)/evofolio EVOFOLIO_CACHE_DIR=$(abspath $(BUILD))/cache $$t >$$t.log 2>&1; rc=$$?; cat $$t.log; \
 	  [ $$rc = 0 ] || exit 1; \
 	  if grep -qE 'Sanitizer|runtime error:' $$t.log; then echo "$$t: sanitizer report above"; exit 1; fi; \
 	done

@@ -56,7 +56,7 @@ static const char schema_sql[] =
     "  host TEXT, status TEXT NOT NULL CHECK (status IN ('running', 'stopped', 'done', 'failed')),\n"
     "  started REAL NOT NULL, ended REAL, champion INTEGER, dsr REAL, n_trials INTEGER,\n"
     "  n_effective REAL, pbo REAL, skill INTEGER, verdict TEXT, reason TEXT,\n"
-    "  version TEXT, git_commit TEXT, command TEXT, assets TEXT, val_dates TEXT);\n"
+    "  version TEXT, git_commit TEXT, command TEXT, assets TEXT, val_dates TEXT, blas TEXT);\n"
     "CREATE INDEX runs_name ON runs (name, id);\n"
     "CREATE TABLE writers (\n"
     "  run INTEGER PRIMARY KEY REFERENCES runs (id), host TEXT NOT NULL, pid INTEGER NOT NULL,\n"
@@ -438,6 +438,19 @@ static int create_schema(evo_archive *a, evo_error *err)
     return rc;
 }
 
+/* Schema 3 -> 4: the runs' kernel plans (runs.blas), empty for the runs before it. */
+static int migrate_from_3(evo_archive *a, evo_error *err)
+{
+    int rc = archive_exec_sql(a, "BEGIN IMMEDIATE", err, "upgrading the archive");
+    if (!rc)
+        rc = archive_exec_sql(a, "ALTER TABLE runs ADD COLUMN blas TEXT; "
+                              "UPDATE meta SET value = '4' WHERE key = 'schema_version'; COMMIT",
+                              err, "upgrading the archive to schema version 4");
+    if (rc && !sqlite3_get_autocommit(a->db))
+        sqlite3_exec(a->db, "ROLLBACK", NULL, NULL, NULL);
+    return rc;
+}
+
 static int check_schema(evo_archive *a, evo_error *err)
 {
     sqlite3_stmt *st = NULL;
@@ -457,9 +470,11 @@ static int check_schema(evo_archive *a, evo_error *err)
         return evo_fail(err, EVO_ERR_DATA, "%s: archive schema version %d is newer than this evofolio "
                         "reads (%d). Use the evofolio that wrote it, or a newer one.", a->path, version,
                         ARCHIVE_SCHEMA_VERSION);
+    if (version == 3) /* read as it is; a writer adds the column first */
+        return a->read_only ? EVO_OK : migrate_from_3(a, err);
     if (version >= 1 && version < ARCHIVE_SCHEMA_VERSION)
         return evo_fail(err, EVO_ERR_DATA, "%s: archive schema version %d was written by an older "
-                        "evofolio (this one reads %d: a writer lock, run provenance). "
+                        "evofolio (this one reads 3 and %d: a writer lock, run provenance). "
                         "Query it with that evofolio or the sqlite3 shell, and start new runs in a new "
                         "archive.", a->path, version, ARCHIVE_SCHEMA_VERSION);
     if (version < ARCHIVE_SCHEMA_VERSION)
@@ -726,6 +741,35 @@ int archive_run_fail(evo_archive *a, int64_t run, const char *reason, evo_error 
     return rc ? archive_fail_db(a, err, rc, "recording why the run failed") : EVO_OK;
 }
 
+/* runs.blas is written and read by statements of their own: a read-only archive of schema 3 has no
+ * such column, and the prepared statements must still prepare on it. */
+static int set_run_blas(evo_archive *a, int64_t run, const char *blas)
+{
+    sqlite3_stmt *st = NULL;
+    int rc = sqlite3_prepare_v2(a->db, "UPDATE runs SET blas = ?1 WHERE id = ?2", -1, &st, NULL);
+    if (!rc) {
+        sqlite3_bind_text(st, 1, blas, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(st, 2, run);
+        rc = sqlite3_step(st) == SQLITE_DONE ? SQLITE_OK : sqlite3_errcode(a->db);
+    }
+    sqlite3_finalize(st);
+    return rc;
+}
+
+int archive_run_blas(evo_archive *a, int64_t run, char *out, size_t n, evo_error *err)
+{
+    sqlite3_stmt *st = NULL;
+    *out = '\0';
+    if (sqlite3_prepare_v2(a->db, "SELECT blas FROM runs WHERE id = ?1", -1, &st, NULL))
+        return EVO_OK; /* schema 3: no plan recorded */
+    sqlite3_bind_int64(st, 1, run);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        snprintf(out, n, "%s", col_text(st, 0));
+    sqlite3_finalize(st);
+    return rc == SQLITE_ROW || rc == SQLITE_DONE ? EVO_OK : archive_fail_db(a, err, rc, "reading a run's kernel plan");
+}
+
 int archive_run_set_provenance(evo_archive *a, int64_t run, const archive_provenance *p, evo_error *err)
 {
     json_t *assets = json_array(), *dates = json_array();
@@ -751,6 +795,8 @@ int archive_run_set_provenance(evo_archive *a, int64_t run, const archive_proven
         bind_text(st, ":val_dates", dates_text);
         bind_int(st, ":run", run);
         int src = exec_stmt(st);
+        if (!src)
+            src = set_run_blas(a, run, p->blas);
         rc = src ? archive_fail_db(a, err, src, "recording the run's provenance") : EVO_OK;
     }
     free(assets_text);

@@ -466,43 +466,74 @@ static int has_avx512(void)
            __builtin_cpu_supports("avx512dq") && __builtin_cpu_supports("avx512bw");
 }
 
-/* The path in force: set by blas_set_path, else read once from EVOFOLIO_BLAS. */
-static blas_path chosen = BLAS_PATH_COUNT; /* not yet chosen */
-
 static const char *const path_names[BLAS_PATH_COUNT] = {"auto", "openblas", "avx2", "avx512"};
+static const char *const class_names[BLAS_CLASS_COUNT] = {"nn", "nn_tall", "nt", "nt_tall", "tn", "tn_tall"};
 
 const char *blas_path_name(blas_path p) { return p < BLAS_PATH_COUNT ? path_names[p] : "?"; }
+const char *blas_class_name(blas_class c) { return c < BLAS_CLASS_COUNT ? class_names[c] : "?"; }
 
-/* A path the CPU cannot run falls to the next narrower one: avx512, avx2, openblas. */
-void blas_set_path(blas_path p)
+blas_class blas_class_of(int trans_a, int trans_b, int M)
 {
+    const int tall = M >= GEMM_PACK_MIN_ROWS;
+    return trans_a ? (tall ? BLAS_TN_TALL : BLAS_TN) : trans_b ? (tall ? BLAS_NT_TALL : BLAS_NT)
+                   : (tall ? BLAS_NN_TALL : BLAS_NN);
+}
+
+blas_path blas_runnable(blas_path p)
+{
+    if (p == BLAS_AUTO) /* the rule before a measurement: the widest own kernels the CPU runs */
+        p = BLAS_OWN_AVX512;
     if (p == BLAS_OWN_AVX512 && !has_avx512())
         p = BLAS_OWN_AVX2;
     if (p == BLAS_OWN_AVX2 && !has_avx2_fma())
         p = BLAS_OPENBLAS;
-    if (p == BLAS_AUTO) /* the widest own kernels the CPU runs (blas.h: never slower than avx2 yet) */
-        p = has_avx512() ? BLAS_OWN_AVX512 : has_avx2_fma() ? BLAS_OWN_AVX2 : BLAS_OPENBLAS;
-    chosen = p;
+    return p < BLAS_PATH_COUNT ? p : BLAS_OPENBLAS;
 }
 
-blas_path blas_active_path(void)
+blas_path blas_env_path(void)
 {
-    if (chosen != BLAS_PATH_COUNT)
-        return chosen;
+    static int warned;
     const char *env = getenv("EVOFOLIO_BLAS");
-    blas_path want = BLAS_AUTO;
-    for (int i = 0; env && *env && i < BLAS_PATH_COUNT; i++)
+    if (!env || !*env)
+        return BLAS_AUTO;
+    for (int i = 0; i < BLAS_PATH_COUNT; i++)
         if (!strcmp(env, path_names[i]))
-            want = (blas_path)i;
-    if (env && *env && strcmp(env, path_names[want]))
+            return (blas_path)i;
+    if (!warned++)
         fprintf(stderr, "evofolio: EVOFOLIO_BLAS=%s is not auto, openblas, avx2 or avx512: using auto\n", env);
-    if (want == BLAS_OWN_AVX2 && !has_avx2_fma())
-        fprintf(stderr, "evofolio: EVOFOLIO_BLAS=avx2, but this CPU has no AVX2 and FMA: using OpenBLAS\n");
-    if (want == BLAS_OWN_AVX512 && !has_avx512())
-        fprintf(stderr, "evofolio: EVOFOLIO_BLAS=avx512, but this CPU lacks AVX-512 F/VL/DQ/BW: using %s\n",
-                has_avx2_fma() ? "avx2" : "OpenBLAS");
-    blas_set_path(want);
-    return chosen;
+    return BLAS_AUTO;
+}
+
+/* The plan in force; plan_set 0 until blas_set_plan or the first product reads EVOFOLIO_BLAS. */
+static blas_plan plan;
+static int plan_set;
+
+void blas_set_plan(const blas_plan *p)
+{
+    static int warned;
+    for (int c = 0; c < BLAS_CLASS_COUNT; c++) {
+        plan.path[c] = blas_runnable(p->path[c]);
+        if (p->path[c] != BLAS_AUTO && plan.path[c] != p->path[c] && !warned++)
+            fprintf(stderr, "evofolio: this CPU cannot run the %s kernels (%s products): using %s; results "
+                    "may differ in the last digits from a CPU that runs them\n", blas_path_name(p->path[c]),
+                    blas_class_name((blas_class)c), blas_path_name(plan.path[c]));
+    }
+    plan_set = 1;
+}
+
+void blas_set_path(blas_path p)
+{
+    blas_plan uniform;
+    for (int c = 0; c < BLAS_CLASS_COUNT; c++)
+        uniform.path[c] = p;
+    blas_set_plan(&uniform);
+}
+
+blas_plan blas_active_plan(void)
+{
+    if (!plan_set)
+        blas_set_path(blas_env_path());
+    return plan;
 }
 
 void blas_sgemm(int trans_a, int trans_b, int M, int N, int K, float alpha, const float *A, int lda,
@@ -516,8 +547,10 @@ void blas_sgemm(int trans_a, int trans_b, int M, int N, int K, float alpha, cons
                 C[(size_t)i * ldc + j] = beta == 0 ? 0 : beta * C[(size_t)i * ldc + j];
         return;
     }
-    const blas_path path = blas_active_path();
-    const int own = path == BLAS_OWN_AVX2 || path == BLAS_OWN_AVX512, wide = path == BLAS_OWN_AVX512;
+    if (!plan_set)
+        blas_active_plan();
+    const blas_path path = plan.path[blas_class_of(trans_a, trans_b, M)];
+    const int own = path != BLAS_OPENBLAS, wide = path == BLAS_OWN_AVX512;
     if (own && M >= GEMM_PACK_MIN_ROWS) {
         (wide ? gemm512_packed : gemm_packed)(trans_a, trans_b, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
         return;

@@ -11,6 +11,7 @@
 
 #include "evofolio/archive.h"
 #include "evofolio/blas.h"
+#include "evofolio/blas_plan.h"
 #include "evofolio/buf.h"
 #include "evofolio/catalog.h"
 #include "evofolio/cmd.h"
@@ -311,6 +312,21 @@ static int evaluate_and_print(eval_work *w, const evo_genome *g, uint64_t seed, 
     return rc;
 }
 
+/* One thread, and the kernels: the run's own where it recorded them (so that the evaluation is
+ * reproduced), else this machine's plan. *how says which. */
+static void use_kernels(const char *recorded, char *how, size_t n)
+{
+    blas_single_thread();
+    blas_plan plan;
+    char why[256] = "the run's own", text[BLAS_PLAN_TEXT_MAX];
+    const int own = recorded && !blas_plan_parse(&plan, recorded);
+    if (!own)
+        blas_plan_machine(&plan, why, sizeof why);
+    blas_plan_text(&plan, text);
+    snprintf(how, n, "%s, %s%s", text, why, recorded && !own ? "; the run recorded none" : "");
+    blas_set_plan(&plan);
+}
+
 static int eval_from(const char *from, long long run_id, const char *config_path, int extra, const eval_opts *o)
 {
     from_source s = {0};
@@ -331,16 +347,19 @@ static int eval_from(const char *from, long long run_id, const char *config_path
                           "the run's configuration (CONFIG) with its data where it names it.", (long long)s.run.id,
                           hash, s.run.data_hash);
     }
-    blas_single_thread();
+    char recorded[BLAS_PLAN_TEXT_MAX] = "", kernels[512];
+    if (!rc)
+        rc = archive_run_blas(s.a, s.run.id, recorded, sizeof recorded, &err);
+    use_kernels(recorded, kernels, sizeof kernels);
     if (!rc)
         rc = evaluate_context_create(&w.ctx, &s.cfg, &w.panel, &err);
     if (!rc)
         rc = evaluate_and_print(&w, &g, s.row.seed, 0, o, &err);
     const int same = !rc && (w.res.fitness == s.row.fitness || (!isfinite(w.res.fitness) && !isfinite(s.row.fitness)));
     if (!rc && !o->json)
-        printf("\nevaluation %lld of run %lld, seed %llu: archived fitness %.17g, now %.17g: %s\n",
+        printf("\nevaluation %lld of run %lld, seed %llu: archived fitness %.17g, now %.17g: %s\nkernels: %s\n",
                (long long)s.row.id, (long long)s.run.id, (unsigned long long)s.row.seed, s.row.fitness, w.res.fitness,
-               same ? "reproduced" : "NOT reproduced (another machine or build computes differently)");
+               same ? "reproduced" : "NOT reproduced (another machine or build computes differently)", kernels);
     if (rc)
         fprintf(stderr, "evofolio eval: %s\n", err.msg);
     eval_work_free(&w);
@@ -410,7 +429,8 @@ int cmd_eval(int argc, char **argv)
         return eval_from(from, from_run, optind < argc ? argv[optind] : NULL, optind < argc - 1, &o);
     if (optind != argc - 1 || !genome_arg)
         return cmd_usage_error("eval", usage, "expected CONFIG and --genome (or --from ARCHIVE:ID).");
-    blas_single_thread();
+    char kernels[512];
+    use_kernels(NULL, kernels, sizeof kernels);
     evo_config cfg;
     eval_work w = {0};
     evo_genome g;
@@ -429,6 +449,8 @@ int cmd_eval(int argc, char **argv)
         rc = evaluate_and_print(&w, &g, seed, csv_path != NULL, &o, &err);
     if (!rc && o.with_test && !o.json)
         rc = print_test_baselines(&w.ctx, &err);
+    if (!rc && !o.json)
+        printf("\nkernels: %s\n", kernels);
     if (!rc && csv_path && w.res.status == EVAL_OK)
         rc = write_csv(csv_path, &w.res, o.with_test && w.test.status == EVAL_OK ? &w.test : NULL, &w.panel, &err);
     if (rc)

@@ -227,6 +227,7 @@ int farm_evaluate(farm_result *r, const farm_task *t, int rank, const void *cont
     r->id = t->id;
     r->replica = t->replica;
     r->rank = rank;
+    blas_set_plan(&t->blas);
     gethostname(r->host, sizeof r->host - 1);
     r->started = farm_clock();
     /* the test period: the ensemble of the confirmation's number of nets (search.h) */

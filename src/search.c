@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "evofolio/archive.h"
+#include "evofolio/blas_plan.h"
 #include "evofolio/catalog.h"
 #include "evofolio/config.h"
 #include "evofolio/data.h"
@@ -57,6 +58,8 @@ typedef struct {
     const evo_config *cfg;
     char host[64];
     int64_t run;
+    blas_plan blas;       /* the kernels every task is computed with (blas_plan.h): the run's own */
+    char blas_how[256];   /* where that plan came from, in words */
     int claimed;          /* this master holds the run's writer claim (archive.h) */
     double last_heartbeat;
     flight_entry *flight; /* [W] the tasks in flight */
@@ -239,7 +242,9 @@ static int submit(search_state *st, const farm_task *task, int of, evo_error *er
     if (e == W)
         return evo_fail(err, EVO_ERR_INTERNAL, "evaluation %lld was handed out with every worker busy",
                         (long long)task->id);
-    int rc = farm_submit(st->s->farm, task, err);
+    farm_task t = *task;
+    t.blas = st->blas; /* every rank computes alike: 1 and N ranks, and a resume, give the same archive */
+    int rc = farm_submit(st->s->farm, &t, err);
     if (!rc)
         st->flight[e] = (flight_entry){task->id, task->replica, of};
     return rc;
@@ -887,10 +892,30 @@ static int record_provenance(search_state *st, evo_error *err)
     for (int k = 0; k < split->n_folds; k++)
         for (int d = split->folds[k].val.first; d <= split->folds[k].val.last; d++)
             days[n++] = s->panel->dates[d];
-    archive_provenance p = {EVO_VERSION, evo_git_commit(), s->command, (const char *const *)s->panel->assets,
-                            s->panel->n_assets, days, n};
+    char blas[BLAS_PLAN_TEXT_MAX];
+    blas_plan_text(&st->blas, blas);
+    archive_provenance p = {EVO_VERSION, evo_git_commit(), s->command, blas,
+                            (const char *const *)s->panel->assets, s->panel->n_assets, days, n};
     int rc = archive_run_set_provenance(s->archive, st->run, &p, err);
     free(days);
+    return rc;
+}
+
+/* The kernel plan of a resumed run is the one it started with; a run of an archive of schema 3 has
+ * none recorded and takes this machine's (it may then differ from an uninterrupted run in the last
+ * digits). */
+static int resume_kernels(search_state *st, evo_error *err)
+{
+    char text[BLAS_PLAN_TEXT_MAX];
+    int rc = archive_run_blas(st->s->archive, st->run, text, sizeof text, err);
+    if (!rc && !blas_plan_parse(&st->blas, text)) {
+        snprintf(st->blas_how, sizeof st->blas_how, "the run's own");
+        return EVO_OK;
+    }
+    if (!rc) {
+        blas_plan_machine(&st->blas, st->blas_how, sizeof st->blas_how);
+        fprintf(stderr, "evofolio run: run %lld recorded no kernel plan; using this machine's\n", (long long)st->run);
+    }
     return rc;
 }
 
@@ -914,8 +939,10 @@ static int open_run(search_state *st, evo_error *err)
             rc = archive_check(s->archive, err);
         if (!rc) {
             st->run = run.id;
-            rc = restore(st, err);
+            rc = resume_kernels(st, err);
         }
+        if (!rc)
+            rc = restore(st, err);
         if (!rc)
             rc = archive_run_set_status(s->archive, run.id, RUN_RUNNING, err);
         if (rc && st->claimed) { /* a refused resume leaves the run as it was */
@@ -925,6 +952,7 @@ static int open_run(search_state *st, evo_error *err)
         return rc;
     }
 new_run:
+    blas_plan_machine(&st->blas, st->blas_how, sizeof st->blas_how);
     snprintf(run.name, sizeof run.name, "%s", st->cfg->name);
     snprintf(run.config_hash, sizeof run.config_hash, "%s", s->config_hash);
     snprintf(run.data_hash, sizeof run.data_hash, "%s", s->data_hash);
@@ -966,11 +994,13 @@ int search_run(const search_setup *s, const search_options *opt, const volatile 
     if (!rc)
         rc = open_run(&st, err);
     st.t0 = st.gen_t0 = farm_clock();
+    char blas[BLAS_PLAN_TEXT_MAX];
+    blas_plan_text(&st.blas, blas);
     if (!rc && !opt->quiet)
-        fprintf(stderr, "run %lld of '%s': %s mode, population %d, %d worker%s%s\n", (long long)st.run,
-                s->cfg->name, catalog_ga_modes.names[s->cfg->ga.mode], s->cfg->ga.population,
-                farm_workers(s->farm), farm_workers(s->farm) == 1 ? "" : "s",
-                st.stored ? ", resumed" : "");
+        fprintf(stderr, "run %lld of '%s': %s mode, population %d, %d worker%s%s\nkernels: %s (%s)\n",
+                (long long)st.run, s->cfg->name, catalog_ga_modes.names[s->cfg->ga.mode],
+                s->cfg->ga.population, farm_workers(s->farm), farm_workers(s->farm) == 1 ? "" : "s",
+                st.stored ? ", resumed" : "", blas, st.blas_how);
     if (!rc)
         rc = s->cfg->ga.mode == GA_STEADY ? run_steady(&st, err) : run_generational(&st, err);
     if (!rc)

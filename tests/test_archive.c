@@ -196,7 +196,7 @@ static void expect_journal(const char *mode)
 Test(archive, create_and_reopen, .description = "a new file gets the schema; it reopens both ways")
 {
     evo_archive *a = open_rw();
-    expect(a, "SELECT value FROM meta WHERE key = 'schema_version'", "value\n3\n");
+    expect(a, "SELECT value FROM meta WHERE key = 'schema_version'", "value\n4\n");
     expect(a, "SELECT group_concat(name, ' ') FROM (SELECT name FROM sqlite_master WHERE type IN "
               "('table', 'view') ORDER BY name)",
            "\"group_concat(name, ' ')\"\n"
@@ -215,17 +215,48 @@ Test(archive, create_and_reopen, .description = "a new file gets the schema; it 
     archive_close(NULL);
 }
 
+/* An archive of schema 3 (before runs.blas): read as it is, upgraded in place by a writer. */
+Test(archive, schema_3_is_read_and_upgraded, .description = "read-only: no kernel plan; a writer adds runs.blas and says 4")
+{
+    evo_archive *a = open_rw();
+    int64_t run = new_run(a, "r");
+    archive_provenance p = {"0.1.0", "abc", "evofolio run x.yaml", "avx2", NULL, 0, NULL, 0};
+    evo_error err = {0};
+    cr_assert_eq(archive_run_set_provenance(a, run, &p, &err), EVO_OK, "%s", err.msg);
+    char plan[64];
+    cr_assert_eq(archive_run_blas(a, run, plan, sizeof plan, &err), EVO_OK);
+    cr_assert_str_eq(plan, "avx2");
+    archive_close(a);
+    raw_sql("ALTER TABLE runs DROP COLUMN blas; UPDATE meta SET value = '3' WHERE key = 'schema_version'");
+    a = open_ro();
+    cr_assert_eq(archive_run_blas(a, run, plan, sizeof plan, &err), EVO_OK);
+    cr_assert_str_eq(plan, "", "schema 3 recorded no plan");
+    expect(a, "SELECT name FROM runs", "name\nr\n");
+    archive_close(a);
+    a = open_ro();
+    expect(a, "SELECT value FROM meta WHERE key = 'schema_version'", "value\n3\n"); /* a reader changes nothing */
+    archive_close(a);
+    a = open_rw();
+    expect(a, "SELECT value FROM meta WHERE key = 'schema_version'", "value\n4\n");
+    cr_assert_eq(archive_run_blas(a, run, plan, sizeof plan, &err), EVO_OK);
+    cr_assert_str_eq(plan, "", "the old run's plan stays unknown");
+    cr_assert_eq(archive_run_set_provenance(a, run, &p, &err), EVO_OK, "%s", err.msg);
+    cr_assert_eq(archive_run_blas(a, run, plan, sizeof plan, &err), EVO_OK);
+    cr_assert_str_eq(plan, "avx2");
+    archive_close(a);
+}
+
 Test(archive, refuses_newer_schema_and_foreign_files, .description = "a clear message, EVO_ERR_DATA/IO")
 {
     evo_archive *a = open_rw();
     archive_close(a);
-    raw_sql("UPDATE meta SET value = '4' WHERE key = 'schema_version'");
+    raw_sql("UPDATE meta SET value = '5' WHERE key = 'schema_version'");
     evo_error err = {0};
     for (int ro = 0; ro < 2; ro++) {
         a = (evo_archive *)1;
         cr_assert_eq(archive_open(&a, path, ro, &err), EVO_ERR_DATA);
         cr_assert_null(a);
-        cr_assert(strstr(err.msg, "schema version 4 is newer than this evofolio reads (3)"), "%s", err.msg);
+        cr_assert(strstr(err.msg, "schema version 5 is newer than this evofolio reads (4)"), "%s", err.msg);
         cr_assert(strstr(err.msg, path), "%s", err.msg);
     }
     /* an archive of the first schema (epochs, no confirmations): named, with what to do */

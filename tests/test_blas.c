@@ -218,46 +218,89 @@ Test(blas, tall_deep_and_wide_products, .description = "the blocked paths: M >= 
             }
 }
 
+static int runs(blas_path p) { return blas_runnable(p) == p; }
+
+/* Every shape of check_gemm on the plan in force. */
+static void check_all_shapes(uint64_t seed)
+{
+    static const int sizes[][3] = {{7, 13, 5},    {1, 1, 1},     {33, 17, 65},   {6, 48, 16},
+                                   {12, 96, 32},  {5, 47, 17},   {300, 53, 600}, {301, 18, 18},
+                                   {70, 100, 257}, {64, 130, 300}, {260, 100, 18}, {257, 200, 100}};
+    static const float scales[][2] = {{1.0f, 0.0f}, {-0.5f, 1.0f}, {2.0f, 0.25f}, {0.75f, 0.0f}};
+    for (int ta = 0; ta < 2; ta++)
+        for (int tb = 0; tb < 2; tb++)
+            for (size_t s = 0; s < sizeof sizes / sizeof sizes[0]; s++)
+                for (size_t a = 0; a < sizeof scales / sizeof scales[0]; a++)
+                    check_gemm(ta, tb, sizes[s][0], sizes[s][1], sizes[s][2], scales[a][0], scales[a][1],
+                               (int)(a % 3), seed++);
+}
+
 /* Every kernel path the CPU can run, forced in-process, against the naive loop on every shape class:
  * all four transposes; odd sizes and 1s; M not a multiple of the tile rows (4 for AVX2, 6 for AVX-512)
  * and N not a multiple of 8, 16 or 48 (partial and masked tiles), and exact multiples (full tiles
  * only); K > 256 (depth panels) and K not a multiple of 16 (masked NT tails); M >= 256 (the packed
  * path) with a partial row tile, and with a shallow K that packs several panels at once (K = 18: one
  * chunk of three panels; K = 100: chunks of two panels, the last one partial); alpha/beta variants,
- * beta = 0 over NaN-filled C (check_gemm). The auto path is the rest of this file. A path the CPU lacks is skipped with a warning in the log. */
+ * beta = 0 over NaN-filled C (check_gemm). A path the CPU lacks is skipped with a warning in the log. */
 Test(blas, every_path_matches_naive, .description = "EVOFOLIO_BLAS paths: openblas, avx2 and avx512 (where the CPU has them)")
 {
-    static const int sizes[][3] = {{7, 13, 5},    {1, 1, 1},     {33, 17, 65},   {6, 48, 16},
-                                   {12, 96, 32},  {5, 47, 17},   {300, 53, 600}, {301, 18, 18},
-                                   {70, 100, 257}, {64, 130, 300}, {260, 100, 18}, {257, 200, 100}};
-    static const float scales[][2] = {{1.0f, 0.0f}, {-0.5f, 1.0f}, {2.0f, 0.25f}, {0.75f, 0.0f}};
     for (int p = BLAS_OPENBLAS; p < BLAS_PATH_COUNT; p++) {
-        blas_set_path((blas_path)p);
-        if (blas_active_path() != (blas_path)p) {
+        if (!runs((blas_path)p)) {
             cr_log_warn("this CPU cannot run the %s path: not tested here", blas_path_name((blas_path)p));
             continue;
         }
-        uint64_t seed = 500;
-        for (int ta = 0; ta < 2; ta++)
-            for (int tb = 0; tb < 2; tb++)
-                for (size_t s = 0; s < sizeof sizes / sizeof sizes[0]; s++)
-                    for (size_t a = 0; a < sizeof scales / sizeof scales[0]; a++)
-                        check_gemm(ta, tb, sizes[s][0], sizes[s][1], sizes[s][2], scales[a][0], scales[a][1],
-                                   (int)(a % 3), seed++);
+        blas_set_path((blas_path)p);
+        check_all_shapes(500);
     }
 }
 
-Test(blas, the_environment_picks_the_path, .description = "EVOFOLIO_BLAS=openblas forces OpenBLAS; a bad value is auto")
+/* Plans that mix the paths across the classes (each class another path than its neighbour's, in
+ * three rotations): a product must take its own class's path and nothing of another's. */
+Test(blas, mixed_plans_match_naive, .description = "a plan with a different path per shape class computes every class right")
+{
+    blas_path usable[BLAS_PATH_COUNT];
+    int n = 0;
+    for (int p = BLAS_OPENBLAS; p < BLAS_PATH_COUNT; p++)
+        if (runs((blas_path)p))
+            usable[n++] = (blas_path)p;
+    for (int rot = 0; rot < 3; rot++) {
+        blas_plan plan;
+        for (int c = 0; c < BLAS_CLASS_COUNT; c++)
+            plan.path[c] = usable[(c + rot) % n];
+        blas_set_plan(&plan);
+        const blas_plan got = blas_active_plan();
+        cr_assert_eq(memcmp(&got, &plan, sizeof plan), 0, "the plan in force is the one set");
+        check_all_shapes(900 + 100 * (uint64_t)rot);
+    }
+}
+
+Test(blas, shape_classes, .description = "the transposes and M >= 256 pick the class")
+{
+    cr_assert_eq(blas_class_of(0, 0, 64), BLAS_NN);
+    cr_assert_eq(blas_class_of(0, 0, 255), BLAS_NN);
+    cr_assert_eq(blas_class_of(0, 0, 256), BLAS_NN_TALL);
+    cr_assert_eq(blas_class_of(0, 1, 64), BLAS_NT);
+    cr_assert_eq(blas_class_of(0, 1, 3840), BLAS_NT_TALL);
+    cr_assert_eq(blas_class_of(1, 0, 18), BLAS_TN);
+    cr_assert_eq(blas_class_of(1, 1, 18), BLAS_TN, "both transposed goes with TN");
+    cr_assert_eq(blas_class_of(1, 0, 256), BLAS_TN_TALL);
+    cr_assert_str_eq(blas_class_name(BLAS_NT_TALL), "nt_tall");
+}
+
+Test(blas, the_environment_picks_the_path, .description = "EVOFOLIO_BLAS=openblas forces OpenBLAS; auto is the widest own path")
 {
     setenv("EVOFOLIO_BLAS", "openblas", 1); /* each Criterion test runs in its own process: read afresh */
-    cr_assert_eq(blas_active_path(), BLAS_OPENBLAS);
-    cr_assert_str_eq(blas_path_name(blas_active_path()), "openblas");
+    cr_assert_eq(blas_env_path(), BLAS_OPENBLAS);
+    blas_plan p = blas_active_plan();
+    for (int c = 0; c < BLAS_CLASS_COUNT; c++)
+        cr_assert_eq(p.path[c], BLAS_OPENBLAS, "class %s", blas_class_name((blas_class)c));
+    cr_assert_str_eq(blas_path_name(BLAS_OPENBLAS), "openblas");
     blas_set_path(BLAS_AUTO);
-    cr_assert_neq(blas_active_path(), BLAS_AUTO, "auto resolves to a real path");
-    const blas_path a = blas_active_path();
-    blas_set_path(BLAS_OWN_AVX512); /* the widest own path this CPU runs, after the fall-backs */
-    cr_assert_eq(a, blas_active_path(), "auto gave %s, not the widest own path %s", blas_path_name(a),
-                 blas_path_name(blas_active_path()));
+    p = blas_active_plan();
+    cr_assert_eq(p.path[0], blas_runnable(BLAS_OWN_AVX512), "auto gave %s, not the widest own path %s",
+                 blas_path_name(p.path[0]), blas_path_name(blas_runnable(BLAS_OWN_AVX512)));
+    setenv("EVOFOLIO_BLAS", "fastest", 1);
+    cr_assert_eq(blas_env_path(), BLAS_AUTO, "an unknown value is auto");
 }
 
 Test(blas, the_environment_picks_avx512, .description = "EVOFOLIO_BLAS=avx512 forces the AVX-512 kernels, or falls to avx2, then OpenBLAS")
@@ -269,9 +312,9 @@ Test(blas, the_environment_picks_avx512, .description = "EVOFOLIO_BLAS=avx512 fo
     if (!avx512)
         cr_log_warn("this CPU has no AVX-512: only the fallback of EVOFOLIO_BLAS=avx512 is tested here");
     blas_path want = avx512 ? BLAS_OWN_AVX512 : avx2 ? BLAS_OWN_AVX2 : BLAS_OPENBLAS;
-    cr_assert_eq(blas_active_path(), want, "EVOFOLIO_BLAS=avx512 gave %s", blas_path_name(blas_active_path()));
+    const blas_plan p = blas_active_plan();
+    cr_assert_eq(p.path[BLAS_NN], want, "EVOFOLIO_BLAS=avx512 gave %s", blas_path_name(p.path[BLAS_NN]));
+    cr_assert_eq(blas_runnable(BLAS_OWN_AVX512), want);
+    cr_assert_eq(blas_runnable(BLAS_AUTO), want, "auto: the widest own kernels the CPU runs");
     cr_assert_str_eq(blas_path_name(BLAS_OWN_AVX512), "avx512");
-    /* auto: the widest own kernels the CPU runs (blas.h) */
-    blas_set_path(BLAS_AUTO);
-    cr_assert_eq(blas_active_path(), want, "auto gave %s", blas_path_name(blas_active_path()));
 }

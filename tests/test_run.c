@@ -253,6 +253,37 @@ Test(run, signal_stops_and_resume_completes_identically, .description = "SIGUSR1
     expect_same_as_reference("sig.db");
 }
 
+/* The kernel plan (blas_plan.h) is the run's: printed, stored in runs.blas, shipped to every rank with
+ * each task, and kept by a resume even where this machine would now choose another one. */
+Test(run, a_run_keeps_its_kernel_plan, .description = "runs.blas as printed; EVOFOLIO_BLAS forces it; a resume keeps the stored one")
+{
+    write_config("k", "k.db", "generational", 2, 0, 10);
+    cr_assert_eq(sh("cd %s && mpirun -n 2 %s run k.yaml > k.out 2> k.err", dir, bin), 0, "%s", slurp("k.err"));
+    const char *printed = strstr(slurp("k.err"), "kernels: ");
+    cr_assert_not_null(printed, "%s", slurp("k.err"));
+    printed += strlen("kernels: ");
+    static char sql[512];
+    snprintf(sql, sizeof sql, "SELECT count(*) FROM runs WHERE id = 1 AND blas = '%.*s'", (int)strcspn(printed, " "),
+             printed);
+    cr_assert_eq(query_number("k.db", sql), 1, "%s: the stored plan is the printed one", sql);
+    cr_assert_eq(sh("cd %s && EVOFOLIO_BLAS=openblas %s run k.yaml > k2.out 2> k2.err", dir, bin), 0);
+    cr_assert(strstr(slurp("k2.err"), "kernels: openblas (EVOFOLIO_BLAS=openblas)"), "%s", slurp("k2.err"));
+    cr_assert_eq(query_number("k.db", "SELECT count(*) FROM runs WHERE id = 2 AND blas = 'openblas'"), 1);
+    /* stop a run, give it another plan than this machine's, resume: the stored plan is used */
+    write_config("ks", "ks.db", "generational", 12, 1, 10);
+    start_and_wait("ks");
+    cr_assert_eq(sh("kill -USR1 $(cat %s/ks.pid)", dir), 0);
+    cr_assert_eq(wait_rc("ks"), 3);
+    cr_assert_eq(sh("sqlite3 %s/ks.db \"UPDATE runs SET blas = 'nn=openblas,nn_tall=openblas,nt=openblas,"
+                    "nt_tall=openblas,tn=openblas,tn_tall=openblas'\"", dir), 0);
+    cr_assert_eq(sh("cd %s && EVOFOLIO_BLAS=avx2 mpirun -n 3 %s run --resume ks.yaml > ks2.out 2> ks2.err", dir, bin), 0,
+                 "%s", slurp("ks2.err"));
+    cr_assert(strstr(slurp("ks2.err"), "kernels: openblas (the run's own)"), "%s", slurp("ks2.err"));
+    /* an eval --from of one of its candidates takes the run's plan too */
+    cr_assert_eq(sh("cd %s && %s eval --from ks.db:3 > ks3.out 2>&1", dir, bin), 0, "%s", slurp("ks3.out"));
+    cr_assert(strstr(slurp("ks3.out"), "kernels: openblas, the run's own"), "%s", slurp("ks3.out"));
+}
+
 Test(run, kill_9_loses_nothing_committed, .description = "kill -9 of the whole job, then --resume: nothing lost or redone")
 {
     write_config("kill", "kill.db", "generational", 12, 1, 10);

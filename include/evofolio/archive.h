@@ -25,7 +25,7 @@
 #include "evofolio/metrics.h"
 #include "evofolio/rng.h"
 
-enum { ARCHIVE_SCHEMA_VERSION = 3 };
+enum { ARCHIVE_SCHEMA_VERSION = 4 };
 /* No fitness of this project's (annualised ratios) comes near it: a stored one beyond it is damage. */
 #define ARCHIVE_FITNESS_MAX 1e6
 
@@ -88,16 +88,19 @@ int archive_run_set_status(evo_archive *a, int64_t run, evo_run_status status, e
 /* Status failed, with the reason in words (runs.reason). */
 int archive_run_fail(evo_archive *a, int64_t run, const char *reason, evo_error *err);
 /* Where a run came from, so that a copied archive stands on its own: the software (version, git
- * commit), the command line, the assets in panel order and the dates of the validation returns stored
- * with each evaluation (evaluations.val_returns, the folds' validation days joined in order). */
+ * commit), the command line, the assets in panel order, the dates of the validation returns stored
+ * with each evaluation (evaluations.val_returns, the folds' validation days joined in order) and the
+ * kernel plan every rank computed with (blas_plan_text; runs.blas). */
 typedef struct {
-    const char *version, *git_commit, *command;
+    const char *version, *git_commit, *command, *blas;
     const char *const *assets;
     int n_assets;
     const evo_date *val_dates;
     int n_val;
 } archive_provenance;
 int archive_run_set_provenance(evo_archive *a, int64_t run, const archive_provenance *p, evo_error *err);
+/* The run's kernel plan as text into out[n]: empty where none was recorded (schema 3). */
+int archive_run_blas(evo_archive *a, int64_t run, char *out, size_t n, evo_error *err);
 /* The configuration YAML a run was started with, malloc'd into *yaml. */
 int archive_run_config(evo_archive *a, int64_t run, char **yaml, evo_error *err);
 

@@ -11,6 +11,7 @@
 #include <signal.h>
 #include <stdint.h>
 
+#include "evofolio/blas.h"
 #include "evofolio/data.h"
 #include "evofolio/error.h"
 #include "evofolio/evaluate.h"
@@ -27,6 +28,7 @@ typedef struct {
     uint64_t seed;    /* drawn by the master: the result never depends on the rank */
     int32_t test;     /* 1: evaluate on the held-out test period (champions) */
     int32_t replica;  /* 0, or k >= 1: the k-th confirmation of evaluation id with a fresh seed */
+    blas_plan blas;   /* the kernels to compute it with: the run's, so that every rank computes alike */
     evo_genome genome;
 } farm_task;
 
