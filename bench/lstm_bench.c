@@ -27,6 +27,7 @@
 
 #include "evofolio/adamw.h"
 #include "evofolio/blas.h"
+#include "evofolio/blas_plan.h"
 #include "evofolio/catalog.h"
 #include "evofolio/error.h"
 #include "evofolio/net.h"
@@ -299,12 +300,12 @@ static double machine_peak(const char **best_path)
         a[i] = (float)rng_normal(&rng);
         b[i] = (float)rng_normal(&rng);
     }
-    const blas_path was = blas_active_path();
+    const blas_plan was = blas_active_plan();
     printf("# peak: %dx%dx%d sgemm, one thread, best of %d:", PEAK_N, PEAK_N, PEAK_N, PEAK_REPEATS);
     for (int p = BLAS_AUTO + 1; p < BLAS_PATH_COUNT; p++) {
-        blas_set_path((blas_path)p);
-        if (blas_active_path() != (blas_path)p) /* this CPU cannot run it */
+        if (blas_runnable((blas_path)p) != (blas_path)p) /* this CPU cannot run it */
             continue;
+        blas_set_path((blas_path)p);
         double g = square_gflops(a, b, c);
         printf(" %s %.1f GFLOP/s", blas_path_name((blas_path)p), g);
         if (g > peak) {
@@ -313,7 +314,7 @@ static double machine_peak(const char **best_path)
         }
     }
     printf("\n");
-    blas_set_path(was);
+    blas_set_plan(&was);
     free(a), free(b), free(c);
     return peak;
 }
@@ -441,8 +442,13 @@ int main(int argc, char **argv)
     char cpu[128];
     cpu_model(cpu, sizeof cpu);
     blas_single_thread();
-    printf("# lstm_bench: %s; one BLAS thread, OPENBLAS_CORETYPE=%s, engine path %s, median of %d repeats\n",
-           cpu, core ? core : "(unset)", blas_path_name(blas_active_path()), BENCH_REPEATS);
+    blas_plan plan;
+    char how[512], text[BLAS_PLAN_TEXT_MAX];
+    blas_plan_machine(&plan, how, sizeof how); /* what evofolio's commands compute with here */
+    blas_set_plan(&plan);
+    blas_plan_text(&plan, text);
+    printf("# lstm_bench: %s; one BLAS thread, OPENBLAS_CORETYPE=%s, median of %d repeats\n# kernels: %s (%s)\n",
+           cpu, core ? core : "(unset)", BENCH_REPEATS, text, how);
     double peak = machine_peak(&peak_path);
     printf("peak %.2f %s\n", peak, peak_path);
     int failed = 0;
