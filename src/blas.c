@@ -1,16 +1,16 @@
-/* blas: single-precision GEMM. On machines with AVX2 and FMA our own register-blocked kernels run
- * instead of cblas_sgemm (unless EVOFOLIO_BLAS=openblas, blas.h). Why own kernels at all: OpenBLAS
+/* blas: single-precision GEMM by the path the plan gives the product's shape class (blas.h): our own
+ * register-blocked AVX2/FMA or AVX-512 kernels, or cblas_sgemm. Why own kernels at all: OpenBLAS
  * 0.3.21 does not recognise some current Xeons (one seen 2026-11 fell back to its SSE3 "Prescott"
  * kernels, ~37 GFLOP/s on the LSTM's shapes, where the AVX2 kernels below reached ~90-110), and which
  * CPU a cluster node has is not known in advance. Where OpenBLAS does recognise the CPU it can be well
  * ahead of the AVX2 kernels (2026-12-03, a Sapphire Rapids Xeon: 2-3x on every LSTM shape, figures
- * below), so auto takes the AVX-512 kernels where the CPU has them (level with OpenBLAS there).
+ * below) and level with the AVX-512 ones, which is why the plan is measured (blas_plan.h).
  *
  * NN and TN products use a 4 x 24 tile (12 ymm accumulators, three B vectors, one broadcast A);
  * NT products (B transposed: rows of B are contiguous along K) use 2 x 4 dot-product tiles over
  * 8-wide partial sums. Edges fall to narrower tiles and a scalar loop.
  *
- * A third path, EVOFOLIO_BLAS=avx512 (auto where the CPU has it, blas.h), runs the same three kernels over zmm
+ * A third path, EVOFOLIO_BLAS=avx512, runs the same three kernels over zmm
  * vectors: 6 x 48 NN/TN tiles with masked loads and stores at the column edge, 4 x 4 NT dot tiles with
  * a masked K tail and a vector reduction, and 48-column packed panels. Why: a CPU with AVX-512 does
  * twice the work per FMA of the AVX2 tiles, and OpenBLAS uses AVX-512 only on the CPUs it recognises.
@@ -241,7 +241,7 @@ static AVX2 void gemm_packed(int trans_a, int trans_b, int M, int N, int K, floa
  * vectors (18 accumulators, three B vectors, one broadcast A); the last column tile of a row masks
  * its loads of B and its stores to C, so no scalar loop is left. NT tiles are up to 4 x 4 dot
  * products over 16-wide partial sums, the tail of K a masked load. The packed path packs op(B) 48
- * columns at a time. Only these functions are compiled for AVX-512; blas_set_path checks the CPU. */
+ * columns at a time. Only these functions are compiled for AVX-512; blas_runnable checks the CPU. */
 #define AVX512 __attribute__((target("avx512f,avx512vl,avx512dq,avx512bw,fma")))
 
 enum { T512_ROWS = 6, T512_VECS = 3, T512_COLS = 16 * T512_VECS };
