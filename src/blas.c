@@ -349,16 +349,23 @@ static AVX512 void gemm512_nn(int M, int N, int K, float alpha, const float *A, 
 }
 
 /* The packed path: op(B) packed 48 columns at a time (zero-padded, so no load needs a mask), as many
- * panels at once as the buffer holds at this depth - one at full depth, several when K is shallow, so
- * that each row tile of C is then written across them in one pass instead of once per panel. */
+ * panels at once as the buffer holds at this depth (at K = 256, 528 columns: 4H for H up to 128), so
+ * that A's rows are read once per chunk of panels rather than once per panel. The buffer (528 KB) is
+ * static, one per thread: it fits L2 beside a row tile of A, and on the stack it would be large.
+ * Measured (2026-12-03, the Xeon above): packing one panel at a time instead, the tall products
+ * with K >= 64 re-read A from L3 once per panel and ran at 39-41 GFLOP/s (7680x512x150 NN,
+ * 7680x128x512 NT) against OpenBLAS's 61-66. */
+enum { T512_PACK_COLS = 11 * T512_COLS };
+
 static AVX512 void gemm512_packed(int trans_a, int trans_b, int M, int N, int K, float alpha,
                                   const float *A, int lda, const float *B, int ldb, float beta,
                                   float *C, int ldc)
 {
-    float panels[GEMM_KC * T512_COLS] __attribute__((aligned(64)));
+    static _Thread_local float panels[GEMM_KC * T512_PACK_COLS] __attribute__((aligned(64)));
     const int sa = trans_a ? 1 : lda, sk = trans_a ? lda : 1;
     for (int k0 = 0; k0 < K; k0 += GEMM_KC) {
-        const int kc = min_int(K - k0, GEMM_KC), chunk = T512_COLS * (GEMM_KC / kc);
+        const int kc = min_int(K - k0, GEMM_KC);
+        const int chunk = T512_COLS * (GEMM_KC * T512_PACK_COLS / (kc * T512_COLS)); /* whole panels */
         const float b_eff = k0 == 0 ? beta : 1.0f;
         for (int j0 = 0; j0 < N; j0 += chunk) {
             const int nc = min_int(N - j0, chunk);
