@@ -44,12 +44,16 @@ void lstm_tanh(float *restrict y, const float *restrict x, int n)
         y[i] = fast_tanh(x[i]);
 }
 
-/* The fused pass of one row: a[4H] holds the pre-activations without bias and receives the activated
- * gates. Four short loops rather than one long one: each keeps few vectors live, so nothing spills. */
+/* The fused pass of one row: a[4H] holds the pre-activations without bias (and without p, the row's
+ * input projection, when p is not NULL) and receives the activated gates. Four short loops rather
+ * than one long one: each keeps few vectors live, so nothing spills. */
 static inline __attribute__((always_inline)) void
 row_forward(float *restrict a, float *restrict c, float *restrict tanh_c, float *restrict h,
-            const float *restrict c_prev, const float *restrict b, int H)
+            const float *restrict c_prev, const float *restrict p, const float *restrict b, int H)
 {
+    if (p)
+        for (int j = 0; j < 4 * H; j++)
+            a[j] += p[j];
     for (int j = 0; j < 2 * H; j++) /* i, f */
         a[j] = fast_sigmoid(a[j] + b[j]);
     for (int j = 2 * H; j < 3 * H; j++) /* g */
@@ -76,29 +80,32 @@ row_forward(float *restrict a, float *restrict c, float *restrict tanh_c, float 
  * the same order), so the clones agree bit for bit. */
 #define WIDE_CLONES __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
 
-/* One time step's fused pass over B rows (c_prev NULL at t = 0). */
+/* One time step's fused pass over B rows (c_prev NULL at t = 0; p NULL, or the B rows' input
+ * projections to add). */
 WIDE_CLONES static void
 step_forward(float *restrict a, float *restrict c, float *restrict tanh_c, float *restrict h,
-             const float *restrict c_prev, const float *restrict b, int B, int H)
+             const float *restrict c_prev, const float *restrict p, const float *restrict b, int B, int H)
 {
     for (int r = 0; r < B; r++) {
         size_t o = (size_t)r * H;
-        row_forward(a + 4 * o, c + o, tanh_c + o, h + o, c_prev ? c_prev + o : NULL, b, H);
+        row_forward(a + 4 * o, c + o, tanh_c + o, h + o, c_prev ? c_prev + o : NULL, p ? p + 4 * o : NULL, b, H);
     }
 }
 
-/* The recurrence over all T steps, once gates[t] holds x_t W_x. */
-static void recur_forward(lstm_cache *out, const lstm_weights *w, int T, int B, int H)
+/* The recurrence over all T steps. Without proj, gates[t] holds x_t W_x already; with it, step t's
+ * input projections are rows t*step .. t*step+B-1 of proj, added in the fused pass (gates[0] must
+ * hold step 0's), so that they are never copied into the gates first. */
+static void recur_forward(lstm_cache *out, const float *proj, int step, const lstm_weights *w, int T, int B, int H)
 {
     const int G = 4 * H;
     for (int t = 0; t < T; t++) {
         float *a_t = out->gates + (size_t)t * B * G;
         const float *h_prev = out->h + (size_t)(t - 1) * B * H;
-        if (t > 0) /* a_t += h_{t-1} W_h */
-            blas_sgemm(0, 0, B, G, H, 1.0f, h_prev, H, w->w_h, G, 1.0f, a_t, G);
+        if (t > 0) /* a_t += h_{t-1} W_h, or a_t = h_{t-1} W_h when the pass adds the projection */
+            blas_sgemm(0, 0, B, G, H, 1.0f, h_prev, H, w->w_h, G, proj ? 0.0f : 1.0f, a_t, G);
         size_t at = (size_t)t * B * H;
-        step_forward(a_t, out->c + at, out->tanh_c + at, out->h + at,
-                     t > 0 ? out->c + at - (size_t)B * H : NULL, w->b, B, H);
+        step_forward(a_t, out->c + at, out->tanh_c + at, out->h + at, t > 0 ? out->c + at - (size_t)B * H : NULL,
+                     proj && t > 0 ? proj + (size_t)t * step * G : NULL, w->b, B, H);
     }
 }
 
@@ -107,7 +114,7 @@ void lstm_forward(lstm_cache *out, const float *x, const lstm_weights *w, int T,
     const int G = 4 * H;
     /* a[t] = x_t W_x for every step at once (M = T*B) */
     blas_sgemm(0, 0, T * B, G, F, 1.0f, x, F, w->w_x, G, 0.0f, out->gates, G);
-    recur_forward(out, w, T, B, H);
+    recur_forward(out, NULL, 0, w, T, B, H);
 }
 
 void lstm_forward_window(lstm_cache *out, float *proj, const float *x, int step, const lstm_weights *w,
@@ -116,9 +123,8 @@ void lstm_forward_window(lstm_cache *out, float *proj, const float *x, int step,
     const int G = 4 * H, rows = B + (T - 1) * step;
     /* P = X W_x once per distinct input row; step t reads rows t*step .. t*step+B-1 of it */
     blas_sgemm(0, 0, rows, G, F, 1.0f, x, F, w->w_x, G, 0.0f, proj, G);
-    for (int t = 0; t < T; t++)
-        memcpy(out->gates + (size_t)t * B * G, proj + (size_t)t * step * G, (size_t)B * G * sizeof *proj);
-    recur_forward(out, w, T, B, H);
+    memcpy(out->gates, proj, (size_t)B * G * sizeof *proj);
+    recur_forward(out, proj, step, w, T, B, H);
 }
 
 /* The fused backward of hidden unit j of one row: dh in, dc carried to c_{t-1}, pre-activation
