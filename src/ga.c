@@ -80,10 +80,14 @@ static double rank_value(double fitness)
     return isnan(fitness) ? -INFINITY : fitness;
 }
 
-/* Is member i strictly ahead of member j (fitter, or as fit with a lower index)? */
+/* Is member i strictly ahead of member j (fitter, or as fit with a lower index)? With objectives,
+ * by NSGA-II's crowded comparison. */
 static int ahead(const ga_population *pop, int i, int j)
 {
-    double fi = rank_value(pop->members[i].fitness), fj = rank_value(pop->members[j].fitness);
+    const ga_individual *a = &pop->members[i], *b = &pop->members[j];
+    if (pop->objectives)
+        return a->front < b->front || (a->front == b->front && (a->crowd > b->crowd || (a->crowd == b->crowd && i < j)));
+    double fi = rank_value(a->fitness), fj = rank_value(b->fitness);
     return fi > fj || (fi == fj && i < j);
 }
 
@@ -337,11 +341,12 @@ double ga_diversity(const ga_population *pop)
 
 void ga_breed_child(ga_individual *child, const ga_population *pop, const evo_config *cfg, evo_rng *rng)
 {
-    int a = ga_tournament(pop, cfg->ga.tournament, rng), b = -1;
+    const int tournament = pop->objectives ? 2 : cfg->ga.tournament;
+    int a = ga_tournament(pop, tournament, rng), b = -1;
     ga_individual c;
     memset(&c, 0, sizeof c);
     if (rng_uniform(rng) < cfg->ga.crossover) {
-        b = ga_tournament(pop, cfg->ga.tournament, rng);
+        b = ga_tournament(pop, tournament, rng);
         ga_crossover(&c.genome, &pop->members[a].genome, &pop->members[b].genome, cfg, rng);
         c.origin = ORIGIN_CROSSOVER;
     } else {
@@ -367,7 +372,8 @@ void ga_breed_generation(ga_individual *next, const ga_population *pop, const ev
                          evo_rng *rng)
 {
     int n = 0;
-    for (int prev = -1; n < cfg->ga.elite && n < pop->size; n++) {
+    const int elite = pop->objectives ? 0 : cfg->ga.elite; /* NSGA-II: the survivor selection is elitist */
+    for (int prev = -1; n < elite && n < pop->size; n++) {
         int j = next_finite(pop, prev);
         if (j < 0)
             break;
@@ -384,6 +390,76 @@ void ga_breed_generation(ga_individual *next, const ga_population *pop, const ev
     }
     while (n < pop->size)
         ga_breed_child(&next[n++], pop, cfg, rng);
+}
+
+int ga_pareto_sort(ga_population *pop, evo_error *err)
+{
+    const int n = pop->size, m = pop->objectives;
+    double *obj = calloc((size_t)n * (size_t)m + 1, sizeof *obj), *crowd = calloc((size_t)n + 1, sizeof *crowd);
+    int *rank = calloc((size_t)n + 1, sizeof *rank);
+    int rc = obj && crowd && rank ? EVO_OK : evo_fail(err, EVO_ERR_NOMEM, "ga: out of memory sorting %d members", n);
+    for (int i = 0; !rc && i < n; i++)
+        memcpy(obj + (size_t)i * m, pop->members[i].obj, sizeof *obj * (size_t)m);
+    if (!rc)
+        rc = pareto_rank(obj, n, m, rank, err);
+    if (!rc)
+        rc = pareto_crowding(obj, n, m, rank, crowd, err);
+    for (int i = 0; !rc && i < n; i++) {
+        pop->members[i].front = rank[i];
+        pop->members[i].crowd = crowd[i];
+    }
+    free(obj);
+    free(crowd);
+    free(rank);
+    return rc;
+}
+
+/* The P best of pool[n] (n >= P) in the crowded order, into the population, which is then sorted;
+ * *kept_last: whether pool[n - 1] is among them. */
+static int keep_best(ga_population *pop, const ga_individual *pool, int n, int *kept_last, evo_error *err)
+{
+    const int m = pop->objectives;
+    double *obj = calloc((size_t)n * (size_t)m + 1, sizeof *obj);
+    int *order = calloc((size_t)n + 1, sizeof *order);
+    *kept_last = 0;
+    int rc = obj && order ? EVO_OK : evo_fail(err, EVO_ERR_NOMEM, "ga: out of memory selecting from %d", n);
+    for (int i = 0; !rc && i < n; i++)
+        memcpy(obj + (size_t)i * m, pool[i].obj, sizeof *obj * (size_t)m);
+    if (!rc)
+        rc = pareto_order(obj, n, m, order, err);
+    for (int i = 0; !rc && i < pop->size; i++) {
+        pop->members[i] = pool[order[i]];
+        *kept_last |= order[i] == n - 1;
+    }
+    free(obj);
+    free(order);
+    return rc ? rc : ga_pareto_sort(pop, err);
+}
+
+int ga_nsga_survivors(ga_population *pop, const ga_individual *children, int n, evo_error *err)
+{
+    ga_individual *pool = malloc(sizeof *pool * (size_t)(pop->size + n));
+    if (!pool)
+        return evo_fail(err, EVO_ERR_NOMEM, "ga: out of memory for %d survivors' pool", pop->size + n);
+    memcpy(pool, pop->members, sizeof *pool * (size_t)pop->size);
+    memcpy(pool + pop->size, children, sizeof *pool * (size_t)n);
+    int kept_last;
+    int rc = keep_best(pop, pool, pop->size + n, &kept_last, err);
+    free(pool);
+    return rc;
+}
+
+int ga_nsga_insert(ga_population *pop, const ga_individual *child, int *entered, evo_error *err)
+{
+    *entered = 0;
+    ga_individual *pool = malloc(sizeof *pool * (size_t)(pop->size + 1));
+    if (!pool)
+        return evo_fail(err, EVO_ERR_NOMEM, "ga: out of memory inserting a child");
+    memcpy(pool, pop->members, sizeof *pool * (size_t)pop->size);
+    pool[pop->size] = *child;
+    int rc = keep_best(pop, pool, pop->size + 1, entered, err);
+    free(pool);
+    return rc;
 }
 
 int ga_steady_insert(ga_population *pop, const ga_individual *child)

@@ -13,6 +13,7 @@
 #include "evofolio/config.h"
 #include "evofolio/error.h"
 #include "evofolio/genome.h"
+#include "evofolio/pareto.h"
 #include "evofolio/rng.h"
 
 
@@ -23,10 +24,16 @@ typedef struct {
     int64_t id;               /* evaluation id in the archive (0 until assigned) */
     int64_t parents[2];       /* evaluation ids of the parents; 0 = none */
     evo_origin origin;
+    /* Multi-objective populations only: the objectives, each to be maximised (pareto.h: NaN not yet
+     * evaluated, -inf failed), and the member's place by them (ga_pareto_sort). */
+    double obj[PARETO_MAX_OBJECTIVES];
+    int front;    /* Pareto rank in the population: 0 = non-dominated */
+    double crowd; /* crowding distance within its front */
 } ga_individual;
 
 typedef struct {
     int size;                /* P */
+    int objectives;          /* 0: one objective, the fitness; m in 2..PARETO_MAX_OBJECTIVES: NSGA-II */
     ga_individual *members;  /* [P], evaluated */
 } ga_population;
 
@@ -40,7 +47,9 @@ void ga_random(ga_individual *out, const evo_config *cfg, evo_origin origin, evo
 void ga_initial(ga_individual *out, int i, const evo_config *cfg, evo_rng *rng);
 
 /* Tournament selection: the fittest of `tournament` (cfg->ga.tournament) members drawn uniformly with
- * replacement (NaN fitness counts as -inf; ties: the lower index). Returns the member's index. */
+ * replacement (NaN fitness counts as -inf; ties: the lower index). Returns the member's index. In a
+ * multi-objective population "fittest" is NSGA-II's crowded comparison (a lower front, then a larger
+ * crowding distance; ties: the lower index), and ga_breed_child draws binary tournaments. */
 int ga_tournament(const ga_population *pop, int tournament, evo_rng *rng);
 /* Uniform crossover: each gene from either parent with probability 1/2; set genes (features,
  * strategies) bit by bit; a gene only one parent uses (genome_gene_used: dropout of a one-layer net, a
@@ -80,6 +89,17 @@ void ga_breed_child(ga_individual *child, const ga_population *pop, const evo_co
  * state. Elites cost O(elite P) comparisons. */
 void ga_breed_generation(ga_individual *next, const ga_population *pop, const evo_config *cfg,
                          evo_rng *rng);
+/* NSGA-II (Deb et al. 2002) for populations with objectives >= 2. ga_breed_generation then breeds no
+ * elites: elitism is the survivor selection, which keeps the P best of the parents and their children.
+ * ga_pareto_sort: every member's front and crowding distance from obj (pareto.h), which the
+ * tournaments read. ga_nsga_survivors: the P best in the crowded order of the members and children[n]
+ * become the population, then sorted. ga_nsga_insert (steady mode): the child joins, and the last of
+ * the P + 1 in the crowded order (the child itself when it is last) leaves; 1 when the child entered.
+ * Failures are EVO_ERR_NOMEM. */
+int ga_pareto_sort(ga_population *pop, evo_error *err);
+int ga_nsga_survivors(ga_population *pop, const ga_individual *children, int n, evo_error *err);
+int ga_nsga_insert(ga_population *pop, const ga_individual *child, int *entered, evo_error *err);
+
 /* Steady mode: the evaluated child replaces the worst member (NaN counts as -inf; ties: the lower
  * index) when it is at least as fit; a failed (-inf) or unevaluated (NaN) child never enters. Returns 1
  * when it entered. */
