@@ -1255,6 +1255,30 @@ int archive_for_each_evaluation(evo_archive *a, int64_t run,
     return rc;
 }
 
+int archive_for_each_fold(evo_archive *a, int64_t run,
+                          int (*fn)(void *ctx, int64_t eval, int fold, const evo_metrics *m), void *ctx,
+                          evo_error *err)
+{
+    sqlite3_stmt *st = NULL;
+    int src = sqlite3_prepare_v2(a->db, "SELECT eval, fold, days, ann_return, ann_vol, sharpe, sortino, max_drawdown,"
+                                 " calmar, cvar95, avg_turnover, hit_rate, trades FROM folds WHERE run = ?1"
+                                 " ORDER BY eval, fold", -1, &st, NULL);
+    if (src)
+        return archive_fail_db(a, err, src, "reading the folds' metrics");
+    sqlite3_bind_int64(st, 1, run);
+    int rc = EVO_OK;
+    while (!rc && (src = sqlite3_step(st)) == SQLITE_ROW) {
+        evo_metrics m = {sqlite3_column_int(st, 2), col_real(st, 3, NAN), col_real(st, 4, NAN), col_real(st, 5, NAN),
+                         col_real(st, 6, NAN), col_real(st, 7, NAN), col_real(st, 8, NAN), col_real(st, 9, NAN),
+                         col_real(st, 10, NAN), col_real(st, 11, NAN), sqlite3_column_int(st, 12)};
+        rc = fn(ctx, sqlite3_column_int64(st, 0), sqlite3_column_int(st, 1), &m);
+    }
+    if (!rc && src != SQLITE_DONE)
+        rc = archive_fail_db(a, err, src, "reading the folds' metrics");
+    sqlite3_finalize(st);
+    return rc;
+}
+
 int archive_get_evaluation(evo_archive *a, int64_t run, int64_t id, archive_eval_row *row,
                            evo_error *err)
 {

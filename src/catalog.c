@@ -12,6 +12,8 @@ static const char *const strategies[STRATEGY_COUNT] = {"ew",        "buyhold", "
                                                        "maxsharpe", "erc",     "momentum"};
 static const char *const fitness[FITNESS_COUNT] = {"mean_sharpe", "mean_sortino",
                                                    "sharpe_mean_minus_sd", "worst_sharpe", "excess_sharpe"};
+static const char *const criteria[CRITERION_COUNT] = {"fitness", "sharpe",   "sortino",  "return",
+                                                      "vol",     "drawdown", "turnover", "cvar"};
 static const char *const ga_modes[GA_MODE_COUNT] = {"generational", "steady"};
 static const char *const missing[MISSING_COUNT] = {"error", "ffill"};
 static const char *const journals[JOURNAL_COUNT] = {"wal", "delete"};
@@ -26,6 +28,9 @@ const evo_names catalog_objectives = {"objective", objectives, OBJECTIVE_COUNT, 
 const evo_names catalog_features = {"feature", features, FEATURE_COUNT, NULL};
 const evo_names catalog_strategies = {"strategy", strategies, STRATEGY_COUNT, strategy_words};
 const evo_names catalog_fitness = {"fitness", fitness, FITNESS_COUNT, NULL};
+const evo_names catalog_criteria = {"objective", criteria, CRITERION_COUNT, NULL};
+const int catalog_criterion_minimised[CRITERION_COUNT] = {
+    [CRITERION_VOL] = 1, [CRITERION_DRAWDOWN] = 1, [CRITERION_TURNOVER] = 1, [CRITERION_CVAR] = 1};
 const evo_names catalog_ga_modes = {"GA mode", ga_modes, GA_MODE_COUNT, NULL};
 const evo_names catalog_missing = {"missing-value policy", missing, MISSING_COUNT, NULL};
 const evo_names catalog_journals = {"journal mode", journals, JOURNAL_COUNT, NULL};

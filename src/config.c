@@ -15,6 +15,7 @@
 
 #include "evofolio/buf.h"
 #include "evofolio/hash.h"
+#include "evofolio/pareto.h"
 #include "evofolio/suggest.h"
 
 typedef enum {
@@ -34,6 +35,9 @@ enum {
     KEY_NULLABLE = 1u << 0, /* null is allowed and means "unset" */
     KEY_RUN_ONLY = 1u << 3, /* where to read or write, or how long this job may take: left out of the
                                configuration hash, so a resume may change it (configs/README.md) */
+    KEY_MAY_BE_EMPTY = 1u << 4, /* a name set that may be empty ([]); while empty it is left out of the
+                                   configuration hash (a key added after archives existed: the
+                                   configurations from before it keep their hash, so their runs resume) */
     GENE_INTEGER = 1u << 1, /* values must be whole numbers */
     GENE_LOG = 1u << 2      /* sampled on a log scale: a range needs min > 0 */
 };
@@ -64,6 +68,7 @@ typedef struct key_spec {
 #define K_DATE(k, f, has) {k, KEY_DATE, OFF(f), OFF(has), 0, 0, NULL, KEY_NULLABLE, NULL, 0}
 #define K_CHOICE(k, f, nm, fl) {k, KEY_CHOICE, OFF(f), 0, 0, 0, &nm, fl, NULL, 0}
 #define K_SET(k, f, nm) {k, KEY_NAME_SET, OFF(f), 0, 0, 0, &nm, 0, NULL, 0}
+#define K_SET_MAY_BE_EMPTY(k, f, nm) {k, KEY_NAME_SET, OFF(f), 0, 0, 0, &nm, KEY_MAY_BE_EMPTY, NULL, 0}
 #define K_GENE(k, f, lo, hi, fl) {k, KEY_GENE, OFF(f), 0, lo, hi, NULL, fl, NULL, 0}
 
 static const key_spec data_keys[] = {
@@ -121,6 +126,7 @@ static const key_spec ga_keys[] = {
     K_INT("champions", ga.champions, 1, 1000),
     K_INT("confirm", ga.confirm, 0, 64),
     K_INT("confirm_seeds", ga.confirm_seeds, 1, 100),
+    K_SET_MAY_BE_EMPTY("objectives", ga.objectives, catalog_criteria),
 };
 
 static const key_spec train_keys[] = {
@@ -426,10 +432,11 @@ static int parse_name_set(parser *p, const yaml_node_t *n, const key_spec *s, co
         *out = 1u << v;
         return EVO_OK;
     }
-    if (n->type != YAML_SEQUENCE_NODE || n->data.sequence.items.top == n->data.sequence.items.start) {
+    const int empty = n->type == YAML_SEQUENCE_NODE && n->data.sequence.items.top == n->data.sequence.items.start;
+    if (n->type != YAML_SEQUENCE_NODE || (empty && !(s->flags & KEY_MAY_BE_EMPTY))) {
         char g[96];
-        return fail_node(p, n, "%s: expected a non-empty list of %s names, got %s.", key,
-                         s->names->what, got(n, g, sizeof g));
+        return fail_node(p, n, "%s: expected a %slist of %s names, got %s.", key,
+                         s->flags & KEY_MAY_BE_EMPTY ? "" : "non-empty ", s->names->what, got(n, g, sizeof g));
     }
     unsigned set = 0;
     for (yaml_node_item_t *it = n->data.sequence.items.start; it < n->data.sequence.items.top; it++) {
@@ -719,6 +726,12 @@ static int validate(evo_config *cfg, evo_error *err)
         return config_fail_at(cfg, "ga.elite", err, EVO_ERR_CONFIG,
                               "ga.elite %d must be less than ga.population %d.", cfg->ga.elite,
                               cfg->ga.population);
+    const int n_objectives = __builtin_popcount(cfg->ga.objectives);
+    if (n_objectives == 1 || n_objectives > PARETO_MAX_OBJECTIVES)
+        return config_fail_at(cfg, "ga.objectives", err, EVO_ERR_CONFIG,
+                              "ga.objectives names %d objective%s: give 2 to %d (e.g. [sharpe, drawdown]) for a "
+                              "Pareto search, or [] for one objective, ga.fitness.",
+                              n_objectives, n_objectives == 1 ? "" : "s", PARETO_MAX_OBJECTIVES);
     if (cfg->ga.tournament > cfg->ga.population)
         return config_fail_at(cfg, "ga.tournament", err, EVO_ERR_CONFIG,
                               "ga.tournament %d is larger than ga.population %d.",
@@ -912,7 +925,8 @@ static int emit_section(yaml_emitter_t *e, const evo_config *cfg, const key_spec
     int ok = emit_start(e, 1, 0);
     for (int i = 0; ok && i < section->n_children; i++) {
         const key_spec *s = &section->children[i];
-        if (keys == EMIT_ALL || !(s->flags & KEY_RUN_ONLY))
+        const int empty_set = (s->flags & KEY_MAY_BE_EMPTY) && !*(const unsigned *)((const char *)cfg + s->offset);
+        if (keys == EMIT_ALL || !(s->flags & KEY_RUN_ONLY || empty_set))
             ok = emit_scalar(e, s->key, 0) && emit_value(e, cfg, s, keys);
     }
     return ok && emit_end(e, 1);

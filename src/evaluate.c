@@ -521,3 +521,20 @@ double evaluate_fitness(evo_fitness f, const evo_fold_result *folds, int n, doub
     default: return mean;
     }
 }
+
+void evaluate_criteria(double out[CRITERION_COUNT], const evo_metrics *folds, int n, double fitness)
+{
+    double sum[CRITERION_COUNT] = {0};
+    for (int k = 0; k < n; k++) {
+        sum[CRITERION_SHARPE] += folds[k].sharpe;
+        sum[CRITERION_SORTINO] += folds[k].sortino;
+        sum[CRITERION_RETURN] += folds[k].ann_return;
+        sum[CRITERION_VOL] += folds[k].ann_vol;
+        sum[CRITERION_DRAWDOWN] += folds[k].max_drawdown;
+        sum[CRITERION_TURNOVER] += folds[k].avg_turnover;
+        sum[CRITERION_CVAR] += folds[k].cvar95;
+    }
+    for (int c = 0; c < CRITERION_COUNT; c++)
+        out[c] = n > 0 ? sum[c] / n : NAN;
+    out[CRITERION_FITNESS] = fitness;
+}

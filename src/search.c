@@ -71,6 +71,8 @@ typedef struct {
     ga_cache cache;
     hof_entry hof[HOF_MAX];
     int n_hof;
+    double (*criteria)[CRITERION_COUNT]; /* ga.objectives: each evaluation's criteria, by id */
+    int64_t n_criteria;                  /* ids 0 .. n_criteria - 1 have room */
     stored_row *stored; /* resume: every stored evaluation by id */
     size_t n_stored;
     long evaluations, cache_hits, failures; /* of the whole run */
@@ -115,11 +117,60 @@ static int state_of(const search_state *st, archive_state *out, int64_t *ids)
 }
 
 /* Store one evaluation (r NULL: a cache hit of cache_of) and update the cache and statistics. */
+/* ---------------------------------------------------------------- objectives (ga.objectives) */
+
+/* Room for evaluation id's criteria; NaN until set. */
+static double *criteria_slot(search_state *st, int64_t id, evo_error *err)
+{
+    if (id >= st->n_criteria) {
+        int64_t n = id + 1 > 2 * st->n_criteria ? id + 1 : 2 * st->n_criteria;
+        double(*grown)[CRITERION_COUNT] = realloc(st->criteria, sizeof *grown * (size_t)n);
+        if (!grown) {
+            evo_fail(err, EVO_ERR_NOMEM, "out of memory for the objectives of %lld evaluations", (long long)n);
+            return NULL;
+        }
+        for (int64_t i = st->n_criteria; i < n; i++)
+            for (int c = 0; c < CRITERION_COUNT; c++)
+                grown[i][c] = NAN;
+        st->criteria = grown;
+        st->n_criteria = n;
+    }
+    return st->criteria[id];
+}
+
+/* ind->obj from ind->fitness and the criteria of the evaluation that scored it: its own result r, or
+ * evaluation cache_of's (a cache hit or a resumed row); ga.objectives in catalogue order, minimised ones
+ * negated, all -inf when it failed. Nothing to do for one objective. */
+static int set_objectives(search_state *st, ga_individual *ind, const farm_result *r, int64_t cache_of,
+                          evo_error *err)
+{
+    if (!st->pop.objectives)
+        return EVO_OK;
+    double *crit = criteria_slot(st, r ? ind->id : cache_of, err);
+    if (!crit)
+        return EVO_ERR_NOMEM;
+    if (r) {
+        evo_metrics m[FOLDS_MAX];
+        const int n = r->res.status == EVAL_OK ? r->res.n_folds : 0;
+        for (int k = 0; k < n; k++)
+            m[k] = r->res.folds[k].metrics;
+        evaluate_criteria(crit, m, n, ind->fitness);
+    }
+    int k = 0;
+    for (int c = 0; c < CRITERION_COUNT; c++)
+        if (st->cfg->ga.objectives & 1u << c)
+            ind->obj[k++] = !isfinite(ind->fitness) ? -INFINITY : catalog_criterion_minimised[c] ? -crit[c] : crit[c];
+    return EVO_OK;
+}
+
 static int store(search_state *st, ga_individual *ind, uint64_t seed, const farm_result *r, int64_t cache_of,
                  int with_state, evo_error *err)
 {
     if (r)
         ind->fitness = r->res.status == EVAL_OK ? r->res.fitness : -INFINITY;
+    int orc = set_objectives(st, ind, r, cache_of, err);
+    if (orc)
+        return orc;
     /* 1-based: the generation the candidate belongs to (steady mode: every P evaluations) */
     const int generation = (st->cfg->ga.mode == GA_STEADY ? (int)(st->evaluations / st->cfg->ga.population)
                                                           : st->generation) + 1;
@@ -315,6 +366,7 @@ static int take_stored(search_state *st, batch_item *items, int n, batch_kind ki
         double fit;
         if (row) {
             it->ind->fitness = row->fitness;
+            memcpy(it->ind->obj, row->ind.obj, sizeof it->ind->obj);
             it->done = 1;
         } else if (ga_cache_get(&st->cache, it->ind->key, &id, &fit)) {
             it->ind->fitness = fit;
@@ -429,8 +481,15 @@ static int run_generational(search_state *st, evo_error *err)
         rc = evaluate_batch(st, items, n, BATCH_SEARCH, err);
         if (rc)
             break;
-        memcpy(st->pop.members, next, (size_t)P * sizeof *next);
-        st->pop.size = P;
+        if (st->pop.objectives && st->pop.size == P) { /* NSGA-II: the best P of parents and children */
+            rc = ga_nsga_survivors(&st->pop, next, P, err);
+        } else {
+            memcpy(st->pop.members, next, (size_t)P * sizeof *next);
+            st->pop.size = P;
+            rc = st->pop.objectives ? ga_pareto_sort(&st->pop, err) : EVO_OK;
+        }
+        if (rc)
+            break;
         st->generation++;
         rc = generation_boundary(st, err);
     }
@@ -505,11 +564,21 @@ static int run_steady(search_state *st, evo_error *err)
         ga_individual child = slots[slot];
         memset(&slots[slot], 0, sizeof slots[slot]);
         child.fitness = r.res.status == EVAL_OK ? r.res.fitness : -INFINITY;
-        if (isfinite(child.fitness)) { /* enter the population, then store with the new state */
-            if (st->pop.size < P)
+        rc = set_objectives(st, &child, &r, 0, err);
+        if (!rc && isfinite(child.fitness)) { /* enter the population, then store with the new state */
+            int entered;
+            if (st->pop.size < P) {
                 st->pop.members[st->pop.size++] = child;
-            else
+                rc = st->pop.objectives ? ga_pareto_sort(&st->pop, err) : EVO_OK;
+            } else if (st->pop.objectives) {
+                rc = ga_nsga_insert(&st->pop, &child, &entered, err);
+            } else {
                 ga_steady_insert(&st->pop, &child);
+            }
+        }
+        if (rc) {
+            farm_result_free(&r);
+            break;
         }
         rc = store(st, &child, seeds[slot], &r, 0, 1, err);
         farm_result_free(&r);
@@ -565,6 +634,59 @@ static int count_row(void *ctx, const archive_eval_row *row)
 }
 
 /* Rebuild the cache, the statistics and the population from the archive. */
+/* Resume with ga.objectives: each stored evaluation's criteria from its folds rows (the metrics the
+ * live run took them from, bit for bit), then every stored row's objectives. */
+typedef struct {
+    search_state *st;
+    int64_t eval; /* the evaluation whose folds are being gathered; 0 before the first */
+    int n;
+    evo_metrics m[FOLDS_MAX];
+    evo_error *err;
+} folds_ctx;
+
+static int finish_folds(folds_ctx *f)
+{
+    const stored_row *row = f->eval ? find_stored(f->st, f->eval) : NULL;
+    if (!row || row->cache_of)
+        return EVO_OK;
+    double *crit = criteria_slot(f->st, f->eval, f->err);
+    if (!crit)
+        return EVO_ERR_NOMEM;
+    evaluate_criteria(crit, f->m, f->n, row->fitness);
+    return EVO_OK;
+}
+
+static int gather_fold(void *ctx, int64_t eval, int fold, const evo_metrics *m)
+{
+    folds_ctx *f = ctx;
+    (void)fold; /* the rows come in fold order */
+    if (eval != f->eval) {
+        int rc = finish_folds(f);
+        if (rc)
+            return rc;
+        f->eval = eval;
+        f->n = 0;
+    }
+    if (f->n < FOLDS_MAX)
+        f->m[f->n++] = *m;
+    return EVO_OK;
+}
+
+static int restore_objectives(search_state *st, evo_error *err)
+{
+    if (!st->pop.objectives)
+        return EVO_OK;
+    folds_ctx f = {st, 0, 0, {{0}}, err};
+    int rc = archive_for_each_fold(st->s->archive, st->run, gather_fold, &f, err);
+    if (!rc)
+        rc = finish_folds(&f);
+    for (size_t i = 0; !rc && i < st->n_stored; i++) {
+        stored_row *s = &st->stored[i];
+        rc = set_objectives(st, &s->ind, NULL, s->cache_of ? s->cache_of : s->id, err);
+    }
+    return rc;
+}
+
 static int restore(search_state *st, evo_error *err)
 {
     size_t n = 0;
@@ -574,6 +696,8 @@ static int restore(search_state *st, evo_error *err)
     collect_ctx collect = {st, err};
     if (!rc)
         rc = archive_for_each_evaluation(st->s->archive, st->run, collect_row, &collect, err);
+    if (!rc)
+        rc = restore_objectives(st, err);
     for (size_t i = 0; !rc && i < st->n_stored; i++) {
         const stored_row *s = &st->stored[i];
         st->evaluations++;
@@ -598,6 +722,8 @@ static int restore(search_state *st, evo_error *err)
             if (s)
                 st->pop.members[st->pop.size++] = s->ind;
         }
+        if (st->pop.objectives)
+            rc = ga_pareto_sort(&st->pop, err);
         ga_stats gs;
         ga_population_stats(&st->pop, &gs);
         st->best = gs.best;
@@ -991,6 +1117,7 @@ int search_run(const search_setup *s, const search_options *opt, const volatile 
     for (int e = 0; !rc && e < farm_workers(s->farm); e++)
         st.flight[e].of = -1;
     st.pop.size = 0;
+    st.pop.objectives = __builtin_popcount(s->cfg->ga.objectives);
     if (!rc)
         rc = open_run(&st, err);
     st.t0 = st.gen_t0 = farm_clock();
@@ -1017,6 +1144,7 @@ int search_run(const search_setup *s, const search_options *opt, const volatile 
     ga_population_free(&st.pop);
     ga_cache_free(&st.cache);
     free(st.stored);
+    free(st.criteria);
     free(st.flight);
     return rc;
 }

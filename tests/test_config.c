@@ -383,3 +383,35 @@ Test(config, missing_file, .description = "a file that cannot be opened is a con
     config_free(&cfg);
 }
 
+
+Test(config, ga_objectives, .description = "ga.objectives: a set of 2-4 criteria or []; [] hashes as before the key existed")
+{
+    evo_config c;
+    evo_error err = {0};
+    cr_assert_eq(parse(SOURCE "ga: {objectives: [drawdown, sharpe]}\n", &c, &err), EVO_OK, "%s", err.msg);
+    cr_assert_eq(c.ga.objectives, (1u << CRITERION_SHARPE) | (1u << CRITERION_DRAWDOWN));
+    char *yaml = NULL;
+    cr_assert_eq(config_to_yaml(&c, &yaml, &err), EVO_OK);
+    cr_assert(strstr(yaml, "objectives: [sharpe, drawdown]"), "canonical order: the catalogue's\n%s", yaml);
+    free(yaml);
+    config_free(&c);
+    cr_assert(catalog_criterion_minimised[CRITERION_DRAWDOWN] && !catalog_criterion_minimised[CRITERION_SHARPE]);
+    char none[17], empty[17], two[17];
+    hash_of(SOURCE "ga: {population: 10}\n", none, &c);
+    cr_assert_eq(c.ga.objectives, 0u, "the default: one objective");
+    cr_assert_eq(config_to_yaml(&c, &yaml, &err), EVO_OK);
+    config_free(&c);
+    cr_assert(strstr(yaml, "objectives: []"), "%s", yaml);
+    cr_assert_eq(config_parse(yaml, strlen(yaml), "canonical.yaml", &c, &err), EVO_OK, "[] reads back: %s", err.msg);
+    free(yaml);
+    config_free(&c);
+    hash_of(SOURCE "ga: {population: 10, objectives: []}\n", empty, NULL);
+    hash_of(SOURCE "ga: {population: 10, objectives: [fitness, turnover]}\n", two, NULL);
+    cr_assert_str_eq(none, empty, "[] is the default, left out of the hash");
+    cr_assert_str_neq(none, two);
+    expect_error(SOURCE "ga:\n  objectives: [sharpe]\n", "t.yaml:4:3:", "give 2 to 4");
+    expect_error(SOURCE "ga:\n  objectives: sharpe\n", "t.yaml:4:3:", "names 1 objective");
+    expect_error(SOURCE "ga:\n  objectives: [sharpe, sortino, return, vol, cvar]\n", "t.yaml:4:3:", "names 5 objectives");
+    expect_error(SOURCE "ga:\n  objectives: [sharpe, drawdwn]\n", "t.yaml:4:", "did you mean 'drawdown'");
+    expect_error(SOURCE "ga:\n  objectives: [sharpe, sharpe]\n", "t.yaml:4:", "listed twice");
+}

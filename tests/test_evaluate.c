@@ -409,3 +409,23 @@ Test(evaluate, test_period_ensemble_averages_nets, .timeout = 120,
     evaluate_result_free(&again);
     fixture_free(&f);
 }
+
+Test(evaluate, criteria_are_fold_means, .description = "evaluate_criteria: fitness as given, each other criterion the mean over folds")
+{
+    evo_metrics m[2] = {{.sharpe = 1.0, .sortino = 2.0, .ann_return = 0.10, .ann_vol = 0.20, .max_drawdown = 0.05,
+                         .avg_turnover = 0.01, .cvar95 = 0.03},
+                        {.sharpe = 0.5, .sortino = 1.0, .ann_return = -0.02, .ann_vol = 0.10, .max_drawdown = 0.15,
+                         .avg_turnover = 0.03, .cvar95 = 0.01}};
+    double c[CRITERION_COUNT];
+    evaluate_criteria(c, m, 2, 0.42);
+    cr_assert_eq(c[CRITERION_FITNESS], 0.42);
+    cr_assert_float_eq(c[CRITERION_SHARPE], 0.75, 1e-15);
+    cr_assert_float_eq(c[CRITERION_SORTINO], 1.5, 1e-15);
+    cr_assert_float_eq(c[CRITERION_RETURN], 0.04, 1e-15);
+    cr_assert_float_eq(c[CRITERION_VOL], 0.15, 1e-15);
+    cr_assert_float_eq(c[CRITERION_DRAWDOWN], 0.10, 1e-15);
+    cr_assert_float_eq(c[CRITERION_TURNOVER], 0.02, 1e-15);
+    cr_assert_float_eq(c[CRITERION_CVAR], 0.02, 1e-15);
+    evaluate_criteria(c, m, 0, -INFINITY);
+    cr_assert(isnan(c[CRITERION_SHARPE]) && c[CRITERION_FITNESS] == -INFINITY, "no folds (a failed candidate)");
+}

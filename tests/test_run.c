@@ -308,6 +308,47 @@ Test(run, kill_9_loses_nothing_committed, .description = "kill -9 of the whole j
     expect_same_as_reference("kill.db");
 }
 
+/* ga.objectives (NSGA-II): 1 and 3 ranks agree; kill -9 then --resume equals an uninterrupted run; and
+ * the selection really differs from the one-objective search's. */
+Test(run, pareto_search_agrees_across_ranks_and_resumes, .description = "ga.objectives: 1 = 3 ranks; kill -9 + resume = uninterrupted; differs from one objective")
+{
+    static const char *const objectives = "sed -i 's/^ga: {/ga: {objectives: [sharpe, drawdown, turnover], /' %s/%s.yaml";
+    write_config("p1", "p1.db", "generational", 4, 0, 10);
+    write_config("p3", "p3.db", "generational", 4, 0, 10);
+    write_config("plain", "plain.db", "generational", 4, 0, 10);
+    cr_assert_eq(sh(objectives, dir, "p1"), 0);
+    cr_assert_eq(sh(objectives, dir, "p3"), 0);
+    cr_assert_eq(sh("%s run --quiet %s/p1.yaml > %s/p1.out 2>&1", bin, dir, dir), 0, "%s", slurp("p1.out"));
+    cr_assert_eq(sh("mpirun -n 3 %s run --quiet %s/p3.yaml > %s/p3.out 2>&1", bin, dir, dir), 0);
+    cr_assert_eq(sh("%s run --quiet %s/plain.yaml > %s/plain.out 2>&1", bin, dir, dir), 0);
+    static char a[262144], b[262144];
+    query("p1.db", EVALS, a, sizeof a);
+    query("p3.db", EVALS, b, sizeof b);
+    cr_assert_str_eq(a, b, "1 rank:\n%s\n3 ranks:\n%s", a, b);
+    query("plain.db", EVALS, b, sizeof b);
+    cr_assert_str_neq(a, b, "NSGA-II bred the same children as the one-objective GA");
+    /* kill -9 mid-run, resume, compare with an uninterrupted run of the same configuration */
+    write_config("pk", "pk.db", "generational", 12, 1, 10);
+    write_config("pref", "pref.db", "generational", 12, 1, 10);
+    cr_assert_eq(sh(objectives, dir, "pk"), 0);
+    cr_assert_eq(sh(objectives, dir, "pref"), 0);
+    start_and_wait("pk");
+    sh("p=$(cat %s/pk.pid); pkill -9 -P $p; kill -9 $p", dir);
+    cr_assert_neq(wait_rc("pk"), 0, "the job was killed before it finished");
+    cr_assert_eq(sh("cd %s && mpirun -n 3 %s run --resume --quiet pk.yaml > pk2.out 2>&1", dir, bin), 0,
+                 "%s", slurp("pk2.out"));
+    cr_assert_eq(sh("%s run --quiet %s/pref.yaml > %s/pref.out 2>&1", bin, dir, dir), 0);
+    query("pk.db", EVALS, a, sizeof a);
+    query("pref.db", EVALS, b, sizeof b);
+    cr_assert_str_eq(a, b, "the resumed Pareto run differs from an uninterrupted one");
+    /* steady mode: no barrier, the child enters by NSGA-II's order; completes on 3 ranks */
+    write_config("ps", "ps.db", "steady", 4, 0, 10);
+    cr_assert_eq(sh(objectives, dir, "ps"), 0);
+    cr_assert_eq(sh("mpirun -n 3 %s run --quiet %s/ps.yaml > %s/ps.out 2>&1", bin, dir, dir), 0, "%s", slurp("ps.out"));
+    cr_assert_eq(query_number("ps.db", "SELECT count(*) FROM runs WHERE status = 'done'"), 1);
+    cr_assert_geq(query_number("ps.db", "SELECT count(*) FROM evaluations"), 24);
+}
+
 Test(run, resume_refuses_another_configuration, .description = "changed config or no unfinished run: exit 2, why")
 {
     write_config("a", "a.db", "generational", 2, 0, 10);

@@ -184,6 +184,11 @@ int archive_for_each_evaluation(evo_archive *a, int64_t run,
                                 int (*fn)(void *ctx, const archive_eval_row *row), void *ctx,
                                 evo_error *err);
 /* Evaluation `id` of a run: 1 and *row filled, or 0 when there is none. */
+/* Every validation fold's metrics of a run's evaluations (table folds), by evaluation id then fold;
+ * a NULL (not finite) value reads as NaN. fn returns 0 to go on. */
+int archive_for_each_fold(evo_archive *a, int64_t run,
+                          int (*fn)(void *ctx, int64_t eval, int fold, const evo_metrics *m), void *ctx,
+                          evo_error *err);
 int archive_get_evaluation(evo_archive *a, int64_t run, int64_t id, archive_eval_row *row,
                            evo_error *err);
 

@@ -58,6 +58,20 @@ typedef enum {
     FITNESS_COUNT
 } evo_fitness;
 
+/* What a multi-objective search weighs (ga.objectives), each validation figure the mean over the
+ * folds but fitness (the config's ga.fitness); maximised or minimised as each says. */
+typedef enum {
+    CRITERION_FITNESS,  /* ga.fitness, maximised */
+    CRITERION_SHARPE,   /* Sharpe ratio, maximised */
+    CRITERION_SORTINO,  /* Sortino ratio, maximised */
+    CRITERION_RETURN,   /* annualised return, maximised */
+    CRITERION_VOL,      /* annualised volatility, minimised */
+    CRITERION_DRAWDOWN, /* maximum drawdown, minimised */
+    CRITERION_TURNOVER, /* average daily turnover, minimised */
+    CRITERION_CVAR,     /* CVaR 95% (the mean of the worst 5% of days, as a loss), minimised */
+    CRITERION_COUNT
+} evo_criterion;
+
 typedef enum {
     GA_GENERATIONAL, /* breed a whole generation, evaluate it, replace; reproducible for a seed */
     GA_STEADY,       /* breed a child whenever a result returns; no worker waits */
@@ -101,6 +115,8 @@ extern const evo_names catalog_objectives;
 extern const evo_names catalog_features;
 extern const evo_names catalog_strategies;
 extern const evo_names catalog_fitness;
+extern const evo_names catalog_criteria; /* "fitness", "sharpe", "sortino", "return", "vol", "drawdown", "turnover", "cvar" */
+extern const int catalog_criterion_minimised[CRITERION_COUNT]; /* 1 for vol, drawdown, turnover, cvar */
 extern const evo_names catalog_ga_modes;
 extern const evo_names catalog_missing;
 extern const evo_names catalog_journals;

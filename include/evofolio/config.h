@@ -113,6 +113,7 @@ typedef struct {
         int champions; /* top candidates re-evaluated on the test period */
         int confirm;       /* best candidates retrained with fresh seeds before the champion is crowned */
         int confirm_seeds; /* fresh seeds each */
+        unsigned objectives; /* bitmask over evo_criterion: 0, or 2..PARETO_MAX_OBJECTIVES of them (NSGA-II) */
     } ga;
 
     struct {

@@ -100,5 +100,9 @@ void evaluate_result_free(evo_eval_result *res);
 double evaluate_fitness(evo_fitness f, const evo_fold_result *folds, int n, double benchmark_sharpe);
 /* Annualised Sharpe ratio of the folds' daily net returns pooled (folds[k].bt.net). */
 double evaluate_pooled_sharpe(const evo_fold_result *folds, int n);
+/* The criteria of ga.objectives (catalog.h) of a candidate as they are, not negated: fitness as given,
+ * the others the mean over its n validation folds' metrics, summed in fold order (a resume recomputes
+ * them from the archive's folds rows and must get the same bits). */
+void evaluate_criteria(double out[CRITERION_COUNT], const evo_metrics *folds, int n, double fitness);
 
 #endif
