@@ -29,6 +29,7 @@
 #include "evofolio/genes.h"
 #include "evofolio/genome.h"
 #include "evofolio/metrics.h"
+#include "evofolio/pareto.h"
 
 enum {
     BUSY_TIMEOUT_MS = 10000 /* how long a connection waits for another's lock before failing */
@@ -1255,28 +1256,119 @@ int archive_for_each_evaluation(evo_archive *a, int64_t run,
     return rc;
 }
 
-int archive_for_each_fold(evo_archive *a, int64_t run,
-                          int (*fn)(void *ctx, int64_t eval, int fold, const evo_metrics *m), void *ctx,
-                          evo_error *err)
+/* The fold rows of one evaluation gathered, then its criteria handed over. */
+typedef struct {
+    int64_t eval; /* 0 before the first row */
+    double fitness;
+    int n;
+    evo_metrics m[FOLDS_MAX];
+} criteria_acc;
+
+static int hand_over(criteria_acc *acc, int (*fn)(void *ctx, int64_t eval, const double *criteria), void *ctx)
+{
+    if (!acc->eval)
+        return EVO_OK;
+    double c[CRITERION_COUNT];
+    evaluate_criteria(c, acc->m, acc->n, acc->fitness);
+    return fn(ctx, acc->eval, c);
+}
+
+int archive_for_each_criteria(evo_archive *a, int64_t run,
+                              int (*fn)(void *ctx, int64_t eval, const double *criteria), void *ctx,
+                              evo_error *err)
 {
     sqlite3_stmt *st = NULL;
-    int src = sqlite3_prepare_v2(a->db, "SELECT eval, fold, days, ann_return, ann_vol, sharpe, sortino, max_drawdown,"
-                                 " calmar, cvar95, avg_turnover, hit_rate, trades FROM folds WHERE run = ?1"
-                                 " ORDER BY eval, fold", -1, &st, NULL);
+    int src = sqlite3_prepare_v2(a->db, "SELECT f.eval, e.fitness, f.days, f.ann_return, f.ann_vol, f.sharpe, f.sortino,"
+                                 " f.max_drawdown, f.calmar, f.cvar95, f.avg_turnover, f.hit_rate, f.trades"
+                                 " FROM folds f JOIN evaluations e ON e.run = f.run AND e.id = f.eval"
+                                 " WHERE f.run = ?1 AND f.fold > 0 AND e.cache_of IS NULL ORDER BY f.eval, f.fold",
+                                 -1, &st, NULL);
     if (src)
         return archive_fail_db(a, err, src, "reading the folds' metrics");
     sqlite3_bind_int64(st, 1, run);
+    criteria_acc acc = {0};
     int rc = EVO_OK;
     while (!rc && (src = sqlite3_step(st)) == SQLITE_ROW) {
-        evo_metrics m = {sqlite3_column_int(st, 2), col_real(st, 3, NAN), col_real(st, 4, NAN), col_real(st, 5, NAN),
-                         col_real(st, 6, NAN), col_real(st, 7, NAN), col_real(st, 8, NAN), col_real(st, 9, NAN),
-                         col_real(st, 10, NAN), col_real(st, 11, NAN), sqlite3_column_int(st, 12)};
-        rc = fn(ctx, sqlite3_column_int64(st, 0), sqlite3_column_int(st, 1), &m);
+        const int64_t eval = sqlite3_column_int64(st, 0);
+        if (eval != acc.eval) {
+            rc = hand_over(&acc, fn, ctx);
+            acc = (criteria_acc){.eval = eval, .fitness = col_real(st, 1, -INFINITY)};
+        }
+        if (acc.n < FOLDS_MAX)
+            acc.m[acc.n++] = (evo_metrics){sqlite3_column_int(st, 2), col_real(st, 3, NAN), col_real(st, 4, NAN),
+                                           col_real(st, 5, NAN), col_real(st, 6, NAN), col_real(st, 7, NAN),
+                                           col_real(st, 8, NAN), col_real(st, 9, NAN), col_real(st, 10, NAN),
+                                           col_real(st, 11, NAN), sqlite3_column_int(st, 12)};
     }
     if (!rc && src != SQLITE_DONE)
         rc = archive_fail_db(a, err, src, "reading the folds' metrics");
+    if (!rc)
+        rc = hand_over(&acc, fn, ctx);
     sqlite3_finalize(st);
     return rc;
+}
+
+typedef struct {
+    int64_t *ids;
+    double (*values)[CRITERION_COUNT];
+    int n, cap;
+    evo_error *err;
+} front_acc;
+
+static int take_candidate(void *ctx, int64_t eval, const double *c)
+{
+    front_acc *f = ctx;
+    if (!isfinite(c[CRITERION_FITNESS])) /* failed */
+        return EVO_OK;
+    if (f->n == f->cap) {
+        int cap = f->cap ? 2 * f->cap : 256;
+        int64_t *ids = realloc(f->ids, sizeof *ids * (size_t)cap);
+        if (ids)
+            f->ids = ids;
+        double(*values)[CRITERION_COUNT] = ids ? realloc(f->values, sizeof *values * (size_t)cap) : NULL;
+        if (!values)
+            return evo_fail(f->err, EVO_ERR_NOMEM, "out of memory for %d candidates of the front", cap);
+        f->values = values;
+        f->cap = cap;
+    }
+    f->ids[f->n] = eval;
+    memcpy(f->values[f->n++], c, sizeof *f->values);
+    return EVO_OK;
+}
+
+int archive_pareto_front(evo_archive *a, int64_t run, unsigned objectives, int64_t **ids,
+                         double (**values)[CRITERION_COUNT], int *n, evo_error *err)
+{
+    front_acc f = {NULL, NULL, 0, 0, err};
+    const int m = __builtin_popcount(objectives);
+    int rc = archive_for_each_criteria(a, run, take_candidate, &f, err);
+    double *obj = rc ? NULL : malloc(sizeof *obj * (size_t)(f.n ? f.n : 1) * (size_t)(m ? m : 1));
+    int *rank = rc ? NULL : malloc(sizeof *rank * (size_t)(f.n ? f.n : 1));
+    if (!rc && (!obj || !rank))
+        rc = evo_fail(err, EVO_ERR_NOMEM, "out of memory for the front of %d candidates", f.n);
+    for (int i = 0; !rc && i < f.n; i++)
+        for (int c = 0, k = 0; c < CRITERION_COUNT; c++)
+            if (objectives & 1u << c)
+                obj[(size_t)i * m + k++] = catalog_criterion_minimised[c] ? -f.values[i][c] : f.values[i][c];
+    if (!rc)
+        rc = pareto_rank(obj, f.n, m, rank, err);
+    int kept = 0;
+    for (int i = 0; !rc && i < f.n; i++)
+        if (rank[i] == 0) {
+            f.ids[kept] = f.ids[i];
+            memmove(f.values[kept++], f.values[i], sizeof *f.values);
+        }
+    free(obj);
+    free(rank);
+    if (rc) {
+        free(f.ids);
+        free(f.values);
+        return rc;
+    }
+    *ids = f.ids;
+    *values = f.values;
+    *n = kept;
+    return EVO_OK;
 }
 
 int archive_get_evaluation(evo_archive *a, int64_t run, int64_t id, archive_eval_row *row,

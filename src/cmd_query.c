@@ -3,12 +3,15 @@
  * read-only SQL. The archive is opened read-only, so nothing here can change it; every command is one
  * or more SQL statements printed by archive_query_print (the SQL is docs/archive.md's schema). */
 #include <getopt.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "evofolio/archive.h"
+#include "evofolio/buf.h"
+#include "evofolio/catalog.h"
 #include "evofolio/cmd.h"
 #include "evofolio/config.h"
 #include "evofolio/error.h"
@@ -23,12 +26,13 @@ typedef enum {
     QUERY_SHOW,        /* one evaluation */
     QUERY_LINEAGE,     /* an evaluation's ancestors */
     QUERY_BASELINES,   /* champions and baselines on the test period */
+    QUERY_PARETO,      /* the Pareto front of a multi-objective run */
     QUERY_SQL,         /* the user's SQL */
     QUERY_COUNT
 } query_command;
 
 static const char *const command_names[QUERY_COUNT] = {"runs", "top", "generations", "utilisation", "show",
-                                                       "lineage", "baselines", "sql"};
+                                                       "lineage", "baselines", "pareto", "sql"};
 
 static void usage(FILE *out)
 {
@@ -51,6 +55,8 @@ static void usage(FILE *out)
             "  lineage ID        the candidate and its ancestors through their parents, generation by\n"
             "                    generation\n"
             "  baselines         the champions and the baseline strategies on the held-out test period\n"
+            "  pareto            a Pareto search (ga.objectives): its front - the successful candidates\n"
+            "                    no other one beats in every objective - with each objective's value\n"
             "  sql \"SELECT ...\"  any read-only SQL statement\n\n"
             "several archives (the arguments before the command, e.g. the archives of a SLURM job\n"
             "array) are compared side by side: `runs` lists the runs of all of them, `top` the N best\n"
@@ -138,6 +144,75 @@ static int query_top(query_ctx *q, int n)
              (long long)q->run, n);
     snprintf(what, sizeof what, "the best successful candidates, fitness descending (at most %d)", n);
     return run_table(q, what, sql, 0);
+}
+
+/* The run's ga.objectives, from the configuration it stored. */
+static int run_objectives(query_ctx *q, unsigned *objectives)
+{
+    char *yaml = NULL;
+    evo_config cfg;
+    int rc = archive_run_config(q->a, q->run, &yaml, &q->err);
+    if (!rc && !(rc = config_parse(yaml, strlen(yaml), "(the run's configuration)", &cfg, &q->err))) {
+        *objectives = cfg.ga.objectives;
+        config_free(&cfg);
+    }
+    free(yaml);
+    return rc;
+}
+
+/* The front, each candidate's objectives first (as they are: a minimised one is not negated), then
+ * its leaderboard row; by the first objective, best first. */
+static int query_pareto(query_ctx *q)
+{
+    unsigned objectives = 0;
+    int rc = run_objectives(q, &objectives);
+    if (!rc && !objectives)
+        return evo_fail(&q->err, EVO_ERR_USAGE, "run %lld '%s' searched one objective (ga.objectives: []): `top` "
+                        "lists its best; give ga.objectives 2 to 4 names for a Pareto search.", (long long)q->run,
+                        q->name);
+    int64_t *ids = NULL;
+    double(*values)[CRITERION_COUNT] = NULL;
+    int n = 0;
+    if (!rc)
+        rc = archive_pareto_front(q->a, q->run, objectives, &ids, &values, &n, &q->err);
+    evo_buf sql = {0}, names = {0};
+    int first = -1;
+    for (int c = 0; c < CRITERION_COUNT; c++)
+        if (objectives & 1u << c) {
+            first = first < 0 ? c : first;
+            buf_printf(&names, ", f.\"%s\"", catalog_criteria.names[c]);
+        }
+    buf_puts(&sql, "WITH front(id");
+    for (int c = 0; c < CRITERION_COUNT; c++)
+        if (objectives & 1u << c)
+            buf_printf(&sql, ", \"%s\"", catalog_criteria.names[c]);
+    buf_puts(&sql, ") AS (");
+    for (int i = 0; i < n; i++) {
+        buf_printf(&sql, "%sVALUES (%lld", i ? " UNION ALL " : "", (long long)ids[i]);
+        for (int c = 0; c < CRITERION_COUNT; c++)
+            if (objectives & 1u << c) /* 17 digits: the double itself; a NaN criterion as NULL */
+                buf_printf(&sql, isfinite(values[i][c]) ? ", %.17g" : ", NULL", values[i][c]);
+        buf_puts(&sql, ")");
+    }
+    if (n == 0) /* no successful candidate yet: an empty table with the columns */
+        buf_printf(&sql, "SELECT 0%.*s WHERE 0", (int)names.len, names.data ? names.data : "");
+    buf_printf(&sql, ") SELECT f.id%s, e.generation, e.fitness" ARCHIVE_GENE_COLUMNS_E ", e.val_sharpe, "
+               "e.val_sortino, e.val_max_drawdown, e.val_turnover, e.params, e.origin FROM front f JOIN leaderboard e "
+               "ON e.run = %lld AND e.id = f.id ORDER BY f.\"%s\" %s, f.id", names.data ? names.data : "",
+               (long long)q->run, first >= 0 ? catalog_criteria.names[first] : "id",
+               first >= 0 && catalog_criterion_minimised[first] ? "ASC" : "DESC");
+    if (!rc && (sql.failed || names.failed))
+        rc = evo_fail(&q->err, EVO_ERR_NOMEM, "out of memory for the front's %d rows", n);
+    char what[160];
+    snprintf(what, sizeof what, "the Pareto front: %d candidate%s no other one beats in every objective", n,
+             n == 1 ? "" : "s");
+    if (!rc)
+        rc = run_table(q, what, sql.data, 0);
+    buf_free(&sql);
+    buf_free(&names);
+    free(ids);
+    free(values);
+    return rc;
 }
 
 /* One table per command, so that its csv is one table too. */
@@ -328,7 +403,7 @@ static void unknown_command(const char *name)
 {
     const char *near = suggest_closest(name, command_names, QUERY_COUNT);
     fprintf(stderr, "evofolio query: unknown command '%s'%s%s%s. The commands: runs, top, generations, utilisation, show, "
-            "lineage, baselines, sql.\n", name, near ? " (did you mean '" : "", near ? near : "",
+            "lineage, baselines, pareto, sql.\n", name, near ? " (did you mean '" : "", near ? near : "",
             near ? "'?)" : "");
 }
 
@@ -452,6 +527,7 @@ int cmd_query(int argc, char **argv)
         case QUERY_SHOW: rc = query_show(&q, &row); break;
         case QUERY_LINEAGE: rc = query_lineage(&q, eval_id); break;
         case QUERY_BASELINES: rc = query_baselines(&q); break;
+        case QUERY_PARETO: rc = query_pareto(&q); break;
         case QUERY_SQL: rc = section(&q, NULL, NULL, arg, 0); break;
         default: break;
         }

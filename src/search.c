@@ -636,39 +636,13 @@ static int count_row(void *ctx, const archive_eval_row *row)
 /* Rebuild the cache, the statistics and the population from the archive. */
 /* Resume with ga.objectives: each stored evaluation's criteria from its folds rows (the metrics the
  * live run took them from, bit for bit), then every stored row's objectives. */
-typedef struct {
-    search_state *st;
-    int64_t eval; /* the evaluation whose folds are being gathered; 0 before the first */
-    int n;
-    evo_metrics m[FOLDS_MAX];
-    evo_error *err;
-} folds_ctx;
-
-static int finish_folds(folds_ctx *f)
+static int remember_criteria(void *ctx, int64_t eval, const double *crit)
 {
-    const stored_row *row = f->eval ? find_stored(f->st, f->eval) : NULL;
-    if (!row || row->cache_of)
-        return EVO_OK;
-    double *crit = criteria_slot(f->st, f->eval, f->err);
-    if (!crit)
+    collect_ctx *c = ctx;
+    double *slot = criteria_slot(c->st, eval, c->err);
+    if (!slot)
         return EVO_ERR_NOMEM;
-    evaluate_criteria(crit, f->m, f->n, row->fitness);
-    return EVO_OK;
-}
-
-static int gather_fold(void *ctx, int64_t eval, int fold, const evo_metrics *m)
-{
-    folds_ctx *f = ctx;
-    (void)fold; /* the rows come in fold order */
-    if (eval != f->eval) {
-        int rc = finish_folds(f);
-        if (rc)
-            return rc;
-        f->eval = eval;
-        f->n = 0;
-    }
-    if (f->n < FOLDS_MAX)
-        f->m[f->n++] = *m;
+    memcpy(slot, crit, sizeof(double) * CRITERION_COUNT);
     return EVO_OK;
 }
 
@@ -676,10 +650,8 @@ static int restore_objectives(search_state *st, evo_error *err)
 {
     if (!st->pop.objectives)
         return EVO_OK;
-    folds_ctx f = {st, 0, 0, {{0}}, err};
-    int rc = archive_for_each_fold(st->s->archive, st->run, gather_fold, &f, err);
-    if (!rc)
-        rc = finish_folds(&f);
+    collect_ctx c = {st, err};
+    int rc = archive_for_each_criteria(st->s->archive, st->run, remember_criteria, &c, err);
     for (size_t i = 0; !rc && i < st->n_stored; i++) {
         stored_row *s = &st->stored[i];
         rc = set_objectives(st, &s->ind, NULL, s->cache_of ? s->cache_of : s->id, err);

@@ -327,6 +327,21 @@ Test(run, pareto_search_agrees_across_ranks_and_resumes, .description = "ga.obje
     cr_assert_str_eq(a, b, "1 rank:\n%s\n3 ranks:\n%s", a, b);
     query("plain.db", EVALS, b, sizeof b);
     cr_assert_str_neq(a, b, "NSGA-II bred the same children as the one-objective GA");
+    /* query pareto: the front's size equals a brute-force count of the non-dominated candidates */
+    cr_assert_eq(sh("%s query %s/p3.db pareto --format csv > %s/front.csv 2>&1", bin, dir, dir), 0, "%s",
+                 slurp("front.csv"));
+    cr_assert(!strncmp(slurp("front.csv"), "id,sharpe,drawdown,turnover,generation,fitness,", 46), "%s", slurp("front.csv"));
+    long rows = -1;
+    for (const char *c = slurp("front.csv"); *c; c++)
+        rows += *c == '\n';
+    long brute = query_number("p3.db", "WITH c AS (SELECT e.id, avg(f.sharpe) s, avg(f.max_drawdown) d, avg(f.avg_turnover) t "
+                                       "FROM evaluations e JOIN folds f ON f.run = e.run AND f.eval = e.id AND f.fold > 0 "
+                                       "WHERE e.status = 'ok' AND e.cache_of IS NULL GROUP BY e.id) SELECT count(*) FROM c a "
+                                       "WHERE NOT EXISTS (SELECT 1 FROM c b WHERE b.s >= a.s AND b.d <= a.d AND b.t <= a.t "
+                                       "AND (b.s > a.s OR b.d < a.d OR b.t < a.t))");
+    cr_assert(rows >= 1 && rows == brute, "query pareto lists %ld, brute force finds %ld", rows, brute);
+    cr_assert_eq(sh("%s query %s/plain.db pareto > %s/plain.err 2>&1", bin, dir, dir), 2);
+    cr_assert(strstr(slurp("plain.err"), "searched one objective"), "%s", slurp("plain.err"));
     /* kill -9 mid-run, resume, compare with an uninterrupted run of the same configuration */
     write_config("pk", "pk.db", "generational", 12, 1, 10);
     write_config("pref", "pref.db", "generational", 12, 1, 10);

@@ -184,11 +184,19 @@ int archive_for_each_evaluation(evo_archive *a, int64_t run,
                                 int (*fn)(void *ctx, const archive_eval_row *row), void *ctx,
                                 evo_error *err);
 /* Evaluation `id` of a run: 1 and *row filled, or 0 when there is none. */
-/* Every validation fold's metrics of a run's evaluations (table folds), by evaluation id then fold;
- * a NULL (not finite) value reads as NaN. fn returns 0 to go on. */
-int archive_for_each_fold(evo_archive *a, int64_t run,
-                          int (*fn)(void *ctx, int64_t eval, int fold, const evo_metrics *m), void *ctx,
-                          evo_error *err);
+/* The criteria (evaluate_criteria: fitness and the validation folds' mean metrics) of every evaluation
+ * of a run that has validation folds (cache hits aside), in id order; the folds' metrics are read as
+ * the run stored them (NULL, not finite, as NaN), so a resume gets the live run's values bit for bit.
+ * fn returns 0 to go on. */
+int archive_for_each_criteria(evo_archive *a, int64_t run,
+                              int (*fn)(void *ctx, int64_t eval, const double *criteria), void *ctx,
+                              evo_error *err);
+/* The Pareto front of a run by the criteria of `objectives` (a ga.objectives bitmask, catalog.h): its
+ * successful evaluations (cache hits aside) that no other one dominates (pareto.h), in id order, into
+ * *ids[*n] and *values[*n][CRITERION_COUNT] (every criterion as it is, not negated; malloc'd, caller
+ * frees both). */
+int archive_pareto_front(evo_archive *a, int64_t run, unsigned objectives, int64_t **ids,
+                         double (**values)[CRITERION_COUNT], int *n, evo_error *err);
 int archive_get_evaluation(evo_archive *a, int64_t run, int64_t id, archive_eval_row *row,
                            evo_error *err);
 
