@@ -1508,6 +1508,125 @@ static int section_cost(report *r)
     return 0;
 }
 
+/* ---------------------------------------------------------------- the Pareto front */
+
+/* Every successful evaluation's criteria (archive_for_each_criteria), for the front's charts. */
+typedef struct {
+    int64_t *id;
+    double (*c)[CRITERION_COUNT];
+    int n, cap;
+} criteria_list;
+
+static int add_criteria(void *ctx, int64_t eval, const double *c)
+{
+    criteria_list *l = ctx;
+    if (!isfinite(c[CRITERION_FITNESS]))
+        return EVO_OK;
+    if (l->n == l->cap) {
+        int cap = l->cap ? 2 * l->cap : 256;
+        int64_t *id = realloc(l->id, sizeof *id * (size_t)cap);
+        if (id)
+            l->id = id;
+        double(*grown)[CRITERION_COUNT] = id ? realloc(l->c, sizeof *grown * (size_t)cap) : NULL;
+        if (!grown)
+            return EVO_ERR_NOMEM;
+        l->c = grown;
+        l->cap = cap;
+    }
+    l->id[l->n] = eval;
+    memcpy(l->c[l->n++], c, sizeof *l->c);
+    return EVO_OK;
+}
+
+static void criterion_words(char *out, size_t n, int c)
+{
+    static const char *const words[CRITERION_COUNT] = {
+        "fitness", "mean validation Sharpe ratio", "mean validation Sortino ratio", "mean annualised return",
+        "mean annualised volatility", "mean maximum drawdown", "mean daily turnover", "mean CVaR 95%"};
+    snprintf(out, n, "%s (%s is better)", words[c], catalog_criterion_minimised[c] ? "lower" : "higher");
+}
+
+/* One chart: objective cx across, cy up; every candidate grey, the front blue, the champion black. */
+static void front_chart(report *r, const criteria_list *all, const criteria_list *front, int cx, int cy,
+                        double *x, double *y)
+{
+    double lo[2] = {INFINITY, INFINITY}, hi[2] = {-INFINITY, -INFINITY};
+    for (int i = 0; i < all->n; i++)
+        for (int k = 0; k < 2; k++) {
+            const double v = all->c[i][k ? cy : cx];
+            if (isfinite(v))
+                lo[k] = v < lo[k] ? v : lo[k], hi[k] = v > hi[k] ? v : hi[k];
+        }
+    char title[160], xl[96], yl[96];
+    snprintf(title, sizeof title, "The front: %s against %s", catalog_criteria.names[cy], catalog_criteria.names[cx]);
+    criterion_words(xl, sizeof xl, cx);
+    criterion_words(yl, sizeof yl, cy);
+    svg_legend_item items[3] = {{"every successful candidate", {"#9e9e9e", "", 0}, SVG_MARK_CIRCLE, 0},
+                                {"on the Pareto front", {"#0072b2", "", 0}, SVG_MARK_CIRCLE, 0},
+                                {"the champion", {"#000", "", 0}, SVG_MARK_TRIANGLE, 0}};
+    svg_chart c;
+    svg_chart_begin(&c, r->o, WIDE_W, 420, title);
+    svg_chart_legend_rows(&c, svg_legend_rows(items, 3, WIDE_W));
+    for (int k = 0; k < 2; k++)
+        if (!(hi[k] > lo[k])) /* one value, or none: a range around it */
+            lo[k] = isfinite(lo[k]) ? lo[k] - 0.5 : 0, hi[k] = isfinite(hi[k]) ? hi[k] + 0.5 : 1;
+    svg_chart_x(&c, SVG_SCALE_LINEAR, lo[0], hi[0], 1, SVG_FMT_NUMBER, xl);
+    svg_chart_y(&c, SVG_SCALE_LINEAR, lo[1], hi[1], 1, SVG_FMT_NUMBER, yl);
+    svg_chart_axes(&c);
+    const int step = all->n > POINTS_MAX ? (all->n + POINTS_MAX - 1) / POINTS_MAX : 1;
+    int m = 0, champion = -1;
+    for (int i = 0; i < all->n; i += step, m++)
+        x[m] = all->c[i][cx], y[m] = all->c[i][cy];
+    svg_points(&c, x, y, m, SVG_MARK_CIRCLE, "#9e9e9e", 2.6, 0.6);
+    for (int i = 0; i < front->n; i++) {
+        x[i] = front->c[i][cx], y[i] = front->c[i][cy];
+    }
+    svg_points(&c, x, y, front->n, SVG_MARK_CIRCLE, "#0072b2", 3.6, 1);
+    for (int i = 0; i < all->n; i++)
+        champion = all->id[i] == r->champion ? i : champion;
+    if (champion >= 0)
+        svg_points(&c, &all->c[champion][cx], &all->c[champion][cy], 1, SVG_MARK_TRIANGLE, "#000", 6, 1);
+    svg_legend(&c, items, champion >= 0 ? 3 : 2);
+    svg_chart_end(&c);
+}
+
+/* A Pareto search (ga.objectives): its front, two objectives at a time. Other runs have no section. */
+static int section_pareto(report *r)
+{
+    const unsigned objectives = r->have_cfg ? r->cfg.ga.objectives : 0;
+    if (!objectives)
+        return 0;
+    put(r, "<section id=\"pareto\">\n<h2>Pareto front</h2>\n");
+    criteria_list all = {0}, front = {0};
+    int rc = archive_for_each_criteria(r->a, r->run.id, add_criteria, &all, r->err);
+    int n_front = 0;
+    if (!rc)
+        rc = archive_pareto_front(r->a, r->run.id, objectives, &front.id, &front.c, &n_front, r->err);
+    front.n = n_front;
+    double *x = rc ? NULL : malloc(sizeof *x * 2 * (size_t)(all.n + 1));
+    if (!rc && !x)
+        rc = nomem(r);
+    int picked[PARETO_MAX_OBJECTIVES], m = 0;
+    for (int c = 0; c < CRITERION_COUNT; c++)
+        if (objectives & 1u << c)
+            picked[m++] = c;
+    if (!rc && all.n == 0)
+        not_available(r, "no candidate has been evaluated successfully yet.");
+    for (int i = 0; !rc && all.n > 0 && i < m; i++)
+        for (int j = i + 1; j < m; j++)
+            front_chart(r, &all, &front, picked[i], picked[j], x, x + all.n + 1);
+    if (!rc && all.n > 0)
+        pr(r, "<p class=\"note\">%d of %d successful candidates are on the front: no other one is at least as "
+           "good in every objective and better in one. Each objective is the mean over the validation folds "
+           "(fitness: ga.fitness). <code>evofolio query ARCHIVE pareto</code> lists them.</p>\n",
+           front.n, all.n);
+    if (!rc)
+        put(r, "</section>\n");
+    free(x);
+    free(all.id), free(all.c), free(front.id), free(front.c);
+    return rc;
+}
+
 /* ---------------------------------------------------------------- entry points */
 
 int report_find_run(const char *path, int64_t run, archive_run *out, evo_error *err)
@@ -1535,8 +1654,8 @@ int report_find_run(const char *path, int64_t run, archive_run *out, evo_error *
 
 /* The page's sections, in order. */
 static int (*const sections[])(report *r) = {section_summary, section_convergence, section_leaderboard,
-                                             section_test,    section_weights,     section_genes,
-                                             section_cost};
+                                             section_pareto,  section_test,        section_weights,
+                                             section_genes,   section_cost};
 
 int report_write(const char *archive_path, int64_t run, FILE *out, evo_error *err)
 {

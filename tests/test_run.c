@@ -340,6 +340,19 @@ Test(run, pareto_search_agrees_across_ranks_and_resumes, .description = "ga.obje
                                        "WHERE NOT EXISTS (SELECT 1 FROM c b WHERE b.s >= a.s AND b.d <= a.d AND b.t <= a.t "
                                        "AND (b.s > a.s OR b.d < a.d OR b.t < a.t))");
     cr_assert(rows >= 1 && rows == brute, "query pareto lists %ld, brute force finds %ld", rows, brute);
+    /* the report: the front two objectives at a time (3 charts for 3), with the same count */
+    cr_assert_eq(sh("%s report %s/p3.db -o %s/p3.html > %s/p3r.out 2>&1", bin, dir, dir, dir), 0, "%s", slurp("p3r.out"));
+    const char *html = slurp("p3.html");
+    cr_assert(strstr(html, "<section id=\"pareto\">"), "no Pareto section");
+    int charts = 0;
+    for (const char *at = html; (at = strstr(at, "<title>The front: ")); at++)
+        charts++;
+    cr_assert_eq(charts, 3, "one chart per pair of objectives");
+    char said[64];
+    snprintf(said, sizeof said, ">%ld of ", rows);
+    cr_assert(strstr(html, said) && strstr(html, "successful candidates are on the front"), "%s not in the report", said);
+    cr_assert_eq(sh("%s report %s/plain.db -o %s/plain.html > %s/plainr.out 2>&1", bin, dir, dir, dir), 0);
+    cr_assert_null(strstr(slurp("plain.html"), "id=\"pareto\""), "a one-objective run has no front");
     cr_assert_eq(sh("%s query %s/plain.db pareto > %s/plain.err 2>&1", bin, dir, dir), 2);
     cr_assert(strstr(slurp("plain.err"), "searched one objective"), "%s", slurp("plain.err"));
     /* kill -9 mid-run, resume, compare with an uninterrupted run of the same configuration */
