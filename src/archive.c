@@ -1308,67 +1308,71 @@ int archive_for_each_criteria(evo_archive *a, int64_t run,
     return rc;
 }
 
-typedef struct {
-    int64_t *ids;
-    double (*values)[CRITERION_COUNT];
-    int n, cap;
-    evo_error *err;
-} front_acc;
-
 static int take_candidate(void *ctx, int64_t eval, const double *c)
 {
-    front_acc *f = ctx;
+    archive_criteria *l = ctx;
     if (!isfinite(c[CRITERION_FITNESS])) /* failed */
         return EVO_OK;
-    if (f->n == f->cap) {
-        int cap = f->cap ? 2 * f->cap : 256;
-        int64_t *ids = realloc(f->ids, sizeof *ids * (size_t)cap);
+    if (l->n == l->cap) {
+        int cap = l->cap ? 2 * l->cap : 256;
+        int64_t *ids = realloc(l->ids, sizeof *ids * (size_t)cap);
         if (ids)
-            f->ids = ids;
-        double(*values)[CRITERION_COUNT] = ids ? realloc(f->values, sizeof *values * (size_t)cap) : NULL;
+            l->ids = ids;
+        double(*values)[CRITERION_COUNT] = ids ? realloc(l->values, sizeof *values * (size_t)cap) : NULL;
         if (!values)
-            return evo_fail(f->err, EVO_ERR_NOMEM, "out of memory for %d candidates of the front", cap);
-        f->values = values;
-        f->cap = cap;
+            return EVO_ERR_NOMEM;
+        l->values = values;
+        l->cap = cap;
     }
-    f->ids[f->n] = eval;
-    memcpy(f->values[f->n++], c, sizeof *f->values);
+    l->ids[l->n] = eval;
+    memcpy(l->values[l->n++], c, sizeof *l->values);
     return EVO_OK;
 }
 
-int archive_pareto_front(evo_archive *a, int64_t run, unsigned objectives, int64_t **ids,
-                         double (**values)[CRITERION_COUNT], int *n, evo_error *err)
+int archive_successful_criteria(evo_archive *a, int64_t run, archive_criteria *out, evo_error *err)
 {
-    front_acc f = {NULL, NULL, 0, 0, err};
+    memset(out, 0, sizeof *out);
+    int rc = archive_for_each_criteria(a, run, take_candidate, out, err);
+    if (rc == EVO_ERR_NOMEM)
+        rc = evo_fail(err, EVO_ERR_NOMEM, "out of memory for the criteria of %d candidates", 2 * out->cap);
+    if (rc)
+        archive_criteria_free(out);
+    return rc;
+}
+
+void archive_criteria_free(archive_criteria *c)
+{
+    free(c->ids);
+    free(c->values);
+    memset(c, 0, sizeof *c);
+}
+
+int archive_pareto_front(evo_archive *a, int64_t run, unsigned objectives, archive_criteria *front, evo_error *err)
+{
     const int m = __builtin_popcount(objectives);
-    int rc = archive_for_each_criteria(a, run, take_candidate, &f, err);
-    double *obj = rc ? NULL : malloc(sizeof *obj * (size_t)(f.n ? f.n : 1) * (size_t)(m ? m : 1));
-    int *rank = rc ? NULL : malloc(sizeof *rank * (size_t)(f.n ? f.n : 1));
+    int rc = archive_successful_criteria(a, run, front, err);
+    const int n = front->n;
+    double *obj = rc ? NULL : malloc(sizeof *obj * (size_t)(n ? n : 1) * (size_t)(m ? m : 1));
+    int *rank = rc ? NULL : malloc(sizeof *rank * (size_t)(n ? n : 1));
     if (!rc && (!obj || !rank))
-        rc = evo_fail(err, EVO_ERR_NOMEM, "out of memory for the front of %d candidates", f.n);
-    for (int i = 0; !rc && i < f.n; i++)
+        rc = evo_fail(err, EVO_ERR_NOMEM, "out of memory for the front of %d candidates", n);
+    for (int i = 0; !rc && i < n; i++)
         for (int c = 0, k = 0; c < CRITERION_COUNT; c++)
             if (objectives & 1u << c)
-                obj[(size_t)i * m + k++] = catalog_criterion_minimised[c] ? -f.values[i][c] : f.values[i][c];
+                obj[(size_t)i * m + k++] = catalog_criterion_minimised[c] ? -front->values[i][c] : front->values[i][c];
     if (!rc)
-        rc = pareto_rank(obj, f.n, m, rank, err);
-    int kept = 0;
-    for (int i = 0; !rc && i < f.n; i++)
+        rc = pareto_rank(obj, n, m, rank, err);
+    front->n = 0;
+    for (int i = 0; !rc && i < n; i++)
         if (rank[i] == 0) {
-            f.ids[kept] = f.ids[i];
-            memmove(f.values[kept++], f.values[i], sizeof *f.values);
+            front->ids[front->n] = front->ids[i];
+            memmove(front->values[front->n++], front->values[i], sizeof *front->values);
         }
     free(obj);
     free(rank);
-    if (rc) {
-        free(f.ids);
-        free(f.values);
-        return rc;
-    }
-    *ids = f.ids;
-    *values = f.values;
-    *n = kept;
-    return EVO_OK;
+    if (rc)
+        archive_criteria_free(front);
+    return rc;
 }
 
 int archive_get_evaluation(evo_archive *a, int64_t run, int64_t id, archive_eval_row *row,

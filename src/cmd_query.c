@@ -170,11 +170,10 @@ static int query_pareto(query_ctx *q)
         return evo_fail(&q->err, EVO_ERR_USAGE, "run %lld '%s' searched one objective (ga.objectives: []): `top` "
                         "lists its best; give ga.objectives 2 to 4 names for a Pareto search.", (long long)q->run,
                         q->name);
-    int64_t *ids = NULL;
-    double(*values)[CRITERION_COUNT] = NULL;
-    int n = 0;
+    archive_criteria front = {0};
     if (!rc)
-        rc = archive_pareto_front(q->a, q->run, objectives, &ids, &values, &n, &q->err);
+        rc = archive_pareto_front(q->a, q->run, objectives, &front, &q->err);
+    const int n = front.n;
     evo_buf sql = {0}, names = {0};
     int first = -1;
     for (int c = 0; c < CRITERION_COUNT; c++)
@@ -188,10 +187,10 @@ static int query_pareto(query_ctx *q)
             buf_printf(&sql, ", \"%s\"", catalog_criteria.names[c]);
     buf_puts(&sql, ") AS (");
     for (int i = 0; i < n; i++) {
-        buf_printf(&sql, "%sVALUES (%lld", i ? " UNION ALL " : "", (long long)ids[i]);
+        buf_printf(&sql, "%sVALUES (%lld", i ? " UNION ALL " : "", (long long)front.ids[i]);
         for (int c = 0; c < CRITERION_COUNT; c++)
             if (objectives & 1u << c) /* 17 digits: the double itself; a NaN criterion as NULL */
-                buf_printf(&sql, isfinite(values[i][c]) ? ", %.17g" : ", NULL", values[i][c]);
+                buf_printf(&sql, isfinite(front.values[i][c]) ? ", %.17g" : ", NULL", front.values[i][c]);
         buf_puts(&sql, ")");
     }
     if (n == 0) /* no successful candidate yet: an empty table with the columns */
@@ -210,8 +209,7 @@ static int query_pareto(query_ctx *q)
         rc = run_table(q, what, sql.data, 0);
     buf_free(&sql);
     buf_free(&names);
-    free(ids);
-    free(values);
+    archive_criteria_free(&front);
     return rc;
 }
 

@@ -1510,34 +1510,6 @@ static int section_cost(report *r)
 
 /* ---------------------------------------------------------------- the Pareto front */
 
-/* Every successful evaluation's criteria (archive_for_each_criteria), for the front's charts. */
-typedef struct {
-    int64_t *id;
-    double (*c)[CRITERION_COUNT];
-    int n, cap;
-} criteria_list;
-
-static int add_criteria(void *ctx, int64_t eval, const double *c)
-{
-    criteria_list *l = ctx;
-    if (!isfinite(c[CRITERION_FITNESS]))
-        return EVO_OK;
-    if (l->n == l->cap) {
-        int cap = l->cap ? 2 * l->cap : 256;
-        int64_t *id = realloc(l->id, sizeof *id * (size_t)cap);
-        if (id)
-            l->id = id;
-        double(*grown)[CRITERION_COUNT] = id ? realloc(l->c, sizeof *grown * (size_t)cap) : NULL;
-        if (!grown)
-            return EVO_ERR_NOMEM;
-        l->c = grown;
-        l->cap = cap;
-    }
-    l->id[l->n] = eval;
-    memcpy(l->c[l->n++], c, sizeof *l->c);
-    return EVO_OK;
-}
-
 static void criterion_words(char *out, size_t n, int c)
 {
     static const char *const words[CRITERION_COUNT] = {
@@ -1547,13 +1519,13 @@ static void criterion_words(char *out, size_t n, int c)
 }
 
 /* One chart: objective cx across, cy up; every candidate grey, the front blue, the champion black. */
-static void front_chart(report *r, const criteria_list *all, const criteria_list *front, int cx, int cy,
+static void front_chart(report *r, const archive_criteria *all, const archive_criteria *front, int cx, int cy,
                         double *x, double *y)
 {
     double lo[2] = {INFINITY, INFINITY}, hi[2] = {-INFINITY, -INFINITY};
     for (int i = 0; i < all->n; i++)
         for (int k = 0; k < 2; k++) {
-            const double v = all->c[i][k ? cy : cx];
+            const double v = all->values[i][k ? cy : cx];
             if (isfinite(v))
                 lo[k] = v < lo[k] ? v : lo[k], hi[k] = v > hi[k] ? v : hi[k];
         }
@@ -1576,16 +1548,16 @@ static void front_chart(report *r, const criteria_list *all, const criteria_list
     const int step = all->n > POINTS_MAX ? (all->n + POINTS_MAX - 1) / POINTS_MAX : 1;
     int m = 0, champion = -1;
     for (int i = 0; i < all->n; i += step, m++)
-        x[m] = all->c[i][cx], y[m] = all->c[i][cy];
+        x[m] = all->values[i][cx], y[m] = all->values[i][cy];
     svg_points(&c, x, y, m, SVG_MARK_CIRCLE, "#9e9e9e", 2.6, 0.6);
     for (int i = 0; i < front->n; i++) {
-        x[i] = front->c[i][cx], y[i] = front->c[i][cy];
+        x[i] = front->values[i][cx], y[i] = front->values[i][cy];
     }
     svg_points(&c, x, y, front->n, SVG_MARK_CIRCLE, "#0072b2", 3.6, 1);
     for (int i = 0; i < all->n; i++)
-        champion = all->id[i] == r->champion ? i : champion;
+        champion = all->ids[i] == r->champion ? i : champion;
     if (champion >= 0)
-        svg_points(&c, &all->c[champion][cx], &all->c[champion][cy], 1, SVG_MARK_TRIANGLE, "#000", 6, 1);
+        svg_points(&c, &all->values[champion][cx], &all->values[champion][cy], 1, SVG_MARK_TRIANGLE, "#000", 6, 1);
     svg_legend(&c, items, champion >= 0 ? 3 : 2);
     svg_chart_end(&c);
 }
@@ -1597,12 +1569,10 @@ static int section_pareto(report *r)
     if (!objectives)
         return 0;
     put(r, "<section id=\"pareto\">\n<h2>Pareto front</h2>\n");
-    criteria_list all = {0}, front = {0};
-    int rc = archive_for_each_criteria(r->a, r->run.id, add_criteria, &all, r->err);
-    int n_front = 0;
+    archive_criteria all = {0}, front = {0};
+    int rc = archive_successful_criteria(r->a, r->run.id, &all, r->err);
     if (!rc)
-        rc = archive_pareto_front(r->a, r->run.id, objectives, &front.id, &front.c, &n_front, r->err);
-    front.n = n_front;
+        rc = archive_pareto_front(r->a, r->run.id, objectives, &front, r->err);
     double *x = rc ? NULL : malloc(sizeof *x * 2 * (size_t)(all.n + 1));
     if (!rc && !x)
         rc = nomem(r);
@@ -1623,7 +1593,8 @@ static int section_pareto(report *r)
     if (!rc)
         put(r, "</section>\n");
     free(x);
-    free(all.id), free(all.c), free(front.id), free(front.c);
+    archive_criteria_free(&all);
+    archive_criteria_free(&front);
     return rc;
 }
 

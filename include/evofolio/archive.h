@@ -191,12 +191,19 @@ int archive_for_each_evaluation(evo_archive *a, int64_t run,
 int archive_for_each_criteria(evo_archive *a, int64_t run,
                               int (*fn)(void *ctx, int64_t eval, const double *criteria), void *ctx,
                               evo_error *err);
-/* The Pareto front of a run by the criteria of `objectives` (a ga.objectives bitmask, catalog.h): its
- * successful evaluations (cache hits aside) that no other one dominates (pareto.h), in id order, into
- * *ids[*n] and *values[*n][CRITERION_COUNT] (every criterion as it is, not negated; malloc'd, caller
- * frees both). */
-int archive_pareto_front(evo_archive *a, int64_t run, unsigned objectives, int64_t **ids,
-                         double (**values)[CRITERION_COUNT], int *n, evo_error *err);
+/* Evaluations and their criteria (evaluate_criteria), every criterion as it is (not negated). */
+typedef struct {
+    int64_t *ids;                       /* [n], in id order */
+    double (*values)[CRITERION_COUNT];  /* [n] */
+    int n, cap;
+} archive_criteria;
+void archive_criteria_free(archive_criteria *c);
+/* Every successful evaluation of a run (cache hits aside) with its criteria; *out is freed by the
+ * caller (archive_criteria_free). */
+int archive_successful_criteria(evo_archive *a, int64_t run, archive_criteria *out, evo_error *err);
+/* The Pareto front of a run by the criteria of `objectives` (a ga.objectives bitmask, catalog.h): the
+ * successful evaluations that no other one dominates (pareto.h), in id order. */
+int archive_pareto_front(evo_archive *a, int64_t run, unsigned objectives, archive_criteria *front, evo_error *err);
 int archive_get_evaluation(evo_archive *a, int64_t run, int64_t id, archive_eval_row *row,
                            evo_error *err);
 
