@@ -1357,9 +1357,7 @@ int archive_pareto_front(evo_archive *a, int64_t run, unsigned objectives, archi
     if (!rc && (!obj || !rank))
         rc = evo_fail(err, EVO_ERR_NOMEM, "out of memory for the front of %d candidates", n);
     for (int i = 0; !rc && i < n; i++)
-        for (int c = 0, k = 0; c < CRITERION_COUNT; c++)
-            if (objectives & 1u << c)
-                obj[(size_t)i * m + k++] = catalog_criterion_minimised[c] ? -front->values[i][c] : front->values[i][c];
+        evaluate_objectives(obj + (size_t)i * m, front->values[i], objectives);
     if (!rc)
         rc = pareto_rank(obj, n, m, rank, err);
     front->n = 0;
@@ -1372,6 +1370,28 @@ int archive_pareto_front(evo_archive *a, int64_t run, unsigned objectives, archi
     free(rank);
     if (rc)
         archive_criteria_free(front);
+    return rc;
+}
+
+int archive_front_picks(evo_archive *a, int64_t run, unsigned objectives, archive_pick *picks, int *n,
+                        evo_error *err)
+{
+    const int m = __builtin_popcount(objectives);
+    archive_criteria front;
+    *n = 0;
+    int rc = archive_pareto_front(a, run, objectives, &front, err);
+    double *obj = rc ? NULL : malloc(sizeof *obj * (size_t)(front.n + 1) * (size_t)(m ? m : 1));
+    if (!rc && !obj)
+        rc = evo_fail(err, EVO_ERR_NOMEM, "out of memory for the front's picks");
+    int pick[PARETO_MAX_OBJECTIVES + 1], why[PARETO_MAX_OBJECTIVES + 1];
+    for (int i = 0; !rc && i < front.n; i++)
+        evaluate_objectives(obj + (size_t)i * m, front.values[i], objectives);
+    const int count = !rc && front.n > 0 ? pareto_picks(obj, front.n, m, pick, why) : 0;
+    for (int j = 0; j < count; j++)
+        picks[j] = (archive_pick){front.ids[pick[j]], evaluate_objective_criterion(objectives, why[j])};
+    *n = count;
+    free(obj);
+    archive_criteria_free(&front);
     return rc;
 }
 

@@ -130,6 +130,15 @@ static void print_summary(const search_summary *sum, const evo_config *cfg, cons
         else
             printf("%-22s failed on the test period\n", label);
     }
+    for (int i = 0; i < sum->n_picks; i++) { /* a Pareto run: the front's best in each objective, its knee */
+        const search_pick *p = &sum->pick[i];
+        snprintf(label, sizeof label, "front: %s #%lld", p->why >= 0 ? catalog_criteria.names[p->why] : "knee",
+                 (long long)p->id);
+        if (p->test_ok)
+            print_metrics_row(label, &p->test);
+        else
+            printf("%-22s failed on the test period\n", label);
+    }
     for (int i = 0; i < sum->n_baselines; i++) {
         snprintf(label, sizeof label, "baseline %s", catalog_strategies.names[sum->baseline[i]]);
         print_metrics_row(label, &sum->baseline_test[i]);

@@ -538,3 +538,20 @@ void evaluate_criteria(double out[CRITERION_COUNT], const evo_metrics *folds, in
         out[c] = n > 0 ? sum[c] / n : NAN;
     out[CRITERION_FITNESS] = fitness;
 }
+
+int evaluate_objectives(double *obj, const double criteria[CRITERION_COUNT], unsigned objectives)
+{
+    int m = 0;
+    for (int c = 0; c < CRITERION_COUNT; c++)
+        if (objectives & 1u << c)
+            obj[m++] = catalog_criterion_minimised[c] ? -criteria[c] : criteria[c];
+    return m;
+}
+
+int evaluate_objective_criterion(unsigned objectives, int k)
+{
+    for (int c = 0; c < CRITERION_COUNT; c++)
+        if (objectives & 1u << c && k-- == 0)
+            return c;
+    return -1;
+}

@@ -132,3 +132,42 @@ int pareto_order(const double *obj, int n, int m, int *order, evo_error *err)
     free(crowd);
     return rc;
 }
+
+static int add_pick(int *pick, int *why, int count, int i, int reason)
+{
+    for (int j = 0; j < count; j++)
+        if (pick[j] == i)
+            return count;
+    pick[count] = i;
+    why[count] = reason;
+    return count + 1;
+}
+
+int pareto_picks(const double *obj, int n, int m, int *pick, int *why)
+{
+    double lo[PARETO_MAX_OBJECTIVES], hi[PARETO_MAX_OBJECTIVES];
+    int count = 0;
+    for (int k = 0; k < m; k++) {
+        int best = 0;
+        lo[k] = hi[k] = obj[k];
+        for (int i = 1; i < n; i++) {
+            const double v = obj[(size_t)i * m + k];
+            best = v > obj[(size_t)best * m + k] ? i : best;
+            lo[k] = v < lo[k] ? v : lo[k];
+            hi[k] = v > hi[k] ? v : hi[k];
+        }
+        count = add_pick(pick, why, count, best, k);
+    }
+    int knee = 0;
+    double nearest = INFINITY;
+    for (int i = 0; i < n; i++) {
+        double d = 0;
+        for (int k = 0; k < m; k++) {
+            const double z = hi[k] > lo[k] ? (hi[k] - obj[(size_t)i * m + k]) / (hi[k] - lo[k]) : 0;
+            d += z * z;
+        }
+        if (d < nearest)
+            nearest = d, knee = i;
+    }
+    return add_pick(pick, why, count, knee, m);
+}

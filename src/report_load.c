@@ -372,6 +372,27 @@ static int series_order(const void *a, const void *b)
     return strcmp(x->owner, y->owner);
 }
 
+
+/* A Pareto run's front picks (search.c tests them after the finalists, by the same rule): a tested
+ * series that is one of them and not the champion or the twin is named for what it is best in. */
+static int label_front_picks(report *r)
+{
+    const unsigned objectives = r->have_cfg ? r->cfg.ga.objectives : 0;
+    archive_pick picks[PARETO_MAX_OBJECTIVES + 1];
+    int n = 0, rc = objectives ? archive_front_picks(r->a, r->run.id, objectives, picks, &n, r->err) : EVO_OK;
+    for (int j = 0; !rc && j < n; j++)
+        for (int i = 0; i < r->n_series; i++) {
+            series *s = &r->s[i];
+            char owner[32];
+            snprintf(owner, sizeof owner, "eval:%lld", (long long)picks[j].id);
+            if (s->rank > 1 && !s->twin && !strcmp(s->owner, owner) && !strncmp(s->label, "finalist", 8))
+                snprintf(s->label, sizeof s->label, "front: %s #%lld",
+                         picks[j].criterion >= 0 ? catalog_criteria.names[picks[j].criterion] : "knee",
+                         (long long)picks[j].id);
+        }
+    return rc;
+}
+
 int report_load(report *r)
 {
     char sql[2048];
@@ -432,6 +453,8 @@ int report_load(report *r)
         }
     }
 
+    if ((rc = label_front_picks(r)))
+        return rc;
     if (r->champion) {
         snprintf(sql, sizeof sql, "SELECT date, weights FROM series WHERE run = %lld AND owner = 'eval:%lld' "
                  "ORDER BY date", run, (long long)r->champion);

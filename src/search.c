@@ -156,10 +156,9 @@ static int set_objectives(search_state *st, ga_individual *ind, const farm_resul
             m[k] = r->res.folds[k].metrics;
         evaluate_criteria(crit, m, n, ind->fitness);
     }
-    int k = 0;
-    for (int c = 0; c < CRITERION_COUNT; c++)
-        if (st->cfg->ga.objectives & 1u << c)
-            ind->obj[k++] = !isfinite(ind->fitness) ? -INFINITY : catalog_criterion_minimised[c] ? -crit[c] : crit[c];
+    const int m = evaluate_objectives(ind->obj, crit, st->cfg->ga.objectives);
+    for (int k = 0; k < m && !isfinite(ind->fitness); k++)
+        ind->obj[k] = -INFINITY;
     return EVO_OK;
 }
 
@@ -256,6 +255,7 @@ typedef struct {
     int ok;           /* confirm and test batches: evaluated successfully */
     double fitness;   /* confirm batches: the fresh seed's fitness */
     evo_metrics test; /* test batches: the metrics on the test period */
+    int rank;         /* test batches: the rank stored with the result; 0: its place in the batch + 1 */
 } batch_item;
 
 /* Seconds to wait for in-flight results now: until the next heartbeat, or what is left of the grace
@@ -356,7 +356,7 @@ static int take_stored(search_state *st, batch_item *items, int n, batch_kind ki
             if (found < 0)
                 return found;
             if (found)
-                *it = (batch_item){it->ind, it->seed, it->replica, -1, 1, c.status == EVAL_OK, c.fitness, {0}};
+                *it = (batch_item){it->ind, it->seed, it->replica, -1, 1, c.status == EVAL_OK, c.fitness, {0}, 0};
             continue;
         }
         if (kind == BATCH_TEST)
@@ -391,7 +391,7 @@ static int take_result(search_state *st, batch_item *items, int n, int i, batch_
     it->ok = r->res.status == EVAL_OK;
     if (kind == BATCH_TEST) {
         it->test = r->res.folds[0].metrics;
-        return archive_put_test_result(st->s->archive, st->run, r->id, i + 1, &r->res.folds[0],
+        return archive_put_test_result(st->s->archive, st->run, r->id, it->rank ? it->rank : i + 1, &r->res.folds[0],
                                        st->s->panel->dates + st->s->ctx->split.test.first, err);
     }
     if (kind == BATCH_CONFIRM) {
@@ -909,6 +909,57 @@ static int test_finalists(search_state *st, search_summary *out, int K, evo_erro
     return rc;
 }
 
+/* A Pareto run: the front's picks (the best in each objective and the knee, pareto.h) on the test
+ * period too, each as the finalists are (an ensemble), ranked after them in table tests. */
+static int test_front_picks(search_state *st, search_summary *out, evo_error *err)
+{
+    archive_pick picks[PARETO_MAX_OBJECTIVES + 1];
+    int n_picks = 0, tested = 0;
+    int rc = archive_front_picks(st->s->archive, st->run, st->cfg->ga.objectives, picks, &n_picks, err);
+    for (int i = 0; i < out->n; i++)
+        tested += out->fin[i].tested;
+    ga_individual inds[PARETO_MAX_OBJECTIVES + 1];
+    batch_item items[PARETO_MAX_OBJECTIVES + 1];
+    int of[PARETO_MAX_OBJECTIVES + 1], n_items = 0;
+    for (int j = 0; !rc && j < n_picks; j++) {
+        search_pick *p = &out->pick[out->n_picks++];
+        *p = (search_pick){picks[j].id, picks[j].criterion, 0, {0}};
+        int known = 0;
+        for (int i = 0; i < out->n && !known; i++)
+            if (out->fin[i].tested && out->fin[i].ind.id == p->id) { /* a finalist: tested already */
+                p->test_ok = out->fin[i].test_ok;
+                p->test = out->fin[i].test;
+                known = 1;
+            }
+        archive_eval_row row;
+        int found = known ? 0 : archive_get_evaluation(st->s->archive, st->run, p->id, &row, err);
+        if (found < 0)
+            rc = found;
+        if (rc || known || !found)
+            continue;
+        ga_individual *ind = &inds[n_items];
+        memset(ind, 0, sizeof *ind);
+        if ((rc = genome_from_json(&ind->genome, row.genome_json, st->cfg, err)))
+            break;
+        genome_key(&ind->genome, ind->key);
+        ind->id = p->id;
+        of[n_items] = out->n_picks - 1;
+        items[n_items] = (batch_item){.ind = ind, .seed = rng_next(&st->rng), .dup_of = -1,
+                                      .rank = tested + n_items + 1};
+        n_items++;
+    }
+    if (!rc && n_items && !st->opt->quiet)
+        fprintf(stderr, "evaluating %d pick%s of the Pareto front on the held-out test period\n", n_items,
+                n_items == 1 ? "" : "s");
+    if (!rc && n_items)
+        rc = evaluate_batch(st, items, n_items, BATCH_TEST, err);
+    for (int i = 0; !rc && i < n_items; i++) {
+        out->pick[of[i]].test_ok = items[i].ok;
+        out->pick[of[i]].test = items[i].test;
+    }
+    return rc;
+}
+
 static int finish(search_state *st, search_summary *out, evo_error *err)
 {
     if (st->n_hof == 0)
@@ -922,6 +973,8 @@ static int finish(search_state *st, search_summary *out, evo_error *err)
         return rc;
     const int K = st->cfg->ga.champions < out->n ? st->cfg->ga.champions : out->n;
     if ((rc = test_finalists(st, out, K, err)))
+        return rc;
+    if (st->pop.objectives && (rc = test_front_picks(st, out, err)))
         return rc;
     archive_champion_stats *stats = &out->stats;
     stats->champion = out->fin[0].ind.id;

@@ -92,3 +92,17 @@ Test(pareto, one_point_and_none, .description = "n = 1: rank 0, infinite distanc
     cr_assert_eq(pareto_rank(p, 0, 2, rank, &err), EVO_OK);
     cr_assert_eq(pareto_order(p, 0, 2, order, &err), EVO_OK);
 }
+
+Test(pareto, picks_by_hand, .description = "the best in each objective, then the knee nearest the scaled ideal; a repeat keeps its first reason")
+{
+    /* (1,5) (3,3) (2,4.5) (0,6): best in 0 is point 1, best in 1 is point 3. Scaled to [0,1] over the
+     * front (lo 0 and 3, hi 3 and 6), distances^2 to the ideal: 0.556, 1, 0.361, 1: the knee is 2. */
+    const double obj[] = {1, 5, 3, 3, 2, 4.5, 0, 6};
+    int pick[3], why[3];
+    cr_assert_eq(pareto_picks(obj, 4, 2, pick, why), 3);
+    cr_assert(pick[0] == 1 && why[0] == 0 && pick[1] == 3 && why[1] == 1 && pick[2] == 2 && why[2] == 2,
+              "%d/%d %d/%d %d/%d", pick[0], why[0], pick[1], why[1], pick[2], why[2]);
+    /* one point: best in both and the knee, picked once */
+    cr_assert_eq(pareto_picks(obj, 1, 2, pick, why), 1);
+    cr_assert(pick[0] == 0 && why[0] == 0);
+}

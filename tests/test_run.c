@@ -327,6 +327,11 @@ Test(run, pareto_search_agrees_across_ranks_and_resumes, .description = "ga.obje
     cr_assert_str_eq(a, b, "1 rank:\n%s\n3 ranks:\n%s", a, b);
     query("plain.db", EVALS, b, sizeof b);
     cr_assert_str_neq(a, b, "NSGA-II bred the same children as the one-objective GA");
+    /* the end: the front's best in each objective and its knee on the test period after the finalists */
+    cr_assert(strstr(slurp("p3.out"), "front: sharpe #") && strstr(slurp("p3.out"), "front: drawdown #") &&
+              strstr(slurp("p3.out"), "front: turnover #"), "%s", slurp("p3.out"));
+    cr_assert_eq(query_number("p3.db", "SELECT count(*) = max(rank) AND count(DISTINCT rank) = count(*) FROM tests"), 1,
+                 "the picks are ranked after the finalists: ranks 1..n, each once");
     /* query pareto: the front's size equals a brute-force count of the non-dominated candidates */
     cr_assert_eq(sh("%s query %s/p3.db pareto --format csv > %s/front.csv 2>&1", bin, dir, dir), 0, "%s",
                  slurp("front.csv"));

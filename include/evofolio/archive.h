@@ -204,6 +204,14 @@ int archive_successful_criteria(evo_archive *a, int64_t run, archive_criteria *o
 /* The Pareto front of a run by the criteria of `objectives` (a ga.objectives bitmask, catalog.h): the
  * successful evaluations that no other one dominates (pareto.h), in id order. */
 int archive_pareto_front(evo_archive *a, int64_t run, unsigned objectives, archive_criteria *front, evo_error *err);
+/* The front's picks (pareto_picks): the evaluation best in each objective, then the knee, into
+ * picks[PARETO_MAX_OBJECTIVES + 1], *n of them (0 without a front). */
+typedef struct {
+    int64_t id;
+    int criterion; /* what it is the front's best in (evo_criterion), or -1: the knee */
+} archive_pick;
+int archive_front_picks(evo_archive *a, int64_t run, unsigned objectives, archive_pick *picks, int *n,
+                        evo_error *err);
 int archive_get_evaluation(evo_archive *a, int64_t run, int64_t id, archive_eval_row *row,
                            evo_error *err);
 

@@ -104,5 +104,10 @@ double evaluate_pooled_sharpe(const evo_fold_result *folds, int n);
  * the others the mean over its n validation folds' metrics, summed in fold order (a resume recomputes
  * them from the archive's folds rows and must get the same bits). */
 void evaluate_criteria(double out[CRITERION_COUNT], const evo_metrics *folds, int n, double fitness);
+/* The objectives of a ga.objectives bitmask from criteria, in catalogue order, each to be maximised
+ * (a minimised criterion negated), into obj[]; returns how many. */
+int evaluate_objectives(double *obj, const double criteria[CRITERION_COUNT], unsigned objectives);
+/* The criterion of objective k of that list (pareto_picks' reason), or -1 past its end (the knee). */
+int evaluate_objective_criterion(unsigned objectives, int k);
 
 #endif

@@ -32,4 +32,11 @@ int pareto_ahead(const int *rank, const double *crowd, int i, int j);
  * order[n]. EVO_ERR_NOMEM. */
 int pareto_order(const double *obj, int n, int m, int *order, evo_error *err);
 
+/* A few points of a front (obj[n][m], n >= 1, all valid) to look at closely, into pick[] with why[]:
+ * for each objective k the point best in it (why k; ties: the lower index), then the knee (why m): the
+ * point nearest the ideal one - every objective at the front's best - once each objective is scaled
+ * to [0, 1] over the front (an objective with one value counts 0). A point picked twice keeps its first
+ * reason. Returns how many (1 .. m + 1); pick and why hold m + 1. */
+int pareto_picks(const double *obj, int n, int m, int *pick, int *why);
+
 #endif

@@ -20,6 +20,7 @@
 #include "evofolio/error.h"
 #include "evofolio/evaluate.h"
 #include "evofolio/farm.h"
+#include "evofolio/pareto.h"
 
 enum {
     SEARCH_NEW = 0,           /* start a new run */
@@ -56,6 +57,14 @@ typedef struct {
     evo_metrics test;
 } search_finalist;
 
+/* A Pareto run's front pick (pareto_picks over archive_pareto_front) on the held-out test period. */
+typedef struct {
+    int64_t id;
+    int why;     /* the criterion it is the front's best in (evo_criterion), or -1: the knee */
+    int test_ok; /* evaluated successfully: test holds its metrics */
+    evo_metrics test;
+} search_pick;
+
 /* What a finished run found (search_run returned 0). */
 typedef struct {
     int64_t run;
@@ -64,6 +73,8 @@ typedef struct {
     int n_baselines;                         /* the configured baselines, in catalog order */
     evo_strategy baseline[STRATEGY_COUNT];
     evo_metrics baseline_test[STRATEGY_COUNT]; /* on the test period */
+    int n_picks;                             /* a Pareto run's front picks, tested like the finalists */
+    search_pick pick[PARETO_MAX_OBJECTIVES + 1];
     archive_champion_stats stats;            /* stats.verdict points into verdict */
     char verdict[512];
 } search_summary;
