@@ -1301,3 +1301,51 @@ Test(ga, nsga_survivors_and_insert_by_hand, .description = "the P best by front 
     ga_population_free(&pop);
     config_free(&cfg);
 }
+
+/* The one-objective GA is what it was before NSGA-II came (ga.objectives: []): the keys it breeds
+ * and the members it keeps, hashed over 12 generations of 24 (toy_fitness, seed 7), equal the value
+ * the GA of commit 63a5530 (before NSGA-II) gave. A deliberate change of breeding changes it. */
+Test(ga, one_objective_breeds_as_before_nsga2, .description = "12 x 24, seed 7: the bred keys and survivors hash as before NSGA-II")
+{
+    evo_config cfg;
+    parse(SOURCE "ga: {population: 24, generations: 12}\n", &cfg);
+    ga_population pop;
+    evo_error err = {0};
+    evo_rng rng;
+    rng_seed(&rng, 7);
+    cr_assert_eq(ga_population_create(&pop, cfg.ga.population, &err), EVO_OK);
+    ga_individual next[24];
+    uint64_t h = 14695981039346656037ULL;
+    for (int i = 0; i < pop.size; i++) {
+        ga_random(&pop.members[i], &cfg, ORIGIN_RANDOM, &rng);
+        pop.members[i].fitness = toy_fitness(&pop.members[i].genome);
+        pop.members[i].id = i + 1;
+    }
+    int64_t id = pop.size;
+    for (int gen = 0; gen < cfg.ga.generations; gen++) {
+        ga_breed_generation(next, &pop, &cfg, &rng);
+        for (int i = 0; i < pop.size; i++) {
+            if (next[i].origin != ORIGIN_ELITE) {
+                next[i].fitness = toy_fitness(&next[i].genome);
+                next[i].id = ++id;
+            }
+            for (const char *c = next[i].key; *c; c++)
+                h = (h ^ (unsigned char)*c) * 1099511628211ULL;
+            h = (h ^ (uint64_t)next[i].origin) * 1099511628211ULL;
+        }
+        memcpy(pop.members, next, sizeof next);
+    }
+    ga_individual child;
+    for (int i = 0; i < 50; i++) { /* steady mode's insertion too */
+        ga_breed_child(&child, &pop, &cfg, &rng);
+        child.fitness = toy_fitness(&child.genome);
+        ga_steady_insert(&pop, &child);
+    }
+    for (int i = 0; i < pop.size; i++)
+        for (const char *c = pop.members[i].key; *c; c++)
+            h = (h ^ (unsigned char)*c) * 1099511628211ULL;
+    cr_log_info("one-objective GA hash %016llx", (unsigned long long)h);
+    cr_assert_eq(h, 0x4030f2fdb3766b82ULL, "hash %016llx: the one-objective GA no longer breeds as it did", (unsigned long long)h);
+    ga_population_free(&pop);
+    config_free(&cfg);
+}
