@@ -50,7 +50,9 @@ const evo_names archive_run_statuses = {"run status", run_status_names, RUN_STAT
 #define GENE_PARAM(E, name, ...) ", :" #name
 
 /* Multi-fidelity runs (ga.rungs > 1): the rung of each evaluation, the steps it trained with (its
- * genome holds the candidate's full steps), and the evaluation of the rung below it was promoted from. */
+ * genome holds the candidate's full steps), and the evaluation of the rung below it was promoted from.
+ * Made by the first rung stored (schema 5), so that an archive without such runs keeps the schema
+ * and the size it had. */
 #define RUNGS_TABLE_SQL                                                                                    \
     "CREATE TABLE IF NOT EXISTS rungs (\n"                                                                              \
     "  run INTEGER NOT NULL, eval INTEGER NOT NULL, rung INTEGER NOT NULL, steps INTEGER NOT NULL,\n"      \
@@ -105,7 +107,6 @@ static const char schema_sql[] =
     "  run INTEGER NOT NULL, eval INTEGER NOT NULL, replica INTEGER NOT NULL, seed INTEGER NOT NULL,\n"
     "  status TEXT NOT NULL CHECK (status IN ('ok', 'failed')), fitness REAL, val_sharpe REAL,\n"
     "  PRIMARY KEY (run, eval, replica), FOREIGN KEY (run, eval) REFERENCES evaluations (run, id));\n"
-    RUNGS_TABLE_SQL
     "CREATE TABLE tests (\n"
     "  run INTEGER NOT NULL, eval INTEGER NOT NULL, rank INTEGER NOT NULL,\n"
     "  PRIMARY KEY (run, eval), FOREIGN KEY (run, eval) REFERENCES evaluations (run, id));\n"
@@ -449,14 +450,14 @@ static int create_schema(evo_archive *a, evo_error *err)
 }
 
 /* Schema 3 or 4 -> 5: 4 added the runs' kernel plans (runs.blas, empty for the runs before it), 5 the
- * rungs of multi-fidelity runs (table rungs). */
+ * rungs of multi-fidelity runs (table rungs, made when first needed). */
 static int migrate(evo_archive *a, int from, evo_error *err)
 {
     int rc = archive_exec_sql(a, "BEGIN IMMEDIATE", err, "upgrading the archive");
     if (!rc && from < 4)
         rc = archive_exec_sql(a, "ALTER TABLE runs ADD COLUMN blas TEXT", err, "upgrading the archive to schema 4");
     if (!rc)
-        rc = archive_exec_sql(a, RUNGS_TABLE_SQL "UPDATE meta SET value = '5' WHERE key = 'schema_version'; COMMIT",
+        rc = archive_exec_sql(a, "UPDATE meta SET value = '5' WHERE key = 'schema_version'; COMMIT",
                               err, "upgrading the archive to schema version 5");
     if (rc && !sqlite3_get_autocommit(a->db))
         sqlite3_exec(a->db, "ROLLBACK", NULL, NULL, NULL);
@@ -1140,7 +1141,9 @@ static int put_eval_row(evo_archive *a, const archive_eval *e, evo_error *err)
 static int put_rung(evo_archive *a, const archive_eval *e, evo_error *err)
 {
     sqlite3_stmt *st = NULL;
-    int rc = sqlite3_prepare_v2(a->db, "INSERT INTO rungs (run, eval, rung, steps, promoted_from) "
+    int rc = sqlite3_exec(a->db, RUNGS_TABLE_SQL, NULL, NULL, NULL);
+    if (!rc)
+        rc = sqlite3_prepare_v2(a->db, "INSERT INTO rungs (run, eval, rung, steps, promoted_from) "
                                 "VALUES (?1, ?2, ?3, ?4, ?5)", -1, &st, NULL);
     if (!rc) {
         sqlite3_bind_int64(st, 1, e->run);
@@ -1161,7 +1164,7 @@ static int rungs_of(evo_archive *a, int64_t run, int64_t only,
     sqlite3_stmt *st = NULL;
     if (sqlite3_prepare_v2(a->db, "SELECT eval, rung, steps, promoted_from FROM rungs WHERE run = ?1 AND"
                            " (?2 = 0 OR eval = ?2) ORDER BY eval", -1, &st, NULL))
-        return EVO_OK; /* schema 3 or 4: no rungs */
+        return EVO_OK; /* no multi-fidelity run yet (or schema 3 or 4): no rungs */
     sqlite3_bind_int64(st, 1, run);
     sqlite3_bind_int64(st, 2, only);
     int rc = EVO_OK, src;
