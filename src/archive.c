@@ -49,6 +49,16 @@ const evo_names archive_run_statuses = {"run status", run_status_names, RUN_STAT
 #define GENE_SCHEMA_COLUMN(E, name, type, kind, ...) ", " #name " " GENE_SQL_TYPE_##kind
 #define GENE_PARAM(E, name, ...) ", :" #name
 
+/* Multi-fidelity runs (ga.rungs > 1): the rung of each evaluation, the steps it trained with (its
+ * genome holds the candidate's full steps), and the evaluation of the rung below it was promoted from.
+ * Made by the first rung stored (schema 5), so that an archive without such runs keeps the schema
+ * and the size it had. */
+#define RUNGS_TABLE_SQL                                                                                    \
+    "CREATE TABLE IF NOT EXISTS rungs (\n"                                                                              \
+    "  run INTEGER NOT NULL, eval INTEGER NOT NULL, rung INTEGER NOT NULL, steps INTEGER NOT NULL,\n"      \
+    "  promoted_from INTEGER,\n"                                                                          \
+    "  PRIMARY KEY (run, eval), FOREIGN KEY (run, eval) REFERENCES evaluations (run, id)) WITHOUT ROWID;\n"
+
 static const char schema_sql[] =
     "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);\n"
     "CREATE TABLE runs (\n"
@@ -439,14 +449,16 @@ static int create_schema(evo_archive *a, evo_error *err)
     return rc;
 }
 
-/* Schema 3 -> 4: the runs' kernel plans (runs.blas), empty for the runs before it. */
-static int migrate_from_3(evo_archive *a, evo_error *err)
+/* Schema 3 or 4 -> 5: 4 added the runs' kernel plans (runs.blas, empty for the runs before it), 5 the
+ * rungs of multi-fidelity runs (table rungs, made when first needed). */
+static int migrate(evo_archive *a, int from, evo_error *err)
 {
     int rc = archive_exec_sql(a, "BEGIN IMMEDIATE", err, "upgrading the archive");
+    if (!rc && from < 4)
+        rc = archive_exec_sql(a, "ALTER TABLE runs ADD COLUMN blas TEXT", err, "upgrading the archive to schema 4");
     if (!rc)
-        rc = archive_exec_sql(a, "ALTER TABLE runs ADD COLUMN blas TEXT; "
-                              "UPDATE meta SET value = '4' WHERE key = 'schema_version'; COMMIT",
-                              err, "upgrading the archive to schema version 4");
+        rc = archive_exec_sql(a, "UPDATE meta SET value = '5' WHERE key = 'schema_version'; COMMIT",
+                              err, "upgrading the archive to schema version 5");
     if (rc && !sqlite3_get_autocommit(a->db))
         sqlite3_exec(a->db, "ROLLBACK", NULL, NULL, NULL);
     return rc;
@@ -471,11 +483,11 @@ static int check_schema(evo_archive *a, evo_error *err)
         return evo_fail(err, EVO_ERR_DATA, "%s: archive schema version %d is newer than this evofolio "
                         "reads (%d). Use the evofolio that wrote it, or a newer one.", a->path, version,
                         ARCHIVE_SCHEMA_VERSION);
-    if (version == 3) /* read as it is; a writer adds the column first */
-        return a->read_only ? EVO_OK : migrate_from_3(a, err);
+    if (version == 3 || version == 4) /* read as it is; a writer adds what is new first */
+        return a->read_only ? EVO_OK : migrate(a, version, err);
     if (version >= 1 && version < ARCHIVE_SCHEMA_VERSION)
         return evo_fail(err, EVO_ERR_DATA, "%s: archive schema version %d was written by an older "
-                        "evofolio (this one reads 3 and %d: a writer lock, run provenance). "
+                        "evofolio (this one reads 3 to %d: a writer lock, run provenance). "
                         "Query it with that evofolio or the sqlite3 shell, and start new runs in a new "
                         "archive.", a->path, version, ARCHIVE_SCHEMA_VERSION);
     if (version < ARCHIVE_SCHEMA_VERSION)
@@ -1124,6 +1136,68 @@ static int put_eval_row(evo_archive *a, const archive_eval *e, evo_error *err)
     return archive_fail_db(a, err, rc, doing);
 }
 
+/* The rungs row, by a statement of its own: archives of schema 3 and 4, read-only, have no such table,
+ * and the prepared statements must still prepare on them. */
+static int put_rung(evo_archive *a, const archive_eval *e, evo_error *err)
+{
+    sqlite3_stmt *st = NULL;
+    int rc = sqlite3_exec(a->db, RUNGS_TABLE_SQL, NULL, NULL, NULL);
+    if (!rc)
+        rc = sqlite3_prepare_v2(a->db, "INSERT INTO rungs (run, eval, rung, steps, promoted_from) "
+                                "VALUES (?1, ?2, ?3, ?4, ?5)", -1, &st, NULL);
+    if (!rc) {
+        sqlite3_bind_int64(st, 1, e->run);
+        sqlite3_bind_int64(st, 2, e->id);
+        sqlite3_bind_int(st, 3, e->rung->rung);
+        sqlite3_bind_int(st, 4, e->rung->steps);
+        if (e->rung->promoted_from)
+            sqlite3_bind_int64(st, 5, e->rung->promoted_from);
+        rc = sqlite3_step(st) == SQLITE_DONE ? SQLITE_OK : sqlite3_errcode(a->db);
+    }
+    sqlite3_finalize(st);
+    return rc ? archive_fail_db(a, err, rc, "storing an evaluation's rung") : EVO_OK;
+}
+
+static int rungs_of(evo_archive *a, int64_t run, int64_t only,
+                    int (*fn)(void *ctx, int64_t eval, const archive_rung *r), void *ctx, evo_error *err)
+{
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(a->db, "SELECT eval, rung, steps, promoted_from FROM rungs WHERE run = ?1 AND"
+                           " (?2 = 0 OR eval = ?2) ORDER BY eval", -1, &st, NULL))
+        return EVO_OK; /* no multi-fidelity run yet (or schema 3 or 4): no rungs */
+    sqlite3_bind_int64(st, 1, run);
+    sqlite3_bind_int64(st, 2, only);
+    int rc = EVO_OK, src;
+    while (!rc && (src = sqlite3_step(st)) == SQLITE_ROW) {
+        archive_rung r = {sqlite3_column_int(st, 1), sqlite3_column_int(st, 2), sqlite3_column_int64(st, 3)};
+        rc = fn(ctx, sqlite3_column_int64(st, 0), &r);
+    }
+    if (!rc && src != SQLITE_DONE)
+        rc = archive_fail_db(a, err, src, "reading the rungs");
+    sqlite3_finalize(st);
+    return rc;
+}
+
+int archive_for_each_rung(evo_archive *a, int64_t run, int (*fn)(void *ctx, int64_t eval, const archive_rung *r),
+                          void *ctx, evo_error *err)
+{
+    return rungs_of(a, run, 0, fn, ctx, err);
+}
+
+static int copy_rung(void *ctx, int64_t eval, const archive_rung *r)
+{
+    (void)eval;
+    *(archive_rung *)ctx = *r;
+    return 1;
+}
+
+int archive_get_rung(evo_archive *a, int64_t run, int64_t eval, archive_rung *out, evo_error *err)
+{
+    out->rung = -1;
+    int rc = rungs_of(a, run, eval, copy_rung, out, err);
+    return rc < 0 ? rc : out->rung >= 0;
+}
+
 int archive_put_evaluation(evo_archive *a, const archive_eval *e, const archive_state *state,
                            evo_error *err)
 {
@@ -1131,6 +1205,8 @@ int archive_put_evaluation(evo_archive *a, const archive_eval *e, const archive_
     if (rc)
         return rc;
     rc = put_eval_row(a, e, err);
+    if (!rc && e->rung)
+        rc = put_rung(a, e, err);
     int forecast = e->ind->genome.objective == OBJECTIVE_FORECAST;
     for (int k = 0; !rc && e->res && k < e->res->n_folds; k++) {
         const evo_window *w = &e->res->folds[k].window;

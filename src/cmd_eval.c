@@ -338,6 +338,12 @@ static int eval_from(const char *from, long long run_id, const char *config_path
                    : open_source(&s, from, run_id, config_path, &err);
     if (!rc)
         rc = genome_from_json(&g, s.row.genome_json, &s.cfg, &err);
+    archive_rung rung;
+    int found = rc ? 0 : archive_get_rung(s.a, s.run.id, s.row.id, &rung, &err);
+    if (found < 0)
+        rc = found;
+    else if (found) /* a rung of a multi-fidelity run: the steps it trained with */
+        g.steps = rung.steps;
     if (!rc)
         rc = data_load_config(&s.cfg, &w.panel, &err);
     if (!rc) {

@@ -35,9 +35,10 @@ enum {
     KEY_NULLABLE = 1u << 0, /* null is allowed and means "unset" */
     KEY_RUN_ONLY = 1u << 3, /* where to read or write, or how long this job may take: left out of the
                                configuration hash, so a resume may change it (configs/README.md) */
-    KEY_MAY_BE_EMPTY = 1u << 4, /* a name set that may be empty ([]); while empty it is left out of the
-                                   configuration hash (a key added after archives existed: the
-                                   configurations from before it keep their hash, so their runs resume) */
+    KEY_MAY_BE_EMPTY = 1u << 4,        /* a name set that may be empty ([]) */
+    KEY_UNHASHED_AT_DEFAULT = 1u << 5, /* left out of the configuration hash while at config_defaults'
+                                          value: a key added after archives existed, so that the
+                                          configurations from before it keep their hash (and resume) */
     GENE_INTEGER = 1u << 1, /* values must be whole numbers */
     GENE_LOG = 1u << 2      /* sampled on a log scale: a range needs min > 0 */
 };
@@ -68,7 +69,8 @@ typedef struct key_spec {
 #define K_DATE(k, f, has) {k, KEY_DATE, OFF(f), OFF(has), 0, 0, NULL, KEY_NULLABLE, NULL, 0}
 #define K_CHOICE(k, f, nm, fl) {k, KEY_CHOICE, OFF(f), 0, 0, 0, &nm, fl, NULL, 0}
 #define K_SET(k, f, nm) {k, KEY_NAME_SET, OFF(f), 0, 0, 0, &nm, 0, NULL, 0}
-#define K_SET_MAY_BE_EMPTY(k, f, nm) {k, KEY_NAME_SET, OFF(f), 0, 0, 0, &nm, KEY_MAY_BE_EMPTY, NULL, 0}
+#define K_SET_MAY_BE_EMPTY(k, f, nm) {k, KEY_NAME_SET, OFF(f), 0, 0, 0, &nm, KEY_MAY_BE_EMPTY | KEY_UNHASHED_AT_DEFAULT, NULL, 0}
+#define K_INT_ADDED(k, f, lo, hi) {k, KEY_INT, OFF(f), 0, lo, hi, NULL, KEY_UNHASHED_AT_DEFAULT, NULL, 0}
 #define K_GENE(k, f, lo, hi, fl) {k, KEY_GENE, OFF(f), 0, lo, hi, NULL, fl, NULL, 0}
 
 static const key_spec data_keys[] = {
@@ -127,6 +129,8 @@ static const key_spec ga_keys[] = {
     K_INT("confirm", ga.confirm, 0, 64),
     K_INT("confirm_seeds", ga.confirm_seeds, 1, 100),
     K_SET_MAY_BE_EMPTY("objectives", ga.objectives, catalog_criteria),
+    K_INT_ADDED("rungs", ga.rungs, 1, GA_RUNGS_MAX),
+    K_INT_ADDED("eta", ga.eta, 2, 10),
 };
 
 static const key_spec train_keys[] = {
@@ -211,6 +215,8 @@ void config_defaults(evo_config *cfg)
     cfg->ga.champions = 3;
     cfg->ga.confirm = 4;
     cfg->ga.confirm_seeds = 3;
+    cfg->ga.rungs = 1;
+    cfg->ga.eta = 3;
     cfg->ga.grace_seconds = 60;
 
     cfg->train.patience = 5;
@@ -732,6 +738,14 @@ static int validate(evo_config *cfg, evo_error *err)
                               "ga.objectives names %d objective%s: give 2 to %d (e.g. [sharpe, drawdown]) for a "
                               "Pareto search, or [] for one objective, ga.fitness.",
                               n_objectives, n_objectives == 1 ? "" : "s", PARETO_MAX_OBJECTIVES);
+    if (cfg->ga.rungs > 1 && n_objectives)
+        return config_fail_at(cfg, "ga.rungs", err, EVO_ERR_CONFIG,
+                              "ga.rungs %d with ga.objectives: multi-fidelity Pareto searches are not supported "
+                              "yet. Set ga.rungs: 1, or ga.objectives: [].", cfg->ga.rungs);
+    if (cfg->ga.rungs > 1 && cfg->ga.mode == GA_STEADY)
+        return config_fail_at(cfg, "ga.rungs", err, EVO_ERR_CONFIG,
+                              "ga.rungs %d in steady mode: asynchronous promotion is not supported yet. Use "
+                              "ga.mode: generational, or ga.rungs: 1.", cfg->ga.rungs);
     if (cfg->ga.tournament > cfg->ga.population)
         return config_fail_at(cfg, "ga.tournament", err, EVO_ERR_CONFIG,
                               "ga.tournament %d is larger than ga.population %d.",
@@ -920,13 +934,24 @@ static int emit_value(yaml_emitter_t *e, const evo_config *cfg, const key_spec *
     return 0;
 }
 
+/* A KEY_UNHASHED_AT_DEFAULT key (an int, or a name set's bitmask) at its default value. */
+static int at_added_default(const evo_config *cfg, const key_spec *s)
+{
+    static evo_config defaults;
+    static int have;
+    if (!(s->flags & KEY_UNHASHED_AT_DEFAULT))
+        return 0;
+    if (!have++)
+        config_defaults(&defaults);
+    return !memcmp((const char *)cfg + s->offset, (const char *)&defaults + s->offset, sizeof(int));
+}
+
 static int emit_section(yaml_emitter_t *e, const evo_config *cfg, const key_spec *section, emit_keys keys)
 {
     int ok = emit_start(e, 1, 0);
     for (int i = 0; ok && i < section->n_children; i++) {
         const key_spec *s = &section->children[i];
-        const int empty_set = (s->flags & KEY_MAY_BE_EMPTY) && !*(const unsigned *)((const char *)cfg + s->offset);
-        if (keys == EMIT_ALL || !(s->flags & KEY_RUN_ONLY || empty_set))
+        if (keys == EMIT_ALL || !(s->flags & KEY_RUN_ONLY || at_added_default(cfg, s)))
             ok = emit_scalar(e, s->key, 0) && emit_value(e, cfg, s, keys);
     }
     return ok && emit_end(e, 1);

@@ -232,8 +232,11 @@ int farm_evaluate(farm_result *r, const farm_task *t, int rank, const void *cont
     r->started = farm_clock();
     /* the test period: the ensemble of the confirmation's number of nets (search.h) */
     const int nets = ctx->cfg->ga.confirm > 0 ? ctx->cfg->ga.confirm_seeds : 1;
-    int rc = t->test ? evaluate_test(&r->res, ctx, &t->genome, t->seed, nets, 1, err)
-                     : evaluate_genome(&r->res, ctx, &t->genome, t->seed, EVAL_KEEP_VAL_RETURNS, err);
+    evo_genome g = t->genome;
+    if (t->steps > 0) /* a rung's budget */
+        g.steps = t->steps;
+    int rc = t->test ? evaluate_test(&r->res, ctx, &g, t->seed, nets, 1, err)
+                     : evaluate_genome(&r->res, ctx, &g, t->seed, EVAL_KEEP_VAL_RETURNS, err);
     r->finished = farm_clock();
     return rc;
 }

@@ -87,6 +87,8 @@ static int ahead(const ga_population *pop, int i, int j)
     const ga_individual *a = &pop->members[i], *b = &pop->members[j];
     if (pop->objectives)
         return a->front < b->front || (a->front == b->front && (a->crowd > b->crowd || (a->crowd == b->crowd && i < j)));
+    if (a->rung != b->rung)
+        return a->rung > b->rung;
     double fi = rank_value(a->fitness), fj = rank_value(b->fitness);
     return fi > fj || (fi == fj && i < j);
 }

@@ -41,7 +41,7 @@ typedef struct {
     int64_t id;
     double fitness;
     int64_t cache_of;
-    ga_individual ind;
+    ga_individual ind; /* a multi-fidelity run's rung in ind.rung, its budget in ind.key (rung_key) */
 } stored_row;
 
 /* A task in flight: what its result will answer. */
@@ -163,7 +163,7 @@ static int set_objectives(search_state *st, ga_individual *ind, const farm_resul
 }
 
 static int store(search_state *st, ga_individual *ind, uint64_t seed, const farm_result *r, int64_t cache_of,
-                 int with_state, evo_error *err)
+                 const archive_rung *rung, int with_state, evo_error *err)
 {
     if (r)
         ind->fitness = r->res.status == EVAL_OK ? r->res.fitness : -INFINITY;
@@ -178,7 +178,7 @@ static int store(search_state *st, ga_individual *ind, uint64_t seed, const farm
                       .res = r ? &r->res : NULL, .cache_of = cache_of, .rank = r ? r->rank : 0,
                       .host = r ? r->host : st->host, .started = r ? r->started : farm_clock(),
                       .finished = r ? r->finished : farm_clock(), .val_returns = r ? r->res.val_returns : NULL,
-                      .n_val = r ? r->res.n_val : 0};
+                      .n_val = r ? r->res.n_val : 0, .rung = rung};
     int64_t ids[st->pop.size + 1];
     archive_state state;
     state_of(st, &state, ids);
@@ -196,7 +196,8 @@ static int store(search_state *st, ga_individual *ind, uint64_t seed, const farm
         st->failures++;
         st->gen_fails++;
     }
-    hof_add(st, ind, r);
+    if (!rung || rung->rung == st->cfg->ga.rungs - 1) /* finalists come from the full budget only */
+        hof_add(st, ind, r);
     return ga_cache_put(&st->cache, ind->key, ind->id, ind->fitness, err);
 }
 
@@ -256,6 +257,7 @@ typedef struct {
     double fitness;   /* confirm batches: the fresh seed's fitness */
     evo_metrics test; /* test batches: the metrics on the test period */
     int rank;         /* test batches: the rank stored with the result; 0: its place in the batch + 1 */
+    const archive_rung *rung; /* search batches of a multi-fidelity run: the item's rung */
 } batch_item;
 
 /* Seconds to wait for in-flight results now: until the next heartbeat, or what is left of the grace
@@ -335,7 +337,7 @@ static int store_duplicates(search_state *st, batch_item *items, int n, int of, 
     for (int j = 0; j < n; j++)
         if (items[j].dup_of == of && !items[j].done) {
             items[j].ind->fitness = items[of].ind->fitness;
-            int rc = store(st, items[j].ind, items[j].seed, NULL, items[of].ind->id, 0, err);
+            int rc = store(st, items[j].ind, items[j].seed, NULL, items[of].ind->id, items[j].rung, 0, err);
             if (rc)
                 return rc;
             items[j].done = 1;
@@ -356,7 +358,7 @@ static int take_stored(search_state *st, batch_item *items, int n, batch_kind ki
             if (found < 0)
                 return found;
             if (found)
-                *it = (batch_item){it->ind, it->seed, it->replica, -1, 1, c.status == EVAL_OK, c.fitness, {0}, 0};
+                *it = (batch_item){it->ind, it->seed, it->replica, -1, 1, c.status == EVAL_OK, c.fitness, {0}, 0, NULL};
             continue;
         }
         if (kind == BATCH_TEST)
@@ -370,7 +372,7 @@ static int take_stored(search_state *st, batch_item *items, int n, batch_kind ki
             it->done = 1;
         } else if (ga_cache_get(&st->cache, it->ind->key, &id, &fit)) {
             it->ind->fitness = fit;
-            int rc = store(st, it->ind, it->seed, NULL, id, 0, err);
+            int rc = store(st, it->ind, it->seed, NULL, id, it->rung, 0, err);
             if (rc)
                 return rc;
             it->done = 1;
@@ -399,7 +401,7 @@ static int take_result(search_state *st, batch_item *items, int n, int i, batch_
         archive_confirmation c = {r->id, it->replica, it->seed, r->res.status, it->fitness, r->res.val_sharpe};
         return archive_put_confirmation(st->s->archive, st->run, &c, err);
     }
-    int rc = store(st, it->ind, it->seed, r, 0, st->cfg->ga.mode == GA_STEADY, err);
+    int rc = store(st, it->ind, it->seed, r, 0, it->rung, st->cfg->ga.mode == GA_STEADY, err);
     return rc ? rc : store_duplicates(st, items, n, i, err);
 }
 
@@ -414,7 +416,8 @@ static int evaluate_batch(search_state *st, batch_item *items, int n, batch_kind
             if (items[i].done || items[i].dup_of >= 0)
                 continue;
             farm_task task = {.id = items[i].ind->id, .seed = items[i].seed, .test = kind == BATCH_TEST,
-                              .replica = items[i].replica, .genome = items[i].ind->genome};
+                              .replica = items[i].replica, .genome = items[i].ind->genome,
+                              .steps = items[i].rung ? items[i].rung->steps : 0};
             if ((rc = submit(st, &task, i, err)))
                 return rc;
         }
@@ -457,6 +460,91 @@ static int generation_boundary(search_state *st, evo_error *err)
     return rc;
 }
 
+/* The training steps of rung r of R: the full steps over eta^(R-1-r), rounded up, at least 1. */
+static int rung_steps(int full, int r, int R, int eta)
+{
+    double steps = full;
+    for (int k = r; k < R - 1; k++)
+        steps /= eta;
+    return steps < 1 ? 1 : (int)ceil(steps - 1e-9);
+}
+
+/* The key of genome g trained for `steps`: its own when that is its full budget, else with
+ * ";budget=STEPS" after it, so that the duplicate cache tells a rung's evaluation from another's. */
+static void rung_key(char key[GENOME_KEY_MAX], const evo_genome *g, int steps)
+{
+    genome_key(g, key);
+    if (steps != g->steps) {
+        size_t n = strlen(key);
+        snprintf(key + n, GENOME_KEY_MAX - n, ";budget=%d", steps);
+    }
+}
+
+/* Child i of next ahead of child k: fitter (failures last), or as fit and earlier. */
+static int fitter(const ga_individual *next, int i, int k)
+{
+    double fi = isfinite(next[i].fitness) ? next[i].fitness : -INFINITY,
+           fk = isfinite(next[k].fitness) ? next[k].fitness : -INFINITY;
+    return fi > fk || (fi == fk && i < k);
+}
+
+/* Evaluate the generation's bred children (elites keep theirs). With ga.rungs R > 1, successive
+ * halving within the generation: every child trains at rung 0 (rung_steps), the best ceil(n/eta) of a
+ * rung that did not fail go up one, until rung R-1, the full budget; each rung's result is an
+ * evaluation of its own (table rungs: rung, steps, promoted_from). Rungs are synchronous within the
+ * generation and promotion depends only on fitness, so the run stays reproducible for any number of
+ * workers and resumes like one rung. A child ends as its highest rung's evaluation (id, fitness,
+ * rung), with its full genome. */
+static int evaluate_generation(search_state *st, ga_individual *next, batch_item *items, evo_error *err)
+{
+    const int P = st->cfg->ga.population, R = st->cfg->ga.rungs, eta = st->cfg->ga.eta;
+    int n = 0, *alive = calloc((size_t)P, sizeof *alive);
+    ga_individual *runged = calloc((size_t)P, sizeof *runged);
+    archive_rung *info = calloc((size_t)P, sizeof *info);
+    int rc = alive && runged && info ? EVO_OK : evo_fail(err, EVO_ERR_NOMEM, "out of memory");
+    for (int i = 0; !rc && i < P; i++)
+        if (next[i].origin != ORIGIN_ELITE)
+            alive[n++] = i;
+    for (int r = 0; !rc && r < R && n > 0; r++) {
+        for (int j = 0; j < n; j++) {
+            const int i = alive[j];
+            runged[j] = next[i];
+            if (R > 1) {
+                info[j] = (archive_rung){r, rung_steps(next[i].genome.steps, r, R, eta), r > 0 ? next[i].id : 0};
+                rung_key(runged[j].key, &next[i].genome, info[j].steps);
+            }
+            runged[j].id = st->next_id++;
+            runged[j].rung = r;
+            items[j] = (batch_item){.ind = &runged[j], .seed = rng_next(&st->rng), .dup_of = -1,
+                                    .rung = R > 1 ? &info[j] : NULL};
+        }
+        if ((rc = evaluate_batch(st, items, n, BATCH_SEARCH, err)))
+            break;
+        for (int j = 0; j < n; j++) { /* the child as its latest rung scored it, its genome whole */
+            ga_individual *child = &next[alive[j]];
+            child->id = runged[j].id;
+            child->fitness = runged[j].fitness;
+            child->rung = r;
+            memcpy(child->obj, runged[j].obj, sizeof child->obj);
+        }
+        if (r == R - 1)
+            break;
+        for (int j = 1; j < n; j++) /* insertion sort, best first: n is a population */
+            for (int k = j; k > 0 && fitter(next, alive[k], alive[k - 1]); k--) {
+                int t = alive[k];
+                alive[k] = alive[k - 1], alive[k - 1] = t;
+            }
+        int up = (n + eta - 1) / eta;
+        while (up > 0 && !isfinite(next[alive[up - 1]].fitness))
+            up--;
+        n = up;
+    }
+    free(alive);
+    free(runged);
+    free(info);
+    return rc;
+}
+
 static int run_generational(search_state *st, evo_error *err)
 {
     const int P = st->cfg->ga.population;
@@ -471,14 +559,7 @@ static int run_generational(search_state *st, evo_error *err)
                 ga_initial(&next[i], i, st->cfg, &st->rng);
         else
             ga_breed_generation(next, &st->pop, st->cfg, &st->rng);
-        int n = 0;
-        for (int i = 0; i < P; i++) {
-            if (next[i].origin == ORIGIN_ELITE)
-                continue;
-            next[i].id = st->next_id++;
-            items[n++] = (batch_item){.ind = &next[i], .seed = rng_next(&st->rng), .dup_of = -1};
-        }
-        rc = evaluate_batch(st, items, n, BATCH_SEARCH, err);
+        rc = evaluate_generation(st, next, items, err);
         if (rc)
             break;
         if (st->pop.objectives && st->pop.size == P) { /* NSGA-II: the best P of parents and children */
@@ -537,7 +618,7 @@ static int run_steady(search_state *st, evo_error *err)
             double fit;
             if (ga_cache_get(&st->cache, child.key, &id, &fit)) { /* known: record it, breed another */
                 child.fitness = fit;
-                if ((rc = store(st, &child, seed, NULL, id, 1, err)))
+                if ((rc = store(st, &child, seed, NULL, id, NULL, 1, err)))
                     break;
                 continue;
             }
@@ -580,7 +661,7 @@ static int run_steady(search_state *st, evo_error *err)
             farm_result_free(&r);
             break;
         }
-        rc = store(st, &child, seeds[slot], &r, 0, 1, err);
+        rc = store(st, &child, seeds[slot], &r, 0, NULL, 1, err);
         farm_result_free(&r);
         if (!rc && st->evaluations / P > st->generation) { /* every P evaluations: a "generation" */
             st->generation = (int)(st->evaluations / P);
@@ -646,6 +727,24 @@ static int remember_criteria(void *ctx, int64_t eval, const double *crit)
     return EVO_OK;
 }
 
+static int take_rung(void *ctx, int64_t eval, const archive_rung *r)
+{
+    collect_ctx *c = ctx;
+    stored_row *row = (stored_row *)find_stored(c->st, eval);
+    if (row) {
+        row->ind.rung = r->rung;
+        rung_key(row->ind.key, &row->ind.genome, r->steps);
+    }
+    return EVO_OK;
+}
+
+/* A multi-fidelity run's stored rows get their rungs back (archive_for_each_rung). */
+static int restore_rungs(search_state *st, evo_error *err)
+{
+    collect_ctx c = {st, err};
+    return st->cfg->ga.rungs > 1 ? archive_for_each_rung(st->s->archive, st->run, take_rung, &c, err) : EVO_OK;
+}
+
 static int restore_objectives(search_state *st, evo_error *err)
 {
     if (!st->pop.objectives)
@@ -669,6 +768,8 @@ static int restore(search_state *st, evo_error *err)
     if (!rc)
         rc = archive_for_each_evaluation(st->s->archive, st->run, collect_row, &collect, err);
     if (!rc)
+        rc = restore_rungs(st, err);
+    if (!rc)
         rc = restore_objectives(st, err);
     for (size_t i = 0; !rc && i < st->n_stored; i++) {
         const stored_row *s = &st->stored[i];
@@ -691,8 +792,11 @@ static int restore(search_state *st, evo_error *err)
         st->pop.size = 0;
         for (int i = 0; i < state.n_members; i++) {
             const stored_row *s = find_stored(st, state.members[i]);
-            if (s)
-                st->pop.members[st->pop.size++] = s->ind;
+            if (!s)
+                continue;
+            ga_individual *m = &st->pop.members[st->pop.size++];
+            *m = s->ind;
+            genome_key(&m->genome, m->key); /* the member is the candidate, whatever rung scored it */
         }
         if (st->pop.objectives)
             rc = ga_pareto_sort(&st->pop, err);
@@ -704,7 +808,8 @@ static int restore(search_state *st, evo_error *err)
     /* The hall of fame is rebuilt from the stored fitness; the DSR's moments come from the archive's
      * validation returns at the end. */
     for (size_t i = 0; !rc && i < st->n_stored; i++)
-        if (!st->stored[i].cache_of && isfinite(st->stored[i].fitness))
+        if (!st->stored[i].cache_of && isfinite(st->stored[i].fitness) &&
+            st->stored[i].ind.rung == st->cfg->ga.rungs - 1)
             hof_add(st, &st->stored[i].ind, NULL);
     return rc;
 }

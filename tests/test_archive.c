@@ -196,7 +196,7 @@ static void expect_journal(const char *mode)
 Test(archive, create_and_reopen, .description = "a new file gets the schema; it reopens both ways")
 {
     evo_archive *a = open_rw();
-    expect(a, "SELECT value FROM meta WHERE key = 'schema_version'", "value\n4\n");
+    expect(a, "SELECT value FROM meta WHERE key = 'schema_version'", "value\n5\n");
     expect(a, "SELECT group_concat(name, ' ') FROM (SELECT name FROM sqlite_master WHERE type IN "
               "('table', 'view') ORDER BY name)",
            "\"group_concat(name, ' ')\"\n"
@@ -216,6 +216,22 @@ Test(archive, create_and_reopen, .description = "a new file gets the schema; it 
 }
 
 /* An archive of schema 3 (before runs.blas): read as it is, upgraded in place by a writer. */
+Test(archive, schema_4_is_read_and_upgraded, .description = "read-only: no rungs; a writer says 5 (table rungs comes with the first rung)")
+{
+    evo_archive *a = open_rw();
+    int64_t run = new_run(a, "r");
+    archive_close(a);
+    raw_sql("UPDATE meta SET value = '4' WHERE key = 'schema_version'");
+    a = open_ro();
+    archive_rung r;
+    evo_error err = {0};
+    cr_assert_eq(archive_get_rung(a, run, 1, &r, &err), 0, "schema 4 has no rungs");
+    archive_close(a);
+    a = open_rw();
+    expect(a, "SELECT value FROM meta WHERE key = 'schema_version'", "value\n5\n");
+    archive_close(a);
+}
+
 Test(archive, schema_3_is_read_and_upgraded, .description = "read-only: no kernel plan; a writer adds runs.blas and says 4")
 {
     evo_archive *a = open_rw();
@@ -237,7 +253,7 @@ Test(archive, schema_3_is_read_and_upgraded, .description = "read-only: no kerne
     expect(a, "SELECT value FROM meta WHERE key = 'schema_version'", "value\n3\n"); /* a reader changes nothing */
     archive_close(a);
     a = open_rw();
-    expect(a, "SELECT value FROM meta WHERE key = 'schema_version'", "value\n4\n");
+    expect(a, "SELECT value FROM meta WHERE key = 'schema_version'", "value\n5\n");
     cr_assert_eq(archive_run_blas(a, run, plan, sizeof plan, &err), EVO_OK);
     cr_assert_str_eq(plan, "", "the old run's plan stays unknown");
     cr_assert_eq(archive_run_set_provenance(a, run, &p, &err), EVO_OK, "%s", err.msg);
@@ -250,13 +266,13 @@ Test(archive, refuses_newer_schema_and_foreign_files, .description = "a clear me
 {
     evo_archive *a = open_rw();
     archive_close(a);
-    raw_sql("UPDATE meta SET value = '5' WHERE key = 'schema_version'");
+    raw_sql("UPDATE meta SET value = '6' WHERE key = 'schema_version'");
     evo_error err = {0};
     for (int ro = 0; ro < 2; ro++) {
         a = (evo_archive *)1;
         cr_assert_eq(archive_open(&a, path, ro, &err), EVO_ERR_DATA);
         cr_assert_null(a);
-        cr_assert(strstr(err.msg, "schema version 5 is newer than this evofolio reads (4)"), "%s", err.msg);
+        cr_assert(strstr(err.msg, "schema version 6 is newer than this evofolio reads (5)"), "%s", err.msg);
         cr_assert(strstr(err.msg, path), "%s", err.msg);
     }
     /* an archive of the first schema (epochs, no confirmations): named, with what to do */

@@ -415,3 +415,24 @@ Test(config, ga_objectives, .description = "ga.objectives: a set of 2-4 criteria
     expect_error(SOURCE "ga:\n  objectives: [sharpe, drawdwn]\n", "t.yaml:4:", "did you mean 'drawdown'");
     expect_error(SOURCE "ga:\n  objectives: [sharpe, sharpe]\n", "t.yaml:4:", "listed twice");
 }
+
+Test(config, ga_rungs_and_eta, .description = "ga.rungs 1..6, ga.eta 2..10; defaults left out of the hash; not with objectives or steady mode yet")
+{
+    evo_config c;
+    evo_error err = {0};
+    cr_assert_eq(parse(SOURCE "ga: {rungs: 3, eta: 2}\n", &c, &err), EVO_OK, "%s", err.msg);
+    cr_assert(c.ga.rungs == 3 && c.ga.eta == 2);
+    config_free(&c);
+    char none[17], defaults[17], three[17];
+    hash_of(SOURCE "ga: {population: 10}\n", none, &c);
+    cr_assert(c.ga.rungs == 1 && c.ga.eta == 3, "the defaults: one rung, eta 3");
+    config_free(&c);
+    hash_of(SOURCE "ga: {population: 10, rungs: 1, eta: 3}\n", defaults, NULL);
+    hash_of(SOURCE "ga: {population: 10, rungs: 3}\n", three, NULL);
+    cr_assert_str_eq(none, defaults, "the defaults hash as before the keys existed");
+    cr_assert_str_neq(none, three);
+    expect_error(SOURCE "ga:\n  rungs: 7\n", "t.yaml:4:10:", "1");
+    expect_error(SOURCE "ga:\n  eta: 1\n", "t.yaml:4:8:", "2");
+    expect_error(SOURCE "ga:\n  rungs: 2\n  objectives: [sharpe, drawdown]\n", "t.yaml:4:3:", "not supported yet");
+    expect_error(SOURCE "ga:\n  rungs: 2\n  mode: steady\n", "t.yaml:4:3:", "steady mode");
+}

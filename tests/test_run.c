@@ -382,6 +382,49 @@ Test(run, pareto_search_agrees_across_ranks_and_resumes, .description = "ga.obje
     cr_assert_geq(query_number("ps.db", "SELECT count(*) FROM evaluations"), 24);
 }
 
+/* ga.rungs (successive halving in each generation): the rungs as stated, 1 = 3 ranks, kill -9 + resume
+ * = uninterrupted, finalists from the full budget only. */
+Test(run, rungs_agree_across_ranks_and_resume, .description = "ga.rungs 3, eta 2: 6 -> 3 -> 2 per generation; 1 = 3 ranks; kill -9 + resume = uninterrupted")
+{
+    static const char *const rungs = "sed -i 's/^ga: {/ga: {rungs: 3, eta: 2, /' %s/%s.yaml";
+    write_config("r1", "r1.db", "generational", 3, 1, 10);
+    write_config("r3", "r3.db", "generational", 3, 1, 10);
+    cr_assert_eq(sh(rungs, dir, "r1"), 0);
+    cr_assert_eq(sh(rungs, dir, "r3"), 0);
+    cr_assert_eq(sh("%s run --quiet %s/r1.yaml > %s/r1.out 2>&1", bin, dir, dir), 0, "%s", slurp("r1.out"));
+    cr_assert_eq(sh("mpirun -n 3 %s run --quiet %s/r3.yaml > %s/r3.out 2>&1", bin, dir, dir), 0, "%s", slurp("r3.out"));
+    static char a[262144], b[262144];
+    query("r1.db", EVALS, a, sizeof a);
+    query("r3.db", EVALS, b, sizeof b);
+    cr_assert_str_eq(a, b, "1 rank:\n%s\n3 ranks:\n%s", a, b);
+    query("r3.db", "SELECT generation, rung, count(*) AS n, min(rungs.steps), max(rungs.steps), max(e.steps) FROM rungs JOIN "
+                   "evaluations e ON e.run = rungs.run AND e.id = rungs.eval GROUP BY generation, rung", a, sizeof a);
+    /* steps 300: rung 0 trains ceil(300/4) = 75, rung 1 150, rung 2 300; later generations breed 5 (one elite) */
+    cr_assert(strstr(a, "1,0,6,75,75,300\n1,1,3,150,150,300\n1,2,2,300,300,300\n2,0,5,75,75,300\n"), "%s", a);
+    cr_assert_eq(query_number("r3.db", "SELECT count(*) FROM rungs r JOIN rungs p ON p.run = r.run AND "
+                                       "p.eval = r.promoted_from WHERE p.rung != r.rung - 1"), 0, "promoted from the rung below");
+    cr_assert_eq(query_number("r3.db", "SELECT count(*) FROM rungs WHERE rung > 0 AND promoted_from IS NULL"), 0);
+    cr_assert_eq(query_number("r3.db", "SELECT count(*) FROM tests t JOIN rungs r ON r.run = t.run AND r.eval = t.eval "
+                                       "WHERE r.rung != 2"), 0, "finalists come from the full budget");
+    /* a rung's evaluation reproduces from the archive with the steps it trained with */
+    cr_assert_eq(sh("cd %s && %s eval --from r3.db:2 > r3e.out 2>&1", dir, bin), 0, "%s", slurp("r3e.out"));
+    cr_assert(strstr(slurp("r3e.out"), ": reproduced"), "%s", slurp("r3e.out"));
+    /* kill -9, resume, compare with an uninterrupted run */
+    write_config("rk", "rk.db", "generational", 12, 1, 10);
+    write_config("rref", "rref.db", "generational", 12, 1, 10);
+    cr_assert_eq(sh(rungs, dir, "rk"), 0);
+    cr_assert_eq(sh(rungs, dir, "rref"), 0);
+    start_and_wait("rk");
+    sh("p=$(cat %s/rk.pid); pkill -9 -P $p; kill -9 $p", dir);
+    cr_assert_neq(wait_rc("rk"), 0, "the job was killed before it finished");
+    cr_assert_eq(sh("cd %s && mpirun -n 3 %s run --resume --quiet rk.yaml > rk2.out 2>&1", dir, bin), 0,
+                 "%s", slurp("rk2.out"));
+    cr_assert_eq(sh("%s run --quiet %s/rref.yaml > %s/rref.out 2>&1", bin, dir, dir), 0);
+    query("rk.db", EVALS, a, sizeof a);
+    query("rref.db", EVALS, b, sizeof b);
+    cr_assert_str_eq(a, b, "the resumed multi-fidelity run differs from an uninterrupted one");
+}
+
 Test(run, resume_refuses_another_configuration, .description = "changed config or no unfinished run: exit 2, why")
 {
     write_config("a", "a.db", "generational", 2, 0, 10);

@@ -25,7 +25,7 @@
 #include "evofolio/metrics.h"
 #include "evofolio/rng.h"
 
-enum { ARCHIVE_SCHEMA_VERSION = 4 };
+enum { ARCHIVE_SCHEMA_VERSION = 5 };
 /* No fitness of this project's (annualised ratios) comes near it: a stored one beyond it is damage. */
 #define ARCHIVE_FITNESS_MAX 1e6
 
@@ -129,6 +129,15 @@ typedef struct {
     int64_t *members;   /* [n_members] evaluation ids of the population */
 } archive_state;
 
+/* A multi-fidelity run's evaluation (table rungs): its rung (0 = the cheapest; ga.rungs - 1 = the full
+ * budget), the training steps it ran (its genome holds the candidate's full steps), and the
+ * evaluation of the rung below it was promoted from (0 at rung 0). */
+typedef struct {
+    int rung;
+    int steps;
+    int64_t promoted_from;
+} archive_rung;
+
 /* One stored evaluation. res is NULL for a cache hit (cache_of > 0: its metrics are those of that
  * evaluation; the row takes ind->fitness). val_returns[n_val] are the candidate's validation net
  * returns, folds concatenated (for PBO); may be NULL. dates are the panel's dates [D], indexed by the
@@ -146,6 +155,7 @@ typedef struct {
     const double *val_returns;
     int n_val;
     const evo_date *dates;
+    const archive_rung *rung; /* multi-fidelity runs: its rung (stored in the same transaction); else NULL */
 } archive_eval;
 
 /* In one transaction: the evaluation row, its per-fold rows, and the state when not NULL. */
@@ -162,6 +172,12 @@ typedef struct {
 /* In one transaction: the generation's statistics and the state at its boundary. */
 int archive_put_generation(evo_archive *a, int64_t run, const archive_generation *g,
                            const archive_state *state, evo_error *err);
+
+/* Every rungs row of a run, in evaluation order (none in archives of schema 3 and 4). */
+int archive_for_each_rung(evo_archive *a, int64_t run, int (*fn)(void *ctx, int64_t eval, const archive_rung *r),
+                          void *ctx, evo_error *err);
+/* Evaluation eval's rung: 1 and *out, or 0 when it has none (not a multi-fidelity run). */
+int archive_get_rung(evo_archive *a, int64_t run, int64_t eval, archive_rung *out, evo_error *err);
 
 /* The latest saved state of a run: 1 (caller frees state->members) or 0 when none was saved. */
 int archive_get_state(evo_archive *a, int64_t run, archive_state *state, evo_error *err);

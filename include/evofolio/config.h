@@ -49,6 +49,8 @@ typedef struct {
 #define EVO_SEARCH_SPACE_REAL evo_gene_range
 #define EVO_SEARCH_FIELD_(E, name, type, kind, ...) EVO_SEARCH_SPACE_##kind name;
 
+enum { GA_RUNGS_MAX = 6 };
+
 typedef struct {
     char key[EVO_KEY_MAX]; /* "split.train_days", "data.assets[2]" */
     evo_mark mark;
@@ -114,6 +116,8 @@ typedef struct {
         int confirm;       /* best candidates retrained with fresh seeds before the champion is crowned */
         int confirm_seeds; /* fresh seeds each */
         unsigned objectives; /* bitmask over evo_criterion: 0, or 2..PARETO_MAX_OBJECTIVES of them (NSGA-II) */
+        int rungs;           /* successive halving: budgets per generation (1 = every child at full budget) */
+        int eta;             /* each rung trains eta times more steps than the one below; 1/eta go up */
     } ga;
 
     struct {

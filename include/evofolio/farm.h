@@ -29,6 +29,8 @@ typedef struct {
     int32_t test;     /* 1: evaluate on the held-out test period (champions) */
     int32_t replica;  /* 0, or k >= 1: the k-th confirmation of evaluation id with a fresh seed */
     blas_plan blas;   /* the kernels to compute it with: the run's, so that every rank computes alike */
+    int32_t steps;    /* > 0: train this many steps instead of the genome's (a rung of ga.rungs) */
+    int32_t unused;
     evo_genome genome;
 } farm_task;
 

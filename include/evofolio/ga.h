@@ -28,6 +28,9 @@ typedef struct {
      * evaluated, -inf failed), and the member's place by them (ga_pareto_sort). */
     double obj[PARETO_MAX_OBJECTIVES];
     int front;    /* Pareto rank in the population: 0 = non-dominated */
+    /* Multi-fidelity runs (ga.rungs > 1): the rung its fitness comes from; members of a higher rung
+     * (more training) are ahead of any of a lower one. 0 with one rung. */
+    int rung;
     double crowd; /* crowding distance within its front */
 } ga_individual;
 
