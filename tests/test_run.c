@@ -308,6 +308,30 @@ Test(run, kill_9_loses_nothing_committed, .description = "kill -9 of the whole j
     expect_same_as_reference("kill.db");
 }
 
+/* A 12-generation run NAME whose config the sed command `edit` (format: dir, name) changes: kill -9 of
+ * the whole job mid-run, --resume on 3 ranks, and the archive equals an uninterrupted one-rank run's. */
+static void expect_kill_resume_equals_uninterrupted(const char *name, const char *edit)
+{
+    char ref[32], db[40], ref_db[40];
+    snprintf(ref, sizeof ref, "%s-ref", name);
+    snprintf(db, sizeof db, "%s.db", name);
+    snprintf(ref_db, sizeof ref_db, "%s.db", ref);
+    write_config(name, db, "generational", 12, 1, 10);
+    write_config(ref, ref_db, "generational", 12, 1, 10);
+    cr_assert_eq(sh(edit, dir, name), 0);
+    cr_assert_eq(sh(edit, dir, ref), 0);
+    start_and_wait(name);
+    sh("p=$(cat %s/%s.pid); pkill -9 -P $p; kill -9 $p", dir, name);
+    cr_assert_neq(wait_rc(name), 0, "the job was killed before it finished");
+    cr_assert_eq(sh("cd %s && mpirun -n 3 %s run --resume --quiet %s.yaml > %s.resume 2>&1", dir, bin, name, name), 0,
+                 "%s", name);
+    cr_assert_eq(sh("%s run --quiet %s/%s.yaml > %s/%s.out 2>&1", bin, dir, ref, dir, ref), 0);
+    static char a[262144], b[262144];
+    query(db, EVALS, a, sizeof a);
+    query(ref_db, EVALS, b, sizeof b);
+    cr_assert_str_eq(a, b, "%s: the resumed run differs from an uninterrupted one", name);
+}
+
 /* ga.objectives (NSGA-II): 1 and 3 ranks agree; kill -9 then --resume equals an uninterrupted run; and
  * the selection really differs from the one-objective search's. */
 Test(run, pareto_search_agrees_across_ranks_and_resumes, .description = "ga.objectives: 1 = 3 ranks; kill -9 + resume = uninterrupted; differs from one objective")
@@ -360,20 +384,7 @@ Test(run, pareto_search_agrees_across_ranks_and_resumes, .description = "ga.obje
     cr_assert_null(strstr(slurp("plain.html"), "id=\"pareto\""), "a one-objective run has no front");
     cr_assert_eq(sh("%s query %s/plain.db pareto > %s/plain.err 2>&1", bin, dir, dir), 2);
     cr_assert(strstr(slurp("plain.err"), "searched one objective"), "%s", slurp("plain.err"));
-    /* kill -9 mid-run, resume, compare with an uninterrupted run of the same configuration */
-    write_config("pk", "pk.db", "generational", 12, 1, 10);
-    write_config("pref", "pref.db", "generational", 12, 1, 10);
-    cr_assert_eq(sh(objectives, dir, "pk"), 0);
-    cr_assert_eq(sh(objectives, dir, "pref"), 0);
-    start_and_wait("pk");
-    sh("p=$(cat %s/pk.pid); pkill -9 -P $p; kill -9 $p", dir);
-    cr_assert_neq(wait_rc("pk"), 0, "the job was killed before it finished");
-    cr_assert_eq(sh("cd %s && mpirun -n 3 %s run --resume --quiet pk.yaml > pk2.out 2>&1", dir, bin), 0,
-                 "%s", slurp("pk2.out"));
-    cr_assert_eq(sh("%s run --quiet %s/pref.yaml > %s/pref.out 2>&1", bin, dir, dir), 0);
-    query("pk.db", EVALS, a, sizeof a);
-    query("pref.db", EVALS, b, sizeof b);
-    cr_assert_str_eq(a, b, "the resumed Pareto run differs from an uninterrupted one");
+    expect_kill_resume_equals_uninterrupted("pk", objectives);
     /* steady mode: no barrier, the child enters by NSGA-II's order; completes on 3 ranks */
     write_config("ps", "ps.db", "steady", 4, 0, 10);
     cr_assert_eq(sh(objectives, dir, "ps"), 0);
@@ -409,20 +420,7 @@ Test(run, rungs_agree_across_ranks_and_resume, .description = "ga.rungs 3, eta 2
     /* a rung's evaluation reproduces from the archive with the steps it trained with */
     cr_assert_eq(sh("cd %s && %s eval --from r3.db:2 > r3e.out 2>&1", dir, bin), 0, "%s", slurp("r3e.out"));
     cr_assert(strstr(slurp("r3e.out"), ": reproduced"), "%s", slurp("r3e.out"));
-    /* kill -9, resume, compare with an uninterrupted run */
-    write_config("rk", "rk.db", "generational", 12, 1, 10);
-    write_config("rref", "rref.db", "generational", 12, 1, 10);
-    cr_assert_eq(sh(rungs, dir, "rk"), 0);
-    cr_assert_eq(sh(rungs, dir, "rref"), 0);
-    start_and_wait("rk");
-    sh("p=$(cat %s/rk.pid); pkill -9 -P $p; kill -9 $p", dir);
-    cr_assert_neq(wait_rc("rk"), 0, "the job was killed before it finished");
-    cr_assert_eq(sh("cd %s && mpirun -n 3 %s run --resume --quiet rk.yaml > rk2.out 2>&1", dir, bin), 0,
-                 "%s", slurp("rk2.out"));
-    cr_assert_eq(sh("%s run --quiet %s/rref.yaml > %s/rref.out 2>&1", bin, dir, dir), 0);
-    query("rk.db", EVALS, a, sizeof a);
-    query("rref.db", EVALS, b, sizeof b);
-    cr_assert_str_eq(a, b, "the resumed multi-fidelity run differs from an uninterrupted one");
+    expect_kill_resume_equals_uninterrupted("rk", rungs);
 }
 
 Test(run, resume_refuses_another_configuration, .description = "changed config or no unfinished run: exit 2, why")
