@@ -1141,6 +1141,7 @@ static int put_eval_row(evo_archive *a, const archive_eval *e, evo_error *err)
 static int put_rung(evo_archive *a, const archive_eval *e, evo_error *err)
 {
     sqlite3_stmt *st = NULL;
+    /* every time, inside the evaluation's transaction: a rolled-back first rung takes the table with it */
     int rc = sqlite3_exec(a->db, RUNGS_TABLE_SQL, NULL, NULL, NULL);
     if (!rc)
         rc = sqlite3_prepare_v2(a->db, "INSERT INTO rungs (run, eval, rung, steps, promoted_from) "

@@ -394,14 +394,22 @@ void ga_breed_generation(ga_individual *next, const ga_population *pop, const ev
         ga_breed_child(&next[n++], pop, cfg, rng);
 }
 
+/* The objectives of v[n] as one row-major matrix [n][m] for pareto.h (malloc'd; NULL when out of
+ * memory). */
+static double *objective_matrix(const ga_individual *v, int n, int m)
+{
+    double *obj = malloc(sizeof *obj * ((size_t)n * (size_t)m + 1));
+    for (int i = 0; obj && i < n; i++)
+        memcpy(obj + (size_t)i * m, v[i].obj, sizeof *obj * (size_t)m);
+    return obj;
+}
+
 int ga_pareto_sort(ga_population *pop, evo_error *err)
 {
     const int n = pop->size, m = pop->objectives;
-    double *obj = calloc((size_t)n * (size_t)m + 1, sizeof *obj), *crowd = calloc((size_t)n + 1, sizeof *crowd);
+    double *obj = objective_matrix(pop->members, n, m), *crowd = calloc((size_t)n + 1, sizeof *crowd);
     int *rank = calloc((size_t)n + 1, sizeof *rank);
     int rc = obj && crowd && rank ? EVO_OK : evo_fail(err, EVO_ERR_NOMEM, "ga: out of memory sorting %d members", n);
-    for (int i = 0; !rc && i < n; i++)
-        memcpy(obj + (size_t)i * m, pop->members[i].obj, sizeof *obj * (size_t)m);
     if (!rc)
         rc = pareto_rank(obj, n, m, rank, err);
     if (!rc)
@@ -420,15 +428,12 @@ int ga_pareto_sort(ga_population *pop, evo_error *err)
  * *kept_last: whether pool[n - 1] is among them. */
 static int keep_best(ga_population *pop, const ga_individual *pool, int n, int *kept_last, evo_error *err)
 {
-    const int m = pop->objectives;
-    double *obj = calloc((size_t)n * (size_t)m + 1, sizeof *obj);
+    double *obj = objective_matrix(pool, n, pop->objectives);
     int *order = calloc((size_t)n + 1, sizeof *order);
     *kept_last = 0;
     int rc = obj && order ? EVO_OK : evo_fail(err, EVO_ERR_NOMEM, "ga: out of memory selecting from %d", n);
-    for (int i = 0; !rc && i < n; i++)
-        memcpy(obj + (size_t)i * m, pool[i].obj, sizeof *obj * (size_t)m);
     if (!rc)
-        rc = pareto_order(obj, n, m, order, err);
+        rc = pareto_order(obj, n, pop->objectives, order, err);
     for (int i = 0; !rc && i < pop->size; i++) {
         pop->members[i] = pool[order[i]];
         *kept_last |= order[i] == n - 1;

@@ -116,7 +116,6 @@ static int state_of(const search_state *st, archive_state *out, int64_t *ids)
     return 0;
 }
 
-/* Store one evaluation (r NULL: a cache hit of cache_of) and update the cache and statistics. */
 /* ---------------------------------------------------------------- objectives (ga.objectives) */
 
 /* Room for evaluation id's criteria; NaN until set. */
@@ -162,6 +161,8 @@ static int set_objectives(search_state *st, ga_individual *ind, const farm_resul
     return EVO_OK;
 }
 
+/* Store one evaluation (r NULL: a cache hit of cache_of; rung: its rung in a multi-fidelity run) and
+ * update the cache and statistics. */
 static int store(search_state *st, ga_individual *ind, uint64_t seed, const farm_result *r, int64_t cache_of,
                  const archive_rung *rung, int with_state, evo_error *err)
 {
@@ -714,7 +715,6 @@ static int count_row(void *ctx, const archive_eval_row *row)
     return EVO_OK;
 }
 
-/* Rebuild the cache, the statistics and the population from the archive. */
 /* Resume with ga.objectives: each stored evaluation's criteria from its folds rows (the metrics the
  * live run took them from, bit for bit), then every stored row's objectives. */
 static int remember_criteria(void *ctx, int64_t eval, const double *crit)
@@ -758,6 +758,7 @@ static int restore_objectives(search_state *st, evo_error *err)
     return rc;
 }
 
+/* Rebuild the cache, the statistics and the population from the archive. */
 static int restore(search_state *st, evo_error *err)
 {
     size_t n = 0;
