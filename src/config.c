@@ -742,10 +742,6 @@ static int validate(evo_config *cfg, evo_error *err)
         return config_fail_at(cfg, "ga.rungs", err, EVO_ERR_CONFIG,
                               "ga.rungs %d with ga.objectives: multi-fidelity Pareto searches are not supported "
                               "yet. Set ga.rungs: 1, or ga.objectives: [].", cfg->ga.rungs);
-    if (cfg->ga.rungs > 1 && cfg->ga.mode == GA_STEADY)
-        return config_fail_at(cfg, "ga.rungs", err, EVO_ERR_CONFIG,
-                              "ga.rungs %d in steady mode: asynchronous promotion is not supported yet. Use "
-                              "ga.mode: generational, or ga.rungs: 1.", cfg->ga.rungs);
     if (cfg->ga.tournament > cfg->ga.population)
         return config_fail_at(cfg, "ga.tournament", err, EVO_ERR_CONFIG,
                               "ga.tournament %d is larger than ga.population %d.",

@@ -80,17 +80,28 @@ static double rank_value(double fitness)
     return isnan(fitness) ? -INFINITY : fitness;
 }
 
-/* Is member i strictly ahead of member j (fitter, or as fit with a lower index)? With objectives,
- * by NSGA-II's crowded comparison. */
+/* How two members compare on one objective, ties left to the caller: 1 when a is ahead of b, -1 when
+ * behind, 0 when as good. A member that did not fail is ahead of any of a lower rung (its fitness
+ * comes from more training, ga.h), and a failure is behind every success whatever its rung; otherwise
+ * the fitter is ahead. With one rung that is the order of fitness alone. */
+static int compare_members(const ga_individual *a, const ga_individual *b)
+{
+    const double fa = rank_value(a->fitness), fb = rank_value(b->fitness);
+    const int ra = isfinite(fa) ? a->rung : -1, rb = isfinite(fb) ? b->rung : -1;
+    if (ra != rb)
+        return ra > rb ? 1 : -1;
+    return (fa > fb) - (fa < fb);
+}
+
+/* Is member i strictly ahead of member j (compare_members, or as good with a lower index)? With
+ * objectives, by NSGA-II's crowded comparison. */
 static int ahead(const ga_population *pop, int i, int j)
 {
     const ga_individual *a = &pop->members[i], *b = &pop->members[j];
     if (pop->objectives)
         return a->front < b->front || (a->front == b->front && (a->crowd > b->crowd || (a->crowd == b->crowd && i < j)));
-    if (a->rung != b->rung)
-        return a->rung > b->rung;
-    double fi = rank_value(a->fitness), fj = rank_value(b->fitness);
-    return fi > fj || (fi == fj && i < j);
+    const int c = compare_members(a, b);
+    return c > 0 || (c == 0 && i < j);
 }
 
 int ga_best(const ga_population *pop)
@@ -102,15 +113,14 @@ int ga_best(const ga_population *pop)
     return best;
 }
 
-/* The least fit member; among equals the lower index, as for the best (ga.h). */
+/* The member behind all others (compare_members); among equals the lower index, as for the best
+ * (ga.h). */
 static int worst_member(const ga_population *pop)
 {
     int worst = 0;
-    for (int i = 1; i < pop->size; i++) {
-        double fi = rank_value(pop->members[i].fitness), fw = rank_value(pop->members[worst].fitness);
-        if (fi < fw)
+    for (int i = 1; i < pop->size; i++)
+        if (compare_members(&pop->members[i], &pop->members[worst]) < 0)
             worst = i;
-    }
     return worst;
 }
 
@@ -474,7 +484,7 @@ int ga_steady_insert(ga_population *pop, const ga_individual *child)
     if (!(child->fitness > -INFINITY)) /* failed (-inf) or not evaluated (NaN) */
         return 0;
     int w = worst_member(pop);
-    if (child->fitness < rank_value(pop->members[w].fitness))
+    if (compare_members(child, &pop->members[w]) < 0)
         return 0;
     pop->members[w] = *child;
     return 1;

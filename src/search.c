@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "evofolio/archive.h"
+#include "evofolio/asha.h"
 #include "evofolio/blas_plan.h"
 #include "evofolio/catalog.h"
 #include "evofolio/config.h"
@@ -42,6 +43,7 @@ typedef struct {
     double fitness;
     int64_t cache_of;
     ga_individual ind; /* a multi-fidelity run's rung in ind.rung, its budget in ind.key (rung_key) */
+    int64_t promoted_from; /* a multi-fidelity run: the evaluation of the rung below it went up from */
 } stored_row;
 
 /* A task in flight: what its result will answer. */
@@ -75,6 +77,9 @@ typedef struct {
     int64_t n_criteria;                  /* ids 0 .. n_criteria - 1 have room */
     stored_row *stored; /* resume: every stored evaluation by id */
     size_t n_stored;
+    asha_ladder ladder;     /* steady multi-fidelity runs: every rung's results (asha.h) */
+    ga_individual *climbers; /* ... and the candidates on it, by the entries' ref, each keyed whole */
+    int64_t n_climbers, cap_climbers;
     long evaluations, cache_hits, failures; /* of the whole run */
     double best;
     int stale;
@@ -584,52 +589,159 @@ static int run_generational(search_state *st, evo_error *err)
 
 /* ---------------------------------------------------------------- steady mode */
 
-/* The next child to send: random until the population has been seeded, bred afterwards. */
+/* The next new child of a steady run: random until the population has been seeded, bred afterwards. */
 static void next_child(search_state *st, ga_individual *child)
 {
     if (st->pop.size < st->cfg->ga.population || st->pop.size < 2)
         ga_random(child, st->cfg, ORIGIN_RANDOM, &st->rng);
     else
         ga_breed_child(child, &st->pop, st->cfg, &st->rng);
-    child->id = st->next_id++;
 }
+
+/* A task of a steady run: the child, its seed, and in a multi-fidelity run its rung and the
+ * candidate's place in st->climbers (-1 for a new child, which gets one when its rung 0 is back). */
+typedef struct {
+    ga_individual ind; /* keyed with its rung's budget (rung_key) */
+    uint64_t seed;
+    archive_rung rung;
+    int64_t ref;
+} steady_task;
+
+/* The next task of a steady run. With ga.rungs > 1, ASHA's promotion when one is due (asha.h): the
+ * candidate again, one rung up; else a new child at rung 0, seeded while the first P are handed out
+ * (*seeded counts them), bred afterwards (next_child). */
+static void steady_next(search_state *st, int *seeded, steady_task *t)
+{
+    const int R = st->cfg->ga.rungs;
+    int k;
+    asha_entry e;
+    memset(t, 0, sizeof *t);
+    t->ref = -1;
+    if (R > 1 && asha_promote(&st->ladder, &k, &e)) {
+        t->ind = st->climbers[e.ref];
+        t->ind.rung = k + 1;
+        t->rung = (archive_rung){k + 1, 0, e.id};
+        t->ref = e.ref;
+    } else if (*seeded < st->cfg->ga.population) {
+        ga_initial(&t->ind, (*seeded)++, st->cfg, &st->rng);
+    } else {
+        next_child(st, &t->ind);
+    }
+    t->ind.id = st->next_id++;
+    if (R > 1) {
+        t->rung.steps = rung_steps(t->ind.genome.steps, t->rung.rung, R, st->cfg->ga.eta);
+        rung_key(t->ind.key, &t->ind.genome, t->rung.steps);
+    }
+    t->seed = rng_next(&st->rng);
+}
+
+/* The steady population takes a result: a promoted candidate's member (id `from`) gives way to it
+ * whatever it scored, since selection goes by a candidate's highest rung; any other result enters as a
+ * child does (a failure never). */
+static int steady_enter(search_state *st, const ga_individual *child, int64_t from, evo_error *err)
+{
+    ga_individual member = *child;
+    genome_key(&member.genome, member.key); /* the member is the candidate, whatever rung scored it */
+    for (int i = 0; from && i < st->pop.size; i++)
+        if (st->pop.members[i].id == from) {
+            st->pop.members[i] = member;
+            return st->pop.objectives ? ga_pareto_sort(&st->pop, err) : EVO_OK;
+        }
+    if (!isfinite(member.fitness))
+        return EVO_OK;
+    if (st->pop.size < st->cfg->ga.population) {
+        st->pop.members[st->pop.size++] = member;
+        return st->pop.objectives ? ga_pareto_sort(&st->pop, err) : EVO_OK;
+    }
+    if (st->pop.objectives) {
+        int entered;
+        return ga_nsga_insert(&st->pop, &member, &entered, err);
+    }
+    ga_steady_insert(&st->pop, &member);
+    return EVO_OK;
+}
+
+/* Put a candidate's result on the ladder: a new child becomes a climber first. */
+static int climb(search_state *st, const ga_individual *ind, int rung, int64_t ref, evo_error *err)
+{
+    if (ref < 0) {
+        if (st->n_climbers == st->cap_climbers) {
+            int64_t cap = st->cap_climbers ? 2 * st->cap_climbers : 256;
+            ga_individual *grown = realloc(st->climbers, sizeof *grown * (size_t)cap);
+            if (!grown)
+                return evo_fail(err, EVO_ERR_NOMEM, "out of memory for %lld candidates on the rungs", (long long)cap);
+            st->climbers = grown;
+            st->cap_climbers = cap;
+        }
+        ref = st->n_climbers++;
+        st->climbers[ref] = *ind;
+        st->climbers[ref].rung = 0;
+        genome_key(&st->climbers[ref].genome, st->climbers[ref].key);
+    }
+    return asha_add(&st->ladder, rung, ind->id, ind->fitness, ref, err);
+}
+
+/* A steady task's result r, or (r NULL) a cache hit of evaluation cache_of: into the population, the
+ * archive (with the new state) and, in a multi-fidelity run, onto the ladder. A cache hit at rung 0 is
+ * a candidate already on the ladder (its first copy), so it is only recorded; a cache hit of a
+ * promotion is the candidate's result at that rung and climbs like one. */
+static int steady_result(search_state *st, steady_task *t, const farm_result *r, int64_t cache_of, evo_error *err)
+{
+    const int R = st->cfg->ga.rungs, fresh = r || t->rung.rung > 0;
+    if (r)
+        t->ind.fitness = r->res.status == EVAL_OK ? r->res.fitness : -INFINITY;
+    int rc = set_objectives(st, &t->ind, r, cache_of, err);
+    if (!rc && fresh)
+        rc = steady_enter(st, &t->ind, t->rung.promoted_from, err);
+    if (!rc)
+        rc = store(st, &t->ind, t->seed, r, cache_of, R > 1 ? &t->rung : NULL, 1, err);
+    if (!rc && fresh && R > 1)
+        rc = climb(st, &t->ind, t->rung.rung, t->ref, err);
+    return rc;
+}
+
+/* Is a task of key in flight? */
+static int in_flight(const steady_task *slots, int W, const char *key)
+{
+    for (int i = 0; i < W; i++)
+        if (slots[i].ind.id && !strcmp(slots[i].ind.key, key))
+            return 1;
+    return 0;
+}
+
+enum { STEADY_REDRAWS = 8 }; /* new children drawn again when they duplicate one in flight */
 
 static int run_steady(search_state *st, evo_error *err)
 {
     const int P = st->cfg->ga.population, W = farm_workers(st->s->farm);
-    /* one slot per worker: the child it is evaluating (id 0: a free slot) */
-    ga_individual *slots = calloc((size_t)W, sizeof *slots);
-    uint64_t *seeds = calloc((size_t)W, sizeof *seeds);
-    int rc = slots && seeds ? EVO_OK : evo_fail(err, EVO_ERR_NOMEM, "out of memory");
-    int seeded = st->pop.size; /* random children handed out so far (resume: the members) */
+    /* one slot per worker: the task it is evaluating (ind.id 0: a free slot) */
+    steady_task *slots = calloc((size_t)W, sizeof *slots);
+    int rc = slots ? EVO_OK : evo_fail(err, EVO_ERR_NOMEM, "out of memory");
+    int seeded = st->pop.size; /* new children seeded so far (resume: the members) */
     while (!rc) {
         int stop = ga_should_stop(&(ga_progress){st->evaluations / P, st->evaluations, elapsed(st), st->stale},
                                   st->cfg) != GA_CONTINUE;
         while (!stop && !*st->sig && farm_idle(st->s->farm) > 0) {
-            ga_individual child;
-            if (seeded < P) {
-                ga_initial(&child, seeded, st->cfg, &st->rng);
-                child.id = st->next_id++;
-                seeded++;
-            } else {
-                next_child(st, &child);
-            }
-            uint64_t seed = rng_next(&st->rng);
+            steady_task t;
+            steady_next(st, &seeded, &t);
+            /* a twin of a task in flight would train the same thing twice: draw again, a few times */
+            for (int k = 0; k < STEADY_REDRAWS && t.rung.rung == 0 && in_flight(slots, W, t.ind.key); k++)
+                steady_next(st, &seeded, &t);
             int64_t id;
             double fit;
-            if (ga_cache_get(&st->cache, child.key, &id, &fit)) { /* known: record it, breed another */
-                child.fitness = fit;
-                if ((rc = store(st, &child, seed, NULL, id, NULL, 1, err)))
+            if (ga_cache_get(&st->cache, t.ind.key, &id, &fit)) { /* known: record it, send another */
+                t.ind.fitness = fit;
+                if ((rc = steady_result(st, &t, NULL, id, err)))
                     break;
                 continue;
             }
             int slot = 0;
-            while (slot < W && slots[slot].id)
+            while (slot < W && slots[slot].ind.id)
                 slot++;
             assert(slot < W && "farm_idle > 0: fewer than W children in flight");
-            slots[slot] = child;
-            seeds[slot] = seed;
-            farm_task task = {.id = child.id, .seed = seed, .test = 0, .genome = child.genome};
+            slots[slot] = t;
+            farm_task task = {.id = t.ind.id, .seed = t.seed, .test = 0, .genome = t.ind.genome,
+                              .steps = st->cfg->ga.rungs > 1 ? t.rung.steps : 0};
             if ((rc = submit(st, &task, slot, err)))
                 break;
         }
@@ -643,26 +755,9 @@ static int run_steady(search_state *st, evo_error *err)
         }
         if (!got)
             continue;
-        ga_individual child = slots[slot];
+        steady_task t = slots[slot];
         memset(&slots[slot], 0, sizeof slots[slot]);
-        child.fitness = r.res.status == EVAL_OK ? r.res.fitness : -INFINITY;
-        rc = set_objectives(st, &child, &r, 0, err);
-        if (!rc && isfinite(child.fitness)) { /* enter the population, then store with the new state */
-            int entered;
-            if (st->pop.size < P) {
-                st->pop.members[st->pop.size++] = child;
-                rc = st->pop.objectives ? ga_pareto_sort(&st->pop, err) : EVO_OK;
-            } else if (st->pop.objectives) {
-                rc = ga_nsga_insert(&st->pop, &child, &entered, err);
-            } else {
-                ga_steady_insert(&st->pop, &child);
-            }
-        }
-        if (rc) {
-            farm_result_free(&r);
-            break;
-        }
-        rc = store(st, &child, seeds[slot], &r, 0, NULL, 1, err);
+        rc = steady_result(st, &t, &r, 0, err);
         farm_result_free(&r);
         if (!rc && st->evaluations / P > st->generation) { /* every P evaluations: a "generation" */
             st->generation = (int)(st->evaluations / P);
@@ -674,7 +769,6 @@ static int run_steady(search_state *st, evo_error *err)
     if (!rc && *st->sig)
         rc = EVO_STOPPED;
     free(slots);
-    free(seeds);
     return rc;
 }
 
@@ -733,16 +827,59 @@ static int take_rung(void *ctx, int64_t eval, const archive_rung *r)
     stored_row *row = (stored_row *)find_stored(c->st, eval);
     if (row) {
         row->ind.rung = r->rung;
+        row->promoted_from = r->promoted_from;
         rung_key(row->ind.key, &row->ind.genome, r->steps);
     }
     return EVO_OK;
 }
 
-/* A multi-fidelity run's stored rows get their rungs back (archive_for_each_rung). */
+/* A steady run's ladder as it stood: every stored row on its rung (in id order, so a promoted row
+ * finds the entry it went up from and marks it), but rung 0's cache hits, as the live run did
+ * (steady_result). A promotion that was in flight is not marked, so it is made again. */
+static int restore_ladder(search_state *st, evo_error *err)
+{
+    for (size_t i = 0; i < st->n_stored; i++) {
+        const stored_row *s = &st->stored[i];
+        int64_t ref = -1;
+        if (s->ind.rung == 0 && s->cache_of)
+            continue;
+        if (s->ind.rung > 0 && !asha_mark_promoted(&st->ladder, s->ind.rung - 1, s->promoted_from, &ref))
+            return evo_fail(err, EVO_ERR_DATA, "evaluation %lld of run %lld went up to rung %d from evaluation "
+                            "%lld, which is not at rung %d. The archive is damaged: restore a copy, or start a "
+                            "new run without --resume.", (long long)s->id, (long long)st->run, s->ind.rung,
+                            (long long)s->promoted_from, s->ind.rung - 1);
+        int rc = climb(st, &s->ind, s->ind.rung, ref, err);
+        if (rc)
+            return rc;
+    }
+    return EVO_OK;
+}
+
+/* What a resumed steady run's rungs hold: "rungs: 12 / 4 / 1 results stored, 5 / 1 gone up". */
+static void print_ladder(const asha_ladder *l)
+{
+    fprintf(stderr, "rungs:");
+    for (int k = 0; k < l->rungs; k++)
+        fprintf(stderr, "%s %d", k ? " /" : "", l->rung[k].n);
+    fprintf(stderr, " results stored,");
+    for (int k = 0; k < l->rungs - 1; k++) {
+        int up = 0;
+        for (int i = 0; i < l->rung[k].n; i++)
+            up += l->rung[k].e[i].promoted;
+        fprintf(stderr, "%s %d", k ? " /" : "", up);
+    }
+    fprintf(stderr, " gone up\n");
+}
+
+/* A multi-fidelity run's stored rows get their rungs back (archive_for_each_rung), and a steady one
+ * its ladder. */
 static int restore_rungs(search_state *st, evo_error *err)
 {
+    if (st->cfg->ga.rungs == 1)
+        return EVO_OK;
     collect_ctx c = {st, err};
-    return st->cfg->ga.rungs > 1 ? archive_for_each_rung(st->s->archive, st->run, take_rung, &c, err) : EVO_OK;
+    int rc = archive_for_each_rung(st->s->archive, st->run, take_rung, &c, err);
+    return rc || st->cfg->ga.mode != GA_STEADY ? rc : restore_ladder(st, err);
 }
 
 static int restore_objectives(search_state *st, evo_error *err)
@@ -1249,6 +1386,7 @@ int search_run(const search_setup *s, const search_options *opt, const volatile 
         st.flight[e].of = -1;
     st.pop.size = 0;
     st.pop.objectives = __builtin_popcount(s->cfg->ga.objectives);
+    asha_init(&st.ladder, s->cfg->ga.rungs, s->cfg->ga.eta);
     if (!rc)
         rc = open_run(&st, err);
     st.t0 = st.gen_t0 = farm_clock();
@@ -1259,6 +1397,8 @@ int search_run(const search_setup *s, const search_options *opt, const volatile 
                 (long long)st.run, s->cfg->name, catalog_ga_modes.names[s->cfg->ga.mode],
                 s->cfg->ga.population, farm_workers(s->farm), farm_workers(s->farm) == 1 ? "" : "s",
                 st.stored ? ", resumed" : "", blas, st.blas_how);
+    if (!rc && !opt->quiet && st.stored && st.ladder.rung[0].n)
+        print_ladder(&st.ladder);
     if (!rc)
         rc = s->cfg->ga.mode == GA_STEADY ? run_steady(&st, err) : run_generational(&st, err);
     if (!rc)
@@ -1275,6 +1415,8 @@ int search_run(const search_setup *s, const search_options *opt, const volatile 
     ga_population_free(&st.pop);
     ga_cache_free(&st.cache);
     free(st.stored);
+    asha_free(&st.ladder);
+    free(st.climbers);
     free(st.criteria);
     free(st.flight);
     return rc;

@@ -784,6 +784,46 @@ Test(ga, steady_insert_replaces_the_worst_when_at_least_as_fit,
     config_free(&cfg);
 }
 
+/* Multi-fidelity populations: a higher rung is ahead of any lower one, a failure behind every
+ * success whatever its rung (ga.h). Members: #1 rung 1 0.1, #2 rung 0 5.0, #3 rung 1 failed, #4 rung 0 0.3. */
+Test(ga, rungs_order_members_and_failures_last, .description = "higher rung first; a failed member of any rung is the worst")
+{
+    evo_config cfg;
+    parse(SOURCE, &cfg);
+    const double fitness[] = {0.1, 5.0, -INFINITY, 0.3};
+    const int rung[] = {1, 0, 1, 0};
+    ga_population pop;
+    make_population(&pop, &cfg, fitness, 4, 83);
+    for (int i = 0; i < 4; i++)
+        pop.members[i].rung = rung[i];
+    cr_assert_eq(ga_best(&pop), 0, "rung 1's 0.1 is ahead of rung 0's 5.0");
+    ga_individual child;
+    evo_rng rng;
+    rng_seed(&rng, 84);
+    ga_random(&child, &cfg, ORIGIN_CROSSOVER, &rng);
+    child.id = 100;
+    child.fitness = -9.0; /* rung 0, weaker than any member: still ahead of the failure */
+    cr_assert_eq(ga_steady_insert(&pop, &child), 1);
+    cr_assert_eq(pop.members[2].id, 100, "the failed rung-1 member went");
+    child.id = 101;
+    child.fitness = 0.2; /* rung 0: behind rung 1's 0.1 but ahead of rung 0's -9 */
+    cr_assert_eq(ga_steady_insert(&pop, &child), 1);
+    cr_assert_eq(pop.members[2].id, 101);
+    child.id = 102;
+    child.fitness = 0.25; /* now the worst is rung 0's 0.2 (#101): a rung-0 0.25 replaces it */
+    cr_assert_eq(ga_steady_insert(&pop, &child), 1);
+    cr_assert_eq(pop.members[2].id, 102);
+    for (int i = 0; i < 4; i++)
+        pop.members[i].rung = 1;
+    child.id = 103;
+    child.fitness = 100; /* rung 0 against a population all at rung 1: stays out */
+    cr_assert_eq(ga_steady_insert(&pop, &child), 0);
+    child.rung = 1;
+    cr_assert_eq(ga_steady_insert(&pop, &child), 1, "at rung 1 it is the fittest");
+    ga_population_free(&pop);
+    config_free(&cfg);
+}
+
 /* ---------------------------------------------------------------- cache */
 
 Test(ga, cache_put_get_keeps_the_first_entry, .description = "hit returns id and fitness; a second put is ignored")

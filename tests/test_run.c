@@ -308,6 +308,13 @@ Test(run, kill_9_loses_nothing_committed, .description = "kill -9 of the whole j
     expect_same_as_reference("kill.db");
 }
 
+static void expect_status(const char *db, const char *status)
+{
+    static char out[4096];
+    query(db, "SELECT status FROM runs", out, sizeof out);
+    cr_assert(strstr(out, status), "expected %s: %s", status, out);
+}
+
 /* A 12-generation run NAME whose config the sed command `edit` (format: dir, name) changes: kill -9 of
  * the whole job mid-run, --resume on 3 ranks, and the archive equals an uninterrupted one-rank run's. */
 static void expect_kill_resume_equals_uninterrupted(const char *name, const char *edit)
@@ -423,6 +430,61 @@ Test(run, rungs_agree_across_ranks_and_resume, .description = "ga.rungs 3, eta 2
     expect_kill_resume_equals_uninterrupted("rk", rungs);
 }
 
+/* ga.rungs in steady mode (ASHA): promotions interleave with new children, each from the rung below
+ * and of the same genome, none twice; kill -9 + --resume goes on climbing from the stored rungs and
+ * retrains nothing; one rank completes too. */
+Test(run, rungs_in_steady_mode_promote_asynchronously, .description = "ga.rungs 3, eta 2, steady: ASHA's promotions; kill -9 + resume retrains nothing; one rank")
+{
+    static const char *const rungs = "sed -i 's/^ga: {/ga: {rungs: 3, eta: 2, /; s/generations: 12/generations: 20/' %s/%s.yaml";
+    write_config("sa", "sa.db", "steady", 12, 1, 10);
+    cr_assert_eq(sh(rungs, dir, "sa"), 0);
+    start_and_wait("sa");
+    sh("p=$(cat %s/sa.pid); pkill -9 -P $p; kill -9 $p", dir);
+    cr_assert_neq(wait_rc("sa"), 0, "the job was killed before it finished");
+    const long before = query_number("sa.db", "SELECT max(id) FROM evaluations");
+    /* the resumed run's ladder is the stored one: every row on its rung but rung 0's cache hits */
+    char want[256];
+    snprintf(want, sizeof want, "rungs: %ld / %ld / %ld results stored, %ld / %ld gone up\n",
+             query_number("sa.db", "SELECT count(*) FROM rungs r JOIN evaluations e ON e.id = r.eval WHERE rung = 0 AND cache_of IS NULL"),
+             query_number("sa.db", "SELECT count(*) FROM rungs WHERE rung = 1"),
+             query_number("sa.db", "SELECT count(*) FROM rungs WHERE rung = 2"),
+             query_number("sa.db", "SELECT count(*) FROM rungs WHERE rung = 1"),
+             query_number("sa.db", "SELECT count(*) FROM rungs WHERE rung = 2"));
+    cr_assert_eq(sh("cd %s && mpirun -n 3 %s run --resume sa.yaml > sa.resume 2>&1", dir, bin), 0, "%s",
+                 slurp("sa.resume"));
+    cr_assert(strstr(slurp("sa.resume"), want), "want '%s' in:\n%s", want, slurp("sa.resume"));
+    expect_status("sa.db", "done");
+    cr_assert_eq(query_number("sa.db", "SELECT count(*) FROM evaluations"), query_number("sa.db", "SELECT count(*) FROM rungs"),
+                 "every evaluation has its rung");
+    static char a[4096];
+    query("sa.db", "SELECT rung, min(steps), max(steps) FROM rungs GROUP BY rung", a, sizeof a);
+    cr_assert(strstr(a, "\n0,75,75\n1,150,150\n2,300,300\n"), "rungs of 75, 150 and 300 steps: %s", a);
+    cr_assert_eq(query_number("sa.db", "SELECT count(*) FROM rungs r JOIN rungs p ON p.run = r.run AND p.eval = r.promoted_from "
+                                       "JOIN evaluations e ON e.run = r.run AND e.id = r.eval JOIN evaluations q ON "
+                                       "q.run = p.run AND q.id = p.eval WHERE p.rung != r.rung - 1 OR e.genome != q.genome"),
+                 0, "a promotion is the same genome, from the rung below");
+    cr_assert_eq(query_number("sa.db", "SELECT count(*) FROM rungs WHERE (rung > 0) != (promoted_from IS NOT NULL)"), 0);
+    cr_assert_eq(query_number("sa.db", "SELECT count(*) FROM (SELECT promoted_from FROM rungs WHERE promoted_from IS NOT "
+                                       "NULL GROUP BY promoted_from HAVING count(*) > 1)"), 0, "no evaluation goes up twice");
+    cr_assert_gt(query_number("sa.db", "SELECT count(*) FROM rungs r JOIN rungs p ON p.eval = r.promoted_from "
+                                       "WHERE r.rung = 2 AND p.rung = 1"), 0, "candidates reached the full budget");
+    char sql[256];
+    snprintf(sql, sizeof sql, "SELECT count(*) FROM evaluations a JOIN evaluations b ON b.run = a.run AND b.key = a.key "
+                              "WHERE a.id <= %ld AND b.id > %ld AND b.cache_of IS NULL", before, before);
+    cr_assert_eq(query_number("sa.db", sql), 0, "the resumed run retrained nothing stored before the kill");
+    /* no barrier: with 2 workers, #1 and #2 go out, the first back makes #3 (rung 0 holds 1, the top
+     * half of it is empty), the second makes #4 its promotion; a generational run would promote
+     * nothing before its P = 6 children were back */
+    cr_assert_eq(query_number("sa.db", "SELECT min(eval) FROM rungs WHERE rung = 1"), 4, "the first promotion is #4");
+    cr_assert_eq(query_number("sa.db", "SELECT count(*) FROM tests t JOIN rungs r ON r.run = t.run AND r.eval = t.eval "
+                                       "WHERE r.rung != 2"), 0, "finalists come from the full budget");
+    write_config("s1", "s1.db", "steady", 4, 0, 10);
+    cr_assert_eq(sh(rungs, dir, "s1"), 0);
+    cr_assert_eq(sh("%s run --quiet %s/s1.yaml > %s/s1.out 2>&1", bin, dir, dir), 0, "%s", slurp("s1.out"));
+    expect_status("s1.db", "done");
+    cr_assert_gt(query_number("s1.db", "SELECT count(*) FROM rungs WHERE rung = 2"), 0, "one rank climbs too");
+}
+
 Test(run, resume_refuses_another_configuration, .description = "changed config or no unfinished run: exit 2, why")
 {
     write_config("a", "a.db", "generational", 2, 0, 10);
@@ -456,13 +518,6 @@ Test(run, steady_mode_on_three_ranks, .description = "steady: completes, a gener
 
 /* ---------------------------------------------------------------- operations */
 
-
-static void expect_status(const char *db, const char *status)
-{
-    static char out[4096];
-    query(db, "SELECT status FROM runs", out, sizeof out);
-    cr_assert(strstr(out, status), "expected %s: %s", status, out);
-}
 
 /* Change the archive db (in dir) behind evofolio's back, as damage would. */
 static void damage(const char *db, const char *sql)

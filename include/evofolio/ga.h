@@ -29,7 +29,8 @@ typedef struct {
     double obj[PARETO_MAX_OBJECTIVES];
     int front;    /* Pareto rank in the population: 0 = non-dominated */
     /* Multi-fidelity runs (ga.rungs > 1): the rung its fitness comes from; members of a higher rung
-     * (more training) are ahead of any of a lower one. 0 with one rung. */
+     * (more training) are ahead of any of a lower one, except that a failure is behind every success.
+     * 0 with one rung. */
     int rung;
     double crowd; /* crowding distance within its front */
 } ga_individual;
@@ -103,9 +104,9 @@ int ga_pareto_sort(ga_population *pop, evo_error *err);
 int ga_nsga_survivors(ga_population *pop, const ga_individual *children, int n, evo_error *err);
 int ga_nsga_insert(ga_population *pop, const ga_individual *child, int *entered, evo_error *err);
 
-/* Steady mode: the evaluated child replaces the worst member (NaN counts as -inf; ties: the lower
- * index) when it is at least as fit; a failed (-inf) or unevaluated (NaN) child never enters. Returns 1
- * when it entered. */
+/* Steady mode: the evaluated child replaces the worst member (NaN counts as -inf; a lower rung is
+ * behind a higher one; ties: the lower index) when it is at least as good; a failed (-inf) or
+ * unevaluated (NaN) child never enters. Returns 1 when it entered. */
 int ga_steady_insert(ga_population *pop, const ga_individual *child);
 
 /* Index of the fittest member (NaN counts as -inf; ties: the lower index). */
