@@ -27,12 +27,13 @@ typedef enum {
     QUERY_LINEAGE,     /* an evaluation's ancestors */
     QUERY_BASELINES,   /* champions and baselines on the test period */
     QUERY_PARETO,      /* the Pareto front of a multi-objective run */
+    QUERY_RUNGS,       /* the compute of a multi-fidelity run, by rung */
     QUERY_SQL,         /* the user's SQL */
     QUERY_COUNT
 } query_command;
 
 static const char *const command_names[QUERY_COUNT] = {"runs", "top", "generations", "utilisation", "show",
-                                                       "lineage", "baselines", "pareto", "sql"};
+                                                       "lineage", "baselines", "pareto", "rungs", "sql"};
 
 static void usage(FILE *out)
 {
@@ -57,6 +58,9 @@ static void usage(FILE *out)
             "  baselines         the champions and the baseline strategies on the held-out test period\n"
             "  pareto            a Pareto search (ga.objectives): its front - the successful candidates\n"
             "                    no other one beats in every objective - with each objective's value\n"
+            "  rungs             a multi-fidelity search (ga.rungs): per rung, its training steps,\n"
+            "                    evaluations, failures, promotions, best and mean fitness, worker-seconds\n"
+            "                    and their share, and how well its ranking foretold the next rung's\n"
             "  sql \"SELECT ...\"  any read-only SQL statement\n\n"
             "several archives (the arguments before the command, e.g. the archives of a SLURM job\n"
             "array) are compared side by side: `runs` lists the runs of all of them, `top` the N best\n"
@@ -119,9 +123,9 @@ static int section(query_ctx *q, const char *key, const char *title, const char 
     "(SELECT max(fitness) FROM evaluations WHERE run = r2.id AND status = 'ok' AND cache_of "          \
     "IS NULL) AS best FROM runs r2) e WHERE e.run = r.id ORDER BY r.id"
 
-/* The leaderboard's columns that `top` prints. */
-#define TOP_COLUMNS                                                                                      \
-    "id, generation, fitness" ARCHIVE_GENE_COLUMNS ", val_sharpe, val_sortino, "                          \
+/* The leaderboard's columns that `top` prints after the id. */
+#define TOP_COLUMNS_AFTER_ID                                                                             \
+    "generation, fitness" ARCHIVE_GENE_COLUMNS ", val_sharpe, val_sortino, "                              \
     "val_max_drawdown, val_turnover, untrained_folds, params, seconds, origin"
 
 /* One table of the run: in table format under "run ID 'NAME': what". */
@@ -137,27 +141,50 @@ static int query_runs(query_ctx *q)
     return section(q, NULL, NULL, RUNS_SQL, 0);
 }
 
-static int query_top(query_ctx *q, int n)
-{
-    char sql[1024], what[96];
-    snprintf(sql, sizeof sql, "SELECT " TOP_COLUMNS " FROM leaderboard WHERE run = %lld LIMIT %d",
-             (long long)q->run, n);
-    snprintf(what, sizeof what, "the best successful candidates, fitness descending (at most %d)", n);
-    return run_table(q, what, sql, 0);
-}
-
-/* The run's ga.objectives, from the configuration it stored. */
-static int run_objectives(query_ctx *q, unsigned *objectives)
+/* The configuration the run stored (the caller frees it with config_free). */
+static int run_config(query_ctx *q, evo_config *cfg)
 {
     char *yaml = NULL;
-    evo_config cfg;
     int rc = archive_run_config(q->a, q->run, &yaml, &q->err);
-    if (!rc && !(rc = config_parse(yaml, strlen(yaml), "(the run's configuration)", &cfg, &q->err))) {
-        *objectives = cfg.ga.objectives;
-        config_free(&cfg);
-    }
+    if (!rc)
+        rc = config_parse(yaml, strlen(yaml), "(the run's configuration)", cfg, &q->err);
     free(yaml);
     return rc;
+}
+
+/* The run's ga.objectives and ga.rungs. */
+static int run_search(query_ctx *q, unsigned *objectives, int *rungs)
+{
+    evo_config cfg;
+    int rc = run_config(q, &cfg);
+    if (!rc) {
+        *objectives = cfg.ga.objectives;
+        *rungs = cfg.ga.rungs;
+        config_free(&cfg);
+    }
+    return rc;
+}
+
+/* The leaderboard; a multi-fidelity run's with each row's rung and the steps it trained, a higher rung
+ * first, as the search ranks them (ga.h). */
+static int query_top(query_ctx *q, int n)
+{
+    unsigned objectives;
+    int rungs, rc = run_search(q, &objectives, &rungs);
+    if (rc)
+        return rc;
+    char sql[1536], what[128];
+    if (rungs > 1)
+        snprintf(sql, sizeof sql, "SELECT id, (SELECT rung FROM rungs g WHERE g.run = l.run AND g.eval = l.id) AS rung, "
+                 "(SELECT steps FROM rungs g WHERE g.run = l.run AND g.eval = l.id) AS trained_steps, "
+                 TOP_COLUMNS_AFTER_ID " FROM leaderboard l WHERE run = %lld ORDER BY rung DESC, fitness DESC, id "
+                 "LIMIT %d", (long long)q->run, n);
+    else
+        snprintf(sql, sizeof sql, "SELECT id, " TOP_COLUMNS_AFTER_ID " FROM leaderboard WHERE run = %lld LIMIT %d",
+                 (long long)q->run, n);
+    snprintf(what, sizeof what, "the best successful candidates, %sfitness descending (at most %d)",
+             rungs > 1 ? "the highest rung first, then " : "", n);
+    return run_table(q, what, sql, 0);
 }
 
 /* The front, each candidate's objectives first (as they are: a minimised one is not negated), then
@@ -165,7 +192,7 @@ static int run_objectives(query_ctx *q, unsigned *objectives)
 static int query_pareto(query_ctx *q)
 {
     unsigned objectives = 0;
-    int rc = run_objectives(q, &objectives);
+    int rungs, rc = run_search(q, &objectives, &rungs);
     if (!rc && !objectives)
         return evo_fail(&q->err, EVO_ERR_USAGE, "run %lld '%s' searched one objective (ga.objectives: []): `top` "
                         "lists its best; give ga.objectives 2 to 4 names for a Pareto search.", (long long)q->run,
@@ -211,6 +238,21 @@ static int query_pareto(query_ctx *q)
     buf_free(&names);
     archive_criteria_free(&front);
     return rc;
+}
+
+static int query_rungs(query_ctx *q)
+{
+    unsigned objectives;
+    int rungs, rc = run_search(q, &objectives, &rungs);
+    if (!rc && rungs == 1)
+        return evo_fail(&q->err, EVO_ERR_USAGE, "run %lld '%s' trained every candidate with its full budget "
+                        "(ga.rungs: 1): there are no rungs to show. ga.rungs 2 to 6 makes a multi-fidelity "
+                        "search.", (long long)q->run, q->name);
+    char sql[sizeof ARCHIVE_RUNGS_SQL + 32];
+    snprintf(sql, sizeof sql, ARCHIVE_RUNGS_SQL, (long long)q->run);
+    return rc ? rc : run_table(q, "compute by rung (worker_seconds: the trained evaluations'; spearman_next: "
+                               "the rank correlation of fitness here and at the next rung of those that went "
+                               "up)", sql, 0);
 }
 
 /* One table per command, so that its csv is one table too. */
@@ -367,7 +409,7 @@ static int query_several(char *const *paths, int n, int cmd, out_format fmt, lon
     }
     if (!rc) {
         char top[1024];
-        snprintf(top, sizeof top, "SELECT run, " TOP_COLUMNS " FROM leaderboard WHERE run = (SELECT max(id) "
+        snprintf(top, sizeof top, "SELECT run, id, " TOP_COLUMNS_AFTER_ID " FROM leaderboard WHERE run = (SELECT max(id) "
                  "FROM runs) LIMIT %lld", top_n);
         fflush(stdout);
         rc = cmd == QUERY_TOP
@@ -400,9 +442,11 @@ static int command_index(const char *s)
 static void unknown_command(const char *name)
 {
     const char *near = suggest_closest(name, command_names, QUERY_COUNT);
-    fprintf(stderr, "evofolio query: unknown command '%s'%s%s%s. The commands: runs, top, generations, utilisation, show, "
-            "lineage, baselines, pareto, sql.\n", name, near ? " (did you mean '" : "", near ? near : "",
-            near ? "'?)" : "");
+    fprintf(stderr, "evofolio query: unknown command '%s'%s%s%s. The commands:", name, near ? " (did you mean '" : "",
+            near ? near : "", near ? "'?)" : "");
+    for (int cmd = 0; cmd < QUERY_COUNT; cmd++)
+        fprintf(stderr, "%s %s", cmd ? "," : "", command_names[cmd]);
+    fprintf(stderr, ".\n");
 }
 
 int cmd_query(int argc, char **argv)
@@ -526,6 +570,7 @@ int cmd_query(int argc, char **argv)
         case QUERY_LINEAGE: rc = query_lineage(&q, eval_id); break;
         case QUERY_BASELINES: rc = query_baselines(&q); break;
         case QUERY_PARETO: rc = query_pareto(&q); break;
+        case QUERY_RUNGS: rc = query_rungs(&q); break;
         case QUERY_SQL: rc = section(&q, NULL, NULL, arg, 0); break;
         default: break;
         }

@@ -6,6 +6,7 @@
  * run is refused, a full disk fails loudly with exit 1, and damaged rows are refused on resume.
  * They run the real binary ($EVOFOLIO_BIN) on small synthetic data, with Open MPI allowed as root. */
 #include <criterion/criterion.h>
+#include <math.h>
 #include <sqlite3.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -352,6 +353,8 @@ Test(run, pareto_search_agrees_across_ranks_and_resumes, .description = "ga.obje
     cr_assert_eq(sh("%s run --quiet %s/p1.yaml > %s/p1.out 2>&1", bin, dir, dir), 0, "%s", slurp("p1.out"));
     cr_assert_eq(sh("mpirun -n 3 %s run --quiet %s/p3.yaml > %s/p3.out 2>&1", bin, dir, dir), 0);
     cr_assert_eq(sh("%s run --quiet %s/plain.yaml > %s/plain.out 2>&1", bin, dir, dir), 0);
+    cr_assert_eq(sh("%s query %s/plain.db rungs > %s/rungs.out 2>&1", bin, dir, dir), 2, "one budget: no rungs");
+    cr_assert(strstr(slurp("rungs.out"), "ga.rungs: 1"), "%s", slurp("rungs.out"));
     static char a[262144], b[262144];
     query("p1.db", EVALS, a, sizeof a);
     query("p3.db", EVALS, b, sizeof b);
@@ -400,6 +403,82 @@ Test(run, pareto_search_agrees_across_ranks_and_resumes, .description = "ga.obje
     cr_assert_geq(query_number("ps.db", "SELECT count(*) FROM evaluations"), 24);
 }
 
+/* Spearman's rank correlation of x[n] and y[n], ties given their average rank. */
+static double spearman(const double *x, const double *y, int n)
+{
+    double rx[256], ry[256];
+    cr_assert_leq(n, 256);
+    for (int pass = 0; pass < 2; pass++) {
+        const double *v = pass ? y : x;
+        double *r = pass ? ry : rx;
+        for (int i = 0; i < n; i++) {
+            int below = 0, equal = 0;
+            for (int j = 0; j < n; j++)
+                below += v[j] < v[i], equal += v[j] == v[i];
+            r[i] = below + (equal + 1) / 2.0;
+        }
+    }
+    double mx = 0, my = 0, sxy = 0, sxx = 0, syy = 0;
+    for (int i = 0; i < n; i++)
+        mx += rx[i] / n, my += ry[i] / n;
+    for (int i = 0; i < n; i++) {
+        sxy += (rx[i] - mx) * (ry[i] - my);
+        sxx += (rx[i] - mx) * (rx[i] - mx);
+        syy += (ry[i] - my) * (ry[i] - my);
+    }
+    return sxy / sqrt(sxx * syy);
+}
+
+/* `query DB rungs` against the archive's own rows: each rung's counts, the shares summing to 1, and
+ * spearman_next against Spearman's rho computed here from the promoted pairs. */
+static void expect_rungs_table(const char *db, int rungs)
+{
+    cr_assert_eq(sh("%s query %s/%s rungs --format csv > %s/rungs.csv 2>&1", bin, dir, db, dir), 0, "%s", slurp("rungs.csv"));
+    static char table[4096];
+    snprintf(table, sizeof table, "%s", slurp("rungs.csv"));
+    static const char header[] = "rung,min_steps,max_steps,evaluations,trained,failed,went_up,best,mean,"
+                                 "worker_seconds,share,spearman_next\n";
+    cr_assert(!strncmp(table, header, strlen(header)), "%s", table);
+    char *line = strchr(table, '\n') + 1;
+    double share = 0;
+    for (int k = 0; k < rungs; k++, line = strchr(line, '\n') + 1) {
+        int rung, lo, hi;
+        long evals, trained, failed, up;
+        double best, mean, seconds, part;
+        char rho_text[64] = "";
+        cr_assert_eq(sscanf(line, "%d,%d,%d,%ld,%ld,%ld,%ld,%lf,%lf,%lf,%lf,%63[^\n]", &rung, &lo, &hi, &evals, &trained,
+                            &failed, &up, &best, &mean, &seconds, &part, rho_text) >= 11, 1, "%s", line);
+        cr_assert_eq(rung, k);
+        char sql[512];
+        snprintf(sql, sizeof sql, "SELECT count(*) FROM rungs WHERE rung = %d", k);
+        cr_assert_eq(evals, query_number(db, sql), "rung %d: evaluations", k);
+        snprintf(sql, sizeof sql, "SELECT count(*) FROM rungs g JOIN evaluations e ON e.id = g.eval WHERE rung = %d AND "
+                                  "cache_of IS NULL", k);
+        cr_assert_eq(trained, query_number(db, sql), "rung %d: trained", k);
+        snprintf(sql, sizeof sql, "SELECT count(*) FROM rungs WHERE rung = %d", k + 1);
+        cr_assert_eq(up, k + 1 < rungs ? query_number(db, sql) : 0, "rung %d: went up", k);
+        cr_assert(seconds > 0 && part > 0 && part <= 1, "rung %d: %g s, share %g", k, seconds, part);
+        share += part;
+        if (k + 1 == rungs) {
+            cr_assert_str_eq(rho_text, "", "the top rung has no next");
+            continue;
+        }
+        static char pairs[65536];
+        snprintf(sql, sizeof sql, "SELECT b.fitness, e.fitness FROM rungs g JOIN evaluations e ON e.id = g.eval JOIN "
+                                  "evaluations b ON b.id = g.promoted_from WHERE g.rung = %d AND e.status = 'ok' AND "
+                                  "b.status = 'ok'", k + 1);
+        query(db, sql, pairs, sizeof pairs);
+        double x[256], y[256];
+        int n = 0;
+        for (const char *p = strchr(pairs, '\n'); p && p[1] && n < 256; p = strchr(p + 1, '\n'))
+            n += sscanf(p + 1, "%lf,%lf", &x[n], &y[n]) == 2;
+        if (n >= 2)
+            cr_assert_float_eq(atof(rho_text), spearman(x, y, n), 1e-9, "rung %d: spearman_next %s over %d pairs", k,
+                               rho_text, n);
+    }
+    cr_assert_float_eq(share, 1.0, 1e-9, "the shares add up to the run's worker-seconds");
+}
+
 /* ga.rungs (successive halving in each generation): the rungs as stated, 1 = 3 ranks, kill -9 + resume
  * = uninterrupted, finalists from the full budget only. */
 Test(run, rungs_agree_across_ranks_and_resume, .description = "ga.rungs 3, eta 2: 6 -> 3 -> 2 per generation; 1 = 3 ranks; kill -9 + resume = uninterrupted")
@@ -427,6 +506,14 @@ Test(run, rungs_agree_across_ranks_and_resume, .description = "ga.rungs 3, eta 2
     /* a rung's evaluation reproduces from the archive with the steps it trained with */
     cr_assert_eq(sh("cd %s && %s eval --from r3.db:2 > r3e.out 2>&1", dir, bin), 0, "%s", slurp("r3e.out"));
     cr_assert(strstr(slurp("r3e.out"), ": reproduced"), "%s", slurp("r3e.out"));
+    expect_rungs_table("r3.db", 3);
+    cr_assert_eq(sh("%s query %s/r3.db top -n 3 --format csv > %s/top.csv 2>&1", bin, dir, dir), 0);
+    const char *top = slurp("top.csv");
+    long id;
+    int rung, steps;
+    cr_assert(!strncmp(top, "id,rung,trained_steps,generation,fitness,", 40), "%s", top);
+    cr_assert(sscanf(strchr(top, '\n') + 1, "%ld,%d,%d,", &id, &rung, &steps) == 3 && rung == 2 && steps == 300,
+              "the leaderboard starts at the top rung: %s", top);
     expect_kill_resume_equals_uninterrupted("rk", rungs);
 }
 
@@ -478,6 +565,7 @@ Test(run, rungs_in_steady_mode_promote_asynchronously, .description = "ga.rungs 
     cr_assert_eq(query_number("sa.db", "SELECT min(eval) FROM rungs WHERE rung = 1"), 4, "the first promotion is #4");
     cr_assert_eq(query_number("sa.db", "SELECT count(*) FROM tests t JOIN rungs r ON r.run = t.run AND r.eval = t.eval "
                                        "WHERE r.rung != 2"), 0, "finalists come from the full budget");
+    expect_rungs_table("sa.db", 3);
     write_config("s1", "s1.db", "steady", 4, 0, 10);
     cr_assert_eq(sh(rungs, dir, "s1"), 0);
     cr_assert_eq(sh("%s run --quiet %s/s1.yaml > %s/s1.out 2>&1", bin, dir, dir), 0, "%s", slurp("s1.out"));

@@ -38,6 +38,35 @@ enum { ARCHIVE_SCHEMA_VERSION = 5 };
 #define ARCHIVE_GENE_COLUMNS EVO_GENES(ARCHIVE_GENE_COLUMN_)
 #define ARCHIVE_GENE_COLUMNS_E EVO_GENES(ARCHIVE_GENE_COLUMN_E_)
 
+/* How a multi-fidelity run (ga.rungs > 1) spent its compute, one row per rung (`evofolio query ARCHIVE
+ * rungs` and the report): the steps trained there, evaluations, trained (cache hits aside), failed,
+ * went_up (promoted to the next rung), best and mean fitness of its successes, worker_seconds (the
+ * trained evaluations' seconds; each worker runs on one core) and their share of the run's, and
+ * spearman_next: the rank correlation (average ranks for ties) between the fitness at this rung and at
+ * the next of the candidates that went up, both successful - how well the cheap ranking foretold the
+ * dearer one (NULL with fewer than two such pairs or no spread). One printf argument: the run. */
+#define ARCHIVE_RUNGS_SQL                                                                                    \
+    "WITH p(run) AS (SELECT %lld), "                                                                          \
+    "r AS (SELECT g.rung, g.steps, e.status, e.fitness, e.cache_of, e.seconds FROM rungs g JOIN p ON g.run = "  \
+    "p.run JOIN evaluations e ON e.run = g.run AND e.id = g.eval), "                                          \
+    "pairs AS (SELECT g.rung - 1 AS rung, b.fitness AS x, e.fitness AS y FROM rungs g JOIN p ON g.run = p.run " \
+    "JOIN evaluations e ON e.run = g.run AND e.id = g.eval JOIN evaluations b ON b.run = g.run AND b.id = "      \
+    "g.promoted_from WHERE e.status = 'ok' AND b.status = 'ok'), "                                            \
+    "ranked AS (SELECT rung, rank() OVER (PARTITION BY rung ORDER BY x) + (count(*) OVER (PARTITION BY rung, "  \
+    "x) - 1) / 2.0 AS rx, rank() OVER (PARTITION BY rung ORDER BY y) + (count(*) OVER (PARTITION BY rung, y) " \
+    "- 1) / 2.0 AS ry FROM pairs), "                                                                          \
+    "agree AS (SELECT rung, (count(*) * sum(rx * ry) - sum(rx) * sum(ry)) / sqrt((count(*) * sum(rx * rx) - "   \
+    "sum(rx) * sum(rx)) * (count(*) * sum(ry * ry) - sum(ry) * sum(ry))) AS rho FROM ranked GROUP BY rung "     \
+    "HAVING count(*) >= 2), "                                                                                 \
+    "total AS (SELECT sum(seconds) AS s FROM r WHERE cache_of IS NULL) "                                      \
+    "SELECT r.rung, min(r.steps) AS min_steps, max(r.steps) AS max_steps, count(*) AS evaluations, "            \
+    "sum(r.cache_of IS NULL) AS trained, sum(r.status = 'failed') AS failed, (SELECT count(*) FROM rungs u "   \
+    "JOIN p ON u.run = p.run WHERE u.rung = r.rung + 1) AS went_up, max(CASE WHEN r.status = 'ok' THEN "      \
+    "r.fitness END) AS best, avg(CASE WHEN r.status = 'ok' AND r.cache_of IS NULL THEN r.fitness END) AS mean, " \
+    "sum(CASE WHEN r.cache_of IS NULL THEN r.seconds END) AS worker_seconds, sum(CASE WHEN r.cache_of IS NULL " \
+    "THEN r.seconds END) / (SELECT s FROM total) AS share, (SELECT rho FROM agree a WHERE a.rung = r.rung) AS " \
+    "spearman_next FROM r GROUP BY r.rung ORDER BY r.rung"
+
 typedef struct evo_archive evo_archive;
 
 /* How archive_open opens the file. */
