@@ -1598,6 +1598,124 @@ static int section_pareto(report *r)
     return rc;
 }
 
+/* ---------------------------------------------------------------- compute by rung */
+
+static int on_rung(void *ctx, const archive_value *v, int n_col)
+{
+    report *r = ctx;
+    (void)n_col;
+    pr(r, "<tr><td>%d</td><td>", (int)v[0].integer);
+    pr(r, v[1].integer == v[2].integer ? "%s" : "%s&ndash;", num(r, (double)v[1].integer, SVG_FMT_NUMBER, 0));
+    if (v[1].integer != v[2].integer)
+        put(r, num(r, (double)v[2].integer, SVG_FMT_NUMBER, 0));
+    put(r, "</td>");
+    for (int k = 3; k <= 6; k++)
+        board_cell(r, &v[k], SVG_FMT_NUMBER, 0);
+    board_cell(r, &v[7], SVG_FMT_NUMBER, 3);
+    board_cell(r, &v[8], SVG_FMT_NUMBER, 3);
+    board_cell(r, &v[9], SVG_FMT_SECONDS, 0);
+    board_cell(r, &v[10], SVG_FMT_PERCENT, 0);
+    board_cell(r, &v[11], SVG_FMT_NUMBER, 2);
+    put(r, "</tr>\n");
+    return 0;
+}
+
+/* The promoted pairs of a multi-fidelity run, (fitness at rung k, fitness at k+1), both successful:
+ * x[k * cap + i], y[...], n[k]. */
+typedef struct {
+    double *x, *y;
+    int n[GA_RUNGS_MAX], cap;
+} rung_pairs;
+
+static int on_pair(void *ctx, const archive_value *v, int n_col)
+{
+    rung_pairs *p = ctx;
+    (void)n_col;
+    const int k = (int)v[0].integer;
+    if (k < 0 || k >= GA_RUNGS_MAX - 1 || p->n[k] >= p->cap)
+        return 0;
+    p->x[k * p->cap + p->n[k]] = value_real(&v[1]);
+    p->y[k * p->cap + p->n[k]++] = value_real(&v[2]);
+    return 0;
+}
+
+/* Fitness at each rung against the next, for the candidates that went up: one colour per rung. */
+static int rungs_chart(report *r, int rungs)
+{
+    rung_pairs p = {.cap = POINTS_MAX};
+    p.x = malloc(sizeof *p.x * (size_t)(GA_RUNGS_MAX * p.cap));
+    p.y = malloc(sizeof *p.y * (size_t)(GA_RUNGS_MAX * p.cap));
+    if (!p.x || !p.y) {
+        free(p.x);
+        free(p.y);
+        return nomem(r);
+    }
+    char sql[768];
+    snprintf(sql, sizeof sql, "SELECT g.rung - 1, b.fitness, e.fitness FROM rungs g JOIN evaluations e ON e.run = "
+             "g.run AND e.id = g.eval JOIN evaluations b ON b.run = g.run AND b.id = g.promoted_from WHERE g.run = "
+             "%lld AND e.status = 'ok' AND b.status = 'ok' ORDER BY g.eval", (long long)r->run.id);
+    int rc = archive_query_rows(r->a, sql, on_pair, &p, r->err);
+    double lo[2] = {INFINITY, INFINITY}, hi[2] = {-INFINITY, -INFINITY}; /* across, up */
+    int total = 0;
+    for (int k = 0; k < rungs - 1; k++)
+        for (int i = 0; i < p.n[k]; i++, total++) {
+            const double a = p.x[k * p.cap + i], b = p.y[k * p.cap + i];
+            lo[0] = fmin(lo[0], a), hi[0] = fmax(hi[0], a), lo[1] = fmin(lo[1], b), hi[1] = fmax(hi[1], b);
+        }
+    if (!rc && total > 0) {
+        for (int d = 0; d < 2; d++)
+            if (!(hi[d] > lo[d]))
+                lo[d] -= 0.5, hi[d] += 0.5;
+        svg_legend_item items[GA_RUNGS_MAX];
+        char names[GA_RUNGS_MAX][48];
+        for (int k = 0; k < rungs - 1; k++) {
+            snprintf(names[k], sizeof names[k], "rung %d to rung %d", k, k + 1);
+            items[k] = (svg_legend_item){names[k], svg_palette(k + 1), SVG_MARK_CIRCLE, 0};
+        }
+        svg_chart c;
+        svg_chart_begin(&c, r->o, WIDE_W, 420, "Did the cheap rungs rank candidates as the dearer ones did?");
+        svg_chart_legend_rows(&c, svg_legend_rows(items, rungs - 1, WIDE_W));
+        svg_chart_x(&c, SVG_SCALE_LINEAR, lo[0], hi[0], 1, SVG_FMT_NUMBER, "fitness at the rung it went up from");
+        svg_chart_y(&c, SVG_SCALE_LINEAR, lo[1], hi[1], 1, SVG_FMT_NUMBER, "fitness at the next rung");
+        svg_chart_axes(&c);
+        for (int k = 0; k < rungs - 1; k++)
+            svg_points(&c, p.x + k * p.cap, p.y + k * p.cap, p.n[k], SVG_MARK_CIRCLE, svg_palette(k + 1).color, 3.2, 0.8);
+        svg_legend(&c, items, rungs - 1);
+        svg_chart_end(&c);
+    }
+    free(p.x);
+    free(p.y);
+    return rc;
+}
+
+/* A multi-fidelity search (ga.rungs > 1): how its compute went to each rung, and how well the cheap
+ * rankings held. Other runs have no section. */
+static int section_rungs(report *r)
+{
+    const int rungs = r->have_cfg ? r->cfg.ga.rungs : 1;
+    if (rungs < 2)
+        return 0;
+    put(r, "<section id=\"rungs\">\n<h2>Compute by rung</h2>\n");
+    char sql[sizeof ARCHIVE_RUNGS_SQL + 32];
+    snprintf(sql, sizeof sql, ARCHIVE_RUNGS_SQL, (long long)r->run.id);
+    put(r, "<div class=\"wide\"><table>\n<tr><th>rung</th><th>steps</th><th>evaluations</th><th>trained</th>"
+           "<th>failed</th><th>went up</th><th>best fitness</th><th>mean fitness</th><th>worker time</th>"
+           "<th>share</th><th>Spearman with the next rung</th></tr>\n");
+    int rc = archive_query_rows(r->a, sql, on_rung, r, r->err);
+    put(r, "</table></div>\n");
+    if (!rc)
+        rc = rungs_chart(r, rungs);
+    if (!rc)
+        pr(r, "<p class=\"note\">Each candidate first trains 1/%d of its steps at rung 0 and goes up a "
+           "rung, to %d times the steps, when it ranks in the best 1/%d of its rung (%s); only the top rung's "
+           "full-budget evaluations can become finalists. Spearman's rank correlation near 1 says the cheap rung "
+           "ranked candidates as the next one did; near 0 or below, it was a coin toss, and fewer rungs (or a "
+           "smaller ga.eta) would spend the compute better. <code>evofolio query ARCHIVE rungs</code> lists the "
+           "same table.</p>\n</section>\n", (int)lround(pow(r->cfg.ga.eta, rungs - 1)), r->cfg.ga.eta, r->cfg.ga.eta,
+           r->cfg.ga.mode == GA_STEADY ? "asynchronously, as in ASHA: whenever a worker is free" : "in each generation");
+    return rc;
+}
+
 /* ---------------------------------------------------------------- entry points */
 
 int report_find_run(const char *path, int64_t run, archive_run *out, evo_error *err)
@@ -1625,7 +1743,7 @@ int report_find_run(const char *path, int64_t run, archive_run *out, evo_error *
 
 /* The page's sections, in order. */
 static int (*const sections[])(report *r) = {section_summary, section_convergence, section_leaderboard,
-                                             section_pareto,  section_test,        section_weights,
+                                             section_pareto,  section_rungs,       section_test,        section_weights,
                                              section_genes,   section_cost};
 
 int report_write(const char *archive_path, int64_t run, FILE *out, evo_error *err)

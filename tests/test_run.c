@@ -392,6 +392,7 @@ Test(run, pareto_search_agrees_across_ranks_and_resumes, .description = "ga.obje
     cr_assert(strstr(html, said) && strstr(html, "successful candidates are on the front"), "%s not in the report", said);
     cr_assert_eq(sh("%s report %s/plain.db -o %s/plain.html > %s/plainr.out 2>&1", bin, dir, dir, dir), 0);
     cr_assert_null(strstr(slurp("plain.html"), "id=\"pareto\""), "a one-objective run has no front");
+    cr_assert_null(strstr(slurp("plain.html"), "id=\"rungs\""), "a one-budget run has no rungs");
     cr_assert_eq(sh("%s query %s/plain.db pareto > %s/plain.err 2>&1", bin, dir, dir), 2);
     cr_assert(strstr(slurp("plain.err"), "searched one objective"), "%s", slurp("plain.err"));
     expect_kill_resume_equals_uninterrupted("pk", objectives);
@@ -477,6 +478,18 @@ static void expect_rungs_table(const char *db, int rungs)
                                rho_text, n);
     }
     cr_assert_float_eq(share, 1.0, 1e-9, "the shares add up to the run's worker-seconds");
+    /* the report: the same table, one row per rung, and the chart of the promoted pairs */
+    cr_assert_eq(sh("%s report %s/%s -o %s/rungs.html > %s/rungs.out 2>&1", bin, dir, db, dir, dir), 0, "%s",
+                 slurp("rungs.out"));
+    const char *html = slurp("rungs.html"), *at = strstr(html, "<section id=\"rungs\">");
+    cr_assert(at, "no section Compute by rung");
+    const char *end = strstr(at, "</section>");
+    int rows = 0;
+    for (const char *row = at; (row = strstr(row, "<tr><td>")) && row < end; row++)
+        rows++;
+    cr_assert_eq(rows, rungs, "one row per rung");
+    const char *chart = strstr(at, "<title>Did the cheap rungs rank candidates as the dearer ones did?</title>");
+    cr_assert(chart && chart < end, "the chart of the promoted pairs is in the section");
 }
 
 /* ga.rungs (successive halving in each generation): the rungs as stated, 1 = 3 ranks, kill -9 + resume
