@@ -8,6 +8,10 @@
 #   random  the same configuration with ga.generations 1 and ga.population = the GA run's
 #           evaluations + confirmations (random search; its champion is confirmed and tested alike)
 #   tpe     Optuna's TPE sampler, as many trials (bench/optuna_search.py; optional: python3-optuna)
+#   rungs   multi-fidelity: the default search with ga.rungs 3, ga.eta 3 (successive halving in each
+#           generation), no generation limit and ga.max_seconds = the GA run's search time (its first
+#           evaluation's start to its last one's end), on as many ranks: equal core-seconds
+#   asha    the same in steady mode (ASHA's asynchronous promotions)
 # next to the yardsticks of build/bench/quality_yardsticks (equal weight, the rule that knows the
 # plant, ridge on ret1). Prints a table (stdout), the means and the targets (PASS/FAIL, informational),
 # and writes build/bench/quality/results.csv. Exits 0 unless a step crashed.
@@ -15,6 +19,7 @@
 # Environment: BENCH_QUALITY_SETS (default below), BENCH_QUALITY_METHODS (default "ga random tpe"),
 # BENCH_QUALITY_RANKS (default nproc + 1), BENCH_QUALITY_BUDGET (the random/TPE budget when ga is not
 # among the methods; default population x generations + confirm x confirm_seeds of the default),
+# BENCH_QUALITY_SECONDS (the rungs/asha search time when ga is not among the methods; default 90),
 # BENCH_QUALITY_FOLDS (split.folds; default 2), EVOFOLIO_BIN and QUALITY_YARDSTICKS (the binaries;
 # the scratch directory is quality/ next to the latter), BENCH_PYTHON (default /usr/bin/python3).
 set -u
@@ -44,7 +49,7 @@ has() { case " $METHODS " in *" $1 "*) return 0 ;; esac; return 1; }
 [ -x "$YARD" ] || die "$YARD is missing: run make $YARD"
 "$PY" -c 'import yaml' 2>/dev/null || die "$PY cannot import yaml (PyYAML)"
 for m in $METHODS; do
-  case $m in ga|random|tpe) ;; *) die "unknown method '$m' in BENCH_QUALITY_METHODS (ga random tpe)" ;; esac
+  case $m in ga|random|tpe|rungs|asha) ;; *) die "unknown method '$m' in BENCH_QUALITY_METHODS (ga random tpe rungs asha)" ;; esac
 done
 TPE_OK=0
 if has tpe; then
@@ -63,8 +68,9 @@ export EVOFOLIO_BIN=$BIN
 log "$("$BIN" --version | head -n 1), $RANKS ranks, $BENCH_QUALITY_FOLDS folds, sets: $SETS; methods: $METHODS"
 CRASHED=0
 
-# mkcfg OUT NAME [POPULATION]: configs/default.yaml with name, data (data.csv), split and output
-# (OUT's name with .db for .yaml) replaced, all relative to OUT's directory; POPULATION: the random-search variant.
+# mkcfg OUT NAME [KEY=VALUE...]: configs/default.yaml with name, data (data.csv), split and output
+# (OUT's name with .db for .yaml) replaced, all relative to OUT's directory, and each ga KEY set to
+# VALUE (the random search's population, the rungs' settings).
 mkcfg() {
   "$PY" - "$DEFAULT_CFG" "$@" <<'EOF'
 import os, sys, yaml
@@ -76,9 +82,16 @@ cfg["data"] = {"prices": "data.csv"}
 cfg["split"] = {"test_days": 500, "folds": int(os.environ.get("BENCH_QUALITY_FOLDS", "2")),
                 "train_days": 750, "val_days": 250, "embargo_days": 5}
 cfg["output"] = {"archive": os.path.splitext(os.path.basename(out))[0] + ".db"}
-if len(sys.argv) > 4:
-    cfg["ga"]["generations"] = 1
-    cfg["ga"]["population"] = int(sys.argv[4])
+def scalar(v):
+    for kind in (int, float):
+        try:
+            return kind(v)
+        except ValueError:
+            pass
+    return v
+for kv in sys.argv[4:]:
+    key, value = kv.split("=", 1)
+    cfg["ga"][key] = scalar(value)
 with open(out, "w") as f:
     yaml.safe_dump(cfg, f, sort_keys=False)
 EOF
@@ -87,11 +100,12 @@ EOF
 # q DB SQL: the first row of a query, as CSV without the header.
 q() { "$BIN" query "$1" sql "$2" --format csv | sed -n 2p; }
 
-# search METHOD DIR CFG SEED: run the search, read its archive; sets S_TEST S_SKILL S_DSR S_PBO S_EVALS S_SECS.
+# search METHOD DIR CFG SEED: run the search, read its archive; sets S_TEST S_SKILL S_DSR S_PBO S_EVALS
+# S_SECS and S_SEARCH (seconds from the first evaluation's start to the last one's end).
 search() {
   local method=$1 dir=$2 cfg=$3 seed=$4 db t0 rc n c
   db=$dir/$(basename "$cfg" .yaml).db
-  S_TEST=ERR S_SKILL=ERR S_DSR=ERR S_PBO=ERR S_EVALS=ERR S_SECS=ERR
+  S_TEST=ERR S_SKILL=ERR S_DSR=ERR S_PBO=ERR S_EVALS=ERR S_SECS=ERR S_SEARCH=ERR
   t0=$(now)
   mpirun --allow-run-as-root --oversubscribe -n "$RANKS" "$BIN" run "$cfg" --seed "$seed" \
     >"$dir/$method.out" 2>"$dir/$method.err"
@@ -109,6 +123,7 @@ $(q "$db" "SELECT skill, dsr, pbo FROM runs")
 EOF
   n=$(q "$db" "SELECT count(*) FROM evaluations")
   c=$(q "$db" "SELECT count(*) FROM confirmations")
+  S_SEARCH=$(q "$db" "SELECT printf('%.1f', max(finished) - min(started)) FROM evaluations")
   case "$n,$c" in ,*|*,|*[!0-9,]*) S_EVALS=ERR ;; *) S_EVALS=$((n + c)) ;; esac
   [ -n "$S_TEST" ] || { S_TEST=ERR; log "$method: no champion test row in $db"; CRASHED=1; }
   [ -n "$S_SKILL" ] || S_SKILL=ERR
@@ -126,7 +141,7 @@ print(g["population"] * g["generations"] + g.get("confirm", 0) * g.get("confirm_
 }
 
 CSV=$WORK/results.csv
-echo "kind,strength,seed,assets,days,ew,rule,rule_gross,ridge,ridge_gross,ga_test,ga_skill,ga_dsr,ga_pbo,ga_evals,ga_seconds,random_test,random_skill,random_evals,random_seconds,tpe_test,tpe_fitness,tpe_trials,tpe_seconds" >"$CSV"
+echo "kind,strength,seed,assets,days,ew,rule,rule_gross,ridge,ridge_gross,ga_test,ga_skill,ga_dsr,ga_pbo,ga_evals,ga_seconds,random_test,random_skill,random_evals,random_seconds,tpe_test,tpe_fitness,tpe_trials,tpe_seconds,ga_search_seconds,rungs_test,rungs_skill,rungs_evals,rungs_search_seconds,asha_test,asha_skill,asha_evals,asha_search_seconds" >"$CSV"
 
 nsets=$(echo $SETS | wc -w)
 i=0
@@ -161,17 +176,31 @@ EOF
     log "quality_yardsticks failed for $set"; CRASHED=1
   fi
 
-  ga_test=- ga_skill=- ga_dsr=- ga_pbo=- ga_evals=- ga_secs=-
+  ga_test=- ga_skill=- ga_dsr=- ga_pbo=- ga_evals=- ga_secs=- ga_search=-
   if has ga; then
     log "ga: mpirun -n $RANKS evofolio run $dir/ga.yaml --seed $seed"
     search ga "$dir" "$dir/ga.yaml" "$seed"
-    ga_test=$S_TEST ga_skill=$S_SKILL ga_dsr=$S_DSR ga_pbo=$S_PBO ga_evals=$S_EVALS ga_secs=$S_SECS
+    ga_test=$S_TEST ga_skill=$S_SKILL ga_dsr=$S_DSR ga_pbo=$S_PBO ga_evals=$S_EVALS ga_secs=$S_SECS ga_search=$S_SEARCH
   fi
+  case $ga_search in ''|-|ERR) seconds=${BENCH_QUALITY_SECONDS:-90} ;; *) seconds=$ga_search ;; esac
+
+  # the multi-fidelity searches: the GA's search time, on as many ranks (ga.max_seconds counts the
+  # search only; the finalists' confirmation and test come after it, as in the GA run)
+  for m in rungs asha; do
+    eval "${m}_test=- ${m}_skill=- ${m}_evals=- ${m}_search=-"
+    has $m || continue
+    case $m in rungs) mode=generational ;; asha) mode=steady ;; esac
+    mkcfg "$dir/$m.yaml" "quality-$tag-$m" mode=$mode rungs=3 eta=3 generations=1000000 max_seconds="$seconds" ||
+      die "cannot write $dir/$m.yaml"
+    log "$m: ga.rungs 3, eta 3, ga.max_seconds $seconds: mpirun -n $RANKS evofolio run $dir/$m.yaml --seed $seed"
+    search $m "$dir" "$dir/$m.yaml" "$seed"
+    eval "${m}_test=\$S_TEST ${m}_skill=\$S_SKILL ${m}_evals=\$S_EVALS ${m}_search=\$S_SEARCH"
+  done
   case $ga_evals in ''|0|*[!0-9]*) budget=${BENCH_QUALITY_BUDGET:-$(fallback_budget "$dir/ga.yaml")} ;; *) budget=$ga_evals ;; esac
 
   rnd_test=- rnd_skill=- rnd_evals=- rnd_secs=-
   if has random; then
-    mkcfg "$dir/random.yaml" "quality-$tag-random" "$budget" || die "cannot write $dir/random.yaml"
+    mkcfg "$dir/random.yaml" "quality-$tag-random" generations=1 population="$budget" || die "cannot write $dir/random.yaml"
     log "random: population $budget, 1 generation: mpirun -n $RANKS evofolio run $dir/random.yaml --seed $seed"
     search random "$dir" "$dir/random.yaml" "$seed"
     rnd_test=$S_TEST rnd_skill=$S_SKILL rnd_evals=$S_EVALS rnd_secs=$S_SECS
@@ -196,7 +225,7 @@ EOF
     fi
   fi
 
-  echo "$kind,$strength,$seed,$assets,$DAYS,$ew,$rule,$rule_gross,$ridge,$ridge_gross,$ga_test,$ga_skill,$ga_dsr,$ga_pbo,$ga_evals,$ga_secs,$rnd_test,$rnd_skill,$rnd_evals,$rnd_secs,$tpe_test,$tpe_fit,$tpe_trials,$tpe_secs" >>"$CSV"
+  echo "$kind,$strength,$seed,$assets,$DAYS,$ew,$rule,$rule_gross,$ridge,$ridge_gross,$ga_test,$ga_skill,$ga_dsr,$ga_pbo,$ga_evals,$ga_secs,$rnd_test,$rnd_skill,$rnd_evals,$rnd_secs,$tpe_test,$tpe_fit,$tpe_trials,$tpe_secs,$ga_search,$rungs_test,$rungs_skill,$rungs_evals,$rungs_search,$asha_test,$asha_skill,$asha_evals,$asha_search" >>"$CSV"
 done
 
 # The table, the means and the targets, from results.csv.
@@ -226,10 +255,11 @@ def verdict(s):
     return {"1": "skill", "0": "none"}.get(s, s or "-")
 
 cols = ["kind", "strength", "seed", "ew", "rule", "ridge", "ga_test", "ga_verdict", "ga_evals", "ga_s",
-        "random_test", "tpe_test"]
+        "random_test", "tpe_test", "rungs_test", "rungs_evals", "asha_test", "asha_evals"]
 table = [[r["kind"], r["strength"], r["seed"], cell(r["ew"]), cell(r["rule"]), cell(r["ridge"]),
           cell(r["ga_test"]), verdict(r["ga_skill"]), r["ga_evals"], cell(r["ga_seconds"], 0),
-          cell(r["random_test"]), cell(r["tpe_test"])] for r in rows]
+          cell(r["random_test"]), cell(r["tpe_test"]), cell(r["rungs_test"]), r["rungs_evals"],
+          cell(r["asha_test"]), r["asha_evals"]] for r in rows]
 
 planted = [r for r in rows if r["kind"] != "none"]
 noise = [r for r in rows if r["kind"] == "none"]
@@ -245,7 +275,8 @@ for label, rs in (("mean planted", planted), ("mean noise", noise)):
                      [f(mean(rs, k)) for k in ("ew", "rule", "ridge", "ga_test")] +
                      ["-" if None in skill else "%d/%d skill" % (sum(skill), len(skill)),
                       f(mean(rs, "ga_evals"), 0), f(mean(rs, "ga_seconds"), 0),
-                      f(mean(rs, "random_test")), f(mean(rs, "tpe_test"))])
+                      f(mean(rs, "random_test")), f(mean(rs, "tpe_test")), f(mean(rs, "rungs_test")),
+                      f(mean(rs, "rungs_evals"), 0), f(mean(rs, "asha_test")), f(mean(rs, "asha_evals"), 0)])
 
 widths = [max(len(c), *(len(t[i]) for t in table)) for i, c in enumerate(cols)]
 line = lambda cells: "  ".join(c.rjust(w) if i >= 3 else c.ljust(w) for i, (c, w) in enumerate(zip(cells, widths)))
@@ -292,6 +323,19 @@ if "ga" in methods:
             o = mean(planted, key)
             target(None if g is None or o is None else g >= o,
                    "mean over planted sets: GA %s >= %s %s" % (f(g), m, f(o)))
+# the multi-fidelity searches, at the GA's search time: honest on both kinds of set, and no worse
+for m in ("rungs", "asha"):
+    if m not in methods:
+        continue
+    for r in rows:
+        name = "%s:%s:%s" % (r["kind"], r["strength"], r["seed"])
+        s, want = num(r[m + "_skill"]), 0 if r["kind"] == "none" else 1
+        target(None if s is None else s == want, "%-16s %s verdict %s (%s: %s)" % (
+            name, m, verdict(r[m + "_skill"]), "noise" if want == 0 else "planted", verdict(str(want))))
+    o, g = mean(planted, m + "_test"), mean(planted, "ga_test")
+    if "ga" in methods and planted:
+        target(None if g is None or o is None else o >= g,
+               "mean over planted sets at equal core-seconds: %s %s >= GA %s" % (m, f(o), f(g)))
 print("%d PASS, %d FAIL" % (npass, nfail))
 EOF
 

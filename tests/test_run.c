@@ -520,6 +520,10 @@ Test(run, rungs_agree_across_ranks_and_resume, .description = "ga.rungs 3, eta 2
     cr_assert_eq(sh("cd %s && %s eval --from r3.db:2 > r3e.out 2>&1", dir, bin), 0, "%s", slurp("r3e.out"));
     cr_assert(strstr(slurp("r3e.out"), ": reproduced"), "%s", slurp("r3e.out"));
     expect_rungs_table("r3.db", 3);
+    /* the verdict's trials: every candidate tried at rung 0; their spread and correlation, the top rung's */
+    cr_assert_eq(query_number("r3.db", "SELECT n_trials FROM runs"),
+                 query_number("r3.db", "SELECT count(*) FROM rungs g JOIN evaluations e ON e.id = g.eval WHERE "
+                                       "g.rung = 0 AND e.status = 'ok' AND e.cache_of IS NULL"), "n_trials");
     cr_assert_eq(sh("%s query %s/r3.db top -n 3 --format csv > %s/top.csv 2>&1", bin, dir, dir), 0);
     const char *top = slurp("top.csv");
     long id;

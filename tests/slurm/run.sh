@@ -5,7 +5,9 @@
 # Checks: 1 a job completes; 2 a warning signal mid-run -> exit 3 -> requeue -> complete, every
 # evaluation once and as an uninterrupted run; 3 a real time limit -> requeue(s) -> complete; 4 an
 # array of 3 seeds completes and `query top` reads the 3 archives; 5 a bad config fails fast with exit
-# 2, its message in the job's output, not requeued.
+# 2, its message in the job's output, not requeued; 6 a Pareto search (ga.objectives) signalled mid-run
+# requeues and ends as an uninterrupted run; 7 a multi-fidelity steady search (ASHA) signalled mid-run
+# requeues, rebuilds its rungs and completes.
 set -uo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$root"
@@ -97,6 +99,10 @@ config tiny 3 2
 config signal 20 2000  # ~0.4 s a generation on 2 cores: the signal lands mid-run
 config limit 200 2000  # ~90 s of work on 2 cores: the search outlasts the 1-minute limit
 config array 3 2
+config pareto 20 2000
+sed -i 's/^ga: {/ga: {objectives: [sharpe, drawdown, turnover], /' "$scratch/pareto.yaml"
+config asha 20 2000
+sed -i 's/^ga: {mode: generational,/ga: {mode: steady, rungs: 3, eta: 3,/' "$scratch/asha.yaml"
 
 submit() { sbatch --parsable --ntasks=3 --chdir="$root" "$@"; }
 
@@ -112,26 +118,34 @@ check1() {
 check "a batch job completes and its archive answers query top" check1
 
 # ---------------------------------------------------------------- 2: warning signal, requeue, resume
-check2() {
-    local id state n
-    id=$(submit --output="$scratch/signal.out" slurm/evofolio.sbatch "$scratch/signal.yaml") || return 1
+# signalled NAME: submit NAME.yaml, send the warning signal once its first generation is stored, wait
+# for the requeued job to complete; 0 when it did, with a restart and its run done.
+signalled() {
+    local name=$1 id state n
+    id=$(submit --output="$scratch/$name.out" slurm/evofolio.sbatch "$scratch/$name.yaml") || return 1
     for _ in $(seq 120); do # the first generation stored
-        n=$(q "$scratch/signal.db" "SELECT COUNT(*) FROM generations" 2>/dev/null || echo 0)
+        n=$(q "$scratch/$name.db" "SELECT COUNT(*) FROM generations" 2>/dev/null || echo 0)
         [ "${n:-0}" -ge 1 ] && break
         sleep 0.5
     done
     scancel --batch --signal=USR1 "$id"
     state=$(wait_done "$id" 240)
     note "job $id: $state, restarts $(field "$id" Restarts), exit $(field "$id" ExitCode)"
-    grep -q "requeueing job" "$scratch/signal.out" || { note "no requeue in the job's output"; return 1; }
+    grep -q "requeueing job" "$scratch/$name.out" || { note "no requeue in the job's output"; return 1; }
     [ "$state" = "COMPLETED " ] && [ "$(field "$id" Restarts)" -ge 1 ] || return 1
-    [ "$(q "$scratch/signal.db" "SELECT status FROM runs")" = done ] || return 1
-    [ "$(q "$scratch/signal.db" "SELECT COUNT(*) FROM (SELECT key FROM evaluations WHERE cache_of IS NULL GROUP BY key HAVING COUNT(*) > 1)")" = 0 ] || return 1
-    # the same evaluations as an uninterrupted run of the same configuration
-    sed 's/^output: {archive: signal.db}/output: {archive: reference.db}/' "$scratch/signal.yaml" >"$scratch/reference.yaml"
-    "$bin" run --quiet "$scratch/reference.yaml" >/dev/null || return 1
-    diff <(q "$scratch/signal.db" "SELECT id, key, fitness, cache_of FROM evaluations ORDER BY id") \
-         <(q "$scratch/reference.db" "SELECT id, key, fitness, cache_of FROM evaluations ORDER BY id") >/dev/null
+    [ "$(q "$scratch/$name.db" "SELECT status FROM runs")" = done ]
+}
+# as_uninterrupted NAME: NAME.db holds the same evaluations as an uninterrupted run of NAME.yaml
+as_uninterrupted() {
+    sed "s/^output: {archive: $1.db}/output: {archive: $1-reference.db}/" "$scratch/$1.yaml" >"$scratch/$1-reference.yaml"
+    "$bin" run --quiet "$scratch/$1-reference.yaml" >/dev/null || return 1
+    diff <(q "$scratch/$1.db" "SELECT id, key, fitness, cache_of FROM evaluations ORDER BY id") \
+         <(q "$scratch/$1-reference.db" "SELECT id, key, fitness, cache_of FROM evaluations ORDER BY id") >/dev/null
+}
+check2() {
+    signalled signal || return 1
+    [ "$(q "$scratch/signal.db" "SELECT COUNT(*) FROM (SELECT key FROM evaluations WHERE cache_of IS NULL GROUP BY key HAVING COUNT(*) > 1)")" = 0 ] &&
+        as_uninterrupted signal
 }
 check "a warning signal stops the job, it requeues, resumes and completes as if uninterrupted" check2
 
@@ -174,6 +188,23 @@ check5() {
         grep -q "bad.yaml:2:6: unknown key 'ga.populaton'" "$scratch/bad.out"
 }
 check "a bad configuration fails fast with exit 2 and its message, not requeued" check5
+
+# ---------------------------------------------------------------- 6, 7: Pareto and multi-fidelity searches
+check6() {
+    signalled pareto && as_uninterrupted pareto && "$bin" query "$scratch/pareto.db" pareto >/dev/null
+}
+check "a Pareto search signalled mid-run requeues and ends as an uninterrupted run" check6
+
+check7() {
+    signalled asha || return 1
+    grep -q "^rungs: .* results stored" "$scratch/asha.out" || { note "the requeued job printed no rungs"; return 1; }
+    note "$(grep "^rungs: " "$scratch/asha.out" | head -n 1)"
+    [ "$(q "$scratch/asha.db" "SELECT (SELECT COUNT(*) FROM evaluations) - (SELECT COUNT(*) FROM rungs)")" = 0 ] &&
+        [ "$(q "$scratch/asha.db" "SELECT COUNT(*) FROM rungs r JOIN rungs p ON p.eval = r.promoted_from WHERE p.rung != r.rung - 1")" = 0 ] &&
+        [ "$(q "$scratch/asha.db" "SELECT COUNT(*) FROM rungs WHERE rung = 2")" -ge 1 ] &&
+        "$bin" query "$scratch/asha.db" rungs >/dev/null
+}
+check "a multi-fidelity steady search (ASHA) signalled mid-run requeues, rebuilds its rungs, completes" check7
 
 echo "slurm harness: $passed passed, $failed failed"
 [ "$failed" = 0 ]
