@@ -152,29 +152,42 @@ static int run_config(query_ctx *q, evo_config *cfg)
     return rc;
 }
 
-/* The run's ga.objectives and ga.rungs. */
-static int run_search(query_ctx *q, unsigned *objectives, int *rungs)
+/* The run's ga.objectives. */
+static int run_objectives(query_ctx *q, unsigned *objectives)
 {
     evo_config cfg;
     int rc = run_config(q, &cfg);
     if (!rc) {
         *objectives = cfg.ga.objectives;
-        *rungs = cfg.ga.rungs;
         config_free(&cfg);
     }
     return rc;
+}
+
+static int first_rung(void *ctx, int64_t eval, const archive_rung *r)
+{
+    (void)eval, (void)r;
+    *(int *)ctx = 1;
+    return 1; /* stops the walk: one is enough */
+}
+
+/* Is the run a multi-fidelity one (rows in table rungs)? From the rows, not the stored configuration,
+ * so that any archive answers. 0 or 1, or an evo_err. */
+static int run_has_rungs(query_ctx *q)
+{
+    int has = 0, rc = archive_for_each_rung(q->a, q->run, first_rung, &has, &q->err);
+    return rc == 1 || rc == EVO_OK ? has : rc;
 }
 
 /* The leaderboard; a multi-fidelity run's with each row's rung and the steps it trained, a higher rung
  * first, as the search ranks them (ga.h). */
 static int query_top(query_ctx *q, int n)
 {
-    unsigned objectives;
-    int rungs, rc = run_search(q, &objectives, &rungs);
-    if (rc)
-        return rc;
+    const int rungs = run_has_rungs(q);
+    if (rungs < 0)
+        return rungs;
     char sql[1536], what[128];
-    if (rungs > 1)
+    if (rungs)
         snprintf(sql, sizeof sql, "SELECT id, (SELECT rung FROM rungs g WHERE g.run = l.run AND g.eval = l.id) AS rung, "
                  "(SELECT steps FROM rungs g WHERE g.run = l.run AND g.eval = l.id) AS trained_steps, "
                  TOP_COLUMNS_AFTER_ID " FROM leaderboard l WHERE run = %lld ORDER BY rung DESC, fitness DESC, id "
@@ -183,7 +196,7 @@ static int query_top(query_ctx *q, int n)
         snprintf(sql, sizeof sql, "SELECT id, " TOP_COLUMNS_AFTER_ID " FROM leaderboard WHERE run = %lld LIMIT %d",
                  (long long)q->run, n);
     snprintf(what, sizeof what, "the best successful candidates, %sfitness descending (at most %d)",
-             rungs > 1 ? "the highest rung first, then " : "", n);
+             rungs ? "the highest rung first, then " : "", n);
     return run_table(q, what, sql, 0);
 }
 
@@ -192,7 +205,7 @@ static int query_top(query_ctx *q, int n)
 static int query_pareto(query_ctx *q)
 {
     unsigned objectives = 0;
-    int rungs, rc = run_search(q, &objectives, &rungs);
+    int rc = run_objectives(q, &objectives);
     if (!rc && !objectives)
         return evo_fail(&q->err, EVO_ERR_USAGE, "run %lld '%s' searched one objective (ga.objectives: []): `top` "
                         "lists its best; give ga.objectives 2 to 4 names for a Pareto search.", (long long)q->run,
@@ -242,17 +255,17 @@ static int query_pareto(query_ctx *q)
 
 static int query_rungs(query_ctx *q)
 {
-    unsigned objectives;
-    int rungs, rc = run_search(q, &objectives, &rungs);
-    if (!rc && rungs == 1)
+    const int rungs = run_has_rungs(q);
+    if (rungs < 0)
+        return rungs;
+    if (!rungs)
         return evo_fail(&q->err, EVO_ERR_USAGE, "run %lld '%s' trained every candidate with its full budget "
                         "(ga.rungs: 1): there are no rungs to show. ga.rungs 2 to 6 makes a multi-fidelity "
                         "search.", (long long)q->run, q->name);
     char sql[sizeof ARCHIVE_RUNGS_SQL + 32];
     snprintf(sql, sizeof sql, ARCHIVE_RUNGS_SQL, (long long)q->run);
-    return rc ? rc : run_table(q, "compute by rung (worker_seconds: the trained evaluations'; spearman_next: "
-                               "the rank correlation of fitness here and at the next rung of those that went "
-                               "up)", sql, 0);
+    return run_table(q, "compute by rung (worker_seconds: the trained evaluations'; spearman_next: the rank "
+                        "correlation of fitness here and at the next rung of those that went up)", sql, 0);
 }
 
 /* One table per command, so that its csv is one table too. */
