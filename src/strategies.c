@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "evofolio/cluster.h"
 #include "evofolio/date.h"
 #include "evofolio/qp.h"
 
@@ -86,6 +87,77 @@ static void momentum_weights(double *w, const evo_panel *p, int t)
         }
         w[a] = rank < top ? 1.0 / top : 0;
     }
+}
+
+/* The variance of assets items[n] under inverse-variance weights among them. */
+static double ivp_variance(const double *cov, int A, const int *items, int n)
+{
+    double sum = 0, v = 0;
+    for (int i = 0; i < n; i++)
+        sum += 1 / cov[(size_t)items[i] * A + items[i]];
+    for (int i = 0; i < n; i++)
+        for (int j = 0; j < n; j++)
+            v += cov[(size_t)items[i] * A + items[j]] / (cov[(size_t)items[i] * A + items[i]] * sum) /
+                 (cov[(size_t)items[j] * A + items[j]] * sum);
+    return v;
+}
+
+/* Recursive bisection over the assets in order[A] (strategy_hrp_weights): a stack of [lo, hi) lists. */
+static void hrp_bisect(double *w, const double *cov, int A, const int *order)
+{
+    int lo_of[2 * A], hi_of[2 * A], top = 0;
+    for (int a = 0; a < A; a++)
+        w[a] = 1;
+    lo_of[top] = 0, hi_of[top++] = A;
+    while (top > 0) {
+        const int lo = lo_of[--top], hi = hi_of[top];
+        if (hi - lo < 2)
+            continue;
+        const int mid = lo + (hi - lo) / 2;
+        const double v1 = ivp_variance(cov, A, order + lo, mid - lo), v2 = ivp_variance(cov, A, order + mid, hi - mid);
+        const double alpha = 1 - v1 / (v1 + v2);
+        for (int i = lo; i < hi; i++)
+            w[order[i]] *= i < mid ? alpha : 1 - alpha;
+        lo_of[top] = lo, hi_of[top++] = mid;
+        lo_of[top] = mid, hi_of[top++] = hi;
+    }
+}
+
+int strategy_hrp_weights(double *w, const double *cov, int A, evo_error *err)
+{
+    for (int a = 0; a < A; a++)
+        if (!(cov[(size_t)a * A + a] > 0) || !isfinite(cov[(size_t)a * A + a]))
+            return evo_fail(err, EVO_ERR_NUMERIC, "hrp: asset %d has variance %g over the window; every asset "
+                            "needs a positive one (a price that never moves cannot be risk-weighted)", a,
+                            cov[(size_t)a * A + a]);
+    double *d = calloc((size_t)A * A, sizeof *d), *e = calloc((size_t)A * A, sizeof *e);
+    cluster_merge *merges = malloc(sizeof *merges * (size_t)(A > 1 ? A - 1 : 1));
+    int *order = malloc(sizeof *order * (size_t)A);
+    int rc = d && e && merges && order ? EVO_OK : evo_fail(err, EVO_ERR_NOMEM, "hrp: out of memory for %d assets", A);
+    for (int i = 0; !rc && i < A; i++)
+        for (int j = 0; j < A; j++) {
+            double rho = cov[(size_t)i * A + j] / sqrt(cov[(size_t)i * A + i] * cov[(size_t)j * A + j]);
+            rho = rho > 1 ? 1 : rho < -1 ? -1 : rho; /* rounding */
+            d[(size_t)i * A + j] = i == j ? 0 : sqrt((1 - rho) / 2);
+        }
+    for (int i = 0; !rc && i < A; i++)
+        for (int j = 0; j < A; j++) {
+            double s = 0;
+            for (int k = 0; k < A; k++)
+                s += (d[(size_t)k * A + i] - d[(size_t)k * A + j]) * (d[(size_t)k * A + i] - d[(size_t)k * A + j]);
+            e[(size_t)i * A + j] = sqrt(s);
+        }
+    if (!rc)
+        rc = cluster_linkage(e, A, CLUSTER_SINGLE, merges, err);
+    if (!rc) {
+        cluster_leaves(merges, A, order);
+        hrp_bisect(w, cov, A, order);
+    }
+    free(d);
+    free(e);
+    free(merges);
+    free(order);
+    return rc;
 }
 
 int strategy_weights(double *w, evo_strategy s, const evo_panel *p, int t, int window, int *fell_back,

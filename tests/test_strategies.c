@@ -3,6 +3,7 @@
  * k = 0 as buy and hold, causality, and the errors. Shapes: D panel days, A assets. */
 #include <criterion/criterion.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -317,4 +318,137 @@ Test(strategies, invvol_zero_volatility, .description = "a flat price over the w
     cr_assert_eq(strategy_weights(w, STRATEGY_INVVOL, &p, 9, 5, NULL, &err), EVO_ERR_NUMERIC);
     cr_assert_neq(strstr(err.msg, "zero volatility"), NULL, "%s", err.msg);
     data_panel_free(&p);
+}
+
+/* ---------------------------------------------------------------- hierarchical risk parity */
+
+static void expect_weights(const double *w, const double *want, int A, const char *what)
+{
+    for (int a = 0; a < A; a++)
+        cr_assert_float_eq(w[a], want[a], 1e-12, "%s: asset %d weight %.15g, want %.15g", what, a, w[a], want[a]);
+}
+
+/* Two pairs: assets 0, 1 (variances 1 and 4, correlation 0.8) and 2, 3 (variances 1, correlation 0.8),
+ * uncorrelated across. The pairs cluster first ((0, 1) ties (2, 3) and comes first), leaves 0 1 2 3.
+ * Pair A under inverse variance (0.8, 0.2): V = 0.64 + 0.16 + 2 x 0.16 x 1.6 = 1.312; pair B (0.5, 0.5):
+ * V = 0.9; A gets 1 - 1.312 / 2.212 = 0.9 / 2.212, split 4:1 by the variances; B halves the rest. */
+Test(strategies, hrp_by_hand, .description = "two assets: inverse variance; uncorrelated: inverse variance; two correlated pairs: the bisection by hand")
+{
+    double w[4];
+    evo_error err = {0};
+    const double two[4] = {0.04, 0.01, 0.01, 0.09};
+    cr_assert_eq(strategy_hrp_weights(w, two, 2, &err), EVO_OK, "%s", err.msg);
+    expect_weights(w, (double[]){0.09 / 0.13, 0.04 / 0.13}, 2, "two assets");
+    const double diag[9] = {1, 0, 0, 0, 2, 0, 0, 0, 4};
+    cr_assert_eq(strategy_hrp_weights(w, diag, 3, &err), EVO_OK, "%s", err.msg);
+    expect_weights(w, (double[]){1 / 1.75, 0.5 / 1.75, 0.25 / 1.75}, 3, "no correlation");
+    const double pairs[16] = {1, 1.6, 0, 0, 1.6, 4, 0, 0, 0, 0, 1, 0.8, 0, 0, 0.8, 1};
+    cr_assert_eq(strategy_hrp_weights(w, pairs, 4, &err), EVO_OK, "%s", err.msg);
+    const double a = 0.9 / 2.212;
+    expect_weights(w, (double[]){a * 0.8, a * 0.2, (1 - a) / 2, (1 - a) / 2}, 4, "two pairs");
+    cr_assert_eq(strategy_hrp_weights(w, (double[]){0.5}, 1, &err), EVO_OK);
+    cr_assert_float_eq(w[0], 1, 0, "one asset holds everything");
+    const double flat[4] = {0.04, 0, 0, 0};
+    cr_assert_eq(strategy_hrp_weights(w, flat, 2, &err), EVO_ERR_NUMERIC, "a zero variance");
+    cr_assert(strstr(err.msg, "asset 1"), "%s", err.msg);
+}
+
+enum { HRP_A = 12, HRP_T = 60 };
+
+/* A random covariance of HRP_A assets over HRP_T days: two groups moving with factors of their own,
+ * each asset with noise of its own scale. */
+static void random_covariance(double *cov, evo_rng *rng)
+{
+    enum { A = HRP_A, T = HRP_T };
+    double x[T * A];
+    for (int t = 0; t < T; t++) {
+        const double f = rng_normal(rng), g = rng_normal(rng);
+        for (int a = 0; a < A; a++)
+            x[t * A + a] = (a < 6 ? 0.02 * f : 0.01 * g) + rng_normal(rng) * (1 + a) * 0.01;
+    }
+    for (int a = 0; a < A; a++)
+        for (int b = 0; b < A; b++) {
+            double ma = 0, mb = 0, s = 0;
+            for (int t = 0; t < T; t++)
+                ma += x[t * A + a] / T, mb += x[t * A + b] / T;
+            for (int t = 0; t < T; t++)
+                s += (x[t * A + a] - ma) * (x[t * A + b] - mb) / (T - 1);
+            cov[a * A + b] = s;
+        }
+}
+
+/* Against the paper's own Python (Lopez de Prado 2016, getQuasiDiag / getRecBipart / getClusterVar;
+ * scipy's linkage of the distance matrix's rows, single linkage, which is the distance of distances),
+ * when python3-scipy is installed. */
+Test(strategies, hrp_agrees_with_the_papers_code, .description = "12 assets, 3 random covariances: the weights of Lopez de Prado's Python (needs python3-scipy)")
+{
+    if (system("/usr/bin/python3 -c 'import scipy.cluster.hierarchy' >/dev/null 2>&1") != 0)
+        cr_skip_test("python3-scipy is not installed (apt-get install python3-scipy)");
+    enum { A = HRP_A };
+    static const char script[] =
+        "import sys, numpy as np, scipy.cluster.hierarchy as sch\n"
+        "cov = np.loadtxt(sys.argv[1])\n"
+        "sd = np.sqrt(np.diag(cov)); corr = np.clip(cov / np.outer(sd, sd), -1, 1)\n"
+        "dist = np.sqrt((1 - corr) / 2); np.fill_diagonal(dist, 0)\n"
+        "link = sch.linkage(dist, 'single')\n"  /* rows as observations: the paper's d-tilde */
+        "order = list(sch.leaves_list(link))\n"
+        "def cvar(items):\n"
+        "    c = cov[np.ix_(items, items)]; ivp = 1 / np.diag(c); ivp /= ivp.sum(); return ivp @ c @ ivp\n"
+        "w = np.ones(len(cov)); lists = [order]\n"
+        "while lists:\n"
+        "    lists = [l[j:k] for l in lists for j, k in ((0, len(l) // 2), (len(l) // 2, len(l))) if len(l) > 1]\n"
+        "    for i in range(0, len(lists), 2):\n"
+        "        a, b = lists[i], lists[i + 1]; v1, v2 = cvar(a), cvar(b); alpha = 1 - v1 / (v1 + v2)\n"
+        "        w[a] *= alpha; w[b] *= 1 - alpha\n"
+        "print(' '.join(repr(x) for x in w))\n";
+    char dir[] = "/tmp/evofolio-hrp-XXXXXX", path[96], cmd[256];
+    cr_assert_not_null(mkdtemp(dir));
+    snprintf(path, sizeof path, "%s/hrp.py", dir);
+    FILE *f = fopen(path, "w");
+    fputs(script, f);
+    fclose(f);
+    evo_rng rng;
+    rng_seed(&rng, 23);
+    for (int trial = 0; trial < 3; trial++) {
+        double cov[A * A], w[A], want[A];
+        random_covariance(cov, &rng);
+        snprintf(path, sizeof path, "%s/cov.txt", dir);
+        f = fopen(path, "w");
+        for (int a = 0; a < A; a++)
+            for (int b = 0; b < A; b++)
+                fprintf(f, "%.17g%s", cov[a * A + b], b + 1 < A ? " " : "\n");
+        fclose(f);
+        snprintf(cmd, sizeof cmd, "/usr/bin/python3 %s/hrp.py %s > %s/w.txt", dir, path, dir);
+        cr_assert_eq(system(cmd), 0, "%s", cmd);
+        snprintf(path, sizeof path, "%s/w.txt", dir);
+        f = fopen(path, "r");
+        for (int a = 0; a < A; a++)
+            cr_assert_eq(fscanf(f, "%lf", &want[a]), 1);
+        fclose(f);
+        evo_error err = {0};
+        cr_assert_eq(strategy_hrp_weights(w, cov, A, &err), EVO_OK, "%s", err.msg);
+        for (int a = 0; a < A; a++)
+            cr_assert_float_eq(w[a], want[a], 1e-10, "trial %d asset %d: %.15g, the paper's code %.15g", trial, a, w[a], want[a]);
+    }
+    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+    cr_assert_eq(system(cmd), 0);
+}
+
+Test(strategies, hrp_on_random_covariances, .description = "12 assets, 5 random covariances: weights in [0, 1] summing to 1")
+{
+    enum { A = HRP_A };
+    evo_rng rng;
+    rng_seed(&rng, 5);
+    for (int trial = 0; trial < 5; trial++) {
+        double cov[A * A], w[A];
+        random_covariance(cov, &rng);
+        evo_error err = {0};
+        cr_assert_eq(strategy_hrp_weights(w, cov, A, &err), EVO_OK, "%s", err.msg);
+        double sum = 0;
+        for (int a = 0; a < A; a++) {
+            cr_assert(w[a] >= 0 && w[a] <= 1, "weight %g", w[a]);
+            sum += w[a];
+        }
+        cr_assert_float_eq(sum, 1, 1e-12);
+    }
 }

@@ -18,6 +18,17 @@
 int strategy_weights(double *w, evo_strategy s, const evo_panel *p, int t, int window, int *fell_back,
                      evo_error *err);
 
+/* Hierarchical risk parity (Lopez de Prado 2016, "Building diversified portfolios that outperform
+ * out of sample") of A assets from their covariance cov[A][A]: correlation distances
+ * d_ij = sqrt((1 - rho_ij) / 2); the paper's distance between two assets' columns of d,
+ * e_ij = sqrt(sum_k (d_ki - d_kj)^2); single linkage on e (cluster.h); the dendrogram's leaf order
+ * (quasi-diagonalisation); then recursive bisection: each list of assets splits into its first
+ * floor(n/2) and the rest, each half's variance V = w' cov w under inverse-variance weights within it,
+ * and the first half gets 1 - V1 / (V1 + V2) of the list's weight. With no correlation that is the
+ * inverse-variance portfolio. w[A] sums to 1, all >= 0. EVO_ERR_NUMERIC for a variance that is not
+ * positive and finite; EVO_ERR_NOMEM. */
+int strategy_hrp_weights(double *w, const double *cov, int A, evo_error *err);
+
 typedef struct {
     evo_strategy strategy;
     evo_backtest bt;   /* over the period's return days */
