@@ -1101,7 +1101,7 @@ static int full_budget_rows(search_state *st, const int64_t *ids, int n, unsigne
 static int multiple_testing(search_state *st, int64_t champion, archive_champion_stats *out, evo_error *err)
 {
     const evo_eval_context *ctx = st->s->ctx;
-    const int T = ctx->n_val, rungs = st->cfg->ga.rungs > 1;
+    const int T = ctx->n_val, multi_fidelity = st->cfg->ga.rungs > 1;
     int n = 0, rc;
     double *ret = NULL, *excess = NULL;
     int64_t *ids = NULL;
@@ -1116,7 +1116,7 @@ static int multiple_testing(search_state *st, int64_t champion, archive_champion
     }
     int tried = n;
     memset(top, 1, (size_t)n);
-    if (rungs && (rc = full_budget_rows(st, ids, n, top, &tried, err)))
+    if (multi_fidelity && (rc = full_budget_rows(st, ids, n, top, &tried, err)))
         goto done;
     double sum = 0, sq = 0, sr = NAN, skew = 0, kurt = 3;
     int spread = 0; /* the trials whose Sharpe ratios give the variance */
@@ -1137,7 +1137,7 @@ static int multiple_testing(search_state *st, int64_t champion, archive_champion
         }
     }
     out->n_trials = tried;
-    out->n_effective = rungs ? tried : metrics_effective_trials(excess, n, T);
+    out->n_effective = multi_fidelity ? tried : metrics_effective_trials(excess, n, T);
     if (isfinite(sr))
         out->dsr = metrics_dsr(sr, T, skew, kurt, out->n_effective,
                                spread > 1 ? (sq - sum * sum / spread) / (spread - 1) : 0);

@@ -160,6 +160,56 @@ int strategy_hrp_weights(double *w, const double *cov, int A, evo_error *err)
     return rc;
 }
 
+int strategy_cluster_weights(double *w, const double *r, int n, int A, int K, evo_error *err)
+{
+    if (K < 1 || n < 2)
+        return evo_fail(err, EVO_ERR_USAGE, "cluster selection: %d clusters over %d returns; expected at least 1 "
+                        "cluster and 2 returns", K, n);
+    K = K > A ? A : K;
+    double *mu = calloc((size_t)A, sizeof *mu), *sd = calloc((size_t)A, sizeof *sd);
+    double *d = calloc((size_t)A * A, sizeof *d);
+    cluster_merge *merges = malloc(sizeof *merges * (size_t)(A > 1 ? A - 1 : 1));
+    int *label = malloc(sizeof *label * (size_t)A), *best = malloc(sizeof *best * (size_t)K);
+    int rc = mu && sd && d && merges && label && best
+                 ? EVO_OK
+                 : evo_fail(err, EVO_ERR_NOMEM, "cluster selection: out of memory for %d assets", A);
+    for (int a = 0; !rc && a < A; a++) {
+        for (int k = 0; k < n; k++)
+            mu[a] += r[(size_t)k * A + a] / n;
+        for (int k = 0; k < n; k++)
+            sd[a] += (r[(size_t)k * A + a] - mu[a]) * (r[(size_t)k * A + a] - mu[a]) / (n - 1);
+        sd[a] = sqrt(sd[a]);
+    }
+    for (int a = 0; !rc && a < A; a++)
+        for (int b = a + 1; b < A; b++) {
+            double c = 0;
+            for (int k = 0; k < n; k++)
+                c += (r[(size_t)k * A + a] - mu[a]) * (r[(size_t)k * A + b] - mu[b]) / (n - 1);
+            double rho = sd[a] > 0 && sd[b] > 0 ? c / (sd[a] * sd[b]) : 0;
+            rho = rho > 1 ? 1 : rho < -1 ? -1 : rho; /* rounding */
+            d[(size_t)a * A + b] = d[(size_t)b * A + a] = sqrt((1 - rho) / 2);
+        }
+    if (!rc)
+        rc = cluster_linkage(d, A, CLUSTER_WARD, merges, err);
+    if (!rc) {
+        cluster_cut(merges, A, K, label);
+        for (int k = 0; k < K; k++)
+            best[k] = -1;
+        for (int a = 0; a < A; a++) { /* ascending a: a tie keeps the lower index */
+            const double sharpe = sd[a] > 0 ? mu[a] / sd[a] : 0;
+            const int b = best[label[a]];
+            if (b < 0 || sharpe > (sd[b] > 0 ? mu[b] / sd[b] : 0))
+                best[label[a]] = a;
+        }
+        for (int a = 0; a < A; a++)
+            w[a] = 0;
+        for (int k = 0; k < K; k++)
+            w[best[k]] = 1.0 / K;
+    }
+    free(mu), free(sd), free(d), free(merges), free(label), free(best);
+    return rc;
+}
+
 int strategy_weights(double *w, evo_strategy s, const evo_panel *p, int t, int window, int *fell_back,
                      evo_error *err)
 {

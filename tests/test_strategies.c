@@ -452,3 +452,36 @@ Test(strategies, hrp_on_random_covariances, .description = "12 assets, 5 random 
         cr_assert_float_eq(sum, 1, 1e-12);
     }
 }
+
+/* Two pairs over 6 days: assets 0 and 1 move as base1 (1 at twice the size, a smaller mean), 2 and 3
+ * as base2 (3 with a little noise of its own, a smaller mean); corr(base1, base2) = 0.0012 /
+ * sqrt(0.0028 x 0.0012) = 0.65. Trailing Sharpe ratios: 0.042, 0.011, 0.129, ~0.065. Ward merges
+ * (0, 1) first (distance 0), then (2, 3), then the pairs. */
+Test(strategies, cluster_selection_by_hand, .description = "K 1..4 (and above A): each cluster's best trailing Sharpe, equal weight")
+{
+    enum { n = 6, A = 4 };
+    const double base1[n] = {0.01, -0.01, 0.02, -0.02, 0.03, -0.03}, base2[n] = {0.01, 0.01, -0.01, -0.01, 0.02, -0.02};
+    const double noise[n] = {0.001, 0, 0, 0, 0, -0.001};
+    double r[n * A], w[A];
+    for (int k = 0; k < n; k++) {
+        r[k * A + 0] = base1[k] + 0.001;
+        r[k * A + 1] = 2 * base1[k] + 0.0005;
+        r[k * A + 2] = base2[k] + 0.002;
+        r[k * A + 3] = base2[k] + 0.001 + noise[k];
+    }
+    static const double want[6][A] = {{0}, {0, 0, 1, 0}, {0.5, 0, 0.5, 0}, {1.0 / 3, 0, 1.0 / 3, 1.0 / 3},
+                                      {0.25, 0.25, 0.25, 0.25}, {0.25, 0.25, 0.25, 0.25}};
+    evo_error err = {0};
+    for (int K = 1; K <= 5; K++) {
+        cr_assert_eq(strategy_cluster_weights(w, r, n, A, K, &err), EVO_OK, "%s", err.msg);
+        char what[16];
+        snprintf(what, sizeof what, "K = %d", K);
+        expect_weights(w, want[K], A, what);
+    }
+    cr_assert_eq(strategy_cluster_weights(w, r, n, A, 0, &err), EVO_ERR_USAGE, "K = 0");
+    cr_assert_eq(strategy_cluster_weights(w, r, 1, A, 2, &err), EVO_ERR_USAGE, "one return");
+    for (int k = 0; k < n; k++) /* an asset that never moves: correlation 0, Sharpe 0 */
+        r[k * A + 1] = 0;
+    cr_assert_eq(strategy_cluster_weights(w, r, n, A, 4, &err), EVO_OK, "%s", err.msg);
+    expect_weights(w, want[4], A, "a flat asset");
+}
