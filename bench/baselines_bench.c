@@ -68,7 +68,7 @@ int main(int argc, char **argv)
         for (int r = 0; r < BENCH_REPEATS; r++) {
             strategy_run_free(&run);
             const double t0 = now_s();
-            rc = strategy_run(&run, s, &p, first, last, BENCH_WINDOW, 1, BENCH_COST_BPS, &err);
+            rc = strategy_run(&run, s, &p, first, last, &(evo_strategy_settings){BENCH_WINDOW, 5}, 1, BENCH_COST_BPS, &err);
             t[r] = now_s() - t0;
             if (rc) {
                 fprintf(stderr, "baselines_bench: %s: %s\n", catalog_strategies.names[s], err.msg);

@@ -179,8 +179,9 @@ int main(int argc, char **argv)
     double ew = NAN, rule = NAN, rule_gross = NAN, ridge = NAN, ridge_gross = NAN;
     if (!rc) {
         evo_strategy_run run;
-        rc = strategy_run(&run, STRATEGY_EW, &p, test.first - 1, test.last, cfg.backtest.window,
-                          cfg.backtest.rebalance, cfg.backtest.cost_bps, &err);
+        const evo_strategy_settings settings = strategy_settings_of(&cfg);
+        rc = strategy_run(&run, STRATEGY_EW, &p, test.first - 1, test.last, &settings, cfg.backtest.rebalance,
+                          cfg.backtest.cost_bps, &err);
         if (!rc) {
             evo_metrics m;
             metrics_compute(&m, run.bt.net, run.bt.turnover, run.bt.T);

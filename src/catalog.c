@@ -8,8 +8,8 @@ static const char *const objectives[OBJECTIVE_COUNT] = {"sharpe", "sortino", "me
 static const char *const features[FEATURE_COUNT] = {"ret1",   "ret5", "ret20",  "vol20",
                                                     "vol60",  "beta60", "rsi14", "macd",
                                                     "mom126", "ma50", "dd252",  "volchg"};
-static const char *const strategies[STRATEGY_COUNT] = {"ew",        "buyhold", "invvol",  "minvar",
-                                                       "maxsharpe", "erc",     "momentum"};
+static const char *const strategies[STRATEGY_COUNT] = {"ew",        "buyhold", "invvol", "minvar", "maxsharpe",
+                                                       "erc",       "momentum", "hrp",   "cluster"};
 static const char *const fitness[FITNESS_COUNT] = {"mean_sharpe", "mean_sortino",
                                                    "sharpe_mean_minus_sd", "worst_sharpe", "excess_sharpe"};
 static const char *const criteria[CRITERION_COUNT] = {"fitness", "sharpe",   "sortino",  "return",
@@ -21,7 +21,7 @@ static const char *const origins[ORIGIN_COUNT] = {"random",   "immigrant", "elit
                                                   "mutation", "screen",    "twin"};
 static const char *const strategy_words[STRATEGY_COUNT] = {
     "equal weight", "buy and hold", "inverse volatility", "minimum variance", "maximum Sharpe",
-    "equal risk contribution", "momentum"};
+    "equal risk contribution", "momentum", "hierarchical risk parity", "best of each cluster"};
 
 const evo_names catalog_model_kinds = {"model kind", model_kinds, MODEL_KIND_COUNT, NULL};
 const evo_names catalog_objectives = {"objective", objectives, OBJECTIVE_COUNT, NULL};

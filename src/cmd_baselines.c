@@ -169,7 +169,8 @@ static int run_baselines(const evo_config *cfg, const evo_panel *p, int day0, in
                         "backtest.window = %d days of history before it. Choose a later period.", day0,
                         cfg->backtest.window);
     evo_strategy_runs set;
-    int rc = strategy_run_all(&set, cfg->baselines, p, day0, last, cfg->backtest.window, cfg->backtest.rebalance,
+    const evo_strategy_settings settings = strategy_settings_of(cfg);
+    int rc = strategy_run_all(&set, cfg->baselines, p, day0, last, &settings, cfg->backtest.rebalance,
                               cfg->backtest.cost_bps, err);
     const evo_strategy_run *runs = set.runs;
     const int n = set.n;

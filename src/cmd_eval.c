@@ -130,14 +130,15 @@ static int print_test_baselines(const evo_eval_context *ctx, evo_error *err)
 {
     const evo_config *cfg = ctx->cfg;
     const evo_window w = ctx->split.test;
+    const evo_strategy_settings settings = strategy_settings_of(cfg);
     printf("\n%-10s %9s %8s %7s %8s %8s %9s   (baselines, same period and costs)\n", "strategy", "return/y",
            "vol/y", "sharpe", "sortino", "max dd", "turnover");
     for (int s = 0; s < STRATEGY_COUNT; s++) {
         if (!(cfg->baselines & (1u << s)))
             continue;
         evo_strategy_run run;
-        int rc = strategy_run(&run, (evo_strategy)s, ctx->panel, w.first - 1, w.last, cfg->backtest.window,
-                              cfg->backtest.rebalance, cfg->backtest.cost_bps, err);
+        int rc = strategy_run(&run, (evo_strategy)s, ctx->panel, w.first - 1, w.last,
+                              &settings, cfg->backtest.rebalance, cfg->backtest.cost_bps, err);
         if (rc)
             return rc;
         evo_metrics m;

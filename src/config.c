@@ -97,6 +97,7 @@ static const key_spec backtest_keys[] = {
     K_REAL("cost_bps", backtest.cost_bps, 0, 1000),
     K_INT("window", backtest.window, 20, 5000),
     K_INT("rebalance", backtest.rebalance, 0, 1000),
+    K_INT_ADDED("clusters", backtest.clusters, 1, 1000),
 };
 
 /* The `search:` keys, one per gene (genes.h): a set of names for choice and set genes, a range or
@@ -196,6 +197,7 @@ void config_defaults(evo_config *cfg)
     cfg->backtest.cost_bps = 10;
     cfg->backtest.window = 252;
     cfg->backtest.rebalance = 5;
+    cfg->backtest.clusters = 5;
     cfg->baselines = all_of(STRATEGY_COUNT);
 
     EVO_GENES(SEARCH_DEFAULT)

@@ -49,6 +49,7 @@ static int context_strategies(evo_eval_context *ctx, evo_error *err)
         if (cfg->search.strategies & (1u << s))
             ctx->strat[ctx->n_strat++] = (evo_strategy)s;
     const int S = ctx->n_strat;
+    const evo_strategy_settings settings = strategy_settings_of(cfg);
     double *ret = calloc((size_t)S * D, sizeof *ret);
     ctx->strat_returns = calloc((size_t)D * S, sizeof *ctx->strat_returns);
     if (!ret || !ctx->strat_returns) {
@@ -57,7 +58,7 @@ static int context_strategies(evo_eval_context *ctx, evo_error *err)
     }
     int rc = EVO_OK;
     for (int i = 0; i < S && !rc; i++) {
-        rc = strategy_run(&ctx->runs[i], ctx->strat[i], p, ctx->strat_day0, D - 1, cfg->backtest.window,
+        rc = strategy_run(&ctx->runs[i], ctx->strat[i], p, ctx->strat_day0, D - 1, &settings,
                           cfg->backtest.rebalance, cfg->backtest.cost_bps, err);
         for (int d = ctx->strat_day0 + 1; !rc && d < D; d++) {
             ret[(size_t)i * D + d] = ctx->runs[i].bt.net[d - ctx->strat_day0 - 1];
@@ -75,6 +76,7 @@ static int context_benchmark(evo_eval_context *ctx, evo_error *err)
 {
     const evo_config *cfg = ctx->cfg;
     const evo_split *s = &ctx->split;
+    const evo_strategy_settings settings = strategy_settings_of(cfg);
     ctx->n_val = 0;
     for (int k = 0; k < s->n_folds; k++)
         ctx->n_val += s->folds[k].val.last - s->folds[k].val.first + 1;
@@ -84,7 +86,7 @@ static int context_benchmark(evo_eval_context *ctx, evo_error *err)
     for (int k = 0; k < s->n_folds && !rc; k++) {
         evo_strategy_run run;
         rc = strategy_run(&run, STRATEGY_EW, ctx->panel, s->folds[k].val.first - 1, s->folds[k].val.last,
-                          cfg->backtest.window, cfg->backtest.rebalance, cfg->backtest.cost_bps, err);
+                          &settings, cfg->backtest.rebalance, cfg->backtest.cost_bps, err);
         if (rc)
             break;
         memcpy(ctx->ew_val + at, run.bt.net, sizeof(double) * (size_t)run.bt.T);

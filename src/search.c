@@ -1199,7 +1199,8 @@ static int test_finalists(search_state *st, search_summary *out, int K, evo_erro
         f->test = items[i].test;
     }
     evo_strategy_runs set;
-    rc = strategy_run_all(&set, cfg->baselines, st->s->panel, test.first - 1, test.last, cfg->backtest.window,
+    const evo_strategy_settings settings = strategy_settings_of(cfg);
+    rc = strategy_run_all(&set, cfg->baselines, st->s->panel, test.first - 1, test.last, &settings,
                           cfg->backtest.rebalance, cfg->backtest.cost_bps, err);
     for (int i = 0; i < set.n && !rc; i++) {
         rc = archive_put_baseline(st->s->archive, st->run, set.runs[i].strategy, &set.metrics[i], &set.runs[i].bt,

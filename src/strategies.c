@@ -210,10 +210,15 @@ int strategy_cluster_weights(double *w, const double *r, int n, int A, int K, ev
     return rc;
 }
 
-int strategy_weights(double *w, evo_strategy s, const evo_panel *p, int t, int window, int *fell_back,
-                     evo_error *err)
+evo_strategy_settings strategy_settings_of(const evo_config *cfg)
 {
-    const int A = p->n_assets, D = p->n_days;
+    return (evo_strategy_settings){cfg->backtest.window, cfg->backtest.clusters};
+}
+
+int strategy_weights(double *w, evo_strategy s, const evo_panel *p, int t, const evo_strategy_settings *set,
+                     int *fell_back, evo_error *err)
+{
+    const int A = p->n_assets, D = p->n_days, window = set->window;
     if (fell_back)
         *fell_back = 0;
     if ((int)s < 0 || s >= STRATEGY_COUNT)
@@ -249,7 +254,7 @@ int strategy_weights(double *w, evo_strategy s, const evo_panel *p, int t, int w
     }
     const size_t n = (size_t)window;
     double *r = malloc(n * A * sizeof *r), *mu = malloc((size_t)A * sizeof *mu);
-    const int need_cov = s != STRATEGY_INVVOL;
+    const int need_cov = s != STRATEGY_INVVOL && s != STRATEGY_CLUSTER;
     double *cov = need_cov ? malloc((size_t)A * A * sizeof *cov) : NULL;
     double *xt = need_cov ? malloc(n * A * sizeof *xt) : NULL;
     int rc = EVO_OK;
@@ -259,6 +264,10 @@ int strategy_weights(double *w, evo_strategy s, const evo_panel *p, int t, int w
         goto done;
     }
     window_returns(r, mu, p, t, window);
+    if (s == STRATEGY_CLUSTER) {
+        rc = strategy_cluster_weights(w, r, window, A, set->clusters, err);
+        goto done;
+    }
     if (s == STRATEGY_INVVOL) {
         double sum = 0;
         for (int a = 0; a < A; a++) {
@@ -282,6 +291,10 @@ int strategy_weights(double *w, evo_strategy s, const evo_panel *p, int t, int w
         goto done;
     }
     window_covariance(cov, xt, r, mu, window, A);
+    if (s == STRATEGY_HRP) {
+        rc = strategy_hrp_weights(w, cov, A, err);
+        goto done;
+    }
     int any_positive = 0;
     for (int a = 0; a < A; a++)
         any_positive |= mu[a] > 0;
@@ -310,7 +323,7 @@ void strategy_run_free(evo_strategy_run *run)
 }
 
 int strategy_run(evo_strategy_run *out, evo_strategy s, const evo_panel *p, int first, int last,
-                 int window, int k, double cost_bps, evo_error *err)
+                 const evo_strategy_settings *set, int k, double cost_bps, evo_error *err)
 {
     memset(out, 0, sizeof *out);
     out->strategy = s;
@@ -341,7 +354,7 @@ int strategy_run(evo_strategy_run *out, evo_strategy s, const evo_panel *p, int 
         if (t > 0 && !trade[t])
             continue;
         int fell_back = 0;
-        rc = strategy_weights(targets + (size_t)t * A, s, p, first + t, window, &fell_back, err);
+        rc = strategy_weights(targets + (size_t)t * A, s, p, first + t, set, &fell_back, err);
         if (rc)
             goto done;
         out->fallbacks += fell_back;
@@ -355,14 +368,14 @@ done:
 }
 
 int strategy_run_all(evo_strategy_runs *out, unsigned strategies, const evo_panel *p, int first, int last,
-                     int window, int k, double cost_bps, evo_error *err)
+                     const evo_strategy_settings *set, int k, double cost_bps, evo_error *err)
 {
     out->n = 0;
     for (int s = 0; s < STRATEGY_COUNT; s++) {
         if (!(strategies & (1u << s)))
             continue;
         evo_strategy_run *run = &out->runs[out->n];
-        int rc = strategy_run(run, (evo_strategy)s, p, first, last, window, k, cost_bps, err);
+        int rc = strategy_run(run, (evo_strategy)s, p, first, last, set, k, cost_bps, err);
         if (rc) {
             strategy_run_free(run);
             return rc;

@@ -10,6 +10,8 @@
 #include "evofolio/evaluate.h"
 #include "evofolio/rng.h"
 
+#define WINDOW(w) (&(evo_strategy_settings){.window = (w), .clusters = 2})
+
 enum { A = 8, D = 1400 };
 
 /* Daily returns r[t,a] = phi r[t-1,a] + e[t,a], e ~ N(0, 1%): with phi > 0 tomorrow's winners are
@@ -94,7 +96,7 @@ static double ew_pooled_sharpe(const fixture *f)
         evo_window v = f->ctx.split.folds[k].val;
         evo_strategy_run run;
         evo_error err = {0};
-        cr_assert_eq(strategy_run(&run, STRATEGY_EW, &f->panel, v.first - 1, v.last, 60, 1, 0, &err), EVO_OK);
+        cr_assert_eq(strategy_run(&run, STRATEGY_EW, &f->panel, v.first - 1, v.last, WINDOW(60), 1, 0, &err), EVO_OK);
         for (int t = 0; t < run.bt.T; t++)
             sum += r[T++] = run.bt.net[t];
         strategy_run_free(&run);

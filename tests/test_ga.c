@@ -1344,7 +1344,10 @@ Test(ga, nsga_survivors_and_insert_by_hand, .description = "the P best by front 
 
 /* The one-objective GA is what it was before NSGA-II came (ga.objectives: []): the keys it breeds
  * and the members it keeps, hashed over 12 generations of 24 (toy_fitness, seed 7), equal the value
- * the GA of commit 63a5530 (before NSGA-II) gave. A deliberate change of breeding changes it. */
+ * the GA of commit 63a5530 (before NSGA-II) gave - until the strategy catalogue grew from 7 names to
+ * 9 (hrp, cluster): the default space took them in, and crossover tosses a coin per catalogue name
+ * of a set, so the value was taken again then (0x4030f2fdb3766b82 before). A deliberate change of
+ * breeding changes it. */
 Test(ga, one_objective_breeds_as_before_nsga2, .description = "12 x 24, seed 7: the bred keys and survivors hash as before NSGA-II")
 {
     evo_config cfg;
@@ -1385,7 +1388,7 @@ Test(ga, one_objective_breeds_as_before_nsga2, .description = "12 x 24, seed 7: 
         for (const char *c = pop.members[i].key; *c; c++)
             h = (h ^ (unsigned char)*c) * 1099511628211ULL;
     cr_log_info("one-objective GA hash %016llx", (unsigned long long)h);
-    cr_assert_eq(h, 0x4030f2fdb3766b82ULL, "hash %016llx: the one-objective GA no longer breeds as it did", (unsigned long long)h);
+    cr_assert_eq(h, 0xeebbfb1f318ea578ULL, "hash %016llx: the one-objective GA no longer breeds as it did", (unsigned long long)h);
     ga_population_free(&pop);
     config_free(&cfg);
 }

@@ -134,9 +134,9 @@ Test(search, generational_run_fills_the_archive, .description = "rows, generatio
     cr_assert_eq(number(&f, "SELECT COUNT(*) FROM evaluations WHERE generation = 3"), 5);
     cr_assert_eq(number(&f, "SELECT COUNT(*) FROM generations"), 3);
     cr_assert_eq(number(&f, "SELECT COUNT(*) FROM tests"), 2);
-    cr_assert_eq(number(&f, "SELECT COUNT(*) FROM baselines"), 7);
+    cr_assert_eq(number(&f, "SELECT COUNT(*) FROM baselines"), STRATEGY_COUNT, "every baseline by default");
     cr_assert_eq(number(&f, "SELECT COUNT(*) FROM folds WHERE fold = 0"), 2, "the champions' test rows");
-    cr_assert_eq(number(&f, "SELECT COUNT(DISTINCT owner) FROM series"), 9, "2 champions + 7 baselines");
+    cr_assert_eq(number(&f, "SELECT COUNT(DISTINCT owner) FROM series"), 2 + STRATEGY_COUNT, "2 champions + the baselines");
     cr_assert_eq(number(&f, "SELECT COUNT(*) FROM runs WHERE status = 'done' AND champion IS NOT NULL "
                             "AND dsr BETWEEN 0 AND 1 AND n_trials > 0"), 1);
     /* the finalists: the 4 (ga.confirm) fittest distinct candidates, 3 fresh seeds each; the champion

@@ -12,6 +12,9 @@
 #include "evofolio/strategies.h"
 #include "evofolio/synth.h"
 
+/* The settings of a window of w returns (and 2 clusters). */
+#define WINDOW(w) (&(evo_strategy_settings){.window = (w), .clusters = 2})
+
 /* A D x A panel of closes, all 100; names and dates left NULL (strategies read neither). */
 static evo_panel panel_new(int D, int A)
 {
@@ -51,7 +54,7 @@ static evo_panel falling(int A, int D, uint64_t seed)
 static void weights(double *w, evo_strategy s, const evo_panel *p, int t, int window, int *fell_back)
 {
     evo_error err = {0};
-    cr_assert_eq(strategy_weights(w, s, p, t, window, fell_back, &err), EVO_OK, "%s: %s",
+    cr_assert_eq(strategy_weights(w, s, p, t, WINDOW(window), fell_back, &err), EVO_OK, "%s: %s",
                  catalog_strategies.names[s], err.msg);
 }
 
@@ -191,7 +194,7 @@ Test(strategies, run_ew_by_hand, .description = "ew daily at 10 bps over 3 days:
     memcpy(p.close, close, sizeof close);
     evo_strategy_run run;
     evo_error err = {0};
-    cr_assert_eq(strategy_run(&run, STRATEGY_EW, &p, 2, 5, 2, 1, 10, &err), EVO_OK, "%s", err.msg);
+    cr_assert_eq(strategy_run(&run, STRATEGY_EW, &p, 2, 5, WINDOW(2), 1, 10, &err), EVO_OK, "%s", err.msg);
     cr_assert_eq(run.strategy, STRATEGY_EW);
     cr_assert_eq(run.bt.T, 3);
     cr_assert_eq(run.bt.A, 2);
@@ -216,7 +219,7 @@ Test(strategies, run_ew_by_hand, .description = "ew daily at 10 bps over 3 days:
 static void run(evo_strategy_run *out, evo_strategy s, const evo_panel *p, int first, int last, int k)
 {
     evo_error err = {0};
-    cr_assert_eq(strategy_run(out, s, p, first, last, 252, k, 5, &err), EVO_OK, "%s: %s",
+    cr_assert_eq(strategy_run(out, s, p, first, last, WINDOW(252), k, 5, &err), EVO_OK, "%s: %s",
                  catalog_strategies.names[s], err.msg);
 }
 
@@ -249,8 +252,8 @@ Test(strategies, fallbacks_are_counted, .description = "each maxsharpe fallback 
     evo_panel p = falling(3, 80, 9);
     evo_strategy_run r1, r3;
     evo_error err = {0};
-    cr_assert_eq(strategy_run(&r1, STRATEGY_MAXSHARPE, &p, 60, 79, 40, 1, 0, &err), EVO_OK, "%s", err.msg);
-    cr_assert_eq(strategy_run(&r3, STRATEGY_MAXSHARPE, &p, 60, 79, 40, 3, 0, &err), EVO_OK, "%s", err.msg);
+    cr_assert_eq(strategy_run(&r1, STRATEGY_MAXSHARPE, &p, 60, 79, WINDOW(40), 1, 0, &err), EVO_OK, "%s", err.msg);
+    cr_assert_eq(strategy_run(&r3, STRATEGY_MAXSHARPE, &p, 60, 79, WINDOW(40), 3, 0, &err), EVO_OK, "%s", err.msg);
     cr_assert_eq(r1.fallbacks, 19, "decisions at t = 0..18");
     cr_assert_eq(r3.fallbacks, 7, "decisions at t = 0, 3, ..., 18");
     strategy_run_free(&r1);
@@ -291,20 +294,20 @@ Test(strategies, not_enough_history, .description = "t < window, momentum before
     double w[4];
     evo_error err = {0};
     for (int s = 0; s < STRATEGY_COUNT; s++) {
-        cr_assert_eq(strategy_weights(w, s, &p, 251, 252, NULL, &err), EVO_ERR_DATA, "%s",
+        cr_assert_eq(strategy_weights(w, s, &p, 251, WINDOW(252), NULL, &err), EVO_ERR_DATA, "%s",
                      catalog_strategies.names[s]);
         cr_assert_neq(strstr(err.msg, "252"), NULL, "the message names the window: %s", err.msg);
     }
-    cr_assert_eq(strategy_weights(w, STRATEGY_MOMENTUM, &p, 125, 60, NULL, &err), EVO_ERR_DATA);
-    cr_assert_eq(strategy_weights(w, STRATEGY_MOMENTUM, &p, 126, 60, NULL, &err), EVO_OK, "%s", err.msg);
+    cr_assert_eq(strategy_weights(w, STRATEGY_MOMENTUM, &p, 125, WINDOW(60), NULL, &err), EVO_ERR_DATA);
+    cr_assert_eq(strategy_weights(w, STRATEGY_MOMENTUM, &p, 126, WINDOW(60), NULL, &err), EVO_OK, "%s", err.msg);
     evo_strategy_run r;
-    cr_assert_eq(strategy_run(&r, STRATEGY_MINVAR, &p, 200, 299, 252, 1, 0, &err), EVO_ERR_DATA);
+    cr_assert_eq(strategy_run(&r, STRATEGY_MINVAR, &p, 200, 299, WINDOW(252), 1, 0, &err), EVO_ERR_DATA);
     cr_assert_null(r.bt.net, "nothing is left allocated on failure");
     strategy_run_free(&r);
-    cr_assert_eq(strategy_run(&r, STRATEGY_EW, &p, 260, 300, 252, 1, 0, &err), EVO_ERR_USAGE,
+    cr_assert_eq(strategy_run(&r, STRATEGY_EW, &p, 260, 300, WINDOW(252), 1, 0, &err), EVO_ERR_USAGE,
                  "last beyond the panel");
-    cr_assert_eq(strategy_run(&r, STRATEGY_EW, &p, 260, 260, 252, 1, 0, &err), EVO_ERR_USAGE, "T = 0");
-    cr_assert_eq(strategy_weights(w, STRATEGY_EW, &p, 260, 1, NULL, &err), EVO_ERR_USAGE, "window 1");
+    cr_assert_eq(strategy_run(&r, STRATEGY_EW, &p, 260, 260, WINDOW(252), 1, 0, &err), EVO_ERR_USAGE, "T = 0");
+    cr_assert_eq(strategy_weights(w, STRATEGY_EW, &p, 260, WINDOW(1), NULL, &err), EVO_ERR_USAGE, "window 1");
     data_panel_free(&p);
 }
 
@@ -315,7 +318,7 @@ Test(strategies, invvol_zero_volatility, .description = "a flat price over the w
         p.close[d * 2] = 100 + d;
     double w[2];
     evo_error err = {0};
-    cr_assert_eq(strategy_weights(w, STRATEGY_INVVOL, &p, 9, 5, NULL, &err), EVO_ERR_NUMERIC);
+    cr_assert_eq(strategy_weights(w, STRATEGY_INVVOL, &p, 9, WINDOW(5), NULL, &err), EVO_ERR_NUMERIC);
     cr_assert_neq(strstr(err.msg, "zero volatility"), NULL, "%s", err.msg);
     data_panel_free(&p);
 }
@@ -484,4 +487,43 @@ Test(strategies, cluster_selection_by_hand, .description = "K 1..4 (and above A)
         r[k * A + 1] = 0;
     cr_assert_eq(strategy_cluster_weights(w, r, n, A, 4, &err), EVO_OK, "%s", err.msg);
     expect_weights(w, want[4], A, "a flat asset");
+}
+
+/* hrp and cluster through strategy_weights: the pure functions of the window's returns and covariance,
+ * computed here from the closes (r = P[t]/P[t-1] - 1 over the 40 returns ending at day 100). */
+Test(strategies, hrp_and_cluster_read_the_window, .description = "strategy_weights(hrp | cluster) = the functions of the window's estimates; K from the settings")
+{
+    enum { A = 6, D = 160, t = 100, n = 40 };
+    evo_panel p = synth(A, D, 9);
+    double r[n * A], mu[A] = {0}, cov[A * A], w[A], want[A];
+    for (int k = 0; k < n; k++)
+        for (int a = 0; a < A; a++) {
+            const int day = t - n + 1 + k;
+            r[k * A + a] = p.close[day * A + a] / p.close[(day - 1) * A + a] - 1;
+            mu[a] += r[k * A + a] / n;
+        }
+    for (int a = 0; a < A; a++)
+        for (int b = 0; b < A; b++) {
+            double s = 0;
+            for (int k = 0; k < n; k++)
+                s += (r[k * A + a] - mu[a]) * (r[k * A + b] - mu[b]);
+            cov[a * A + b] = s / (n - 1);
+        }
+    evo_error err = {0};
+    weights(w, STRATEGY_HRP, &p, t, n, NULL);
+    cr_assert_eq(strategy_hrp_weights(want, cov, A, &err), EVO_OK, "%s", err.msg);
+    for (int a = 0; a < A; a++)
+        cr_assert_float_eq(w[a], want[a], 1e-9, "hrp asset %d", a);
+    for (int K = 1; K <= 3; K++) {
+        cr_assert_eq(strategy_weights(w, STRATEGY_CLUSTER, &p, t, &(evo_strategy_settings){n, K}, NULL, &err), EVO_OK,
+                     "%s", err.msg);
+        cr_assert_eq(strategy_cluster_weights(want, r, n, A, K, &err), EVO_OK, "%s", err.msg);
+        int held = 0;
+        for (int a = 0; a < A; a++) {
+            cr_assert_float_eq(w[a], want[a], 1e-12, "cluster K %d asset %d", K, a);
+            held += w[a] > 0;
+        }
+        cr_assert_eq(held, K, "K = %d clusters: one asset each", K);
+    }
+    data_panel_free(&p);
 }

@@ -46,6 +46,8 @@ typedef enum {
     STRATEGY_MAXSHARPE, /* long-only maximum Sharpe */
     STRATEGY_ERC,       /* equal risk contribution */
     STRATEGY_MOMENTUM,  /* equal weight on the top third by mom126 */
+    STRATEGY_HRP,       /* hierarchical risk parity */
+    STRATEGY_CLUSTER,   /* equal weight on each correlation cluster's best trailing Sharpe */
     STRATEGY_COUNT
 } evo_strategy;
 

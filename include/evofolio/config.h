@@ -87,6 +87,7 @@ typedef struct {
         double cost_bps; /* one-way cost per unit of two-sided turnover, in basis points */
         int window;      /* trailing returns for estimates and feature normalisation */
         int rebalance;   /* baselines: every k trading days; 0 = never */
+        int clusters;    /* the cluster strategy's K: correlation clusters, one asset held from each */
     } backtest;
 
     unsigned baselines; /* bitmask over evo_strategy */

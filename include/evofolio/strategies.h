@@ -9,14 +9,25 @@
 
 #include "evofolio/backtest.h"
 #include "evofolio/catalog.h"
+#include "evofolio/config.h"
 #include "evofolio/data.h"
 #include "evofolio/error.h"
 #include "evofolio/metrics.h"
 
-/* The target weights w[A] of strategy s at the close of panel day t (t >= window). *fell_back is set
- * when maxsharpe had no asset with a positive mean and returned minimum variance instead. */
-int strategy_weights(double *w, evo_strategy s, const evo_panel *p, int t, int window, int *fell_back,
-                     evo_error *err);
+/* What the strategies estimate with. */
+typedef struct {
+    int window;   /* the trailing daily returns (backtest.window) */
+    int clusters; /* cluster: K, the clusters held (backtest.clusters) */
+} evo_strategy_settings;
+
+/* The configuration's settings. */
+evo_strategy_settings strategy_settings_of(const evo_config *cfg);
+
+/* The target weights w[A] of strategy s at the close of panel day t (t >= set->window). *fell_back is
+ * set when maxsharpe had no asset with a positive mean and returned minimum variance instead. hrp is
+ * strategy_hrp_weights of the window's covariance, cluster strategy_cluster_weights of its returns. */
+int strategy_weights(double *w, evo_strategy s, const evo_panel *p, int t, const evo_strategy_settings *set,
+                     int *fell_back, evo_error *err);
 
 /* Hierarchical risk parity (Lopez de Prado 2016, "Building diversified portfolios that outperform
  * out of sample") of A assets from their covariance cov[A][A]: correlation distances
@@ -45,7 +56,7 @@ typedef struct {
 /* Backtest strategy s over the period whose day 0 is panel day first and whose last return day is
  * panel day last (T = last - first return days), rebalancing every k days, at cost_bps. */
 int strategy_run(evo_strategy_run *out, evo_strategy s, const evo_panel *p, int first, int last,
-                 int window, int k, double cost_bps, evo_error *err);
+                 const evo_strategy_settings *set, int k, double cost_bps, evo_error *err);
 void strategy_run_free(evo_strategy_run *run);
 
 /* The runs of every strategy of a set (a bitmask over evo_strategy), in catalog order. */
@@ -58,7 +69,7 @@ typedef struct {
 /* strategy_run for every strategy in the bitmask `strategies`, over the same period and settings.
  * On failure out->n counts the runs made before it; free them all the same (strategy_runs_free). */
 int strategy_run_all(evo_strategy_runs *out, unsigned strategies, const evo_panel *p, int first, int last,
-                     int window, int k, double cost_bps, evo_error *err);
+                     const evo_strategy_settings *set, int k, double cost_bps, evo_error *err);
 void strategy_runs_free(evo_strategy_runs *runs);
 
 #endif

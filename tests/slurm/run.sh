@@ -7,7 +7,8 @@
 # array of 3 seeds completes and `query top` reads the 3 archives; 5 a bad config fails fast with exit
 # 2, its message in the job's output, not requeued; 6 a Pareto search (ga.objectives) signalled mid-run
 # requeues and ends as an uninterrupted run; 7 a multi-fidelity steady search (ASHA) signalled mid-run
-# requeues, rebuilds its rungs and completes.
+# requeues, rebuilds its rungs and completes; 8 a warning that reaches the ranks before they can take
+# it (a stand-in binary that dies of SIGUSR1, as a rank does before its handlers are set) requeues too.
 set -uo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$root"
@@ -157,6 +158,7 @@ check3() {
     id=$(submit --time=2 --signal=B:USR1@110 --output="$scratch/limit.out" slurm/evofolio.sbatch "$scratch/limit.yaml") || return 1
     state=$(wait_done "$id" 900)
     note "job $id: $state, restarts $(field "$id" Restarts), $(q "$scratch/limit.db" "SELECT COUNT(*) FROM evaluations") evaluations"
+    [ "$state" = "COMPLETED " ] || { note "the job's output ends:"; tail -n 15 "$scratch/limit.out" | sed 's/^/         /'; }
     [ "$state" = "COMPLETED " ] && [ "$(field "$id" Restarts)" -ge 1 ] &&
         [ "$(q "$scratch/limit.db" "SELECT status FROM runs")" = done ] &&
         [ "$(q "$scratch/limit.db" "SELECT COUNT(*) FROM (SELECT key FROM evaluations WHERE cache_of IS NULL GROUP BY key HAVING COUNT(*) > 1)")" = 0 ]
@@ -205,6 +207,26 @@ check7() {
         "$bin" query "$scratch/asha.db" rungs >/dev/null
 }
 check "a multi-fidelity steady search (ASHA) signalled mid-run requeues, rebuilds its rungs, completes" check7
+
+# ---------------------------------------------------------------- 8: a warning too early to take
+check8() {
+    local id state
+    cat >"$scratch/early.sh" <<'SH'
+#!/bin/sh
+# a rank that has not set up its handlers: SIGUSR1 kills it; the restarted job completes
+[ "${SLURM_RESTART_COUNT:-0}" -ge 1 ] && exit 0
+sleep 120
+SH
+    chmod +x "$scratch/early.sh"
+    id=$(EVOFOLIO_BIN=$scratch/early.sh submit --output="$scratch/early.out" slurm/evofolio.sbatch "$scratch/tiny.yaml") || return 1
+    for _ in $(seq 60); do [ "$(field "$id" JobState)" = RUNNING ] && break; sleep 0.5; done
+    sleep 2
+    scancel --batch --signal=USR1 "$id"
+    state=$(wait_done "$id" 120)
+    note "job $id: $state, restarts $(field "$id" Restarts)"
+    [ "$state" = "COMPLETED " ] && [ "$(field "$id" Restarts)" -ge 1 ] && grep -q "before the search could take it" "$scratch/early.out"
+}
+check "a warning that comes before the ranks can take it still requeues" check8
 
 echo "slurm harness: $passed passed, $failed failed"
 [ "$failed" = 0 ]
