@@ -229,8 +229,8 @@ Test(cli, baselines_on_the_test_period, .description = "every configured strateg
     run(&r, "baselines configs/default.yaml --period test");
     cr_assert_eq(r.status, 0, "%s", r.err);
     cr_assert(strstr(r.out, "period 2000-01-03 .. 2001-01-02 (253 return days)"), "%s", r.out);
-    const char *names[] = {"ew", "buyhold", "invvol", "minvar", "maxsharpe", "erc", "momentum"};
-    for (int i = 0; i < 7; i++) {
+    const char *names[] = {"ew", "buyhold", "invvol", "minvar", "maxsharpe", "erc", "momentum", "hrp", "cluster"};
+    for (int i = 0; i < 9; i++) {
         char row[32];
         snprintf(row, sizeof row, "\n%-10s ", names[i]);
         cr_assert(strstr(r.out, row), "no row for %s:\n%s", names[i], r.out);
@@ -241,7 +241,7 @@ Test(cli, baselines_on_the_test_period, .description = "every configured strateg
     int lines = 0;
     for (const char *c = r.out; *c; c++)
         lines += *c == '\n';
-    cr_assert_eq(lines, 8, "a header and 7 rows:\n%s", r.out);
+    cr_assert_eq(lines, 10, "a header and 9 rows:\n%s", r.out);
     cr_assert(strstr(r.out, "\new,253,"), "%s", r.out);
     run(&r, "baselines configs/default.yaml --format json");
     cr_assert_eq(r.status, 0);
@@ -267,7 +267,7 @@ Test(cli, baselines_daily_series_and_periods, .description = "--csv writes every
     while (fgets(line, sizeof line, f))
         rows++;
     fclose(f);
-    cr_assert_eq(rows, 7 * 252);
+    cr_assert_eq(rows, 9 * 252, "9 baselines x 252 days");
     run(&r, "baselines configs/default.yaml --period 1999-01-04:1999-03-31");
     cr_assert_eq(r.status, 0, "%s", r.err);
     cr_assert(strstr(r.out, "period 1999-01-04 .. 1999-03-31"), "%s", r.out);

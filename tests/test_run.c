@@ -15,6 +15,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "evofolio/catalog.h"
+
 static char dir[64];
 static char bin[4096];
 
@@ -150,7 +152,7 @@ Test(run, one_and_three_ranks_agree, .description = "generational: same evaluati
                  "both workers evaluated");
     cr_assert_eq(query_number("three.db", "SELECT COUNT(*) FROM generations"), 3);
     cr_assert_eq(query_number("three.db", "SELECT COUNT(*) FROM tests"), 2, "two champions on the test period");
-    cr_assert_eq(query_number("three.db", "SELECT COUNT(*) FROM baselines"), 7);
+    cr_assert_eq(query_number("three.db", "SELECT COUNT(*) FROM baselines"), STRATEGY_COUNT, "every baseline by default");
     /* provenance: the software, the command, the assets, the dates of the stored validation returns */
     query("three.db", "SELECT version, git_commit != '' AS commit_known, command, assets FROM runs", a, sizeof a);
     cr_assert(strstr(a, "0.1.0,1,evofolio run --quiet ") && strstr(a, "three.yaml,") &&
