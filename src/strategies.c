@@ -102,6 +102,26 @@ static double ivp_variance(const double *cov, int A, const int *items, int n)
     return v;
 }
 
+/* Asset a's mean over sd (per day), 0 when its variance is 0. */
+static double trailing_sharpe(const double *mu, const double *cov, int A, int a)
+{
+    const double var = cov[(size_t)a * A + a];
+    return var > 0 ? mu[a] / sqrt(var) : 0;
+}
+
+/* d[A][A] = sqrt((1 - rho) / 2) from cov[A][A], rho 0 for an asset whose variance is 0 (it moves
+ * with nothing); the diagonal 0. */
+static void correlation_distances(const double *cov, int A, double *d)
+{
+    for (int i = 0; i < A; i++)
+        for (int j = 0; j < A; j++) {
+            const double vi = cov[(size_t)i * A + i], vj = cov[(size_t)j * A + j];
+            double rho = vi > 0 && vj > 0 ? cov[(size_t)i * A + j] / sqrt(vi * vj) : 0;
+            rho = rho > 1 ? 1 : rho < -1 ? -1 : rho; /* rounding */
+            d[(size_t)i * A + j] = i == j ? 0 : sqrt((1 - rho) / 2);
+        }
+}
+
 /* Recursive bisection over the assets in order[A] (strategy_hrp_weights): a stack of [lo, hi) lists. */
 static void hrp_bisect(double *w, const double *cov, int A, const int *order)
 {
@@ -134,12 +154,8 @@ int strategy_hrp_weights(double *w, const double *cov, int A, evo_error *err)
     cluster_merge *merges = malloc(sizeof *merges * (size_t)(A > 1 ? A - 1 : 1));
     int *order = malloc(sizeof *order * (size_t)A);
     int rc = d && e && merges && order ? EVO_OK : evo_fail(err, EVO_ERR_NOMEM, "hrp: out of memory for %d assets", A);
-    for (int i = 0; !rc && i < A; i++)
-        for (int j = 0; j < A; j++) {
-            double rho = cov[(size_t)i * A + j] / sqrt(cov[(size_t)i * A + i] * cov[(size_t)j * A + j]);
-            rho = rho > 1 ? 1 : rho < -1 ? -1 : rho; /* rounding */
-            d[(size_t)i * A + j] = i == j ? 0 : sqrt((1 - rho) / 2);
-        }
+    if (!rc)
+        correlation_distances(cov, A, d);
     for (int i = 0; !rc && i < A; i++)
         for (int j = 0; j < A; j++) {
             double s = 0;
@@ -160,45 +176,27 @@ int strategy_hrp_weights(double *w, const double *cov, int A, evo_error *err)
     return rc;
 }
 
-int strategy_cluster_weights(double *w, const double *r, int n, int A, int K, evo_error *err)
+int strategy_cluster_weights(double *w, const double *mu, const double *cov, int A, int K, evo_error *err)
 {
-    if (K < 1 || n < 2)
-        return evo_fail(err, EVO_ERR_USAGE, "cluster selection: %d clusters over %d returns; expected at least 1 "
-                        "cluster and 2 returns", K, n);
+    if (K < 1)
+        return evo_fail(err, EVO_ERR_USAGE, "cluster selection: %d clusters; expected at least 1", K);
     K = K > A ? A : K;
-    double *mu = calloc((size_t)A, sizeof *mu), *sd = calloc((size_t)A, sizeof *sd);
     double *d = calloc((size_t)A * A, sizeof *d);
     cluster_merge *merges = malloc(sizeof *merges * (size_t)(A > 1 ? A - 1 : 1));
     int *label = malloc(sizeof *label * (size_t)A), *best = malloc(sizeof *best * (size_t)K);
-    int rc = mu && sd && d && merges && label && best
-                 ? EVO_OK
-                 : evo_fail(err, EVO_ERR_NOMEM, "cluster selection: out of memory for %d assets", A);
-    for (int a = 0; !rc && a < A; a++) {
-        for (int k = 0; k < n; k++)
-            mu[a] += r[(size_t)k * A + a] / n;
-        for (int k = 0; k < n; k++)
-            sd[a] += (r[(size_t)k * A + a] - mu[a]) * (r[(size_t)k * A + a] - mu[a]) / (n - 1);
-        sd[a] = sqrt(sd[a]);
-    }
-    for (int a = 0; !rc && a < A; a++)
-        for (int b = a + 1; b < A; b++) {
-            double c = 0;
-            for (int k = 0; k < n; k++)
-                c += (r[(size_t)k * A + a] - mu[a]) * (r[(size_t)k * A + b] - mu[b]) / (n - 1);
-            double rho = sd[a] > 0 && sd[b] > 0 ? c / (sd[a] * sd[b]) : 0;
-            rho = rho > 1 ? 1 : rho < -1 ? -1 : rho; /* rounding */
-            d[(size_t)a * A + b] = d[(size_t)b * A + a] = sqrt((1 - rho) / 2);
-        }
-    if (!rc)
+    int rc = d && merges && label && best ? EVO_OK
+                                          : evo_fail(err, EVO_ERR_NOMEM, "cluster selection: out of memory for %d assets", A);
+    if (!rc) {
+        correlation_distances(cov, A, d);
         rc = cluster_linkage(d, A, CLUSTER_WARD, merges, err);
+    }
     if (!rc) {
         cluster_cut(merges, A, K, label);
         for (int k = 0; k < K; k++)
             best[k] = -1;
         for (int a = 0; a < A; a++) { /* ascending a: a tie keeps the lower index */
-            const double sharpe = sd[a] > 0 ? mu[a] / sd[a] : 0;
             const int b = best[label[a]];
-            if (b < 0 || sharpe > (sd[b] > 0 ? mu[b] / sd[b] : 0))
+            if (b < 0 || trailing_sharpe(mu, cov, A, a) > trailing_sharpe(mu, cov, A, b))
                 best[label[a]] = a;
         }
         for (int a = 0; a < A; a++)
@@ -206,7 +204,7 @@ int strategy_cluster_weights(double *w, const double *r, int n, int A, int K, ev
         for (int k = 0; k < K; k++)
             w[best[k]] = 1.0 / K;
     }
-    free(mu), free(sd), free(d), free(merges), free(label), free(best);
+    free(d), free(merges), free(label), free(best);
     return rc;
 }
 
@@ -254,7 +252,7 @@ int strategy_weights(double *w, evo_strategy s, const evo_panel *p, int t, const
     }
     const size_t n = (size_t)window;
     double *r = malloc(n * A * sizeof *r), *mu = malloc((size_t)A * sizeof *mu);
-    const int need_cov = s != STRATEGY_INVVOL && s != STRATEGY_CLUSTER;
+    const int need_cov = s != STRATEGY_INVVOL;
     double *cov = need_cov ? malloc((size_t)A * A * sizeof *cov) : NULL;
     double *xt = need_cov ? malloc(n * A * sizeof *xt) : NULL;
     int rc = EVO_OK;
@@ -264,10 +262,6 @@ int strategy_weights(double *w, evo_strategy s, const evo_panel *p, int t, const
         goto done;
     }
     window_returns(r, mu, p, t, window);
-    if (s == STRATEGY_CLUSTER) {
-        rc = strategy_cluster_weights(w, r, window, A, set->clusters, err);
-        goto done;
-    }
     if (s == STRATEGY_INVVOL) {
         double sum = 0;
         for (int a = 0; a < A; a++) {
@@ -291,8 +285,9 @@ int strategy_weights(double *w, evo_strategy s, const evo_panel *p, int t, const
         goto done;
     }
     window_covariance(cov, xt, r, mu, window, A);
-    if (s == STRATEGY_HRP) {
-        rc = strategy_hrp_weights(w, cov, A, err);
+    if (s == STRATEGY_HRP || s == STRATEGY_CLUSTER) {
+        rc = s == STRATEGY_HRP ? strategy_hrp_weights(w, cov, A, err)
+                               : strategy_cluster_weights(w, mu, cov, A, set->clusters, err);
         goto done;
     }
     int any_positive = 0;

@@ -172,6 +172,18 @@ static void hash_of(const char *yaml, char out[17], evo_config *keep)
         config_free(&c);
 }
 
+/* A key added later with its default left out of the hash (KEY_UNHASHED_AT_DEFAULT): written at its
+ * default, a configuration hashes as one without the key; changed, it does not. */
+static void expect_added_key(const char *at_default, const char *changed)
+{
+    char none[17], with[17], other[17];
+    hash_of(SOURCE "ga: {population: 10}\n", none, NULL);
+    hash_of(at_default, with, NULL);
+    hash_of(changed, other, NULL);
+    cr_assert_str_eq(none, with, "%s: the default hashes as before the key existed", at_default);
+    cr_assert_str_neq(none, other, "%s", changed);
+}
+
 Test(config, run_only_keys_leave_the_hash, .description = "where to read and write, time limits: same hash")
 {
     char h1[17], h2[17];
@@ -396,8 +408,7 @@ Test(config, ga_objectives, .description = "ga.objectives: a set of 2-4 criteria
     free(yaml);
     config_free(&c);
     cr_assert(catalog_criterion_minimised[CRITERION_DRAWDOWN] && !catalog_criterion_minimised[CRITERION_SHARPE]);
-    char none[17], empty[17], two[17];
-    hash_of(SOURCE "ga: {population: 10}\n", none, &c);
+    cr_assert_eq(parse(SOURCE "ga: {population: 10}\n", &c, &err), EVO_OK, "%s", err.msg);
     cr_assert_eq(c.ga.objectives, 0u, "the default: one objective");
     cr_assert_eq(config_to_yaml(&c, &yaml, &err), EVO_OK);
     config_free(&c);
@@ -405,10 +416,8 @@ Test(config, ga_objectives, .description = "ga.objectives: a set of 2-4 criteria
     cr_assert_eq(config_parse(yaml, strlen(yaml), "canonical.yaml", &c, &err), EVO_OK, "[] reads back: %s", err.msg);
     free(yaml);
     config_free(&c);
-    hash_of(SOURCE "ga: {population: 10, objectives: []}\n", empty, NULL);
-    hash_of(SOURCE "ga: {population: 10, objectives: [fitness, turnover]}\n", two, NULL);
-    cr_assert_str_eq(none, empty, "[] is the default, left out of the hash");
-    cr_assert_str_neq(none, two);
+    expect_added_key(SOURCE "ga: {population: 10, objectives: []}\n",
+                     SOURCE "ga: {population: 10, objectives: [fitness, turnover]}\n");
     expect_error(SOURCE "ga:\n  objectives: [sharpe]\n", "t.yaml:4:3:", "give 2 to 4");
     expect_error(SOURCE "ga:\n  objectives: sharpe\n", "t.yaml:4:3:", "names 1 objective");
     expect_error(SOURCE "ga:\n  objectives: [sharpe, sortino, return, vol, cvar]\n", "t.yaml:4:3:", "names 5 objectives");
@@ -423,18 +432,26 @@ Test(config, ga_rungs_and_eta, .description = "ga.rungs 1..6, ga.eta 2..10; defa
     cr_assert_eq(parse(SOURCE "ga: {rungs: 3, eta: 2}\n", &c, &err), EVO_OK, "%s", err.msg);
     cr_assert(c.ga.rungs == 3 && c.ga.eta == 2);
     config_free(&c);
-    char none[17], defaults[17], three[17];
-    hash_of(SOURCE "ga: {population: 10}\n", none, &c);
+    cr_assert_eq(parse(SOURCE "ga: {population: 10}\n", &c, &err), EVO_OK);
     cr_assert(c.ga.rungs == 1 && c.ga.eta == 3, "the defaults: one rung, eta 3");
     config_free(&c);
-    hash_of(SOURCE "ga: {population: 10, rungs: 1, eta: 3}\n", defaults, NULL);
-    hash_of(SOURCE "ga: {population: 10, rungs: 3}\n", three, NULL);
-    cr_assert_str_eq(none, defaults, "the defaults hash as before the keys existed");
-    cr_assert_str_neq(none, three);
+    expect_added_key(SOURCE "ga: {population: 10, rungs: 1, eta: 3}\n", SOURCE "ga: {population: 10, rungs: 3}\n");
     expect_error(SOURCE "ga:\n  rungs: 7\n", "t.yaml:4:10:", "1");
     expect_error(SOURCE "ga:\n  eta: 1\n", "t.yaml:4:8:", "2");
     expect_error(SOURCE "ga:\n  rungs: 2\n  objectives: [sharpe, drawdown]\n", "t.yaml:4:3:", "not supported yet");
     cr_assert_eq(parse(SOURCE "ga: {rungs: 2, mode: steady}\n", &c, &err), EVO_OK, "steady mode promotes "
                  "asynchronously: %s", err.msg);
     config_free(&c);
+}
+
+Test(config, backtest_clusters, .description = "backtest.clusters 1..1000, default 5, left out of the hash at it")
+{
+    evo_config c;
+    evo_error err = {0};
+    cr_assert_eq(parse(SOURCE "ga: {population: 10}\n", &c, &err), EVO_OK, "%s", err.msg);
+    cr_assert_eq(c.backtest.clusters, 5);
+    config_free(&c);
+    expect_added_key(SOURCE "ga: {population: 10}\nbacktest: {clusters: 5}\n",
+                     SOURCE "ga: {population: 10}\nbacktest: {clusters: 3}\n");
+    expect_error(SOURCE "backtest:\n  clusters: 0\n", "t.yaml:4:13:", "1");
 }

@@ -456,6 +456,23 @@ Test(strategies, hrp_on_random_covariances, .description = "12 assets, 5 random 
     }
 }
 
+/* The means mu[A] and sample covariance cov[A][A] (denominator n-1) of returns r[n][A]. */
+static void estimates(const double *r, int n, int A, double *mu, double *cov)
+{
+    for (int a = 0; a < A; a++) {
+        mu[a] = 0;
+        for (int k = 0; k < n; k++)
+            mu[a] += r[k * A + a] / n;
+    }
+    for (int a = 0; a < A; a++)
+        for (int b = 0; b < A; b++) {
+            double c = 0;
+            for (int k = 0; k < n; k++)
+                c += (r[k * A + a] - mu[a]) * (r[k * A + b] - mu[b]);
+            cov[a * A + b] = c / (n - 1);
+        }
+}
+
 /* Two pairs over 6 days: assets 0 and 1 move as base1 (1 at twice the size, a smaller mean), 2 and 3
  * as base2 (3 with a little noise of its own, a smaller mean); corr(base1, base2) = 0.0012 /
  * sqrt(0.0028 x 0.0012) = 0.65. Trailing Sharpe ratios: 0.042, 0.011, 0.129, ~0.065. Ward merges
@@ -465,7 +482,7 @@ Test(strategies, cluster_selection_by_hand, .description = "K 1..4 (and above A)
     enum { n = 6, A = 4 };
     const double base1[n] = {0.01, -0.01, 0.02, -0.02, 0.03, -0.03}, base2[n] = {0.01, 0.01, -0.01, -0.01, 0.02, -0.02};
     const double noise[n] = {0.001, 0, 0, 0, 0, -0.001};
-    double r[n * A], w[A];
+    double r[n * A], w[A], mu[A], cov[A * A];
     for (int k = 0; k < n; k++) {
         r[k * A + 0] = base1[k] + 0.001;
         r[k * A + 1] = 2 * base1[k] + 0.0005;
@@ -475,17 +492,18 @@ Test(strategies, cluster_selection_by_hand, .description = "K 1..4 (and above A)
     static const double want[6][A] = {{0}, {0, 0, 1, 0}, {0.5, 0, 0.5, 0}, {1.0 / 3, 0, 1.0 / 3, 1.0 / 3},
                                       {0.25, 0.25, 0.25, 0.25}, {0.25, 0.25, 0.25, 0.25}};
     evo_error err = {0};
+    estimates(r, n, A, mu, cov);
     for (int K = 1; K <= 5; K++) {
-        cr_assert_eq(strategy_cluster_weights(w, r, n, A, K, &err), EVO_OK, "%s", err.msg);
+        cr_assert_eq(strategy_cluster_weights(w, mu, cov, A, K, &err), EVO_OK, "%s", err.msg);
         char what[16];
         snprintf(what, sizeof what, "K = %d", K);
         expect_weights(w, want[K], A, what);
     }
-    cr_assert_eq(strategy_cluster_weights(w, r, n, A, 0, &err), EVO_ERR_USAGE, "K = 0");
-    cr_assert_eq(strategy_cluster_weights(w, r, 1, A, 2, &err), EVO_ERR_USAGE, "one return");
+    cr_assert_eq(strategy_cluster_weights(w, mu, cov, A, 0, &err), EVO_ERR_USAGE, "K = 0");
     for (int k = 0; k < n; k++) /* an asset that never moves: correlation 0, Sharpe 0 */
         r[k * A + 1] = 0;
-    cr_assert_eq(strategy_cluster_weights(w, r, n, A, 4, &err), EVO_OK, "%s", err.msg);
+    estimates(r, n, A, mu, cov);
+    cr_assert_eq(strategy_cluster_weights(w, mu, cov, A, 4, &err), EVO_OK, "%s", err.msg);
     expect_weights(w, want[4], A, "a flat asset");
 }
 
@@ -495,20 +513,13 @@ Test(strategies, hrp_and_cluster_read_the_window, .description = "strategy_weigh
 {
     enum { A = 6, D = 160, t = 100, n = 40 };
     evo_panel p = synth(A, D, 9);
-    double r[n * A], mu[A] = {0}, cov[A * A], w[A], want[A];
+    double r[n * A], mu[A], cov[A * A], w[A], want[A];
     for (int k = 0; k < n; k++)
         for (int a = 0; a < A; a++) {
             const int day = t - n + 1 + k;
             r[k * A + a] = p.close[day * A + a] / p.close[(day - 1) * A + a] - 1;
-            mu[a] += r[k * A + a] / n;
         }
-    for (int a = 0; a < A; a++)
-        for (int b = 0; b < A; b++) {
-            double s = 0;
-            for (int k = 0; k < n; k++)
-                s += (r[k * A + a] - mu[a]) * (r[k * A + b] - mu[b]);
-            cov[a * A + b] = s / (n - 1);
-        }
+    estimates(r, n, A, mu, cov);
     evo_error err = {0};
     weights(w, STRATEGY_HRP, &p, t, n, NULL);
     cr_assert_eq(strategy_hrp_weights(want, cov, A, &err), EVO_OK, "%s", err.msg);
@@ -517,7 +528,7 @@ Test(strategies, hrp_and_cluster_read_the_window, .description = "strategy_weigh
     for (int K = 1; K <= 3; K++) {
         cr_assert_eq(strategy_weights(w, STRATEGY_CLUSTER, &p, t, &(evo_strategy_settings){n, K}, NULL, &err), EVO_OK,
                      "%s", err.msg);
-        cr_assert_eq(strategy_cluster_weights(want, r, n, A, K, &err), EVO_OK, "%s", err.msg);
+        cr_assert_eq(strategy_cluster_weights(want, mu, cov, A, K, &err), EVO_OK, "%s", err.msg);
         int held = 0;
         for (int a = 0; a < A; a++) {
             cr_assert_float_eq(w[a], want[a], 1e-12, "cluster K %d asset %d", K, a);

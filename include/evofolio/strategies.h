@@ -40,12 +40,13 @@ int strategy_weights(double *w, evo_strategy s, const evo_panel *p, int t, const
  * positive and finite; EVO_ERR_NOMEM. */
 int strategy_hrp_weights(double *w, const double *cov, int A, evo_error *err);
 
-/* Cluster selection from the trailing returns r[n][A] (n >= 2): Ward linkage (cluster.h) of the assets
- * on their correlation distances sqrt((1 - rho) / 2) (a Euclidean distance between the standardised
- * return series, as Ward's method needs; rho 0 for an asset that never moved), cut into K clusters
- * (K above A: A), and equal weight on each cluster's best asset by trailing Sharpe ratio mean / sd
- * (0 when sd is 0; ties: the lower index). EVO_ERR_USAGE for K < 1 or n < 2; EVO_ERR_NOMEM. */
-int strategy_cluster_weights(double *w, const double *r, int n, int A, int K, evo_error *err);
+/* Cluster selection from the trailing returns' means mu[A] and covariance cov[A][A]: Ward linkage
+ * (cluster.h) of the assets on their correlation distances sqrt((1 - rho) / 2) (a Euclidean distance
+ * between the standardised return series, as Ward's method needs; rho 0 for an asset that never
+ * moved), cut into K clusters (K above A: A), and equal weight on each cluster's best asset by
+ * trailing Sharpe ratio mean / sd (0 when sd is 0; ties: the lower index). EVO_ERR_USAGE for K < 1;
+ * EVO_ERR_NOMEM. */
+int strategy_cluster_weights(double *w, const double *mu, const double *cov, int A, int K, evo_error *err);
 
 typedef struct {
     evo_strategy strategy;
