@@ -59,6 +59,29 @@ const evo_names archive_run_statuses = {"run status", run_status_names, RUN_STAT
     "  promoted_from INTEGER,\n"                                                                          \
     "  PRIMARY KEY (run, eval), FOREIGN KEY (run, eval) REFERENCES evaluations (run, id)) WITHOUT ROWID;\n"
 
+/* Mean validation metrics by correlated subqueries: evaluated only for the rows a query reads, so
+ * `... WHERE run = ? LIMIT 10` walks evaluations_fitness and stops after 10 rows. */
+#define LEADERBOARD_VIEW_SQL(temp) \
+    "CREATE " temp "VIEW leaderboard AS\n" \
+    "SELECT e.run, e.id, e.generation, e.fitness" ARCHIVE_GENE_COLUMNS_E ",\n" \
+    "  e.val_sharpe,\n" \
+    "  (SELECT avg(sortino) FROM folds f WHERE f.run = e.run AND f.eval = e.id AND f.fold > 0)\n" \
+    "    AS val_sortino,\n" \
+    "  (SELECT avg(ann_return) FROM folds f WHERE f.run = e.run AND f.eval = e.id AND f.fold > 0)\n" \
+    "    AS val_ann_return,\n" \
+    "  (SELECT avg(ann_vol) FROM folds f WHERE f.run = e.run AND f.eval = e.id AND f.fold > 0)\n" \
+    "    AS val_ann_vol,\n" \
+    "  (SELECT avg(max_drawdown) FROM folds f WHERE f.run = e.run AND f.eval = e.id AND f.fold > 0)\n" \
+    "    AS val_max_drawdown,\n" \
+    "  (SELECT avg(avg_turnover) FROM folds f WHERE f.run = e.run AND f.eval = e.id AND f.fold > 0)\n" \
+    "    AS val_turnover,\n" \
+    /* folds whose training never brought the hold-out loss below the untrained net's */ \
+    "  (SELECT count(*) FROM folds f WHERE f.run = e.run AND f.eval = e.id AND f.fold > 0\n" \
+    "    AND NOT (f.holdout_loss < f.initial_loss)) AS untrained_folds,\n" \
+    "  e.origin, e.parent1, e.parent2, e.params, e.seconds, e.key\n" \
+    "FROM evaluations e WHERE e.status = 'ok' AND e.cache_of IS NULL\n" \
+    "ORDER BY e.run, e.fitness DESC, e.id;\n"
+
 static const char schema_sql[] =
     "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);\n"
     "CREATE TABLE runs (\n"
@@ -119,27 +142,22 @@ static const char schema_sql[] =
     "  run INTEGER NOT NULL REFERENCES runs (id), owner TEXT NOT NULL, date TEXT NOT NULL,\n"
     "  net_return REAL, turnover REAL, weights TEXT,\n"
     "  PRIMARY KEY (run, owner, date));\n"
-    /* Mean validation metrics by correlated subqueries: evaluated only for the rows a query reads, so
-     * `... WHERE run = ? LIMIT 10` walks evaluations_fitness and stops after 10 rows. */
-    "CREATE VIEW leaderboard AS\n"
-    "SELECT e.run, e.id, e.generation, e.fitness" ARCHIVE_GENE_COLUMNS_E ",\n"
-    "  e.val_sharpe,\n"
-    "  (SELECT avg(sortino) FROM folds f WHERE f.run = e.run AND f.eval = e.id AND f.fold > 0)\n"
-    "    AS val_sortino,\n"
-    "  (SELECT avg(ann_return) FROM folds f WHERE f.run = e.run AND f.eval = e.id AND f.fold > 0)\n"
-    "    AS val_ann_return,\n"
-    "  (SELECT avg(ann_vol) FROM folds f WHERE f.run = e.run AND f.eval = e.id AND f.fold > 0)\n"
-    "    AS val_ann_vol,\n"
-    "  (SELECT avg(max_drawdown) FROM folds f WHERE f.run = e.run AND f.eval = e.id AND f.fold > 0)\n"
-    "    AS val_max_drawdown,\n"
-    "  (SELECT avg(avg_turnover) FROM folds f WHERE f.run = e.run AND f.eval = e.id AND f.fold > 0)\n"
-    "    AS val_turnover,\n"
-    /* folds whose training never brought the hold-out loss below the untrained net's */
-    "  (SELECT count(*) FROM folds f WHERE f.run = e.run AND f.eval = e.id AND f.fold > 0\n"
-    "    AND NOT (f.holdout_loss < f.initial_loss)) AS untrained_folds,\n"
-    "  e.origin, e.parent1, e.parent2, e.params, e.seconds, e.key\n"
-    "FROM evaluations e WHERE e.status = 'ok' AND e.cache_of IS NULL\n"
-    "ORDER BY e.run, e.fitness DESC, e.id;\n";
+    LEADERBOARD_VIEW_SQL("");
+
+/* Schema 6 added the attention encoder's genes (genes.h: arch, d_model, heads, ff): an archive before it
+ * holds LSTMs, whose canonical key ends with the new genes in their canonical form. */
+static const char schema6_sql[] =
+    "ALTER TABLE evaluations ADD COLUMN arch TEXT NOT NULL DEFAULT 'lstm';\n"
+    "ALTER TABLE evaluations ADD COLUMN d_model INTEGER DEFAULT 0;\n"
+    "ALTER TABLE evaluations ADD COLUMN heads INTEGER DEFAULT 0;\n"
+    "ALTER TABLE evaluations ADD COLUMN ff INTEGER DEFAULT 0;\n"
+    "UPDATE evaluations SET key = key || ';arch=lstm;d_model=0;heads=0;ff=0';\n"
+    "DROP VIEW leaderboard;\n" LEADERBOARD_VIEW_SQL("");
+/* How a read-only handle sees an archive before schema 6 (it cannot upgrade it): through views of the
+ * connection's own, which shadow the file's tables (the key keeps its old form). */
+static const char schema6_read_sql[] =
+    "CREATE TEMP VIEW evaluations AS SELECT *, 'lstm' AS arch, 0 AS d_model, 0 AS heads, 0 AS ff\n"
+    "  FROM main.evaluations;\n" LEADERBOARD_VIEW_SQL("TEMP ");
 
 /* Statements kept prepared for the life of the handle, indexed by enum. */
 typedef enum {
@@ -449,16 +467,18 @@ static int create_schema(evo_archive *a, evo_error *err)
     return rc;
 }
 
-/* Schema 3 or 4 -> 5: 4 added the runs' kernel plans (runs.blas, empty for the runs before it), 5 the
- * rungs of multi-fidelity runs (table rungs, made when first needed). */
+/* Schema 3, 4 or 5 -> 6: 4 added the runs' kernel plans (runs.blas, empty for the runs before it), 5 the
+ * rungs of multi-fidelity runs (table rungs, made when first needed), 6 the attention genes. */
 static int migrate(evo_archive *a, int from, evo_error *err)
 {
     int rc = archive_exec_sql(a, "BEGIN IMMEDIATE", err, "upgrading the archive");
     if (!rc && from < 4)
         rc = archive_exec_sql(a, "ALTER TABLE runs ADD COLUMN blas TEXT", err, "upgrading the archive to schema 4");
+    if (!rc && from < 6)
+        rc = archive_exec_sql(a, schema6_sql, err, "upgrading the archive to schema 6");
     if (!rc)
-        rc = archive_exec_sql(a, "UPDATE meta SET value = '5' WHERE key = 'schema_version'; COMMIT",
-                              err, "upgrading the archive to schema version 5");
+        rc = archive_exec_sql(a, "UPDATE meta SET value = '6' WHERE key = 'schema_version'; COMMIT",
+                              err, "upgrading the archive to schema version 6");
     if (rc && !sqlite3_get_autocommit(a->db))
         sqlite3_exec(a->db, "ROLLBACK", NULL, NULL, NULL);
     return rc;
@@ -483,7 +503,9 @@ static int check_schema(evo_archive *a, evo_error *err)
         return evo_fail(err, EVO_ERR_DATA, "%s: archive schema version %d is newer than this evofolio "
                         "reads (%d). Use the evofolio that wrote it, or a newer one.", a->path, version,
                         ARCHIVE_SCHEMA_VERSION);
-    if (version == 3 || version == 4) /* read as it is; a writer adds what is new first */
+    if (version >= 3 && version < 6 && a->read_only)
+        return archive_exec_sql(a, schema6_read_sql, err, "reading an archive of schema 5 or before");
+    if (version >= 3 && version < ARCHIVE_SCHEMA_VERSION) /* read as it is; a writer adds what is new first */
         return a->read_only ? EVO_OK : migrate(a, version, err);
     if (version >= 1 && version < ARCHIVE_SCHEMA_VERSION)
         return evo_fail(err, EVO_ERR_DATA, "%s: archive schema version %d was written by an older "
@@ -591,9 +613,7 @@ int archive_open(evo_archive **out, const char *path, int mode, evo_error *err)
     sqlite3_extended_result_codes(a->db, 1);
     sqlite3_busy_timeout(a->db, BUSY_TIMEOUT_MS);
     int n_tables = 0;
-    if (a->read_only)
-        rc = archive_exec_sql(a, "PRAGMA query_only = ON", err, "opening read-only");
-    else if (!(rc = set_journal(a, mode == ARCHIVE_WRITE, err)))
+    if (!a->read_only && !(rc = set_journal(a, mode == ARCHIVE_WRITE, err)))
         rc = archive_exec_sql(a, "PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON", err, "setting up the connection");
     if (!rc)
         rc = count_tables(a, &n_tables, err);
@@ -604,6 +624,8 @@ int archive_open(evo_archive **out, const char *path, int mode, evo_error *err)
         rc = create_schema(a, err);
     if (!rc)
         rc = check_schema(a, err);
+    if (!rc && a->read_only) /* after check_schema, which may shadow tables with views of its own */
+        rc = archive_exec_sql(a, "PRAGMA query_only = ON", err, "opening read-only");
     for (int i = 0; !rc && i < ST_COUNT; i++)
         if ((rc = sqlite3_prepare_v3(a->db, stmt_sql[i], -1, SQLITE_PREPARE_PERSISTENT, &a->st[i], NULL)))
             rc = archive_fail_db(a, err, rc, "preparing a statement (the schema does not match this evofolio)");

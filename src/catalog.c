@@ -4,6 +4,7 @@
 #include <string.h>
 
 static const char *const model_kinds[MODEL_KIND_COUNT] = {"asset", "shared", "portfolio", "linear"};
+static const char *const architectures[ARCH_COUNT] = {"lstm", "attention"};
 static const char *const objectives[OBJECTIVE_COUNT] = {"sharpe", "sortino", "meanvar", "forecast"};
 static const char *const features[FEATURE_COUNT] = {"ret1",   "ret5", "ret20",  "vol20",
                                                     "vol60",  "beta60", "rsi14", "macd",
@@ -24,6 +25,7 @@ static const char *const strategy_words[STRATEGY_COUNT] = {
     "equal risk contribution", "momentum", "hierarchical risk parity", "best of each cluster"};
 
 const evo_names catalog_model_kinds = {"model kind", model_kinds, MODEL_KIND_COUNT, NULL};
+const evo_names catalog_architectures = {"architecture", architectures, ARCH_COUNT, NULL};
 const evo_names catalog_objectives = {"objective", objectives, OBJECTIVE_COUNT, NULL};
 const evo_names catalog_features = {"feature", features, FEATURE_COUNT, NULL};
 const evo_names catalog_strategies = {"strategy", strategies, STRATEGY_COUNT, strategy_words};

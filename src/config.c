@@ -697,6 +697,30 @@ static int written(const evo_config *cfg, const char *key)
     return 0;
 }
 
+/* Does a d_model space hold a multiple of m? */
+static int has_multiple(const evo_gene_range *r, int m)
+{
+    if (r->form == GENE_LIST) {
+        for (int i = 0; i < r->n; i++)
+            if ((int)r->values[i] % m == 0)
+                return 1;
+        return 0;
+    }
+    return ceil(r->min / m) * m <= r->max;
+}
+
+/* A value of the heads space h that no value of d_model is a multiple of, or 0. */
+static int heads_without_width(const evo_gene_range *h, const evo_gene_range *d_model)
+{
+    const int n = h->form == GENE_LIST ? h->n : (int)(h->max - h->min) + 1;
+    for (int i = 0; i < n; i++) {
+        int m = (int)(h->form == GENE_LIST ? h->values[i] : h->min + i);
+        if (!has_multiple(d_model, m))
+            return m;
+    }
+    return 0;
+}
+
 /* Checks that span keys; also settles which of split.test_start / split.test_days is in force. */
 static int validate(evo_config *cfg, evo_error *err)
 {
@@ -752,6 +776,12 @@ static int validate(evo_config *cfg, evo_error *err)
         return config_fail_at(cfg, "ga.champions", err, EVO_ERR_CONFIG,
                               "ga.champions %d is larger than ga.population %d.", cfg->ga.champions,
                               cfg->ga.population);
+    int heads;
+    if ((cfg->search.arch & (1u << ARCH_ATTENTION)) && (heads = heads_without_width(&cfg->search.heads, &cfg->search.d_model)))
+        return config_fail_at(cfg, "search.d_model", err, EVO_ERR_CONFIG,
+                              "no value of search.d_model is a multiple of %d, a value of search.heads (the "
+                              "heads split d_model evenly). Widen search.d_model or narrow search.heads.",
+                              heads);
     int n_strategies = __builtin_popcount(cfg->search.strategies);
     if ((cfg->search.model & (1u << MODEL_PORTFOLIO)) && n_strategies < 2)
         return config_fail_at(cfg, "search.strategies", err, EVO_ERR_CONFIG,

@@ -226,6 +226,7 @@ int genome_screen(evo_genome *g, int i, const evo_config *cfg)
                                                           info->kind == GENE_KIND_INT, info->log_scale), NULL);
     }
     g->rebalance = (int)cfg->search.rebalance.min;
+    g->arch = (evo_arch)pick_lowest(cfg->search.arch);
     int bit = -1;
     for (int n = 0; n <= i; n++) /* the i-th allowed feature */
         while (!((features >> ++bit) & 1u))
@@ -237,16 +238,43 @@ int genome_screen(evo_genome *g, int i, const evo_config *cfg)
 
 int genome_gene_used(const evo_genome *g, evo_gene k)
 {
-    const int linear = g->model == MODEL_LINEAR;
+    const int linear = g->model == MODEL_LINEAR, attention = !linear && g->arch == ARCH_ATTENTION;
     switch (k) {
     case GENE_FEATURES: return g->model != MODEL_PORTFOLIO;
     case GENE_STRATEGIES: return g->model == MODEL_PORTFOLIO;
-    case GENE_DROPOUT: return !linear && g->layers > 1;
+    case GENE_DROPOUT: return attention || (!linear && g->layers > 1);
+    case GENE_HIDDEN: return !linear && !attention;
+    case GENE_D_MODEL:
+    case GENE_HEADS:
+    case GENE_FF: return attention;
     case GENE_LAYERS:
-    case GENE_HIDDEN:
+    case GENE_ARCH:
     case GENE_SEQ_LEN: return !linear;
     default: return 1;
     }
+}
+
+/* The value of space r nearest to v that is a multiple of m (v itself when it is one); v when the space
+ * holds none (config_load refuses such spaces). A range holds one next to v when it holds any: the
+ * multiple below v or the one above. */
+static int nearest_multiple(int v, int m, const evo_gene_range *r)
+{
+    int best = v;
+    double gap = INFINITY;
+    if (r->form == GENE_LIST) {
+        for (int i = 0; i < r->n; i++)
+            if ((int)r->values[i] % m == 0 && fabs(r->values[i] - v) < gap) {
+                gap = fabs(r->values[i] - v);
+                best = (int)r->values[i];
+            }
+        return best;
+    }
+    const int down = v - v % m, up = down + m;
+    if (down >= r->min && down <= r->max)
+        best = down, gap = v - down;
+    if (up >= r->min && up <= r->max && up - v < gap)
+        best = up;
+    return best;
 }
 
 void genome_normalise(evo_genome *g, const evo_config *cfg)
@@ -255,10 +283,17 @@ void genome_normalise(evo_genome *g, const evo_config *cfg)
         g->strategies = 0;
     else
         g->features = cfg->search.features;
-    if (g->model == MODEL_LINEAR) { /* no LSTM: it reads the last day alone */
+    if (g->model == MODEL_LINEAR) { /* no sequence encoder: it reads the last day alone */
         g->layers = g->hidden = 0;
         g->seq_len = 1;
+        g->arch = ARCH_LSTM;
     }
+    if (genome_gene_used(g, GENE_D_MODEL) && g->heads > 0) /* the heads split d_model evenly */
+        g->d_model = nearest_multiple(g->d_model, g->heads, &cfg->search.d_model);
+    else if (!genome_gene_used(g, GENE_D_MODEL))
+        g->d_model = g->heads = g->ff = 0;
+    if (!genome_gene_used(g, GENE_HIDDEN))
+        g->hidden = 0;
     for (int k = 0; k < GENE_COUNT; k++) { /* reals to 4 digits; one the model does not read to 0 */
         const evo_gene gene = (evo_gene)k;
         if (genome_genes[k].kind == GENE_KIND_REAL)
@@ -504,11 +539,15 @@ int genome_from_json(evo_genome *g, const char *text, const evo_config *cfg, evo
         seen |= 1u << k;
     }
     json_decref(o);
+    /* arch may be left out: genomes written before it existed are LSTMs (memset: ARCH_LSTM) */
     for (int k = 0; !rc && k < GENE_COUNT; k++) {
-        int optional = !genome_gene_used(g, (evo_gene)k);
+        int optional = !genome_gene_used(g, (evo_gene)k) || k == GENE_ARCH;
         if (!(seen & (1u << k)) && !optional)
             rc = evo_fail(err, EVO_ERR_USAGE, "genome JSON: gene '%s' is missing.", genome_genes[k].name);
     }
+    if (!rc && genome_gene_used(g, GENE_D_MODEL) && (g->heads < 1 || g->d_model % g->heads))
+        rc = evo_fail(err, EVO_ERR_USAGE, "genome JSON: d_model %d is not a multiple of heads %d (each head "
+                      "reads d_model / heads values).", g->d_model, g->heads);
     if (!rc) {
         genome_normalise(g, cfg);
         rc = genome_validate(g, cfg, err);

@@ -35,8 +35,12 @@ static int rows_per_day(const model_data *md) { return md->kind == MODEL_SHARED 
 net_spec model_net_spec(const evo_genome *g, const model_data *md, uint64_t seed)
 {
     const int shared = md->kind == MODEL_SHARED;
+    const int attention = g->arch == ARCH_ATTENTION;
     return (net_spec){.n_in = shared ? md->W : md->U * md->W,
-                      .hidden = g->hidden,
+                      .arch = g->arch,
+                      .hidden = attention ? g->d_model : g->hidden,
+                      .heads = g->heads,
+                      .ff = g->ff,
                       .layers = g->layers,
                       .n_out = shared ? 1 : md->U,
                       .block = md->U,

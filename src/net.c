@@ -1,4 +1,4 @@
-/* net: arena layout and the forward/backward/step plumbing around lstm, head and loss.
+/* net: arena layout and the forward/backward/step plumbing around lstm or attention, head and loss.
  * Shapes: T, B (rows), F, H, L, n_out, block. */
 #include "evofolio/net.h"
 
@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "evofolio/attention.h"
 #include "evofolio/hash.h"
 #include "evofolio/head.h"
 #include "evofolio/loss.h"
@@ -15,7 +16,8 @@
 #include "evofolio/rng.h"
 
 #define NET_MAGIC "EVOFNET"
-enum { NET_FILE_VERSION = 1 };
+enum { NET_FILE_VERSION = 2 }; /* 2: the header names the encoder (arch, heads, ff) */
+_Static_assert((int)ATTN_MAX_LAYERS >= (int)NET_MAX_LAYERS, "an attention net has up to NET_MAX_LAYERS blocks");
 
 struct evo_net {
     net_spec spec;
@@ -23,6 +25,11 @@ struct evo_net {
     /* one allocation per kind; the views below point into them */
     float *params, *grads, *m, *v, *acts, *scratch;
     lstm_weights w[NET_MAX_LAYERS], dw[NET_MAX_LAYERS];
+    attn_dims ad;                  /* the attention encoder's (spec.arch == ARCH_ATTENTION) */
+    attn_weights aw, daw;
+    attn_cache ac;
+    attn_scratch as;
+    float *dpooled;                /* [B][H] dLoss/d(pooled embedding) */
     float *w_out, *dw_out;   /* head on the last hidden state: [H][n_out] (none without LSTM) */
     float *w_skip, *dw_skip; /* head on the last step's input, the skip connection: [F][n_out] */
     float *b_out, *db_out;   /* head bias: [n_out] */
@@ -41,6 +48,17 @@ struct evo_net {
 
 static int layer_in(const net_spec *s, int l) { return l == 0 ? s->n_in : s->hidden; }
 
+static int is_attention(const net_spec *s) { return s->arch == ARCH_ATTENTION && s->layers > 0; }
+
+static attn_dims attention_dims(const net_spec *s)
+{
+    /* the input table: T*B rows time-major, or B + (T-1)*window_step rows of windows */
+    size_t rows = (size_t)s->seq_len * s->max_rows, windows = s->max_rows + (size_t)(s->seq_len - 1) * s->window_step;
+    return (attn_dims){.T = s->seq_len, .F = s->n_in, .D = s->hidden, .heads = s->heads, .ff = s->ff,
+                       .layers = s->layers, .max_b = s->max_rows, .max_rows = (int)(rows > windows ? rows : windows),
+                       .dropout = s->dropout > 0};
+}
+
 
 /* Walk the parameter layout; with net->params set, point the views (and the gradient views). */
 static size_t layout_params(evo_net *net)
@@ -48,7 +66,11 @@ static size_t layout_params(evo_net *net)
     const net_spec *s = &net->spec;
     const size_t G = 4 * (size_t)s->hidden;
     size_t at = 0;
-    for (int l = 0; l < s->layers; l++) {
+    if (is_attention(s)) {
+        at = attn_layout_weights(&net->aw, net->params, &net->ad);
+        attn_layout_weights(&net->daw, net->grads, &net->ad);
+    }
+    for (int l = 0; l < s->layers && !is_attention(s); l++) {
         size_t nx = (size_t)layer_in(s, l) * G, nh = (size_t)s->hidden * G;
         if (net->params) {
             net->w[l] = (lstm_weights){net->params + at, net->params + at + nx, net->params + at + nx + nh};
@@ -80,7 +102,9 @@ static size_t layout_acts(evo_net *net, float *base)
             (ptr) = base + at;                                                                     \
         at += (n);                                                                                 \
     } while (0)
-    for (int l = 0; l < s->layers; l++) {
+    if (is_attention(s))
+        at = attn_layout_cache(&net->ac, base, &net->ad);
+    for (int l = 0; l < s->layers && !is_attention(s); l++) {
         CARVE(net->cache[l].gates, TBG);
         CARVE(net->cache[l].c, TBH);
         CARVE(net->cache[l].tanh_c, TBH);
@@ -100,12 +124,16 @@ static size_t layout_scratch(evo_net *net, float *base)
     const net_spec *s = &net->spec;
     const size_t TBH = (size_t)s->seq_len * s->max_rows * s->hidden;
     size_t at = 0;
+    CARVE(net->dy, (size_t)s->max_rows * s->n_out);
+    CARVE(net->dwts, (size_t)s->max_rows * s->n_out);
+    if (is_attention(s)) {
+        CARVE(net->dpooled, (size_t)s->max_rows * s->hidden);
+        return at + attn_layout_scratch(&net->as, base ? base + at : NULL, &net->ad);
+    }
     CARVE(net->dgates, 4 * TBH);
     CARVE(net->dh[0], TBH);
     CARVE(net->dh[1], TBH);
     CARVE(net->dc, (size_t)s->max_rows * s->hidden);
-    CARVE(net->dy, (size_t)s->max_rows * s->n_out);
-    CARVE(net->dwts, (size_t)s->max_rows * s->n_out);
     if (s->window_step > 0)
         CARVE(net->proj, ((size_t)s->max_rows + (size_t)(s->seq_len - 1) * s->window_step) * 4 * s->hidden);
 #undef CARVE
@@ -153,7 +181,9 @@ static int init_params(evo_net *net, evo_error *err)
     if (!q)
         return evo_fail(err, EVO_ERR_NOMEM, "out of memory creating a network with %d hidden units", H);
     rng_seed(&net->rng, s->seed);
-    for (int l = 0; l < s->layers; l++) {
+    if (is_attention(s))
+        attn_init(&net->aw, &net->ac, &net->ad, &net->rng);
+    for (int l = 0; l < s->layers && !is_attention(s); l++) {
         int F = layer_in(s, l);
         init_uniform(net->w[l].w_x, (size_t)F * 4 * H, sqrt(6.0 / (F + H)), &net->rng);
         for (int gate = 0; gate < 4; gate++)
@@ -183,6 +213,9 @@ static int check_spec(const net_spec *s, evo_error *err)
                         "n_out %d, block %d, seq_len %d, max_rows %d, dropout %g); layers must be 0..%d "
                         "and dropout in [0, 1)", s->n_in, s->hidden, s->layers, s->n_out, s->block,
                         s->seq_len, s->max_rows, s->dropout, NET_MAX_LAYERS);
+    if (is_attention(s) && (s->heads < 1 || s->ff < 1 || s->hidden % s->heads))
+        return evo_fail(err, EVO_ERR_USAGE, "attention sizes out of range (d_model %d, heads %d, ff %d): "
+                        "d_model must be a multiple of heads, ff at least 1", s->hidden, s->heads, s->ff);
     if (s->block % s->n_out)
         return evo_fail(err, EVO_ERR_USAGE, "softmax block %d is not a multiple of n_out %d", s->block,
                         s->n_out);
@@ -199,8 +232,10 @@ int net_create(const net_spec *spec, evo_net **out, evo_error *err)
     if (!net)
         return evo_fail(err, EVO_ERR_NOMEM, "out of memory creating a network");
     net->spec = *spec;
-    if (spec->layers == 0) /* no LSTM: no hidden state, nothing of its size to carve */
+    if (spec->layers == 0) /* no encoder: no hidden state, nothing of its size to carve */
         net->spec.hidden = 0;
+    if (is_attention(spec))
+        net->ad = attention_dims(spec);
     size_t n = net->n_params = layout_params(net);
     size_t n_acts = layout_acts(net, NULL), n_scratch = layout_scratch(net, NULL);
     net->params = calloc(n, sizeof(float));
@@ -249,10 +284,13 @@ static const float *last_input(const evo_net *net)
     return net->input[0] + (T - 1) * (net->windowed ? (size_t)s->window_step : (size_t)net->rows) * s->n_in;
 }
 
-/* The top layer's hidden state at the last step (layers > 0). */
+/* What the head reads (layers > 0): the top LSTM layer's hidden state at the last step, or the
+ * attention encoder's pooled embedding. */
 static const float *last_hidden(const evo_net *net)
 {
     const net_spec *s = &net->spec;
+    if (is_attention(s))
+        return net->ac.pooled;
     return net->cache[s->layers - 1].h + (size_t)(s->seq_len - 1) * net->rows * s->hidden;
 }
 
@@ -260,10 +298,10 @@ static const float *last_hidden(const evo_net *net)
 static void forward_rest(evo_net *net, int rows)
 {
     const net_spec *s = &net->spec;
-    const int T = s->seq_len, H = s->hidden, lstm = s->layers > 0 && !net->linear_only;
+    const int T = s->seq_len, H = s->hidden, encoder = s->layers > 0 && !net->linear_only;
     const size_t TBH = (size_t)T * rows * H;
     const float keep = 1.0f - s->dropout, scale = 1.0f / keep;
-    for (int l = 1; lstm && l < s->layers; l++) {
+    for (int l = 1; encoder && !is_attention(s) && l < s->layers; l++) {
         const float *in = net->cache[l - 1].h;
         if (net->masked) { /* inverted dropout: keep with probability 1-p, scale by 1/(1-p) */
             for (size_t i = 0; i < TBH; i++) {
@@ -277,7 +315,7 @@ static void forward_rest(evo_net *net, int rows)
     }
     /* y = h_T W_out + x_T W_skip + b */
     head_dense_forward(net->y, last_input(net), net->w_skip, net->b_out, rows, s->n_in, s->n_out);
-    if (lstm)
+    if (encoder)
         head_add_forward(net->y, last_hidden(net), net->w_out, rows, H, s->n_out);
     head_softmax_forward(net->wts, net->y, rows * s->n_out / s->block, s->block);
 }
@@ -292,8 +330,26 @@ static int begin_forward(evo_net *net, int rows, int train, int windowed, evo_er
         return evo_fail(err, EVO_ERR_USAGE, "net_forward_window on a net made without window_step");
     net->rows = rows;
     net->windowed = windowed;
-    net->masked = train && s->dropout > 0 && s->layers > 1;
+    net->masked = train && s->dropout > 0 && (is_attention(s) ? s->layers > 0 : s->layers > 1);
     return EVO_OK;
+}
+
+/* Token t of sequence b reads row t*stride + b of the input: time-major x, or windows (lstm.h). */
+static int input_stride(const evo_net *net)
+{
+    return net->windowed ? net->spec.window_step : net->rows;
+}
+
+/* The attention encoder, with fresh inverted-dropout masks when training. */
+static void attention_forward(evo_net *net, const float *x, int rows)
+{
+    const net_spec *s = &net->spec;
+    const float keep = 1.0f - s->dropout, scale = 1.0f / keep;
+    const size_t n = (size_t)rows * s->seq_len * s->ff;
+    for (int l = 0; net->masked && l < s->layers; l++)
+        for (size_t i = 0; i < n; i++)
+            net->ac.mask[l][i] = rng_uniform(&net->rng) < keep ? scale : 0.0f;
+    attn_forward(&net->ac, &net->as, x, input_stride(net), &net->aw, &net->ad, rows, net->masked);
 }
 
 /* The first layer reads rows sequences (x_btf) or, windowed, rows windows of one daily series. */
@@ -304,7 +360,9 @@ static int forward(evo_net *net, const float *x, int rows, int train, int window
         return rc;
     const net_spec *s = &net->spec;
     net->input[0] = x;
-    if (s->layers > 0 && !net->linear_only && windowed)
+    if (is_attention(s) && !net->linear_only)
+        attention_forward(net, x, rows);
+    else if (s->layers > 0 && !net->linear_only && windowed)
         lstm_forward_window(&net->cache[0], net->proj, x, s->window_step, &net->w[0], s->seq_len, rows, s->n_in,
                             s->hidden);
     else if (s->layers > 0 && !net->linear_only)
@@ -346,7 +404,12 @@ double net_backward(evo_net *net, const float *r, const loss_spec *loss, float *
     const size_t BH = (size_t)B * H, before = (size_t)(T - 1) * B * s->n_in;
     memset(net->grads, 0, net->n_params * sizeof(float));
     double value = loss_and_dy(net, r, loss);
-    if (L > 0 && !net->linear_only) {
+    if (is_attention(s) && !net->linear_only) {
+        head_dense_backward(net->dw_out, net->db_out, net->dpooled, net->dy, last_hidden(net), net->w_out, B, H,
+                            s->n_out);
+        attn_backward(&net->daw, net->windowed ? NULL : dx, net->dpooled, &net->ac, &net->as, net->input[0],
+                      input_stride(net), &net->aw, &net->ad, B, net->masked);
+    } else if (L > 0 && !net->linear_only) {
         /* Only the last step feeds the head: dh is zero before it. */
         float *dh = net->dh[0], *dh_below = net->dh[1];
         memset(dh, 0, (size_t)(T - 1) * BH * sizeof(float));
@@ -411,6 +474,8 @@ const net_spec *net_get_spec(const evo_net *net) { return &net->spec; }
 
 const float *net_dropout_mask(const evo_net *net, int l)
 {
+    if (is_attention(&net->spec))
+        return l >= 0 && l < net->spec.layers && net->masked ? net->ac.mask[l] : NULL;
     return l > 0 && l < net->spec.layers && net->masked ? net->mask[l] : NULL;
 }
 
@@ -420,6 +485,7 @@ typedef struct {
     char magic[8];
     uint32_t version;
     uint32_t n_in, hidden, layers, n_out, block;
+    uint32_t arch, heads, ff, reserved;
     uint64_t n_params;
 } net_file_header;
 
@@ -434,6 +500,11 @@ static net_file_header header_of(const evo_net *net)
     h.layers = (uint32_t)net->spec.layers;
     h.n_out = (uint32_t)net->spec.n_out;
     h.block = (uint32_t)net->spec.block;
+    if (is_attention(&net->spec)) {
+        h.arch = (uint32_t)net->spec.arch;
+        h.heads = (uint32_t)net->spec.heads;
+        h.ff = (uint32_t)net->spec.ff;
+    }
     h.n_params = net->n_params;
     return h;
 }
@@ -470,7 +541,9 @@ int net_load(evo_net *net, const char *path, evo_error *err)
                       path, h.version, NET_FILE_VERSION);
     else if (memcmp(&h, &want, sizeof h))
         rc = evo_fail(err, EVO_ERR_DATA, "%s: network sizes differ (file: n_in %u, hidden %u, layers "
-                      "%u, n_out %u, block %u)", path, h.n_in, h.hidden, h.layers, h.n_out, h.block);
+                      "%u, n_out %u, block %u, %s, heads %u, ff %u)", path, h.n_in, h.hidden, h.layers, h.n_out,
+                      h.block, h.arch < ARCH_COUNT ? catalog_architectures.names[h.arch] : "unknown encoder",
+                      h.heads, h.ff);
     else if (fread(p, sizeof *p, net->n_params, f) != net->n_params || fread(&sum, sizeof sum, 1, f) != 1)
         rc = evo_fail(err, EVO_ERR_DATA, "%s: truncated network file", path);
     else if (sum != hash_fnv1a(p, net->n_params * sizeof *p))

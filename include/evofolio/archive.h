@@ -25,7 +25,7 @@
 #include "evofolio/metrics.h"
 #include "evofolio/rng.h"
 
-enum { ARCHIVE_SCHEMA_VERSION = 5 };
+enum { ARCHIVE_SCHEMA_VERSION = 6 };
 /* No fitness of this project's (annualised ratios) comes near it: a stored one beyond it is damage. */
 #define ARCHIVE_FITNESS_MAX 1e6
 

@@ -14,6 +14,13 @@ typedef enum {
     MODEL_KIND_COUNT
 } evo_model_kind;
 
+/* The sequence encoder of the asset, shared and portfolio models (the linear model has none). */
+typedef enum {
+    ARCH_LSTM,      /* L stacked LSTM layers; the head reads the last step's hidden state (lstm.h) */
+    ARCH_ATTENTION, /* a Transformer encoder of L blocks, mean-pooled (attention.h) */
+    ARCH_COUNT
+} evo_arch;
+
 typedef enum {
     OBJECTIVE_SHARPE,   /* negative Sharpe of the minibatch's portfolio returns */
     OBJECTIVE_SORTINO,  /* negative Sortino */
@@ -113,6 +120,7 @@ typedef struct {
 } evo_names;
 
 extern const evo_names catalog_model_kinds;
+extern const evo_names catalog_architectures;
 extern const evo_names catalog_objectives;
 extern const evo_names catalog_features;
 extern const evo_names catalog_strategies;

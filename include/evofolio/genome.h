@@ -64,9 +64,12 @@ int genome_gene_is_number(evo_gene k);
 const evo_gene_range *genome_gene_space(const evo_config *cfg, evo_gene k);
 /* The allowed names of a choice or set gene in cfg as a bitmask; 0 for numeric genes. */
 unsigned genome_gene_allowed(const evo_config *cfg, evo_gene k);
-/* Does g's model read gene k? Not features for portfolio, strategies only for portfolio, dropout only
- * with more than one layer, layers/hidden/seq_len/dropout not for linear; every other gene always.
- * Unused genes are put in canonical form by genome_normalise and skipped by validation and JSON. */
+/* Does g's model read gene k? Not features for portfolio, strategies only for portfolio; for the LSTM
+ * hidden, and dropout only with more than one layer; for attention d_model, heads, ff and dropout;
+ * arch/layers/seq_len and the architecture's genes not for linear; every other gene always.
+ * Unused genes are put in canonical form (0; seq_len 1, arch lstm) by genome_normalise, which also
+ * moves an attention genome's d_model to the nearest multiple of its heads inside search.d_model, and
+ * skipped by validation and JSON. */
 int genome_gene_used(const evo_genome *g, evo_gene k);
 /* Draw gene k as genome_random does; the genome is not normalised. Features: a small set (k names with
  * probability 2^-k); strategies: each allowed one with probability 1/2, at least 2. */

@@ -1,10 +1,12 @@
-/* net: the trainable network - a stack of L LSTM layers, inverted dropout between layers, and a
- * dense head on the last hidden state - with its whole arena (parameters, gradients, AdamW moments,
+/* net: the trainable network - a sequence encoder (a stack of L LSTM layers with inverted dropout
+ * between them, or a Transformer encoder of L blocks, attention.h) and a dense head on its output (the
+ * LSTM's last hidden state, the encoder's mean-pooled embedding) - with its whole arena (parameters, gradients, AdamW moments,
  * activations, scratch) allocated once in net_create and freed by net_free. Forward, backward and
  * step never allocate. Functions return 0 or a negative evo_err and fill the caller's evo_error.
  *
- * Shapes: T = seq_len steps, B rows (<= max_rows), F = n_in, H = hidden, L = layers. Input x[T][B][F]
- * time-major. The head maps the last hidden state (with L = 0, the last step's input row) to
+ * Shapes: T = seq_len steps, B rows (<= max_rows), F = n_in, H = hidden (the LSTM's units, or the
+ * encoder's d_model), L = layers. Input x[T][B][F] time-major. The head maps the encoder's output
+ * (with L = 0, the last step's input row) to
  * y[B][n_out]; weights are the softmax of y over
  * consecutive blocks of `block` values, one block per day:
  *   asset-level model:     rows = days,          n_out = block = A   (softmax over assets)
@@ -27,22 +29,27 @@ enum { NET_MAX_LAYERS = 3 };
 
 typedef struct {
     int n_in;      /* F: input width per row */
-    int hidden;    /* H */
-    int layers;    /* L, 0..NET_MAX_LAYERS; 0 = no LSTM: the head reads the last step's input
+    evo_arch arch; /* the encoder: ARCH_LSTM or ARCH_ATTENTION */
+    int hidden;    /* H: the LSTM's hidden units, or the attention encoder's d_model */
+    int heads;     /* attention: heads (hidden must be a multiple) */
+    int ff;        /* attention: feed-forward width */
+    int layers;    /* L, 0..NET_MAX_LAYERS; 0 = no encoder: the head reads the last step's input
                       (a linear model; hidden is then ignored) */
     int n_out;     /* head outputs per row */
     int block;     /* softmax block: values per day */
     int seq_len;   /* T */
     int max_rows;  /* largest B a forward may use */
-    float dropout; /* inverted dropout between layers, in [0, 1) */
+    float dropout; /* inverted dropout in [0, 1): between LSTM layers; on each attention block's
+                      feed-forward activations */
     int window_step; /* > 0 enables net_forward_window with this many input rows a day */
     uint64_t seed; /* initialisation and dropout masks */
 } net_spec;
 
 typedef struct evo_net evo_net;
 
-/* Xavier-uniform input and head weights, orthogonal recurrent weights per gate, zero biases except
- * the forget gate's (1), all drawn from an RNG seeded with spec->seed. */
+/* LSTM: Xavier-uniform input weights, orthogonal recurrent weights per gate, zero biases except the
+ * forget gate's (1); attention: attn_init. The head starts at 0. All drawn from an RNG seeded with
+ * spec->seed. */
 int net_create(const net_spec *spec, evo_net **out, evo_error *err);
 void net_free(evo_net *net);
 
@@ -71,13 +78,14 @@ void net_set_linear_only(evo_net *net, int on);
  * before clipping: NaN or Inf means the candidate diverged (the step is then skipped). */
 double net_step(evo_net *net, const adamw_options *opt, double clip_norm);
 
-/* The flat parameter and gradient buffers (per layer W_x, W_h, b; then the head's W, b). */
+/* The flat parameter and gradient buffers (LSTM: per layer W_x, W_h, b; attention: attention.h's
+ * order; then the head's W, W_skip, b). */
 size_t net_param_count(const evo_net *net);
 float *net_params(evo_net *net);
 float *net_grads(evo_net *net);
 const net_spec *net_get_spec(const evo_net *net);
-/* The dropout mask applied to layer l's input (l >= 1) in the last forward, [T][rows][H], or NULL
- * when none was applied. For tests. */
+/* The dropout mask of the last forward, or NULL when none was applied. For tests. LSTM: the mask of
+ * layer l's input (l >= 1), [T][rows][H]; attention: block l's feed-forward mask (l >= 0), [rows][T][ff]. */
 const float *net_dropout_mask(const evo_net *net, int l);
 
 /* Parameters to/from a binary file: magic "EVOFNET\0", version, sizes, floats, FNV-1a checksum.
