@@ -154,10 +154,15 @@ static const char schema6_sql[] =
     "UPDATE evaluations SET key = key || ';arch=lstm;d_model=0;heads=0;ff=0';\n"
     "DROP VIEW leaderboard;\n" LEADERBOARD_VIEW_SQL("");
 /* How a read-only handle sees an archive before schema 6 (it cannot upgrade it): through views of the
- * connection's own, which shadow the file's tables (the key keeps its old form). */
+ * connection's own, which shadow the file's tables (the key keeps its old form). The triggers only let
+ * the handle's writing statements be prepared, as on any archive; query_only refuses to run them. */
 static const char schema6_read_sql[] =
     "CREATE TEMP VIEW evaluations AS SELECT *, 'lstm' AS arch, 0 AS d_model, 0 AS heads, 0 AS ff\n"
-    "  FROM main.evaluations;\n" LEADERBOARD_VIEW_SQL("TEMP ");
+    "  FROM main.evaluations;\n"
+    "CREATE TEMP TRIGGER evaluations_insert INSTEAD OF INSERT ON evaluations BEGIN SELECT RAISE(ABORT, 'read-only'); END;\n"
+    "CREATE TEMP TRIGGER evaluations_update INSTEAD OF UPDATE ON evaluations BEGIN SELECT RAISE(ABORT, 'read-only'); END;\n"
+    "CREATE TEMP TRIGGER evaluations_delete INSTEAD OF DELETE ON evaluations BEGIN SELECT RAISE(ABORT, 'read-only'); END;\n"
+    LEADERBOARD_VIEW_SQL("TEMP ");
 
 /* Statements kept prepared for the life of the handle, indexed by enum. */
 typedef enum {

@@ -331,6 +331,16 @@ int ga_mutate(evo_genome *g, double rate, const evo_config *cfg, evo_rng *rng)
 
 /* ---------------------------------------------------------------- breeding */
 
+/* A gene g uses, drawn uniformly (a linear model uses 8 of the 17). */
+static int random_used_gene(const evo_genome *g, evo_rng *rng)
+{
+    int used[GENE_COUNT], n = 0;
+    for (int k = 0; k < GENE_COUNT; k++)
+        if (genome_gene_used(g, (evo_gene)k))
+            used[n++] = k;
+    return used[rng_below(rng, (uint64_t)n)];
+}
+
 static int compare_keys(const void *a, const void *b)
 {
     return strcmp(*(const char *const *)a, *(const char *const *)b);
@@ -367,11 +377,11 @@ void ga_breed_child(ga_individual *child, const ga_population *pop, const evo_co
     }
     ga_mutate(&c.genome, cfg->ga.mutation, cfg, rng);
     genome_key(&c.genome, c.key);
-    /* A copy of a parent would only be a cache hit: mutate one more gene, drawn uniformly (a draw can
-     * hit a gene that cannot move, hence the tries), even when ga.mutation is 0. */
+    /* A copy of a parent would only be a cache hit: mutate one more gene, drawn uniformly from those the
+     * child uses (a draw can hit a gene that cannot move, hence the tries), even when ga.mutation is 0. */
     for (int t = 0; t < BREED_TRIES && (!strcmp(c.key, pop->members[a].key) ||
                                         (b >= 0 && !strcmp(c.key, pop->members[b].key))); t++) {
-        mutate(&c.genome, 1.0, (int)rng_below(rng, GENE_COUNT), cfg, rng);
+        mutate(&c.genome, 1.0, random_used_gene(&c.genome, rng), cfg, rng);
         genome_key(&c.genome, c.key);
     }
     c.fitness = NAN;

@@ -196,7 +196,7 @@ static void expect_journal(const char *mode)
 Test(archive, create_and_reopen, .description = "a new file gets the schema; it reopens both ways")
 {
     evo_archive *a = open_rw();
-    expect(a, "SELECT value FROM meta WHERE key = 'schema_version'", "value\n5\n");
+    expect(a, "SELECT value FROM meta WHERE key = 'schema_version'", "value\n6\n");
     expect(a, "SELECT group_concat(name, ' ') FROM (SELECT name FROM sqlite_master WHERE type IN "
               "('table', 'view') ORDER BY name)",
            "\"group_concat(name, ' ')\"\n"
@@ -215,24 +215,60 @@ Test(archive, create_and_reopen, .description = "a new file gets the schema; it 
     archive_close(NULL);
 }
 
+/* What a new archive had before schema 6: no columns for the attention genes, keys without them. */
+#define BEFORE_SCHEMA_6                                                                                    \
+    "DROP VIEW leaderboard; ALTER TABLE evaluations DROP COLUMN arch; ALTER TABLE evaluations DROP COLUMN " \
+    "d_model; ALTER TABLE evaluations DROP COLUMN heads; ALTER TABLE evaluations DROP COLUMN ff; "          \
+    "UPDATE evaluations SET key = replace(key, ';arch=lstm;d_model=0;heads=0;ff=0', ''); "                 \
+    "CREATE VIEW leaderboard AS SELECT * FROM evaluations; "
+
 /* An archive of schema 3 (before runs.blas): read as it is, upgraded in place by a writer. */
-Test(archive, schema_4_is_read_and_upgraded, .description = "read-only: no rungs; a writer says 5 (table rungs comes with the first rung)")
+Test(archive, schema_4_is_read_and_upgraded, .description = "read-only: no rungs; a writer says 6 (table rungs comes with the first rung)")
 {
     evo_archive *a = open_rw();
     int64_t run = new_run(a, "r");
     archive_close(a);
-    raw_sql("UPDATE meta SET value = '4' WHERE key = 'schema_version'");
+    raw_sql(BEFORE_SCHEMA_6 "UPDATE meta SET value = '4' WHERE key = 'schema_version'");
     a = open_ro();
     archive_rung r;
     evo_error err = {0};
     cr_assert_eq(archive_get_rung(a, run, 1, &r, &err), 0, "schema 4 has no rungs");
     archive_close(a);
     a = open_rw();
-    expect(a, "SELECT value FROM meta WHERE key = 'schema_version'", "value\n5\n");
+    expect(a, "SELECT value FROM meta WHERE key = 'schema_version'", "value\n6\n");
     archive_close(a);
 }
 
-Test(archive, schema_3_is_read_and_upgraded, .description = "read-only: no kernel plan; a writer adds runs.blas and says 4")
+/* An archive of schema 5 (before the attention genes): its LSTMs read with arch lstm; a writer adds the
+ * columns and gives the old keys the new genes, so that a resumed run finds its candidates. */
+Test(archive, schema_5_is_read_and_upgraded, .description = "read-only: views with arch lstm; a writer adds the genes' columns, keys as genome_key")
+{
+    evo_archive *a = open_rw();
+    int64_t run = new_run(a, "r");
+    ga_individual i1 = individual(1, 16, 0.9, 0, 0, ORIGIN_RANDOM);
+    evo_eval_result *r1 = result(0.9, 2, 0.5, 0);
+    put_ok(a, run, &i1, r1, 0);
+    archive_close(a);
+    raw_sql(BEFORE_SCHEMA_6 "UPDATE meta SET value = '5' WHERE key = 'schema_version'");
+    a = open_ro();
+    expect(a, "SELECT id, arch, d_model, heads, ff, hidden FROM evaluations", "id,arch,d_model,heads,ff,hidden\n1,lstm,0,0,0,16\n");
+    expect(a, "SELECT id, arch FROM leaderboard", "id,arch\n1,lstm\n");
+    expect(a, "SELECT value FROM meta WHERE key = 'schema_version'", "value\n5\n"); /* a reader changes nothing */
+    archive_close(a);
+    a = open_rw();
+    expect(a, "SELECT value FROM meta WHERE key = 'schema_version'", "value\n6\n");
+    char want[GENOME_KEY_MAX + 64];
+    snprintf(want, sizeof want, "key,arch,d_model\n%s,lstm,0\n", i1.key);
+    expect(a, "SELECT key, arch, d_model FROM evaluations", want);
+    expect(a, "SELECT id, arch FROM leaderboard", "id,arch\n1,lstm\n");
+    ga_individual i2 = individual(2, 8, 0.5, 0, 0, ORIGIN_RANDOM);
+    put_ok(a, run, &i2, r1, 0); /* the upgraded file takes new rows */
+    expect(a, "SELECT count(*) AS n FROM leaderboard", "n\n2\n");
+    archive_close(a);
+    free(r1);
+}
+
+Test(archive, schema_3_is_read_and_upgraded, .description = "read-only: no kernel plan; a writer adds runs.blas and says 6")
 {
     evo_archive *a = open_rw();
     int64_t run = new_run(a, "r");
@@ -243,7 +279,7 @@ Test(archive, schema_3_is_read_and_upgraded, .description = "read-only: no kerne
     cr_assert_eq(archive_run_blas(a, run, plan, sizeof plan, &err), EVO_OK);
     cr_assert_str_eq(plan, "avx2");
     archive_close(a);
-    raw_sql("ALTER TABLE runs DROP COLUMN blas; UPDATE meta SET value = '3' WHERE key = 'schema_version'");
+    raw_sql(BEFORE_SCHEMA_6 "ALTER TABLE runs DROP COLUMN blas; UPDATE meta SET value = '3' WHERE key = 'schema_version'");
     a = open_ro();
     cr_assert_eq(archive_run_blas(a, run, plan, sizeof plan, &err), EVO_OK);
     cr_assert_str_eq(plan, "", "schema 3 recorded no plan");
@@ -253,7 +289,7 @@ Test(archive, schema_3_is_read_and_upgraded, .description = "read-only: no kerne
     expect(a, "SELECT value FROM meta WHERE key = 'schema_version'", "value\n3\n"); /* a reader changes nothing */
     archive_close(a);
     a = open_rw();
-    expect(a, "SELECT value FROM meta WHERE key = 'schema_version'", "value\n5\n");
+    expect(a, "SELECT value FROM meta WHERE key = 'schema_version'", "value\n6\n");
     cr_assert_eq(archive_run_blas(a, run, plan, sizeof plan, &err), EVO_OK);
     cr_assert_str_eq(plan, "", "the old run's plan stays unknown");
     cr_assert_eq(archive_run_set_provenance(a, run, &p, &err), EVO_OK, "%s", err.msg);
@@ -266,13 +302,13 @@ Test(archive, refuses_newer_schema_and_foreign_files, .description = "a clear me
 {
     evo_archive *a = open_rw();
     archive_close(a);
-    raw_sql("UPDATE meta SET value = '6' WHERE key = 'schema_version'");
+    raw_sql("UPDATE meta SET value = '7' WHERE key = 'schema_version'");
     evo_error err = {0};
     for (int ro = 0; ro < 2; ro++) {
         a = (evo_archive *)1;
         cr_assert_eq(archive_open(&a, path, ro, &err), EVO_ERR_DATA);
         cr_assert_null(a);
-        cr_assert(strstr(err.msg, "schema version 6 is newer than this evofolio reads (5)"), "%s", err.msg);
+        cr_assert(strstr(err.msg, "schema version 7 is newer than this evofolio reads (6)"), "%s", err.msg);
         cr_assert(strstr(err.msg, path), "%s", err.msg);
     }
     /* an archive of the first schema (epochs, no confirmations): named, with what to do */
@@ -395,11 +431,12 @@ Test(archive, evaluation_folds_and_state_in_one_transaction, .description = "all
     expect(a, "SELECT key, genome FROM evaluations",
            "key,genome\n"
            "model=asset;objective=sharpe;layers=2;hidden=16;seq_len=20;lr=0.001;weight_decay=0.0001;"
-           "dropout=0.1;batch=32;steps=10;features=ret1+vol20;strategies=;rebalance=5,"
+           "dropout=0.1;batch=32;steps=10;features=ret1+vol20;strategies=;rebalance=5;arch=lstm;d_model=0;"
+           "heads=0;ff=0,"
            "\"{\"\"model\"\":\"\"asset\"\",\"\"objective\"\":\"\"sharpe\"\",\"\"layers\"\":2,"
            "\"\"hidden\"\":16,\"\"seq_len\"\":20,\"\"lr\"\":0.001,\"\"weight_decay\"\":0.0001,"
            "\"\"dropout\"\":0.1,\"\"batch\"\":32,\"\"steps\"\":10,\"\"features\"\":[\"\"ret1\"\",\"\"vol20\"\"],"
-           "\"\"rebalance\"\":5}\"\n");
+           "\"\"rebalance\"\":5,\"\"arch\"\":\"\"lstm\"\"}\"\n");
     expect(a, "SELECT fold, first, last, days, sharpe, sortino, steps, best_step, train_loss, initial_loss, mae"
               " FROM folds ORDER BY fold",
            "fold,first,last,days,sharpe,sortino,steps,best_step,train_loss,initial_loss,mae\n"

@@ -42,7 +42,8 @@
            "  lr: {min: 0.000001, max: 0.01}\n"                                                              \
            "  weight_decay: [0, 0.0001, 0.01]\n"                                                             \
            "  dropout: {min: 0.1, max: 0.5}\n"                                                               \
-           "  batch: [16, 32, 64]\n"
+           "  batch: [16, 32, 64]\n"                                                                   \
+           "  arch: lstm\n"
 
 static void parse(const char *yaml, evo_config *cfg)
 {
@@ -90,13 +91,25 @@ static void assert_inside(const evo_genome *g, const evo_config *cfg, const char
         {g->steps, &cfg->search.steps, "steps"},
         {g->rebalance, &cfg->search.rebalance, "rebalance"},
     };
-    const int linear = g->model == MODEL_LINEAR; /* no LSTM: layers, hidden, seq_len are fixed */
+    const int linear = g->model == MODEL_LINEAR, attention = g->arch == ARCH_ATTENTION;
     for (size_t j = linear ? 3 : 0; j < sizeof num / sizeof num[0]; j++)
-        cr_assert(in_range(num[j].v, num[j].r), "%s %d: %s = %.17g outside: %s", what, i, num[j].name,
-                  num[j].v, key);
+        cr_assert((attention && num[j].r == &cfg->search.hidden) || in_range(num[j].v, num[j].r),
+                  "%s %d: %s = %.17g outside: %s", what, i, num[j].name, num[j].v, key);
+    cr_assert(g->arch >= 0 && g->arch < ARCH_COUNT && (bit(g->arch) & cfg->search.arch), "%s %d: arch outside: %s",
+              what, i, key);
+    if (attention) /* no LSTM units; d_model a multiple of heads */
+        cr_assert(!linear && g->hidden == 0 && in_range(g->d_model, &cfg->search.d_model) &&
+                      in_range(g->heads, &cfg->search.heads) && in_range(g->ff, &cfg->search.ff) &&
+                      g->d_model % g->heads == 0,
+                  "%s %d: attention genes: %s", what, i, key);
+    else
+        cr_assert(g->d_model == 0 && g->heads == 0 && g->ff == 0, "%s %d: an LSTM's attention genes: %s", what, i,
+                  key);
     if (linear)
-        cr_assert(g->layers == 0 && g->hidden == 0 && g->seq_len == 1 && g->dropout == 0, "%s %d: linear: %s",
-                  what, i, key);
+        cr_assert(g->layers == 0 && g->hidden == 0 && g->seq_len == 1 && g->dropout == 0 && !attention,
+                  "%s %d: linear: %s", what, i, key);
+    else if (attention)
+        cr_assert(in_range(g->dropout, &cfg->search.dropout), "%s %d: attention dropout %.17g", what, i, g->dropout);
     else if (g->layers == 1)
         cr_assert_eq(g->dropout, 0.0, "%s %d: one layer keeps dropout 0: %s", what, i, key);
     else
@@ -191,7 +204,7 @@ Test(ga, mutation_moves_one_set_name_and_keeps_sets_valid,
     /* Only the set genes move (rate 1 on a genome whose other genes cannot: single values). */
     evo_config fixed;
     parse(SOURCE "search: {model: asset, objective: sharpe, layers: 1, hidden: 8, seq_len: 10, lr: 0.001,"
-                 " weight_decay: 0, batch: 16, steps: 5, features: [ret1, vol20, macd], rebalance: 5}\n",
+                 " weight_decay: 0, batch: 16, steps: 5, features: [ret1, vol20, macd], rebalance: 5, arch: lstm}\n",
           &fixed);
     int swapped = 0, grown = 0;
     for (int i = 0; i < 3000; i++) {
@@ -282,6 +295,11 @@ Test(ga, crossover_takes_each_gene_from_a_parent,
                 continue;
             double vc = genome_gene_get(&c, (evo_gene)k), va = genome_gene_get(&a, (evo_gene)k),
                    vb = genome_gene_get(&b, (evo_gene)k);
+            if (k == GENE_D_MODEL) { /* a parent's, or the multiple of the child's heads nearest to it */
+                cr_assert(fabs(vc - va) < c.heads || fabs(vc - vb) < c.heads, "round %d: d_model = %g, not near "
+                          "a parent's (%g, %g) with %d heads", i, vc, va, vb, c.heads);
+                continue;
+            }
             if (genome_genes[k].kind != GENE_KIND_SET) {
                 cr_assert(vc == va || vc == vb, "round %d: %s = %g from neither parent (%g, %g)", i,
                           genome_genes[k].name, vc, va, vb);
@@ -417,8 +435,8 @@ Test(ga, mutation_rate_1_changes_nearly_every_gene,
         for (int k = 0; k < GENE_COUNT; k++)
             counted += genome_gene_get(&g, (evo_gene)k) != genome_gene_get(&m, (evo_gene)k);
         cr_assert_eq(changed, counted, "round %d: the return value counts changed genes", i);
-        cr_assert_leq(changed, GENE_COUNT - 1, "strategies cannot change here");
-        all += changed == GENE_COUNT - 1;
+        cr_assert_leq(changed, 12, "strategies and the attention genes cannot change here");
+        all += changed == 12;
         assert_inside(&m, &cfg, "rate 1", i);
     }
     cr_assert_geq(all, N * 97 / 100, "all 12 movable genes changed in only %d of %d", all, N);
@@ -728,10 +746,11 @@ Test(ga, breed_child_makes_something_new,
                       from_b, crossed);
         else
             cr_assert_eq(crossed, 0);
-        /* Even with mutation 0 a copy gets one more gene mutated, up to 8 times. A try fails when it
-         * draws a gene the genome does not use (strategies, and dropout with one layer: <= 2/13) or a
-         * step that stays put (2^-8), so a copy survives with probability < (2/13 + 1/256)^8 = 4e-7.
-         * Without the extra mutation every child of the first config is a copy. */
+        /* Even with mutation 0 a copy gets one more gene mutated, up to 8 times, drawn from the genes it
+         * uses. A try fails when it draws a step that stays put (2^-8) or a choice with one value
+         * (objective, arch: <= 2 of the 8 genes a linear model uses), so a copy survives with
+         * probability < (1/4 + 1/256)^8 = 2e-5. Without the extra mutation every child of the first
+         * config is a copy. */
         cr_assert_eq(equal, 0, "%d children of 1000 equal a parent", equal);
         ga_population_free(&pop);
         config_free(&cfg);
@@ -1346,7 +1365,9 @@ Test(ga, nsga_survivors_and_insert_by_hand, .description = "the P best by front 
  * and the members it keeps, hashed over 12 generations of 24 (toy_fitness, seed 7), equal the value
  * the GA of commit 63a5530 (before NSGA-II) gave - until the strategy catalogue grew from 7 names to
  * 9 (hrp, cluster): the default space took them in, and crossover tosses a coin per catalogue name
- * of a set, so the value was taken again then (0x4030f2fdb3766b82 before). A deliberate change of
+ * of a set, so the value was taken again then (0x4030f2fdb3766b82 before); and again when the
+ * attention genes came (arch, d_model, heads, ff: more draws per genome) and a copy's extra mutation
+ * began drawing from the genes the child uses (0xeebbfb1f318ea578 before). A deliberate change of
  * breeding changes it. */
 Test(ga, one_objective_breeds_as_before_nsga2, .description = "12 x 24, seed 7: the bred keys and survivors hash as before NSGA-II")
 {
@@ -1388,7 +1409,7 @@ Test(ga, one_objective_breeds_as_before_nsga2, .description = "12 x 24, seed 7: 
         for (const char *c = pop.members[i].key; *c; c++)
             h = (h ^ (unsigned char)*c) * 1099511628211ULL;
     cr_log_info("one-objective GA hash %016llx", (unsigned long long)h);
-    cr_assert_eq(h, 0xeebbfb1f318ea578ULL, "hash %016llx: the one-objective GA no longer breeds as it did", (unsigned long long)h);
+    cr_assert_eq(h, 0xa52a9076c0f5083fULL, "hash %016llx: the one-objective GA no longer breeds as it did", (unsigned long long)h);
     ga_population_free(&pop);
     config_free(&cfg);
 }

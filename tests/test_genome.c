@@ -15,10 +15,14 @@
 #define EXAMPLE_JSON                                                                                         \
     "{\"model\":\"asset\",\"objective\":\"sharpe\",\"layers\":2,\"hidden\":32,\"seq_len\":50,"               \
     "\"lr\":0.001,\"weight_decay\":0.0001,\"dropout\":0.1,\"batch\":64,\"steps\":200,"                       \
+    "\"features\":[\"ret1\",\"vol20\"],\"rebalance\":5,\"arch\":\"lstm\"}"
+#define EXAMPLE_JSON_BEFORE_ARCH                                                                             \
+    "{\"model\":\"asset\",\"objective\":\"sharpe\",\"layers\":2,\"hidden\":32,\"seq_len\":50,"               \
+    "\"lr\":0.001,\"weight_decay\":0.0001,\"dropout\":0.1,\"batch\":64,\"steps\":200,"                       \
     "\"features\":[\"ret1\",\"vol20\"],\"rebalance\":5}"
 #define EXAMPLE_KEY                                                                                          \
     "model=asset;objective=sharpe;layers=2;hidden=32;seq_len=50;lr=0.001;weight_decay=0.0001;"               \
-    "dropout=0.1;batch=64;steps=200;features=ret1+vol20;strategies=;rebalance=5"
+    "dropout=0.1;batch=64;steps=200;features=ret1+vol20;strategies=;rebalance=5;arch=lstm;d_model=0;heads=0;ff=0"
 
 /* A search space with every form of gene: lists, single values (a list of one), log-scale ranges of
  * reals and integers, linear ranges, and restricted choice and set genes. */
@@ -69,6 +73,18 @@ static evo_genome example(void)
     return g;
 }
 
+/* The example as a Transformer encoder: d_model 32 in 2 heads, feed-forward width 64. */
+static evo_genome example_attention(void)
+{
+    evo_genome g = example();
+    g.arch = ARCH_ATTENTION;
+    g.hidden = 0;
+    g.d_model = 32;
+    g.heads = 2;
+    g.ff = 64;
+    return g;
+}
+
 static evo_genome example_portfolio(void)
 {
     evo_genome g = example();
@@ -84,7 +100,8 @@ static void assert_same_genome(const evo_genome *a, const evo_genome *b, const c
                   a->hidden == b->hidden && a->seq_len == b->seq_len && a->lr == b->lr &&
                   a->weight_decay == b->weight_decay && a->dropout == b->dropout && a->batch == b->batch &&
                   a->steps == b->steps && a->features == b->features && a->strategies == b->strategies &&
-                  a->rebalance == b->rebalance,
+                  a->rebalance == b->rebalance && a->arch == b->arch && a->d_model == b->d_model &&
+                  a->heads == b->heads && a->ff == b->ff,
               "%s: genomes differ", what);
 }
 
@@ -128,14 +145,26 @@ static void assert_inside(const evo_genome *g, const evo_config *cfg, uint64_t s
     };
     const int linear = g->model == MODEL_LINEAR; /* no LSTM: layers, hidden, seq_len are fixed */
     for (size_t i = linear ? 3 : 0; i < sizeof num / sizeof num[0]; i++) {
+        if (num[i].r == &cfg->search.hidden && g->arch == ARCH_ATTENTION) /* the LSTM's units: 0, checked below */
+            continue;
         cr_assert(in_range(num[i].v, num[i].r), "seed %llu: %s = %g outside: %s", (unsigned long long)seed,
                   num[i].name, num[i].v, key);
         cr_assert(!num[i].integer || is_int(num[i].v), "%s = %g", num[i].name, num[i].v);
     }
+    cr_assert(bit(g->arch) & cfg->search.arch, "seed %llu: arch outside: %s", (unsigned long long)seed, key);
+    if (g->arch == ARCH_ATTENTION) {
+        cr_assert(!linear && g->hidden == 0, "seed %llu: attention has no LSTM units: %s", (unsigned long long)seed, key);
+        cr_assert(in_range(g->d_model, &cfg->search.d_model) && in_range(g->heads, &cfg->search.heads) &&
+                      in_range(g->ff, &cfg->search.ff) && g->d_model % g->heads == 0,
+                  "seed %llu: d_model, heads, ff: %s", (unsigned long long)seed, key);
+    } else {
+        cr_assert(g->d_model == 0 && g->heads == 0 && g->ff == 0, "seed %llu: an LSTM's attention genes: %s",
+                  (unsigned long long)seed, key);
+    }
     if (linear)
-        cr_assert(g->layers == 0 && g->hidden == 0 && g->seq_len == 1 && g->dropout == 0,
+        cr_assert(g->layers == 0 && g->hidden == 0 && g->seq_len == 1 && g->dropout == 0 && g->arch == ARCH_LSTM,
                   "seed %llu: linear: %s", (unsigned long long)seed, key);
-    else if (g->layers == 1)
+    else if (g->layers == 1 && g->arch == ARCH_LSTM)
         cr_assert_eq(g->dropout, 0.0, "seed %llu: one layer keeps dropout 0: %s", (unsigned long long)seed,
                      key);
     else
@@ -297,40 +326,48 @@ Test(genome, random_log_scale_is_log_uniform, .description = "half the draws of 
     evo_config cfg;
     parse(MIXED_SPACE, &cfg);
     enum { N = 4000 };
-    int lr_low = 0, hidden_low = 0;
+    int lr_low = 0, hidden_low = 0, lstm = 0;
     evo_rng rng;
     rng_seed(&rng, 7);
     for (int i = 0; i < N; i++) {
         evo_genome g;
         genome_random(&g, &cfg, &rng);
         lr_low += g.lr < 1e-4;
-        hidden_low += g.hidden < 13;
+        hidden_low += g.arch == ARCH_LSTM && g.hidden < 13;
+        lstm += g.arch == ARCH_LSTM;
     }
     cr_assert_float_eq((double)lr_low / N, 0.5, 0.04, "share of lr < 1e-4: %d / %d", lr_low, N);
-    cr_assert_float_eq((double)hidden_low / N, log(13.0 / 4) / log(41.0 / 4), 0.04, "hidden < 13: %d / %d",
-                       hidden_low, N);
+    cr_assert_gt(lstm, N / 3, "about half the draws are LSTMs: %d", lstm); /* then the sd is below 0.012 */
+    cr_assert_float_eq((double)hidden_low / lstm, log(13.0 / 4) / log(41.0 / 4), 0.05, "hidden < 13: %d / %d",
+                       hidden_low, lstm);
     config_free(&cfg);
 }
 
 Test(genome, random_single_values_are_fixed, .description = "a gene with one allowed value always gets it")
 {
     evo_config cfg;
-    parse(SOURCE "search: {model: shared, objective: meanvar, layers: 2, hidden: 48, seq_len: 30,"
-                 " lr: 0.003, weight_decay: 0.00002, dropout: 0.25, batch: 100, steps: 12,"
-                 " features: [rsi14], rebalance: 10}\n",
-          &cfg);
-    for (uint64_t seed = 1; seed <= 100; seed++) {
-        evo_rng rng;
-        evo_genome g;
-        rng_seed(&rng, seed);
-        genome_random(&g, &cfg, &rng);
-        char key[GENOME_KEY_MAX];
-        genome_key(&g, key);
-        cr_assert_str_eq(key, "model=shared;objective=meanvar;layers=2;hidden=48;seq_len=30;lr=0.003;"
-                              "weight_decay=2e-05;dropout=0.25;batch=100;steps=12;features=rsi14;"
-                              "strategies=;rebalance=10");
+    const char *arch[2] = {"lstm", "attention"}, *want[2] = {
+        "model=shared;objective=meanvar;layers=2;hidden=48;seq_len=30;lr=0.003;weight_decay=2e-05;dropout=0.25;"
+        "batch=100;steps=12;features=rsi14;strategies=;rebalance=10;arch=lstm;d_model=0;heads=0;ff=0",
+        "model=shared;objective=meanvar;layers=2;hidden=0;seq_len=30;lr=0.003;weight_decay=2e-05;dropout=0.25;"
+        "batch=100;steps=12;features=rsi14;strategies=;rebalance=10;arch=attention;d_model=24;heads=3;ff=40"};
+    for (int a = 0; a < 2; a++) {
+        char text[512];
+        snprintf(text, sizeof text, SOURCE "search: {model: shared, objective: meanvar, layers: 2, hidden: 48, "
+                 "seq_len: 30, lr: 0.003, weight_decay: 0.00002, dropout: 0.25, batch: 100, steps: 12, features: "
+                 "[rsi14], rebalance: 10, arch: %s, d_model: 24, heads: 3, ff: 40}\n", arch[a]);
+        parse(text, &cfg);
+        for (uint64_t seed = 1; seed <= 100; seed++) {
+            evo_rng rng;
+            evo_genome g;
+            rng_seed(&rng, seed);
+            genome_random(&g, &cfg, &rng);
+            char key[GENOME_KEY_MAX];
+            genome_key(&g, key);
+            cr_assert_str_eq(key, want[a]);
+        }
+        config_free(&cfg);
     }
-    config_free(&cfg);
 }
 
 /* ---------------------------------------------------------------- normalise */
@@ -414,7 +451,17 @@ Test(genome, key_is_the_documented_text, .description = "exact keys of hand-made
     genome_key(&g, key);
     cr_assert_str_eq(key, "model=portfolio;objective=forecast;layers=1;hidden=32;seq_len=50;lr=0.001235;"
                           "weight_decay=1e-05;dropout=0;batch=64;steps=200;features=ret1+vol20+macd;"
-                          "strategies=ew+minvar+erc;rebalance=5");
+                          "strategies=ew+minvar+erc;rebalance=5;arch=lstm;d_model=0;heads=0;ff=0");
+
+    g = example_attention(); /* hidden is the LSTM's: 0; d_model 30 is not a multiple of 4: 28 */
+    g.hidden = 32;
+    g.heads = 4;
+    g.d_model = 30;
+    genome_normalise(&g, &cfg);
+    genome_key(&g, key);
+    cr_assert_str_eq(key, "model=asset;objective=sharpe;layers=2;hidden=0;seq_len=50;lr=0.001;weight_decay=0.0001;"
+                          "dropout=0.1;batch=64;steps=200;features=ret1+vol20;strategies=;rebalance=5;"
+                          "arch=attention;d_model=28;heads=4;ff=64");
     config_free(&cfg);
 }
 
@@ -435,6 +482,10 @@ static void change_gene(evo_genome *g, evo_gene k)
     case GENE_FEATURES: g->features |= bit(FEATURE_MACD); break;
     case GENE_STRATEGIES: g->strategies ^= bit(STRATEGY_MOMENTUM); break;
     case GENE_REBALANCE: g->rebalance = 6; break;
+    case GENE_ARCH: g->arch = ARCH_ATTENTION; break;
+    case GENE_D_MODEL: g->d_model = 48; break;
+    case GENE_HEADS: g->heads = 4; break;
+    case GENE_FF: g->ff = 65; break;
     default: cr_assert_fail("gene %d has no change in this test: add one", k);
     }
 }
@@ -456,7 +507,9 @@ Test(genome, key_changes_with_every_gene, .description = "changing any one gene 
     parse(SOURCE, &cfg);
     for (int k = 0; k < GENE_COUNT; k++) {
         /* Strategies matter only to the portfolio model, features only to the others. */
-        evo_genome base = k == GENE_STRATEGIES ? example_portfolio() : example();
+        /* The attention genes matter only to attention. */
+        const int attention = k == GENE_D_MODEL || k == GENE_HEADS || k == GENE_FF;
+        evo_genome base = k == GENE_STRATEGIES ? example_portfolio() : attention ? example_attention() : example();
         evo_genome g = base;
         change_gene(&g, (evo_gene)k);
         genome_normalise(&base, &cfg);
@@ -473,7 +526,9 @@ Test(genome, key_changes_with_every_gene, .description = "changing any one gene 
             cr_assert(!strncmp(sa[j], prefix, strlen(prefix)), "segment %d is '%s', not gene %s", j, sa[j],
                       genome_genes[j].name);
             /* Going to one layer also zeroes dropout: that segment may change with it. */
-            int follows = k == GENE_LAYERS && j == GENE_DROPOUT;
+            int follows = (k == GENE_LAYERS && j == GENE_DROPOUT) ||
+                          /* going to attention drops the LSTM's hidden and takes the attention genes */
+                          (k == GENE_ARCH && (j == GENE_HIDDEN || j == GENE_D_MODEL || j == GENE_HEADS || j == GENE_FF));
             if (j == k)
                 cr_assert_str_neq(sa[j], sb[j], "gene %s", genome_genes[k].name);
             else if (!follows)
@@ -545,9 +600,30 @@ Test(genome, json_of_the_example, .description = "the issue's example genome pri
     json = genome_to_json(&g);
     cr_assert_str_eq(json, "{\"model\":\"portfolio\",\"objective\":\"sharpe\",\"layers\":1,\"hidden\":32,"
                            "\"seq_len\":50,\"lr\":0.001,\"weight_decay\":0.0001,\"batch\":64,"
-                           "\"steps\":200,\"strategies\":[\"ew\",\"minvar\",\"erc\"],\"rebalance\":5}");
+                           "\"steps\":200,\"strategies\":[\"ew\",\"minvar\",\"erc\"],\"rebalance\":5,"
+                           "\"arch\":\"lstm\"}");
     cr_assert_eq(genome_from_json(&h, json, &cfg, &err), EVO_OK, "%s", err.msg);
     assert_same_genome(&g, &h, "parsed portfolio");
+    free(json);
+
+    /* Attention: d_model, heads, ff and dropout (one block has it) instead of hidden; a JSON without
+     * arch (written before it existed) is an LSTM. */
+    g = example_attention();
+    g.layers = 1;
+    genome_normalise(&g, &cfg);
+    json = genome_to_json(&g);
+    cr_assert_str_eq(json, "{\"model\":\"asset\",\"objective\":\"sharpe\",\"layers\":1,\"seq_len\":50,"
+                           "\"lr\":0.001,\"weight_decay\":0.0001,\"dropout\":0.1,\"batch\":64,\"steps\":200,"
+                           "\"features\":[\"ret1\",\"vol20\"],\"rebalance\":5,\"arch\":\"attention\","
+                           "\"d_model\":32,\"heads\":2,\"ff\":64}");
+    cr_assert_eq(genome_from_json(&h, json, &cfg, &err), EVO_OK, "%s", err.msg);
+    assert_same_genome(&g, &h, "parsed attention");
+    free(json);
+    cr_assert_eq(genome_from_json(&h, EXAMPLE_JSON_BEFORE_ARCH, &cfg, &err), EVO_OK, "%s", err.msg);
+    cr_assert_eq(h.arch, ARCH_LSTM);
+    genome_key(&h, key);
+    cr_assert_str_eq(key, EXAMPLE_KEY);
+    json = NULL;
     free(json);
 
     /* Linear: no LSTM genes; the key holds them in canonical form (0 layers and hidden, 1 day). */
@@ -561,7 +637,7 @@ Test(genome, json_of_the_example, .description = "the issue's example genome pri
     assert_same_genome(&g, &h, "parsed linear");
     genome_key(&h, key);
     cr_assert_str_eq(key, "model=linear;objective=sharpe;layers=0;hidden=0;seq_len=1;lr=0.001;weight_decay=0.0001;"
-                          "dropout=0;batch=64;steps=200;features=ret1+vol20;strategies=;rebalance=5");
+                          "dropout=0;batch=64;steps=200;features=ret1+vol20;strategies=;rebalance=5;arch=lstm;d_model=0;heads=0;ff=0");
     free(json);
     config_free(&cfg);
 }
