@@ -79,6 +79,34 @@ static void fixture_free(fixture *f)
     config_free(&f->cfg);
 }
 
+/* The models the engine builds: each kind with an LSTM, then each but linear with attention. */
+enum { MODEL_VARIANTS = 2 * MODEL_KIND_COUNT - 1 };
+
+static evo_genome genome(evo_model_kind kind, evo_objective obj);
+
+/* Model variant v (0 .. MODEL_VARIANTS-1): kind v with an LSTM, or a non-linear kind with a 2-head
+ * attention encoder of width 16. */
+static evo_genome variant(int v, evo_objective obj)
+{
+    const evo_model_kind attentive[MODEL_KIND_COUNT - 1] = {MODEL_ASSET, MODEL_SHARED, MODEL_PORTFOLIO};
+    evo_genome g = genome(v < MODEL_KIND_COUNT ? (evo_model_kind)v : attentive[v - MODEL_KIND_COUNT], obj);
+    if (v >= MODEL_KIND_COUNT) {
+        g.arch = ARCH_ATTENTION;
+        g.hidden = 0;
+        g.d_model = 16;
+        g.heads = 2;
+        g.ff = 16;
+    }
+    return g;
+}
+
+static const char *variant_name(const evo_genome *g)
+{
+    static char name[64];
+    snprintf(name, sizeof name, "%s %s", catalog_model_kinds.names[g->model], catalog_architectures.names[g->arch]);
+    return name;
+}
+
 static evo_genome genome(evo_model_kind kind, evo_objective obj)
 {
     return (evo_genome){.model = kind, .objective = obj, .layers = 1, .hidden = 8, .seq_len = 5,
@@ -199,8 +227,8 @@ Test(evaluate, same_inputs_same_bits, .timeout = 120, .description = "two runs: 
 {
     fixture f;
     fixture_make(&f, 0.3, 0, 14);
-    for (int k = 0; k < MODEL_KIND_COUNT; k++) {
-        evo_genome g = genome((evo_model_kind)k, OBJECTIVE_SORTINO);
+    for (int k = 0; k < MODEL_VARIANTS; k++) {
+        evo_genome g = variant(k, OBJECTIVE_SORTINO);
         g.layers = 2;
         g.dropout = 0.2;
         g.steps = 40;
@@ -213,7 +241,8 @@ Test(evaluate, same_inputs_same_bits, .timeout = 120, .description = "two runs: 
         for (int k = 0; k < a.n_folds; k++)
             cr_assert_eq(memcmp(&a.folds[k].metrics, &b.folds[k].metrics, sizeof a.folds[k].metrics), 0);
         evaluate_genome(&b, &f.ctx, &g, 100, 0, &err);
-        cr_assert_neq(memcmp(&a.fitness, &b.fitness, sizeof a.fitness), 0, "another seed changes the result");
+        cr_assert_neq(memcmp(&a.fitness, &b.fitness, sizeof a.fitness), 0, "%s: another seed changes the result",
+                      variant_name(&g));
     }
     fixture_free(&f);
 }
@@ -221,9 +250,9 @@ Test(evaluate, same_inputs_same_bits, .timeout = 120, .description = "two runs: 
 /* Change every price after day d (inside the last fold's validation window): every weight decided up
  * to the close of day d - 1 (held over days up to d) is bit-identical. */
 Test(evaluate, future_prices_do_not_change_decided_weights, .timeout = 120,
-     .description = "causality at the model level, for every model kind")
+     .description = "causality at the model level, for every model kind and architecture")
 {
-    for (int k = 0; k < MODEL_KIND_COUNT; k++) {
+    for (int k = 0; k < MODEL_VARIANTS; k++) {
         fixture f, g2;
         fixture_make(&f, 0.3, 0.001, 15);
         fixture_make(&g2, 0.3, 0.001, 15);
@@ -236,7 +265,7 @@ Test(evaluate, future_prices_do_not_change_decided_weights, .timeout = 120,
             g2.panel.close[x] *= 0.8 + 0.4 * rng_uniform(&rng);
         evo_error err = {0};
         cr_assert_eq(evaluate_context_create(&g2.ctx, &g2.cfg, &g2.panel, &err), EVO_OK);
-        evo_genome g = genome((evo_model_kind)k, OBJECTIVE_SHARPE);
+        evo_genome g = variant(k, OBJECTIVE_SHARPE);
         g.steps = 30;
         genome_normalise(&g, &f.cfg);
         evo_eval_result a, b;
@@ -244,7 +273,7 @@ Test(evaluate, future_prices_do_not_change_decided_weights, .timeout = 120,
         cr_assert_eq(evaluate_genome(&b, &g2.ctx, &g, 3, 1, &err), EVO_OK);
         const int n = d - val.first + 1; /* weights held over return days val.first .. d */
         cr_assert_eq(memcmp(a.folds[1].bt.weights, b.folds[1].bt.weights, sizeof(double) * n * A), 0,
-                     "%s: a weight decided before day %d changed", catalog_model_kinds.names[k], d);
+                     "%s: a weight decided before day %d changed", variant_name(&g), d);
         cr_assert_neq(memcmp(a.folds[1].bt.weights, b.folds[1].bt.weights, sizeof(double) * (val.last - val.first + 1) * A),
                       0, "the change shows after day d");
         evaluate_result_free(&a);

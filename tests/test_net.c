@@ -235,9 +235,11 @@ Test(net, gradient_check_every_head_loss_and_shape,
 
 Test(net, forward_matches_reference, .description = "fused forward = plain-loop double reference")
 {
-    const shape sh = {"L2 H13", 2, 6, 5, 4, 13, 0, ARCH_LSTM, 0, 0};
-    for (int j = 0; j < COUNT(heads); j++) {
-        net_spec s = spec_of(&sh, &heads[j], 3);
+    const shape shs[2] = {{"L2 H13", 2, 6, 5, 4, 13, 0, ARCH_LSTM, 0, 0},
+                          {"attention L2 d_model 12", 2, 6, 5, 4, 12, 0, ARCH_ATTENTION, 3, 10}};
+    for (int j = 0; j < 2 * COUNT(heads); j++) {
+        const shape sh = shs[j / COUNT(heads)];
+        net_spec s = spec_of(&sh, &heads[j % COUNT(heads)], 3);
         evo_net *net;
         evo_error err = {0};
         cr_assert_eq(net_create(&s, &net, &err), EVO_OK);
@@ -248,6 +250,9 @@ Test(net, forward_matches_reference, .description = "fused forward = plain-loop 
         evo_rng rng;
         rng_seed(&rng, 5);
         fill_normal(x, n_x, 2.0, &rng);
+        /* the head starts at 0: move it, or every output would be 0 whatever the encoder computes */
+        fill_normal(net_params(net) + n_p - (size_t)(s.hidden + s.n_in + 1) * s.n_out,
+                    (size_t)(s.hidden + s.n_in) * s.n_out, 0.5, &rng);
         for (size_t i = 0; i < n_x; i++)
             xd[i] = x[i];
         for (size_t i = 0; i < n_p; i++)
@@ -256,9 +261,9 @@ Test(net, forward_matches_reference, .description = "fused forward = plain-loop 
         ref_forward(&s, pd, xd, rows, NULL, r, &SHARPE, y, w);
         /* float32 GEMMs plus activations with |error| <= 4e-7: outputs of order 1 agree to 1e-5 */
         for (int i = 0; i < n_y; i++) {
-            cr_assert(fabs(net_outputs(net)[i] - y[i]) <= 1e-5 * fmax(1, fabs(y[i])), "%s y[%d] %g vs %g",
-                      heads[j].name, i, net_outputs(net)[i], y[i]);
-            cr_assert(fabs(net_weights(net)[i] - w[i]) <= 1e-5, "%s w[%d]", heads[j].name, i);
+            cr_assert(fabs(net_outputs(net)[i] - y[i]) <= 1e-5 * fmax(1, fabs(y[i])), "%s %s y[%d] %g vs %g",
+                      sh.name, heads[j % COUNT(heads)].name, i, net_outputs(net)[i], y[i]);
+            cr_assert(fabs(net_weights(net)[i] - w[i]) <= 1e-5, "%s %s w[%d]", sh.name, heads[j % COUNT(heads)].name, i);
         }
         free(x);
         free(r);
@@ -323,13 +328,12 @@ static void toy_batch(float *x, float *r, evo_rng *rng)
     }
 }
 
-Test(net, learns_a_problem_that_needs_memory, .description = "sign 6 steps back picks the winning asset")
+/* Train s on the toy problem; assert that the loss falls and the weight goes to the winner. */
+static void learn_the_toy(const net_spec *s, const char *what)
 {
-    net_spec s = {.n_in = 1, .hidden = 16, .layers = 1, .n_out = 2, .block = 2, .seq_len = TOY_T,
-                  .max_rows = TOY_B, .dropout = 0, .seed = 4};
     evo_net *net;
     evo_error err = {0};
-    cr_assert_eq(net_create(&s, &net, &err), EVO_OK);
+    cr_assert_eq(net_create(s, &net, &err), EVO_OK, "%s", err.msg);
     static float x[TOY_T * TOY_B], r[2 * TOY_B];
     evo_rng rng;
     rng_seed(&rng, 8);
@@ -353,10 +357,23 @@ Test(net, learns_a_problem_that_needs_memory, .description = "sign 6 steps back 
         for (int b = 0; b < TOY_B; b++)
             on_winner += net_weights(net)[2 * b + (r[2 * b] > r[2 * b + 1] ? 0 : 1)] / (4 * TOY_B);
     }
-    cr_assert_lt(last, first, "loss did not fall: %g -> %g", first, last);
-    cr_assert_gt(on_winner, 0.9, "mean weight on the winner %.3f (0.5 is a coin flip)", on_winner);
+    cr_assert_lt(last, first, "%s: loss did not fall: %g -> %g", what, first, last);
+    cr_assert_gt(on_winner, 0.9, "%s: mean weight on the winner %.3f (0.5 is a coin flip)", what, on_winner);
     net_free(net);
 }
+
+Test(net, learns_a_problem_that_needs_memory, .description = "sign 6 steps back picks the winning asset")
+{
+    net_spec s = {.n_in = 1, .hidden = 16, .layers = 1, .n_out = 2, .block = 2, .seq_len = TOY_T,
+                  .max_rows = TOY_B, .dropout = 0, .seed = 4};
+    learn_the_toy(&s, "LSTM");
+    /* attention: the positional encoding tells the query which step is 6 back */
+    s.arch = ARCH_ATTENTION;
+    s.heads = 2;
+    s.ff = 32;
+    learn_the_toy(&s, "attention");
+}
+
 
 Test(net, save_and_load_round_trip, .description = "parameters survive a file; bad files are refused")
 {
@@ -378,6 +395,25 @@ Test(net, save_and_load_round_trip, .description = "parameters survive a file; b
     cr_assert_eq(memcmp(net_params(a), net_params(b), net_param_count(a) * sizeof(float)), 0);
     cr_assert_eq(net_load(c, path, &err), EVO_ERR_DATA, "other sizes are refused");
     cr_assert(strstr(err.msg, "sizes differ"), "%s", err.msg);
+    /* an attention net: its own round trip; an LSTM's file is not its */
+    net_spec sa = {.n_in = 3, .arch = ARCH_ATTENTION, .hidden = 4, .heads = 2, .ff = 5, .layers = 2, .n_out = 2,
+                   .block = 2, .seq_len = 4, .max_rows = 8, .seed = 3};
+    evo_net *d, *e;
+    cr_assert_eq(net_create(&sa, &d, &err), EVO_OK, "%s", err.msg);
+    sa.seed = 4;
+    cr_assert_eq(net_create(&sa, &e, &err), EVO_OK, "%s", err.msg);
+    cr_assert_eq(net_load(d, path, &err), EVO_ERR_DATA, "an LSTM's parameters are refused");
+    cr_assert(strstr(err.msg, "sizes differ") && strstr(err.msg, "lstm"), "%s", err.msg);
+    char path2[] = "/tmp/evofolio-net-XXXXXX";
+    fd = mkstemp(path2);
+    cr_assert_geq(fd, 0);
+    close(fd);
+    cr_assert_eq(net_save(d, path2, &err), EVO_OK, "%s", err.msg);
+    cr_assert_eq(net_load(e, path2, &err), EVO_OK, "%s", err.msg);
+    cr_assert_eq(memcmp(net_params(d), net_params(e), net_param_count(d) * sizeof(float)), 0);
+    unlink(path2);
+    net_free(d);
+    net_free(e);
     FILE *f = fopen(path, "r+b"); /* flip one parameter byte: the checksum catches it */
     fseek(f, 64, SEEK_SET);
     int byte = fgetc(f);
@@ -427,10 +463,11 @@ Test(net, bad_sizes_are_refused, .description = "impossible specs and batches fa
 Test(net, window_mode_equals_copied_windows, .description = "net_forward_window = net_forward on assembled x")
 {
     const int steps[2] = {1, 3}; /* one row a day (asset model), three (shared model with A = 3) */
-    for (int si = 0; si < 2; si++) {
-        const int step = steps[si], T = 5, F = 4, B = 4 * step;
-        net_spec s = {.n_in = F, .hidden = 7, .layers = 2, .n_out = step == 1 ? 3 : 1, .block = 3,
-                      .seq_len = T, .max_rows = B, .dropout = 0, .window_step = step, .seed = 9};
+    for (int si = 0; si < 4; si++) { /* the LSTM, then attention */
+        const int step = steps[si % 2], T = 5, F = 4, B = 4 * step, attention = si >= 2;
+        net_spec s = {.n_in = F, .arch = attention ? ARCH_ATTENTION : ARCH_LSTM, .hidden = attention ? 8 : 7,
+                      .heads = 2, .ff = 6, .layers = 2, .n_out = step == 1 ? 3 : 1, .block = 3, .seq_len = T,
+                      .max_rows = B, .dropout = 0, .window_step = step, .seed = 9};
         evo_net *a, *b;
         evo_error err = {0};
         cr_assert_eq(net_create(&s, &a, &err), EVO_OK, "%s", err.msg);
@@ -439,6 +476,10 @@ Test(net, window_mode_equals_copied_windows, .description = "net_forward_window 
         float table[64 * 4], x[5 * 12 * 4], r[12 * 3];
         evo_rng rng;
         rng_seed(&rng, 21);
+        /* the head starts at 0, which would leave the encoder without gradients: move it, alike in both */
+        const size_t n_p = net_param_count(a), n_head = (size_t)(s.hidden + F) * s.n_out;
+        fill_normal(net_params(a) + n_p - n_head - s.n_out, n_head, 0.5, &rng);
+        memcpy(net_params(b), net_params(a), n_p * sizeof(float));
         fill_normal(table, (size_t)rows * F, 1, &rng);
         fill_normal(r, (size_t)B * s.n_out, 0.02, &rng);
         for (int t = 0; t < T; t++)
@@ -455,7 +496,8 @@ Test(net, window_mode_equals_copied_windows, .description = "net_forward_window 
         for (size_t i = 0; i < net_param_count(a); i++)
             scale = fmax(scale, fabs(gb[i]));
         for (size_t i = 0; i < net_param_count(a); i++)
-            cr_assert(fabs(ga[i] - gb[i]) <= 1e-5 * scale, "step %d: grad[%zu] %g vs %g", step, i, ga[i], gb[i]);
+            cr_assert(fabs(ga[i] - gb[i]) <= 1e-5 * scale, "%s step %d: grad[%zu] %g vs %g", attention ? "attention" : "LSTM",
+                      step, i, ga[i], gb[i]);
         net_free(a);
         net_free(b);
     }
