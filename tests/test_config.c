@@ -455,3 +455,22 @@ Test(config, backtest_clusters, .description = "backtest.clusters 1..1000, defau
                      SOURCE "ga: {population: 10}\nbacktest: {clusters: 3}\n");
     expect_error(SOURCE "backtest:\n  clusters: 0\n", "t.yaml:4:13:", "1");
 }
+
+Test(config, attention_widths_split_into_heads, .description = "search.d_model must hold a multiple of every search.heads value")
+{
+    expect_error(SOURCE "search:\n  heads: [3]\n  d_model: [16, 32]\n", "t.yaml:5:", "no value of search.d_model is a multiple of 3");
+    expect_error(SOURCE "search:\n  heads: {min: 1, max: 5}\n  d_model: {min: 16, max: 19}\n", "t.yaml:5:",
+                 "multiple of 5");
+    evo_config cfg;
+    evo_error err = {0};
+    cr_assert_eq(parse(SOURCE "search:\n  heads: {min: 1, max: 4}\n  d_model: {min: 16, max: 19}\n", &cfg, &err), EVO_OK,
+                 "16 splits into 1 to 4 heads: %s", err.msg);
+    config_free(&cfg);
+    cr_assert_eq(parse(SOURCE "search:\n  arch: lstm\n  heads: [3]\n  d_model: [16]\n", &cfg, &err), EVO_OK,
+                 "an LSTM-only search draws no widths: %s", err.msg);
+    config_free(&cfg);
+    cr_assert_eq(parse(SOURCE, &cfg, &err), EVO_OK, "%s", err.msg);
+    cr_assert_eq(cfg.search.arch, (1u << ARCH_LSTM) | (1u << ARCH_ATTENTION), "both architectures by default");
+    config_free(&cfg);
+    expect_error(SOURCE "search:\n  arch: [lstm, transformer]\n", "t.yaml:4:", "transformer");
+}

@@ -745,6 +745,20 @@ Test(genome, error_unknown_and_missing_genes, .description = "unknown gene with 
                  NULL);
     expect_error(SOURCE, example_with("\"asset\",", "\"portfolio\","), "gene 'strategies' is missing", NULL);
     expect_error(SOURCE, "{}", "is missing", NULL);
+    /* attention reads d_model, heads and ff instead of hidden */
+    const char *attention = "\"arch\":\"attention\",\"d_model\":32,\"heads\":2,\"ff\":64}";
+    expect_error(SOURCE, example_with("\"arch\":\"lstm\"}", "\"arch\":\"attention\"}"), "gene 'd_model' is missing", NULL);
+    expect_error(SOURCE, example_with("\"arch\":\"lstm\"}", "\"arch\":\"attention\",\"d_model\":30,\"heads\":4,\"ff\":64}"),
+                 "d_model 30 is not a multiple of heads 4", NULL);
+    expect_error(SOURCE, example_with("\"arch\":\"lstm\"}", "\"arch\":\"transformer\"}"), "expected an architecture name", "transformer");
+    evo_config cfg;
+    evo_genome g;
+    evo_error err = {0};
+    parse(SOURCE, &cfg);
+    cr_assert_eq(genome_from_json(&g, example_with("\"arch\":\"lstm\"}", attention), &cfg, &err), EVO_OK, "%s", err.msg);
+    cr_assert(g.arch == ARCH_ATTENTION && g.d_model == 32 && g.heads == 2 && g.ff == 64 && g.hidden == 0,
+              "the LSTM's hidden is dropped");
+    config_free(&cfg);
 }
 
 Test(genome, error_wrong_types, .description = "each gene kind names what it expected")
