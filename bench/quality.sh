@@ -12,6 +12,9 @@
 #           generation), no generation limit and ga.max_seconds = the GA run's search time (its first
 #           evaluation's start to its last one's end), on as many ranks: equal core-seconds
 #   asha    the same in steady mode (ASHA's asynchronous promotions)
+#   lstm    the default search with search.arch: [lstm] (the GA's budget: population x generations)
+#   attention  the same with search.arch: [attention]: LSTM against attention on the same data,
+#           budget and seed (the default search lets both compete)
 # next to the yardsticks of build/bench/quality_yardsticks (equal weight, the rule that knows the
 # plant, ridge on ret1). Prints a table (stdout), the means and the targets (PASS/FAIL, informational),
 # and writes build/bench/quality/results.csv. Exits 0 unless a step crashed.
@@ -49,7 +52,8 @@ has() { case " $METHODS " in *" $1 "*) return 0 ;; esac; return 1; }
 [ -x "$YARD" ] || die "$YARD is missing: run make $YARD"
 "$PY" -c 'import yaml' 2>/dev/null || die "$PY cannot import yaml (PyYAML)"
 for m in $METHODS; do
-  case $m in ga|random|tpe|rungs|asha) ;; *) die "unknown method '$m' in BENCH_QUALITY_METHODS (ga random tpe rungs asha)" ;; esac
+  case $m in ga|random|tpe|rungs|asha|lstm|attention) ;;
+    *) die "unknown method '$m' in BENCH_QUALITY_METHODS (ga random tpe rungs asha lstm attention)" ;; esac
 done
 TPE_OK=0
 if has tpe; then
@@ -70,7 +74,8 @@ CRASHED=0
 
 # mkcfg OUT NAME [KEY=VALUE...]: configs/default.yaml with name, data (data.csv), split and output
 # (OUT's name with .db for .yaml) replaced, all relative to OUT's directory, and each ga KEY set to
-# VALUE (the random search's population, the rungs' settings).
+# VALUE (the random search's population, the rungs' settings); a KEY with a dot names its section
+# (search.arch=[lstm]), its VALUE read as YAML.
 mkcfg() {
   "$PY" - "$DEFAULT_CFG" "$@" <<'EOF'
 import os, sys, yaml
@@ -91,7 +96,11 @@ def scalar(v):
     return v
 for kv in sys.argv[4:]:
     key, value = kv.split("=", 1)
-    cfg["ga"][key] = scalar(value)
+    if "." in key:
+        section, key = key.split(".", 1)
+        cfg.setdefault(section, {})[key] = yaml.safe_load(value)
+    else:
+        cfg["ga"][key] = scalar(value)
 with open(out, "w") as f:
     yaml.safe_dump(cfg, f, sort_keys=False)
 EOF
@@ -141,7 +150,7 @@ print(g["population"] * g["generations"] + g.get("confirm", 0) * g.get("confirm_
 }
 
 CSV=$WORK/results.csv
-echo "kind,strength,seed,assets,days,ew,rule,rule_gross,ridge,ridge_gross,ga_test,ga_skill,ga_dsr,ga_pbo,ga_evals,ga_seconds,random_test,random_skill,random_evals,random_seconds,tpe_test,tpe_fitness,tpe_trials,tpe_seconds,ga_search_seconds,rungs_test,rungs_skill,rungs_evals,rungs_search_seconds,asha_test,asha_skill,asha_evals,asha_search_seconds" >"$CSV"
+echo "kind,strength,seed,assets,days,ew,rule,rule_gross,ridge,ridge_gross,ga_test,ga_skill,ga_dsr,ga_pbo,ga_evals,ga_seconds,random_test,random_skill,random_evals,random_seconds,tpe_test,tpe_fitness,tpe_trials,tpe_seconds,ga_search_seconds,rungs_test,rungs_skill,rungs_evals,rungs_search_seconds,asha_test,asha_skill,asha_evals,asha_search_seconds,lstm_test,lstm_skill,lstm_evals,attention_test,attention_skill,attention_evals" >"$CSV"
 
 nsets=$(echo $SETS | wc -w)
 i=0
@@ -196,6 +205,15 @@ EOF
     search $m "$dir" "$dir/$m.yaml" "$seed"
     eval "${m}_test=\$S_TEST ${m}_skill=\$S_SKILL ${m}_evals=\$S_EVALS ${m}_search=\$S_SEARCH"
   done
+  # one architecture alone, on the GA's budget and seed
+  for m in lstm attention; do
+    eval "${m}_test=- ${m}_skill=- ${m}_evals=-"
+    has $m || continue
+    mkcfg "$dir/$m.yaml" "quality-$tag-$m" "search.arch=[$m]" || die "cannot write $dir/$m.yaml"
+    log "$m: search.arch [$m]: mpirun -n $RANKS evofolio run $dir/$m.yaml --seed $seed"
+    search $m "$dir" "$dir/$m.yaml" "$seed"
+    eval "${m}_test=\$S_TEST ${m}_skill=\$S_SKILL ${m}_evals=\$S_EVALS"
+  done
   case $ga_evals in ''|0|*[!0-9]*) budget=${BENCH_QUALITY_BUDGET:-$(fallback_budget "$dir/ga.yaml")} ;; *) budget=$ga_evals ;; esac
 
   rnd_test=- rnd_skill=- rnd_evals=- rnd_secs=-
@@ -225,7 +243,7 @@ EOF
     fi
   fi
 
-  echo "$kind,$strength,$seed,$assets,$DAYS,$ew,$rule,$rule_gross,$ridge,$ridge_gross,$ga_test,$ga_skill,$ga_dsr,$ga_pbo,$ga_evals,$ga_secs,$rnd_test,$rnd_skill,$rnd_evals,$rnd_secs,$tpe_test,$tpe_fit,$tpe_trials,$tpe_secs,$ga_search,$rungs_test,$rungs_skill,$rungs_evals,$rungs_search,$asha_test,$asha_skill,$asha_evals,$asha_search" >>"$CSV"
+  echo "$kind,$strength,$seed,$assets,$DAYS,$ew,$rule,$rule_gross,$ridge,$ridge_gross,$ga_test,$ga_skill,$ga_dsr,$ga_pbo,$ga_evals,$ga_secs,$rnd_test,$rnd_skill,$rnd_evals,$rnd_secs,$tpe_test,$tpe_fit,$tpe_trials,$tpe_secs,$ga_search,$rungs_test,$rungs_skill,$rungs_evals,$rungs_search,$asha_test,$asha_skill,$asha_evals,$asha_search,$lstm_test,$lstm_skill,$lstm_evals,$attention_test,$attention_skill,$attention_evals" >>"$CSV"
 done
 
 # The table, the means and the targets, from results.csv.
@@ -255,11 +273,13 @@ def verdict(s):
     return {"1": "skill", "0": "none"}.get(s, s or "-")
 
 cols = ["kind", "strength", "seed", "ew", "rule", "ridge", "ga_test", "ga_verdict", "ga_evals", "ga_s",
-        "random_test", "tpe_test", "rungs_test", "rungs_evals", "asha_test", "asha_evals"]
+        "random_test", "tpe_test", "rungs_test", "rungs_evals", "asha_test", "asha_evals", "lstm_test",
+        "lstm_verdict", "attention_test", "attention_verdict"]
 table = [[r["kind"], r["strength"], r["seed"], cell(r["ew"]), cell(r["rule"]), cell(r["ridge"]),
           cell(r["ga_test"]), verdict(r["ga_skill"]), r["ga_evals"], cell(r["ga_seconds"], 0),
           cell(r["random_test"]), cell(r["tpe_test"]), cell(r["rungs_test"]), r["rungs_evals"],
-          cell(r["asha_test"]), r["asha_evals"]] for r in rows]
+          cell(r["asha_test"]), r["asha_evals"], cell(r["lstm_test"]), verdict(r["lstm_skill"]),
+          cell(r["attention_test"]), verdict(r["attention_skill"])] for r in rows]
 
 planted = [r for r in rows if r["kind"] != "none"]
 noise = [r for r in rows if r["kind"] == "none"]
@@ -267,6 +287,10 @@ noise = [r for r in rows if r["kind"] == "none"]
 def mean(rs, key):
     xs = [num(r[key]) for r in rs]
     return None if not rs or any(x is None for x in xs) else sum(xs) / len(xs)
+
+def skills(rs, key):
+    s = [num(r[key]) for r in rs]
+    return "-" if None in s else "%d/%d" % (sum(s), len(s))
 
 for label, rs in (("mean planted", planted), ("mean noise", noise)):
     if rs:
@@ -276,7 +300,9 @@ for label, rs in (("mean planted", planted), ("mean noise", noise)):
                      ["-" if None in skill else "%d/%d skill" % (sum(skill), len(skill)),
                       f(mean(rs, "ga_evals"), 0), f(mean(rs, "ga_seconds"), 0),
                       f(mean(rs, "random_test")), f(mean(rs, "tpe_test")), f(mean(rs, "rungs_test")),
-                      f(mean(rs, "rungs_evals"), 0), f(mean(rs, "asha_test")), f(mean(rs, "asha_evals"), 0)])
+                      f(mean(rs, "rungs_evals"), 0), f(mean(rs, "asha_test")), f(mean(rs, "asha_evals"), 0),
+                      f(mean(rs, "lstm_test")), skills(rs, "lstm_skill"), f(mean(rs, "attention_test")),
+                      skills(rs, "attention_skill")])
 
 widths = [max(len(c), *(len(t[i]) for t in table)) for i, c in enumerate(cols)]
 line = lambda cells: "  ".join(c.rjust(w) if i >= 3 else c.ljust(w) for i, (c, w) in enumerate(zip(cells, widths)))
@@ -336,6 +362,15 @@ for m in ("rungs", "asha"):
     if "ga" in methods and planted:
         target(None if g is None or o is None else o >= g,
                "mean over planted sets at equal core-seconds: %s %s >= GA %s" % (m, f(o), f(g)))
+# one architecture alone: honest on both kinds of set (the comparison itself is the table's)
+for m in ("lstm", "attention"):
+    if m not in methods:
+        continue
+    for r in rows:
+        name = "%s:%s:%s" % (r["kind"], r["strength"], r["seed"])
+        s, want = num(r[m + "_skill"]), 0 if r["kind"] == "none" else 1
+        target(None if s is None else s == want, "%-16s %s verdict %s (%s: %s)" % (
+            name, m, verdict(r[m + "_skill"]), "noise" if want == 0 else "planted", verdict(str(want))))
 print("%d PASS, %d FAIL" % (npass, nfail))
 EOF
 
