@@ -159,9 +159,12 @@ static const char schema6_sql[] =
 static const char schema6_read_sql[] =
     "CREATE TEMP VIEW evaluations AS SELECT *, 'lstm' AS arch, 0 AS d_model, 0 AS heads, 0 AS ff\n"
     "  FROM main.evaluations;\n"
-    "CREATE TEMP TRIGGER evaluations_insert INSTEAD OF INSERT ON evaluations BEGIN SELECT RAISE(ABORT, 'read-only'); END;\n"
-    "CREATE TEMP TRIGGER evaluations_update INSTEAD OF UPDATE ON evaluations BEGIN SELECT RAISE(ABORT, 'read-only'); END;\n"
-    "CREATE TEMP TRIGGER evaluations_delete INSTEAD OF DELETE ON evaluations BEGIN SELECT RAISE(ABORT, 'read-only'); END;\n"
+    "CREATE TEMP TRIGGER evaluations_insert INSTEAD OF INSERT ON evaluations\n"
+    "  BEGIN SELECT RAISE(ABORT, 'read-only'); END;\n"
+    "CREATE TEMP TRIGGER evaluations_update INSTEAD OF UPDATE ON evaluations\n"
+    "  BEGIN SELECT RAISE(ABORT, 'read-only'); END;\n"
+    "CREATE TEMP TRIGGER evaluations_delete INSTEAD OF DELETE ON evaluations\n"
+    "  BEGIN SELECT RAISE(ABORT, 'read-only'); END;\n"
     LEADERBOARD_VIEW_SQL("TEMP ");
 
 /* Statements kept prepared for the life of the handle, indexed by enum. */

@@ -776,8 +776,9 @@ static int validate(evo_config *cfg, evo_error *err)
         return config_fail_at(cfg, "ga.champions", err, EVO_ERR_CONFIG,
                               "ga.champions %d is larger than ga.population %d.", cfg->ga.champions,
                               cfg->ga.population);
-    int heads;
-    if ((cfg->search.arch & (1u << ARCH_ATTENTION)) && (heads = heads_without_width(&cfg->search.heads, &cfg->search.d_model)))
+    const int heads = cfg->search.arch & (1u << ARCH_ATTENTION)
+                          ? heads_without_width(&cfg->search.heads, &cfg->search.d_model) : 0;
+    if (heads)
         return config_fail_at(cfg, "search.d_model", err, EVO_ERR_CONFIG,
                               "no value of search.d_model is a multiple of %d, a value of search.heads (the "
                               "heads split d_model evenly). Widen search.d_model or narrow search.heads.",

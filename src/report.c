@@ -735,7 +735,8 @@ static int finalists_table(report *r)
     put(r, "</table></div>\n<p class=\"note\">Each finalist is retrained with fresh seeds on the same "
            "validation folds (ga.confirm_seeds); the fitness in the search is the luckiest of many tries, the "
            "mean over fresh seeds is what the genome is worth. The linear twin is the champion's inputs and "
-           "training settings without an LSTM: an LSTM that does not beat it adds nothing.</p>\n");
+           "training settings without a sequence encoder (LSTM or attention): one that does not beat it "
+           "adds nothing.</p>\n");
     return rc;
 }
 
