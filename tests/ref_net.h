@@ -50,9 +50,9 @@ static const double *ref_attention(const net_spec *s, const double *p, const dou
                                    const float *const *masks, double *out)
 {
     const int T = s->seq_len, F = s->n_in, D = s->hidden, NH = s->heads, dh = D / NH, FF = s->ff, N = B * T;
-    double *z = malloc(sizeof(double) * N * D), *u = malloc(sizeof(double) * N * D);
-    double *qkv = malloc(sizeof(double) * N * 3 * D), *o = malloc(sizeof(double) * N * D);
-    double *f = malloc(sizeof(double) * N * FF), *a = malloc(sizeof(double) * N * D);
+    double *z = calloc((size_t)N * D, sizeof(double)), *u = calloc((size_t)N * D, sizeof(double));
+    double *qkv = calloc((size_t)N * 3 * D, sizeof(double)), *o = calloc((size_t)N * D, sizeof(double));
+    double *f = calloc((size_t)N * FF, sizeof(double)), *a = calloc((size_t)N * D, sizeof(double));
     const double *w_in = p, *b_in = w_in + F * D;
     p = b_in + D;
     for (int b = 0; b < B; b++)
