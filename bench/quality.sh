@@ -110,11 +110,12 @@ EOF
 q() { "$BIN" query "$1" sql "$2" --format csv | sed -n 2p; }
 
 # search METHOD DIR CFG SEED: run the search, read its archive; sets S_TEST S_SKILL S_DSR S_PBO S_EVALS
-# S_SECS and S_SEARCH (seconds from the first evaluation's start to the last one's end).
+# S_SECS, S_SEARCH (seconds from the first evaluation's start to the last one's end) and S_CHAMP (the
+# champion's model kind and architecture, as asset/attention).
 search() {
   local method=$1 dir=$2 cfg=$3 seed=$4 db t0 rc n c
   db=$dir/$(basename "$cfg" .yaml).db
-  S_TEST=ERR S_SKILL=ERR S_DSR=ERR S_PBO=ERR S_EVALS=ERR S_SECS=ERR S_SEARCH=ERR
+  S_TEST=ERR S_SKILL=ERR S_DSR=ERR S_PBO=ERR S_EVALS=ERR S_SECS=ERR S_SEARCH=ERR S_CHAMP=ERR
   t0=$(now)
   mpirun --allow-run-as-root --oversubscribe -n "$RANKS" "$BIN" run "$cfg" --seed "$seed" \
     >"$dir/$method.out" 2>"$dir/$method.err"
@@ -127,6 +128,7 @@ search() {
     return 1
   fi
   S_TEST=$(q "$db" "SELECT f.sharpe FROM tests t JOIN folds f ON f.run = t.run AND f.eval = t.eval AND f.fold = 0 WHERE t.rank = 1")
+  S_CHAMP=$(q "$db" "SELECT e.model || '/' || e.arch FROM tests t JOIN evaluations e ON e.run = t.run AND e.id = t.eval WHERE t.rank = 1")
   IFS=, read -r S_SKILL S_DSR S_PBO <<EOF
 $(q "$db" "SELECT skill, dsr, pbo FROM runs")
 EOF
@@ -150,7 +152,7 @@ print(g["population"] * g["generations"] + g.get("confirm", 0) * g.get("confirm_
 }
 
 CSV=$WORK/results.csv
-echo "kind,strength,seed,assets,days,ew,rule,rule_gross,ridge,ridge_gross,ga_test,ga_skill,ga_dsr,ga_pbo,ga_evals,ga_seconds,random_test,random_skill,random_evals,random_seconds,tpe_test,tpe_fitness,tpe_trials,tpe_seconds,ga_search_seconds,rungs_test,rungs_skill,rungs_evals,rungs_search_seconds,asha_test,asha_skill,asha_evals,asha_search_seconds,lstm_test,lstm_skill,lstm_evals,attention_test,attention_skill,attention_evals" >"$CSV"
+echo "kind,strength,seed,assets,days,ew,rule,rule_gross,ridge,ridge_gross,ga_test,ga_skill,ga_dsr,ga_pbo,ga_evals,ga_seconds,random_test,random_skill,random_evals,random_seconds,tpe_test,tpe_fitness,tpe_trials,tpe_seconds,ga_search_seconds,rungs_test,rungs_skill,rungs_evals,rungs_search_seconds,asha_test,asha_skill,asha_evals,asha_search_seconds,lstm_test,lstm_skill,lstm_evals,lstm_champion,attention_test,attention_skill,attention_evals,attention_champion" >"$CSV"
 
 nsets=$(echo $SETS | wc -w)
 i=0
@@ -207,12 +209,12 @@ EOF
   done
   # one architecture alone, on the GA's budget and seed
   for m in lstm attention; do
-    eval "${m}_test=- ${m}_skill=- ${m}_evals=-"
+    eval "${m}_test=- ${m}_skill=- ${m}_evals=- ${m}_champion=-"
     has $m || continue
     mkcfg "$dir/$m.yaml" "quality-$tag-$m" "search.arch=[$m]" || die "cannot write $dir/$m.yaml"
     log "$m: search.arch [$m]: mpirun -n $RANKS evofolio run $dir/$m.yaml --seed $seed"
     search $m "$dir" "$dir/$m.yaml" "$seed"
-    eval "${m}_test=\$S_TEST ${m}_skill=\$S_SKILL ${m}_evals=\$S_EVALS"
+    eval "${m}_test=\$S_TEST ${m}_skill=\$S_SKILL ${m}_evals=\$S_EVALS ${m}_champion=\$S_CHAMP"
   done
   case $ga_evals in ''|0|*[!0-9]*) budget=${BENCH_QUALITY_BUDGET:-$(fallback_budget "$dir/ga.yaml")} ;; *) budget=$ga_evals ;; esac
 
@@ -243,7 +245,7 @@ EOF
     fi
   fi
 
-  echo "$kind,$strength,$seed,$assets,$DAYS,$ew,$rule,$rule_gross,$ridge,$ridge_gross,$ga_test,$ga_skill,$ga_dsr,$ga_pbo,$ga_evals,$ga_secs,$rnd_test,$rnd_skill,$rnd_evals,$rnd_secs,$tpe_test,$tpe_fit,$tpe_trials,$tpe_secs,$ga_search,$rungs_test,$rungs_skill,$rungs_evals,$rungs_search,$asha_test,$asha_skill,$asha_evals,$asha_search,$lstm_test,$lstm_skill,$lstm_evals,$attention_test,$attention_skill,$attention_evals" >>"$CSV"
+  echo "$kind,$strength,$seed,$assets,$DAYS,$ew,$rule,$rule_gross,$ridge,$ridge_gross,$ga_test,$ga_skill,$ga_dsr,$ga_pbo,$ga_evals,$ga_secs,$rnd_test,$rnd_skill,$rnd_evals,$rnd_secs,$tpe_test,$tpe_fit,$tpe_trials,$tpe_secs,$ga_search,$rungs_test,$rungs_skill,$rungs_evals,$rungs_search,$asha_test,$asha_skill,$asha_evals,$asha_search,$lstm_test,$lstm_skill,$lstm_evals,$lstm_champion,$attention_test,$attention_skill,$attention_evals,$attention_champion" >>"$CSV"
 done
 
 # The table, the means and the targets, from results.csv.
@@ -274,12 +276,12 @@ def verdict(s):
 
 cols = ["kind", "strength", "seed", "ew", "rule", "ridge", "ga_test", "ga_verdict", "ga_evals", "ga_s",
         "random_test", "tpe_test", "rungs_test", "rungs_evals", "asha_test", "asha_evals", "lstm_test",
-        "lstm_verdict", "attention_test", "attention_verdict"]
+        "lstm_verdict", "lstm_champion", "attention_test", "attention_verdict", "attention_champion"]
 table = [[r["kind"], r["strength"], r["seed"], cell(r["ew"]), cell(r["rule"]), cell(r["ridge"]),
           cell(r["ga_test"]), verdict(r["ga_skill"]), r["ga_evals"], cell(r["ga_seconds"], 0),
           cell(r["random_test"]), cell(r["tpe_test"]), cell(r["rungs_test"]), r["rungs_evals"],
-          cell(r["asha_test"]), r["asha_evals"], cell(r["lstm_test"]), verdict(r["lstm_skill"]),
-          cell(r["attention_test"]), verdict(r["attention_skill"])] for r in rows]
+          cell(r["asha_test"]), r["asha_evals"], cell(r["lstm_test"]), verdict(r["lstm_skill"]), r["lstm_champion"],
+          cell(r["attention_test"]), verdict(r["attention_skill"]), r["attention_champion"]] for r in rows]
 
 planted = [r for r in rows if r["kind"] != "none"]
 noise = [r for r in rows if r["kind"] == "none"]
@@ -301,8 +303,8 @@ for label, rs in (("mean planted", planted), ("mean noise", noise)):
                       f(mean(rs, "ga_evals"), 0), f(mean(rs, "ga_seconds"), 0),
                       f(mean(rs, "random_test")), f(mean(rs, "tpe_test")), f(mean(rs, "rungs_test")),
                       f(mean(rs, "rungs_evals"), 0), f(mean(rs, "asha_test")), f(mean(rs, "asha_evals"), 0),
-                      f(mean(rs, "lstm_test")), skills(rs, "lstm_skill"), f(mean(rs, "attention_test")),
-                      skills(rs, "attention_skill")])
+                      f(mean(rs, "lstm_test")), skills(rs, "lstm_skill"), "", f(mean(rs, "attention_test")),
+                      skills(rs, "attention_skill"), ""])
 
 widths = [max(len(c), *(len(t[i]) for t in table)) for i, c in enumerate(cols)]
 line = lambda cells: "  ".join(c.rjust(w) if i >= 3 else c.ljust(w) for i, (c, w) in enumerate(zip(cells, widths)))
