@@ -334,7 +334,7 @@ int genome_validate(const evo_genome *g, const evo_config *cfg, evo_error *err)
         if (info->kind == GENE_KIND_CHOICE && !(v >= 0 && v < info->names->count))
             return evo_fail(err, EVO_ERR_USAGE, "gene %s: %g is not a %s.", info->name, v,
                             info->names->what);
-        if (info->kind == GENE_KIND_CHOICE && !((allowed >> (int)v) & 1u))
+        if (info->kind == GENE_KIND_CHOICE && genome_gene_used(g, (evo_gene)k) && !((allowed >> (int)v) & 1u))
             return evo_fail(err, EVO_ERR_USAGE, "gene %s: '%s' is not in search.%s of %s.", info->name,
                             info->names->names[(int)v], info->name, cfg->path);
         if (info->kind == GENE_KIND_SET) {

@@ -1049,3 +1049,23 @@ Test(genome, every_gene_has_a_field_and_a_search_space,
         cr_assert(genome_genes[k].words && genome_genes[k].words[0], "gene %s has no words", genome_genes[k].name);
     config_free(&cfg);
 }
+
+Test(genome, an_unused_choice_is_not_checked_against_its_space,
+     .description = "a linear genome's arch is lstm (canonical) even where search.arch allows only attention")
+{
+    evo_config cfg;
+    parse(SOURCE "search: {model: [linear, asset], arch: attention}\n", &cfg);
+    evo_rng rng;
+    rng_seed(&rng, 3);
+    int linear = 0;
+    for (int i = 0; i < 200; i++) {
+        evo_genome g;
+        evo_error err = {0};
+        genome_random(&g, &cfg, &rng);
+        cr_assert_eq(genome_validate(&g, &cfg, &err), EVO_OK, "%s", err.msg);
+        cr_assert(g.model == MODEL_LINEAR ? g.arch == ARCH_LSTM : g.arch == ARCH_ATTENTION);
+        linear += g.model == MODEL_LINEAR;
+    }
+    cr_assert(linear > 50 && linear < 150, "both kinds drawn: %d linear", linear);
+    config_free(&cfg);
+}
