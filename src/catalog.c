@@ -3,7 +3,8 @@
 
 #include <string.h>
 
-static const char *const model_kinds[MODEL_KIND_COUNT] = {"asset", "shared", "portfolio", "linear"};
+static const char *const model_kinds[MODEL_KIND_COUNT] = {"asset", "shared", "portfolio", "linear",
+                                                              "autoencoder"};
 static const char *const architectures[ARCH_COUNT] = {"lstm", "attention"};
 static const char *const objectives[OBJECTIVE_COUNT] = {"sharpe", "sortino", "meanvar", "forecast"};
 static const char *const features[FEATURE_COUNT] = {"ret1",   "ret5", "ret20",  "vol20",

@@ -166,6 +166,8 @@ static int make_model_data(model_data *md, const evo_eval_context *ctx, const ev
         if (units[u] < 0)
             return evo_fail(err, EVO_ERR_USAGE, "the genome blends a strategy outside search.strategies");
     md->kind = g->model;
+    md->clusters = ctx->cfg->backtest.clusters;
+    md->window = ctx->cfg->backtest.window;
     md->D = D;
     md->U = U;
     md->W = W;

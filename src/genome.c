@@ -241,6 +241,7 @@ int genome_gene_used(const evo_genome *g, evo_gene k)
     const int linear = g->model == MODEL_LINEAR, attention = !linear && g->arch == ARCH_ATTENTION;
     switch (k) {
     case GENE_FEATURES: return g->model != MODEL_PORTFOLIO;
+    case GENE_OBJECTIVE: return g->model != MODEL_AUTOENCODER; /* it trains to reconstruct its inputs */
     case GENE_STRATEGIES: return g->model == MODEL_PORTFOLIO;
     case GENE_DROPOUT: return attention || (!linear && g->layers > 1);
     case GENE_HIDDEN: return !linear && !attention;
@@ -283,6 +284,8 @@ void genome_normalise(evo_genome *g, const evo_config *cfg)
         g->strategies = 0;
     else
         g->features = cfg->search.features;
+    if (g->model == MODEL_AUTOENCODER)
+        g->objective = OBJECTIVE_SHARPE;
     if (g->model == MODEL_LINEAR) { /* no sequence encoder: it reads the last day alone */
         g->layers = g->hidden = 0;
         g->seq_len = 1;

@@ -10,6 +10,7 @@
 #include "evofolio/adamw.h"
 #include "evofolio/loss.h"
 #include "evofolio/rng.h"
+#include "evofolio/strategies.h"
 
 /* A gradient norm above this means the candidate exploded, even if it is still finite. */
 #define MODEL_EXPLODED_NORM 1e8
@@ -30,20 +31,22 @@ void model_data_free(model_data *md)
     memset(md, 0, sizeof *md);
 }
 
-static int rows_per_day(const model_data *md) { return md->kind == MODEL_SHARED ? md->U : 1; }
+/* The shared and autoencoder models read one row per asset a day. */
+static int per_asset(const model_data *md) { return md->kind == MODEL_SHARED || md->kind == MODEL_AUTOENCODER; }
+static int rows_per_day(const model_data *md) { return per_asset(md) ? md->U : 1; }
 
 net_spec model_net_spec(const evo_genome *g, const model_data *md, uint64_t seed)
 {
-    const int shared = md->kind == MODEL_SHARED;
-    const int attention = g->arch == ARCH_ATTENTION;
-    return (net_spec){.n_in = shared ? md->W : md->U * md->W,
+    const int attention = g->arch == ARCH_ATTENTION, window = g->seq_len * md->W;
+    const int n_out = md->kind == MODEL_AUTOENCODER ? window : md->kind == MODEL_SHARED ? 1 : md->U;
+    return (net_spec){.n_in = per_asset(md) ? md->W : md->U * md->W,
                       .arch = g->arch,
                       .hidden = attention ? g->d_model : g->hidden,
                       .heads = g->heads,
                       .ff = g->ff,
                       .layers = g->layers,
-                      .n_out = shared ? 1 : md->U,
-                      .block = md->U,
+                      .n_out = n_out,
+                      .block = md->kind == MODEL_AUTOENCODER ? window : md->U,
                       .seq_len = g->seq_len,
                       .max_rows = g->batch * rows_per_day(md),
                       .dropout = (float)g->dropout,
@@ -93,22 +96,44 @@ static const float *window_targets(const model_data *md, int first)
     return md->targets + (size_t)(first + 1) * md->U;
 }
 
+/* The autoencoder's targets for the windows ending at days first .. first+n-1: row (day b, asset u)
+ * is that asset's window, its T days of W values in time order, out[b*U + u][T*W]. */
+static const float *window_of_each_row(float *out, const model_data *md, int first, int n, int T)
+{
+    const int U = md->U, W = md->W;
+    for (int b = 0; b < n; b++)
+        for (int u = 0; u < U; u++)
+            for (int t = 0; t < T; t++)
+                memcpy(out + (((size_t)b * U + u) * T + t) * W,
+                       md->inputs + ((size_t)(first + b - T + 1 + t) * U + u) * W, (size_t)W * sizeof *out);
+    return out;
+}
+
+/* What the net learns for those days: the next days' returns, or (recon not NULL: the autoencoder,
+ * recon its scratch) the windows themselves. */
+static const float *targets_of(float *recon, const model_data *md, int first, int n, int T)
+{
+    return recon ? window_of_each_row(recon, md, first, n, T) : window_targets(md, first);
+}
+
+/* The autoencoder learns by mean squared error (net.h's forecast loss), whatever its objective gene. */
 static loss_spec loss_of(const evo_genome *g, const model_train_options *opt)
 {
-    return (loss_spec){g->objective, opt->risk_aversion, opt->cost};
+    const evo_objective objective = g->model == MODEL_AUTOENCODER ? OBJECTIVE_FORECAST : g->objective;
+    return (loss_spec){objective, opt->risk_aversion, opt->cost};
 }
 
 /* Mean loss over the consecutive days first .. first+n-1 in eval mode, in blocks of at most B days,
  * weighted by days. */
 static double holdout_loss(evo_net *net, const model_data *md, const evo_genome *g, int first, int n,
-                           const loss_spec *loss, evo_error *err)
+                           const loss_spec *loss, float *recon, evo_error *err)
 {
     double sum = 0;
     for (int at = 0; at < n; at += g->batch) {
         int m = n - at < g->batch ? n - at : g->batch;
         if (net_forward_window(net, window_inputs(md, first + at, g->seq_len), m * rows_per_day(md), 0, err))
             return NAN;
-        sum += m * net_loss(net, window_targets(md, first + at), loss);
+        sum += m * net_loss(net, targets_of(recon, md, first + at, m, g->seq_len), loss);
     }
     return sum / n;
 }
@@ -153,14 +178,14 @@ static void block_order_draw(block_order *bo, int n_fit, int B, evo_rng *rng)
  * forward refused the batch (an internal error), or the offending value with *why set when the
  * candidate diverges. */
 static double train_step(evo_net *net, const model_data *md, const evo_genome *g, int first, int n_fit,
-                         int at, const model_train_options *opt, const adamw_options *aw, const char **why,
-                         evo_error *err)
+                         int at, const model_train_options *opt, const adamw_options *aw, float *recon,
+                         const char **why, evo_error *err)
 {
     const int B = g->batch, lo = at < 0 ? 0 : at, hi = at + B > n_fit ? n_fit : at + B, m = hi - lo;
     const loss_spec loss = loss_of(g, opt);
     if (net_forward_window(net, window_inputs(md, first + lo, g->seq_len), m * rows_per_day(md), 1, err))
         return NAN;
-    double value = net_backward(net, window_targets(md, first + lo), &loss, NULL);
+    double value = net_backward(net, targets_of(recon, md, first + lo, m, g->seq_len), &loss, NULL);
     double norm = net_step(net, aw, opt->clip_norm);
     if (!isfinite(value) || !isfinite(norm) || norm > MODEL_EXPLODED_NORM) {
         *why = !isfinite(value) ? "loss" : "gradient norm";
@@ -270,9 +295,11 @@ int model_train(evo_net *net, const model_data *md, const evo_genome *g, int fir
     const loss_spec loss = loss_of(g, opt);
     const size_t n_params = net_param_count(net);
     block_order bo = {malloc(((size_t)n_fit / g->batch + 2) * sizeof *bo.starts), 0, 0};
-    float *best = malloc(n_params * sizeof *best);
+    float *best = malloc(n_params * sizeof *best), *recon = NULL;
+    if (md->kind == MODEL_AUTOENCODER)
+        recon = malloc((size_t)g->batch * md->U * T * md->W * sizeof *recon);
     int rc = EVO_OK;
-    if (!bo.starts || !best) {
+    if (!bo.starts || !best || (md->kind == MODEL_AUTOENCODER && !recon)) {
         rc = evo_fail(err, EVO_ERR_NOMEM, "out of memory training on %d days", n);
         goto done;
     }
@@ -280,12 +307,13 @@ int model_train(evo_net *net, const model_data *md, const evo_genome *g, int fir
     rng_seed(&rng, seed ^ 0x5eed5eedULL);
     adamw_options aw = adamw_defaults((float)g->lr);
     aw.weight_decay = (float)g->weight_decay;
-    rep->initial_loss = holdout_loss(net, md, g, hold_first, n_hold, &loss, err);
+    rep->initial_loss = holdout_loss(net, md, g, hold_first, n_hold, &loss, recon, err);
     rep->holdout_loss = rep->train_loss = NAN;
     double since_check = 0; /* the sum of the minibatch losses since the last check, and their count */
     int n_since = 0, since_best = 0;
-    /* residual training: the linear part alone first (model.h) */
-    const int linear_steps = g->layers > 0 ? (int)(MODEL_LINEAR_SHARE * g->steps) : 0;
+    /* residual training: the linear part alone first (model.h); not the autoencoder's, whose embedding
+     * must carry the window */
+    const int linear_steps = g->layers > 0 && !recon ? (int)(MODEL_LINEAR_SHARE * g->steps) : 0;
     net_set_linear_only(net, linear_steps > 0);
     while (rep->steps < g->steps && !rep->truncated) {
         if (rep->steps == linear_steps && linear_steps > 0) {
@@ -295,7 +323,7 @@ int model_train(evo_net *net, const model_data *md, const evo_genome *g, int fir
         if (bo.next == bo.n)
             block_order_draw(&bo, n_fit, g->batch, &rng);
         const char *why = NULL;
-        double value = train_step(net, md, g, first, n_fit, bo.starts[bo.next++], opt, &aw, &why, err);
+        double value = train_step(net, md, g, first, n_fit, bo.starts[bo.next++], opt, &aw, recon, &why, err);
         rep->steps++;
         if (isnan(value) && !why) { /* the forward refused the batch: a broken invariant */
             rc = EVO_ERR_INTERNAL;
@@ -311,7 +339,7 @@ int model_train(evo_net *net, const model_data *md, const evo_genome *g, int fir
         rep->truncated = opt->deadline > 0 && model_now() > opt->deadline;
         if (rep->steps % check_every && rep->steps < g->steps && !rep->truncated)
             continue;
-        double h = holdout_loss(net, md, g, hold_first, n_hold, &loss, err);
+        double h = holdout_loss(net, md, g, hold_first, n_hold, &loss, recon, err);
         if (!isfinite(h)) {
             fail_report(rep, "diverged: hold-out loss %g at step %d", h, rep->steps);
             goto done;
@@ -336,6 +364,7 @@ done:
     rep->seconds = model_now() - t0;
     free(bo.starts);
     free(best);
+    free(recon);
     return rc;
 }
 
@@ -354,6 +383,39 @@ void model_forecast_weights(float *w, const float *f, int U, double conviction)
         w[u] = (float)(z[u] / sum);
 }
 
+/* The autoencoder's weights w[U] at the close of day d from its assets' embeddings e[U][H] (model.h):
+ * Ward clusters of the unit-length embeddings, each one's best trailing Sharpe ratio (sample sd). */
+static int autoencoder_weights(double *w, const float *e, const model_data *md, int d, int H, evo_error *err)
+{
+    const int U = md->U, from = d - md->window + 1 > md->first_day + 1 ? d - md->window + 1 : md->first_day + 1;
+    double *unit = malloc(sizeof *unit * (size_t)U * H), *dist = malloc(sizeof *dist * (size_t)U * U),
+           *sharpe = malloc(sizeof *sharpe * (size_t)U);
+    int rc = unit && dist && sharpe ? EVO_OK : evo_fail(err, EVO_ERR_NOMEM, "out of memory clustering %d assets", U);
+    for (int u = 0; !rc && u < U; u++) {
+        double norm = 0, mean = 0, ss = 0;
+        for (int j = 0; j < H; j++)
+            norm += (double)e[(size_t)u * H + j] * e[(size_t)u * H + j];
+        for (int j = 0; j < H; j++)
+            unit[(size_t)u * H + j] = norm > 0 ? e[(size_t)u * H + j] / sqrt(norm) : 0;
+        for (int t = from; t <= d; t++)
+            mean += md->targets[(size_t)t * U + u] / (double)(d - from + 1);
+        for (int t = from; t <= d; t++)
+            ss += (md->targets[(size_t)t * U + u] - mean) * (md->targets[(size_t)t * U + u] - mean);
+        sharpe[u] = d > from && ss > 0 ? mean / sqrt(ss / (d - from)) : 0;
+    }
+    for (int u = 0; !rc && u < U; u++)
+        for (int v = 0; v < U; v++) {
+            double s = 0;
+            for (int j = 0; j < H; j++)
+                s += (unit[(size_t)u * H + j] - unit[(size_t)v * H + j]) * (unit[(size_t)u * H + j] - unit[(size_t)v * H + j]);
+            dist[(size_t)u * U + v] = u == v ? 0 : sqrt(s);
+        }
+    if (!rc)
+        rc = strategy_cluster_pick(w, dist, sharpe, U, md->clusters, err);
+    free(unit), free(dist), free(sharpe);
+    return rc;
+}
+
 int model_predict(double *out, double *forecasts, evo_net *net, const model_data *md,
                   const evo_genome *g, const model_train_report *rep, const int *days, int n,
                   evo_error *err)
@@ -369,7 +431,10 @@ int model_predict(double *out, double *forecasts, evo_net *net, const model_data
         assemble(bb.x, NULL, md, days + at, m, g->seq_len);
         rc = net_forward(net, bb.x, m * rows_per_day(md), 0, err);
         const float *y = net_outputs(net), *w = net_weights(net);
-        for (int b = 0; !rc && b < m; b++) {
+        for (int b = 0; !rc && md->kind == MODEL_AUTOENCODER && b < m; b++)
+            rc = autoencoder_weights(out + (size_t)(at + b) * U, net_encoding(net) + (size_t)b * U * net_get_spec(net)->hidden,
+                                     md, days[at + b], net_get_spec(net)->hidden, err);
+        for (int b = 0; !rc && md->kind != MODEL_AUTOENCODER && b < m; b++) {
             double *o = out + (size_t)(at + b) * U;
             if (g->objective == OBJECTIVE_FORECAST)
                 model_forecast_weights(w_u, y + (size_t)b * U, U, rep->conviction);

@@ -382,6 +382,10 @@ int net_forward_window(evo_net *net, const float *x, int rows, int train, evo_er
 }
 
 const float *net_outputs(const evo_net *net) { return net->y; }
+const float *net_encoding(const evo_net *net)
+{
+    return net->spec.layers > 0 && !net->linear_only ? last_hidden(net) : NULL;
+}
 const float *net_weights(const evo_net *net) { return net->wts; }
 
 /* The loss of the last forward against r; fills dy = dLoss/dy (through the softmax for portfolio

@@ -974,7 +974,7 @@ static uint64_t confirm_seed(const search_state *st, int64_t id, int replica)
 static int linear_twin(search_state *st, const ga_individual *champion, ga_individual *out, evo_error *err)
 {
     const evo_genome *g = &champion->genome;
-    if (g->model == MODEL_LINEAR || g->model == MODEL_PORTFOLIO ||
+    if (g->model == MODEL_LINEAR || g->model == MODEL_PORTFOLIO || g->model == MODEL_AUTOENCODER ||
         !(st->cfg->search.model & (1u << MODEL_LINEAR)))
         return 0;
     memset(out, 0, sizeof *out);

@@ -176,27 +176,24 @@ int strategy_hrp_weights(double *w, const double *cov, int A, evo_error *err)
     return rc;
 }
 
-int strategy_cluster_weights(double *w, const double *mu, const double *cov, int A, int K, evo_error *err)
+int strategy_cluster_pick(double *w, const double *dist, const double *sharpe, int A, int K, evo_error *err)
 {
     if (K < 1)
         return evo_fail(err, EVO_ERR_USAGE, "cluster selection: %d clusters; expected at least 1", K);
     K = K > A ? A : K;
-    double *d = calloc((size_t)A * A, sizeof *d);
     cluster_merge *merges = malloc(sizeof *merges * (size_t)(A > 1 ? A - 1 : 1));
     int *label = malloc(sizeof *label * (size_t)A), *best = malloc(sizeof *best * (size_t)K);
-    int rc = d && merges && label && best ? EVO_OK
-                                          : evo_fail(err, EVO_ERR_NOMEM, "cluster selection: out of memory for %d assets", A);
-    if (!rc) {
-        correlation_distances(cov, A, d);
-        rc = cluster_linkage(d, A, CLUSTER_WARD, merges, err);
-    }
+    int rc = merges && label && best ? EVO_OK
+                                     : evo_fail(err, EVO_ERR_NOMEM, "cluster selection: out of memory for %d assets", A);
+    if (!rc)
+        rc = cluster_linkage(dist, A, CLUSTER_WARD, merges, err);
     if (!rc) {
         cluster_cut(merges, A, K, label);
         for (int k = 0; k < K; k++)
             best[k] = -1;
         for (int a = 0; a < A; a++) { /* ascending a: a tie keeps the lower index */
             const int b = best[label[a]];
-            if (b < 0 || trailing_sharpe(mu, cov, A, a) > trailing_sharpe(mu, cov, A, b))
+            if (b < 0 || sharpe[a] > sharpe[b])
                 best[label[a]] = a;
         }
         for (int a = 0; a < A; a++)
@@ -204,7 +201,21 @@ int strategy_cluster_weights(double *w, const double *mu, const double *cov, int
         for (int k = 0; k < K; k++)
             w[best[k]] = 1.0 / K;
     }
-    free(d), free(merges), free(label), free(best);
+    free(merges), free(label), free(best);
+    return rc;
+}
+
+int strategy_cluster_weights(double *w, const double *mu, const double *cov, int A, int K, evo_error *err)
+{
+    double *d = calloc((size_t)A * A, sizeof *d), *sharpe = malloc(sizeof *sharpe * (size_t)A);
+    int rc = d && sharpe ? EVO_OK : evo_fail(err, EVO_ERR_NOMEM, "cluster selection: out of memory for %d assets", A);
+    if (!rc) {
+        correlation_distances(cov, A, d);
+        for (int a = 0; a < A; a++)
+            sharpe[a] = trailing_sharpe(mu, cov, A, a);
+        rc = strategy_cluster_pick(w, d, sharpe, A, K, err);
+    }
+    free(d), free(sharpe);
     return rc;
 }
 

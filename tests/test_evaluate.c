@@ -88,7 +88,7 @@ static evo_genome genome(evo_model_kind kind, evo_objective obj);
  * attention encoder of width 16. */
 static evo_genome variant(int v, evo_objective obj)
 {
-    const evo_model_kind attentive[MODEL_KIND_COUNT - 1] = {MODEL_ASSET, MODEL_SHARED, MODEL_PORTFOLIO};
+    const evo_model_kind attentive[MODEL_KIND_COUNT - 1] = {MODEL_ASSET, MODEL_SHARED, MODEL_PORTFOLIO, MODEL_AUTOENCODER};
     evo_genome g = genome(v < MODEL_KIND_COUNT ? (evo_model_kind)v : attentive[v - MODEL_KIND_COUNT], obj);
     if (v >= MODEL_KIND_COUNT) {
         g.arch = ARCH_ATTENTION;

@@ -1069,3 +1069,27 @@ Test(genome, an_unused_choice_is_not_checked_against_its_space,
     cr_assert(linear > 50 && linear < 150, "both kinds drawn: %d linear", linear);
     config_free(&cfg);
 }
+
+Test(genome, autoencoder_reads_no_objective, .description = "the autoencoder trains to reconstruct: objective left out, canonical sharpe")
+{
+    evo_config cfg;
+    parse(SOURCE, &cfg);
+    evo_genome g = example_attention(), h;
+    g.model = MODEL_AUTOENCODER;
+    g.objective = OBJECTIVE_FORECAST;
+    genome_normalise(&g, &cfg);
+    cr_assert_eq(g.objective, OBJECTIVE_SHARPE);
+    char *json = genome_to_json(&g);
+    cr_assert_null(strstr(json, "objective"), "%s", json);
+    evo_error err = {0};
+    cr_assert_eq(genome_from_json(&h, json, &cfg, &err), EVO_OK, "%s", err.msg);
+    assert_same_genome(&g, &h, "parsed autoencoder");
+    char a[GENOME_KEY_MAX], b[GENOME_KEY_MAX];
+    genome_key(&g, a);
+    g.objective = OBJECTIVE_MEANVAR; /* not read: the same candidate */
+    genome_normalise(&g, &cfg);
+    genome_key(&g, b);
+    cr_assert_str_eq(a, b);
+    free(json);
+    config_free(&cfg);
+}

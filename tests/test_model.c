@@ -216,3 +216,58 @@ Test(model, refuses_one_day_minibatches_and_too_few_days,
     cr_assert(strstr(r.err.msg, "decision days to train on"), "%s", r.err.msg);
     run_free(&r);
 }
+
+/* The autoencoder on six assets in two groups: within a group every asset reads the same feature
+ * series (group 1's is group 0's negated, then scaled by 3), so equal inputs give equal embeddings and
+ * Ward's first merges are within the groups: cut into 2 clusters they are the groups. Returns are
+ * a group's common noise plus a drift that grows with the asset's index in the group, so the
+ * trailing Sharpe ratio picks the last of each: weights 0, 0, 1/2, 0, 0, 1/2 on every day. Training
+ * cuts the reconstruction error below the untrained net's. Both encoders. */
+Test(model, autoencoder_holds_the_best_asset_of_each_cluster,
+     .description = "embeddings cluster the two groups; each group's best trailing Sharpe held at 1/K")
+{
+    enum { U = 6, T = 5, AD = 300 };
+    for (int arch = 0; arch < ARCH_COUNT; arch++) {
+        model_data md = {.kind = MODEL_AUTOENCODER, .D = AD, .U = U, .W = 1, .first_day = 0, .clusters = 2,
+                         .window = 60};
+        md.inputs = calloc((size_t)AD * U, sizeof *md.inputs);
+        md.targets = calloc((size_t)AD * U, sizeof *md.targets);
+        cr_assert(md.inputs && md.targets);
+        evo_rng rng;
+        rng_seed(&rng, 17);
+        for (int d = 0; d < AD; d++) {
+            const double x = rng_normal(&rng), noise[2] = {0.01 * rng_normal(&rng), 0.01 * rng_normal(&rng)};
+            for (int u = 0; u < U; u++) {
+                md.inputs[(size_t)d * U + u] = (float)(u < 3 ? x : -3 * x);
+                md.targets[(size_t)d * U + u] = (float)(noise[u / 3] + 0.001 * (u % 3) + 0.0005 * rng_normal(&rng));
+            }
+        }
+        evo_genome g = {.model = MODEL_AUTOENCODER, .arch = (evo_arch)arch, .layers = 1, .hidden = 8, .d_model = 8,
+                        .heads = 2, .ff = 16, .seq_len = T, .lr = 0.01, .batch = 16, .steps = 200, .rebalance = 1};
+        if (arch == ARCH_ATTENTION)
+            g.hidden = 0;
+        net_spec spec = model_net_spec(&g, &md, 3);
+        cr_assert_eq(spec.n_out, T, "it reconstructs the T x W window");
+        evo_net *net;
+        evo_error err = {0};
+        cr_assert_eq(net_create(&spec, &net, &err), EVO_OK, "%s", err.msg);
+        model_train_report rep;
+        model_train_options opt = options(20, 0);
+        opt.val_fraction = 0.2;
+        cr_assert_eq(model_train(net, &md, &g, 0, 199, &opt, 9, &rep, &err), EVO_OK, "%s", err.msg);
+        cr_assert(!rep.failed, "%s", rep.reason);
+        cr_assert_lt(rep.holdout_loss, 0.5 * rep.initial_loss, "%s: reconstruction MSE %g from %g",
+                     catalog_architectures.names[arch], rep.holdout_loss, rep.initial_loss);
+        int days[40];
+        double w[40 * U];
+        for (int i = 0; i < 40; i++)
+            days[i] = 220 + i;
+        cr_assert_eq(model_predict(w, NULL, net, &md, &g, &rep, days, 40, &err), EVO_OK, "%s", err.msg);
+        for (int i = 0; i < 40; i++)
+            for (int u = 0; u < U; u++)
+                cr_assert_float_eq(w[i * U + u], u % 3 == 2 ? 0.5 : 0.0, 1e-12, "%s day %d asset %d: %g",
+                                   catalog_architectures.names[arch], days[i], u, w[i * U + u]);
+        net_free(net);
+        model_data_free(&md);
+    }
+}

@@ -11,6 +11,9 @@ typedef enum {
     MODEL_PORTFOLIO, /* LSTM over baseline strategies' statistics -> softmax over S strategies */
     MODEL_LINEAR,    /* one dense layer on the last day's features of all assets -> softmax over A
                         assets: the asset model without an LSTM, the yardstick every LSTM must beat */
+    MODEL_AUTOENCODER, /* an encoder (LSTM or attention) trained to reconstruct each asset's window of
+                          features; Ward clusters of the assets' embeddings, each cluster's best
+                          trailing-Sharpe asset in equal weight (model.h) */
     MODEL_KIND_COUNT
 } evo_model_kind;
 

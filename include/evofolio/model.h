@@ -1,12 +1,19 @@
 /* model: a genome's network on its data - the per-day input table a model kind reads, minibatches of
  * decision days, training with early stopping on a held-out tail, divergence detection and a wall-time
  * cap, and predictions turned into portfolio weights. Shapes: D days; U units a day reads and weights
- * (A assets for the asset and shared models, S chosen strategies for the portfolio model); W values
- * per unit (selected features, or the 4 strategy statistics); T = seq_len; B days per minibatch.
+ * (A assets for the asset, shared and autoencoder models, S chosen strategies for the portfolio
+ * model); W values per unit (selected features, or the 4 strategy statistics); T = seq_len; B days per
+ * minibatch.
  *   asset:     one row a day, input U*W, outputs U, softmax over the U assets
  *   shared:    U rows a day (one per asset), input W, one score each, softmax across the day's rows
  *   portfolio: one row a day, input U*W, outputs U (strategies), softmax over them
  *   linear:    one row a day, input U*W of the last day only (no LSTM), outputs U, softmax
+ *   autoencoder: U rows a day (one per asset), input W, outputs T*W: the row's own window, which it
+ *              learns to reconstruct (MSE; the objective gene is not read). Its weights are cluster
+ *              selection on the encoder's output, the asset's embedding: the embeddings of a day's U
+ *              assets, scaled to unit length, are Ward-clustered on their Euclidean distances into
+ *              `clusters` groups (strategy_cluster_pick), and each group's asset of the best Sharpe
+ *              ratio over the last `window` days' returns is held in equal weight
  * model_data owns its arrays (model_data_free). Failures: EVO_ERR_NOMEM, EVO_ERR_USAGE; a diverging
  * candidate is not an error but a result (model_train_report.failed). */
 #ifndef EVOFOLIO_MODEL_H
@@ -25,6 +32,8 @@ typedef struct {
     float *inputs;  /* [D][U][W] normalised inputs known at the close of each day */
     float *targets; /* [D][U] simple return of each unit over day d (row 0 unused) */
     int first_day;  /* first day whose inputs are defined */
+    int clusters;   /* autoencoder: K (backtest.clusters) */
+    int window;     /* autoencoder: the trailing days of its Sharpe ratios (backtest.window) */
 } model_data;
 
 void model_data_free(model_data *md);

@@ -64,6 +64,10 @@ int net_forward_window(evo_net *net, const float *x, int rows, int train, evo_er
  * (portfolio weights, [rows * n_out / block][block]). Owned by the net. */
 const float *net_outputs(const evo_net *net);
 const float *net_weights(const evo_net *net);
+/* Of the last forward: what the head read from the encoder, [rows][hidden] - the LSTM's last hidden
+ * state or the attention encoder's pooled embedding; NULL without an encoder (layers 0, or linear
+ * only). Owned by the net. */
+const float *net_encoding(const evo_net *net);
 
 /* Loss of the last forward against next-day returns r (laid out like y), and backpropagation: the
  * gradients are zeroed, then filled. dx[T][rows][F] receives dLoss/dx when not NULL. */

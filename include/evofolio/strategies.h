@@ -47,6 +47,11 @@ int strategy_hrp_weights(double *w, const double *cov, int A, evo_error *err);
  * trailing Sharpe ratio mean / sd (0 when sd is 0; ties: the lower index). EVO_ERR_USAGE for K < 1;
  * EVO_ERR_NOMEM. */
 int strategy_cluster_weights(double *w, const double *mu, const double *cov, int A, int K, evo_error *err);
+/* Its selection step on any Euclidean distances dist[A][A] between the assets (the autoencoder model's
+ * embeddings, model.h): Ward linkage, cut into K clusters (K above A: A), equal weight on each
+ * cluster's asset of the highest sharpe[a] (ties: the lower index). EVO_ERR_USAGE for K < 1 or
+ * distances cluster_linkage refuses; EVO_ERR_NOMEM. */
+int strategy_cluster_pick(double *w, const double *dist, const double *sharpe, int A, int K, evo_error *err);
 
 typedef struct {
     evo_strategy strategy;
