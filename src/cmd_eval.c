@@ -434,6 +434,12 @@ int cmd_eval(int argc, char **argv)
         fprintf(stderr, "evofolio eval: --save writes the net trained for the test period: add --test.\n");
         return 2;
     }
+    if (from && (csv_path || genome_arg)) {
+        fprintf(stderr, "evofolio eval: --%s does not go with --from. For the daily weights of an archived "
+                "candidate, pass its genome and seed: evofolio eval CONFIG --genome JSON --seed S --csv FILE "
+                "(`evofolio query ARCHIVE show ID` prints both).\n", csv_path ? "csv" : "genome");
+        return 2;
+    }
     if (from)
         return eval_from(from, from_run, optind < argc ? argv[optind] : NULL, optind < argc - 1, &o);
     if (optind != argc - 1 || !genome_arg)

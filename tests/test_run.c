@@ -70,7 +70,11 @@ static long query_number(const char *db, const char *sql)
     return nl ? atol(nl + 1) : -1;
 }
 
-/* A config named name writing archive db; slow = more steps so that a run lasts a few seconds. */
+/* The model kinds write_config searches (a test may change it before writing). */
+static const char *models = "asset, shared, portfolio";
+
+/* A config named name writing archive db; slow = more steps so that a run lasts a few seconds. Both
+ * encoders compete, attention small (d_model 8, 1 or 2 heads, ff 8). */
 static void write_config(const char *name, const char *db, const char *mode, int generations, int slow,
                          double cost_bps)
 {
@@ -81,13 +85,14 @@ static void write_config(const char *name, const char *db, const char *mode, int
     fprintf(f, "name: itest\ndata: {prices: s.csv}\n"
                "split: {test_days: 60, folds: 2, train_days: 200, val_days: 60, embargo_days: 2}\n"
                "backtest: {window: 20, rebalance: 5, cost_bps: %g}\n"
-               "search:\n  model: [asset, shared, portfolio]\n  objective: [sharpe, meanvar, forecast]\n"
+               "search:\n  model: [%s]\n  objective: [sharpe, meanvar, forecast]\n"
+               "  arch: [lstm, attention]\n  d_model: [8]\n  heads: [1, 2]\n  ff: [8]\n"
                "  layers: [1]\n  hidden: [%s]\n  seq_len: [5, 8]\n  lr: {min: 0.001, max: 0.01}\n"
                "  weight_decay: [0.0001]\n  batch: [16]\n  steps: [%s]\n  features: [ret1, ret5, vol20]\n"
                "  strategies: [ew, invvol, momentum]\n  rebalance: [1, 5]\n"
                "ga: {mode: %s, population: 6, generations: %d, elite: 1, tournament: 2, seed: 5, champions: 2}\n"
                "train: {patience: %d}\noutput: {archive: %s}\n",
-            cost_bps, slow ? "16" : "4, 8", slow ? "300" : "2, 3", mode, generations, slow ? 300 : 2, db);
+            cost_bps, models, slow ? "16" : "4, 8", slow ? "300" : "2, 3", mode, generations, slow ? 300 : 2, db);
     fclose(f);
 }
 
@@ -178,6 +183,61 @@ Test(run, one_and_three_ranks_agree, .description = "generational: same evaluati
     cr_assert_eq(sh("cd %s && mkdir -p far && cp three.db far/ && rm -f s.csv && cd far && %s report three.db -o r.html "
                     "> r.out 2>&1", dir, bin), 0, "%s", slurp("far/r.out"));
     cr_assert(strstr(slurp("far/r.html"), "S03") && strstr(slurp("far/r.html"), "Made with"), "the stored names");
+}
+
+/* The autoencoder with both encoders, in a search on 1 and 3 ranks: the same archive; an attention
+ * autoencoder reproduces from it; its weights hold backtest.clusters assets (the default 5 of the
+ * test's 6) at 1/5; the report shows the architecture gene. */
+Test(run, autoencoders_of_both_encoders_run_and_reproduce, .description = "model autoencoder, arch lstm|attention: 1 = 3 ranks; eval --from; weights 1/K")
+{
+    models = "autoencoder";
+    write_config("ae1", "ae1.db", "generational", 2, 0, 10);
+    write_config("ae3", "ae3.db", "generational", 2, 0, 10);
+    cr_assert_eq(sh("%s run --quiet %s/ae1.yaml > %s/ae1.out 2>&1", bin, dir, dir), 0, "%s", slurp("ae1.out"));
+    cr_assert_eq(sh("mpirun -n 3 %s run --quiet %s/ae3.yaml > %s/ae3.out 2>&1", bin, dir, dir), 0, "%s", slurp("ae3.out"));
+    static char a[65536], b[65536];
+    query("ae1.db", EVALS, a, sizeof a);
+    query("ae3.db", EVALS, b, sizeof b);
+    cr_assert_str_eq(a, b, "1 rank:\n%s\n3 ranks:\n%s", a, b);
+    cr_assert_eq(query_number("ae3.db", "SELECT count(DISTINCT arch) FROM evaluations WHERE model = 'autoencoder' AND status = 'ok'"), 2,
+                 "both encoders trained");
+    int id = (int)query_number("ae3.db", "SELECT min(id) FROM evaluations WHERE arch = 'attention' AND status = 'ok' AND cache_of IS NULL");
+    cr_assert_gt(id, 0);
+    cr_assert_eq(sh("cd %s && %s eval --from ae3.db:%d > ae.out 2>&1", dir, bin, id), 0, "%s", slurp("ae.out"));
+    cr_assert(strstr(slurp("ae.out"), ": reproduced"), "%s", slurp("ae.out"));
+    cr_assert_eq(sh("cd %s && %s eval --from ae3.db:%d --csv ae.csv > ae.err 2>&1", dir, bin, id), 2, "--csv needs --genome");
+    cr_assert(strstr(slurp("ae.err"), "--csv does not go with --from"), "%s", slurp("ae.err"));
+    char genome[1024];
+    snprintf(genome, sizeof genome, "SELECT genome FROM evaluations WHERE id = %d", id);
+    query("ae3.db", genome, b, sizeof b);
+    const char *json = strchr(b, '{');
+    cr_assert_not_null(json, "%s", b);
+    snprintf(genome, sizeof genome, "%.*s", (int)strcspn(json, "\n"), json);
+    for (char *q = strstr(genome, "\"\""); q; q = strstr(q, "\"\"")) /* CSV quoting */
+        memmove(q, q + 1, strlen(q));
+    genome[strlen(genome) - (genome[strlen(genome) - 1] == '"')] = '\0';
+    cr_assert_eq(sh("cd %s && %s eval ae3.yaml --genome '%s' --csv ae.csv > ae.out 2>&1", dir, bin, genome), 0, "%s",
+                 slurp("ae.out"));
+    /* decision days hold five of the six assets at 1/5 (between rebalances the weights drift) */
+    FILE *f = fopen(strcat(strcpy(a, dir), "/ae.csv"), "r");
+    cr_assert_not_null(f);
+    char line[4096];
+    int rows = 0, full = 0;
+    while (fgets(line, sizeof line, f))
+        if (rows++ > 0) {
+            int fifths = 0, zeros = 0, col = 0;
+            for (char *tok = strtok(line, ",\n"); tok; tok = strtok(NULL, ",\n"), col++)
+                if (col >= 4) {
+                    fifths += fabs(atof(tok) - 0.2) < 1e-9;
+                    zeros += atof(tok) == 0;
+                }
+            full += fifths == 5 && zeros == 1;
+        }
+    fclose(f);
+    cr_assert_gt(full, 0, "a decision day holds five assets at 1/5 (%d rows)", rows);
+    cr_assert_eq(sh("cd %s && %s report ae3.db -o ae.html > aer.out 2>&1", dir, bin), 0, "%s", slurp("aer.out"));
+    cr_assert(strstr(slurp("ae.html"), "attention width (d_model)") && strstr(slurp("ae.html"), "autoencoder / sharpe / attention<"),
+              "the report's leaderboard shows the architecture and its genes");
 }
 
 /* Start command (in dir; output to NAME.out and NAME.err) in the background; wait until db holds at
