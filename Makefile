@@ -6,7 +6,8 @@
 #   make asan       the same suites built with AddressSanitizer and UBSan
 #   make fuzz       the libFuzzer harnesses of fuzz/ built with clang, each run FUZZ_SECONDS (default 60)
 #   make deps       install the Debian packages listed in DEB_PACKAGES (only those missing)
-#   make bench      LSTM training speed against PyTorch and the GEMM-only floor (bench/README.md)
+#   make bench      LSTM training speed against PyTorch and the GEMM-only floor, then bench-attention
+#   make bench-attention  the attention encoder's training speed against PyTorch (bench/README.md)
 #   make bench-baselines  the seven baseline strategies over data/dow30.csv, daily rebalancing
 #   make bench-features   every feature but volchg over data/dow30.csv, window 252
 #   make bench-archive    write 100,000 evaluations to an archive; time `evofolio query` on it
@@ -60,7 +61,7 @@ FUZZ_SECONDS ?= 60
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: FORCE all deps run test check-layers asan tests-run fuzz fuzz-run bench bench-run bench-search bench-baselines bench-features bench-archive bench-quality clean
+.PHONY: FORCE all deps run test check-layers asan tests-run fuzz fuzz-run bench bench-run bench-attention bench-attention-run bench-search bench-baselines bench-features bench-archive bench-quality clean
 all: $(BUILD)/evofolio
 
 $(BUILD)/obj/%.o: src/%.c
@@ -201,8 +202,32 @@ bench-run: $(BUILD)/bench/lstm_bench
 	fi
 	@sh bench/compare.sh $(BUILD)/bench/evofolio.txt $(BUILD)/bench/torch.txt
 
+# The attention encoder against nn.TransformerEncoder, the same way (BENCH_ATTENTION_ARGS: configs
+# small, seed, portfolio and --steps N).
+BENCH_ATTENTION_ARGS ?=
+bench-attention-run: $(BUILD)/bench/attention_bench
+	@echo "$(BUILD)/bench/attention_bench $(BENCH_ATTENTION_ARGS)"
+	@{ $(BUILD)/bench/attention_bench $(BENCH_ATTENTION_ARGS); echo $$? >$(BUILD)/bench/rc; } | \
+	  tee $(BUILD)/bench/attention_evofolio.txt; \
+	exit $$(cat $(BUILD)/bench/rc)
+	@if $(BENCH_PYTHON) -c 'import torch' 2>/dev/null; then \
+	  echo "$(BENCH_PYTHON) bench/torch_attention.py $(BENCH_ATTENTION_ARGS)"; \
+	  { OMP_NUM_THREADS=1 $(BENCH_PYTHON) bench/torch_attention.py $(BENCH_ATTENTION_ARGS); echo $$? >$(BUILD)/bench/rc; } | \
+	    tee $(BUILD)/bench/attention_torch.txt; \
+	  exit $$(cat $(BUILD)/bench/rc); \
+	else \
+	  echo "make bench-attention: $(BENCH_PYTHON) cannot import torch; skipping PyTorch" \
+	       "(install it with: $(strip $(SUDO) apt-get install python3-torch))"; \
+	  : >$(BUILD)/bench/attention_torch.txt; \
+	fi
+	@sh bench/compare_attention.sh $(BUILD)/bench/attention_evofolio.txt $(BUILD)/bench/attention_torch.txt
+
+bench-attention: deps
+	@$(MAKE) --no-print-directory bench-attention-run
+
 bench: deps
 	@$(MAKE) --no-print-directory bench-run
+	@$(MAKE) --no-print-directory bench-attention-run
 
 # All seven baselines over the whole Dow 30 data, k = 1, window 252, one core (target: < 1 s in all).
 bench-baselines: deps
