@@ -43,9 +43,9 @@ PKG_CFLAGS = $(shell PKG_CONFIG_PATH=$(BLAS_DIR)/pkgconfig pkg-config --cflags $
 LDLIBS     = $(shell PKG_CONFIG_PATH=$(BLAS_DIR)/pkgconfig pkg-config --libs $(PKGS)) \
              -Wl,-rpath,$(BLAS_DIR) -lcsv -lm
 
-# The LSTM's fused loops vectorise only with -O3 and without trapping-math (if-converted clamps);
-# the GEMM kernels need -O3 to unroll their tiles into registers.
-$(BUILD)/obj/lstm.o $(BUILD)/obj/blas.o: CFLAGS += -O3 -fno-trapping-math -ffp-contract=fast
+# The LSTM's fused loops and the attention encoder's row-wise loops vectorise only with -O3 and without
+# trapping-math (if-converted clamps); the GEMM kernels need -O3 to unroll their tiles into registers.
+$(BUILD)/obj/lstm.o $(BUILD)/obj/blas.o $(BUILD)/obj/attention.o: CFLAGS += -O3 -fno-trapping-math -ffp-contract=fast
 
 LIB_SRC  := $(filter-out src/main.c src/cmd.c src/cmd_%.c,$(wildcard src/*.c))
 CMD_SRC  := src/main.c src/cmd.c $(wildcard src/cmd_*.c)

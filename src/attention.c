@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "evofolio/blas.h"
-#include "evofolio/head.h"
+#include "evofolio/vecmath.h"
 
 #define LN_EPS 1e-5f
 
@@ -126,8 +126,70 @@ void attn_init(attn_weights *w, attn_cache *c, const attn_dims *d, evo_rng *rng)
 
 /* ---------------------------------------------------------------- row-wise pieces */
 
+/* The row-wise loops are cloned for AVX-512 and AVX2 (vecmath.h; they vectorise only at -O3: the
+ * Makefile compiles this file so). Every clone sums in the same order. */
+enum { LANES = 16 }; /* partial sums per reduction: a fixed-width inner loop that vectorises */
+
+/* sum of x[n] in LANES interleaved partial sums (a float reduction in order would not vectorise). */
+static inline float row_sum(const float *restrict x, int n)
+{
+    float acc[LANES] = {0};
+    int k = 0;
+    for (; k + LANES <= n; k += LANES)
+        for (int j = 0; j < LANES; j++)
+            acc[j] += x[k + j];
+    float s = 0;
+    for (; k < n; k++)
+        s += x[k];
+    for (int j = 0; j < LANES; j++)
+        s += acc[j];
+    return s;
+}
+
+/* sum of x[k] y[k], the same way. */
+static inline float row_dot(const float *restrict x, const float *restrict y, int n)
+{
+    float acc[LANES] = {0};
+    int k = 0;
+    for (; k + LANES <= n; k += LANES)
+        for (int j = 0; j < LANES; j++)
+            acc[j] += x[k + j] * y[k + j];
+    float s = 0;
+    for (; k < n; k++)
+        s += x[k] * y[k];
+    for (int j = 0; j < LANES; j++)
+        s += acc[j];
+    return s;
+}
+
+/* a[n][K] = softmax of each row, in place (float sums: a row has T terms). */
+WIDE_CLONES static void softmax_rows(float *restrict a, int n, int K)
+{
+    for (int r = 0; r < n; r++) {
+        float *ar = a + (size_t)r * K, max = ar[0];
+        for (int k = 1; k < K; k++)
+            max = ar[k] > max ? ar[k] : max;
+        for (int k = 0; k < K; k++)
+            ar[k] = vec_exp(ar[k] - max);
+        const float inv = 1.0f / row_sum(ar, K);
+        for (int k = 0; k < K; k++)
+            ar[k] *= inv;
+    }
+}
+
+/* Through p = softmax(z) per row, in place: dz = p (dp - sum_k p_k dp_k). */
+WIDE_CLONES static void softmax_rows_backward(float *restrict d, const float *restrict p, int n, int K)
+{
+    for (int r = 0; r < n; r++) {
+        float *dr = d + (size_t)r * K;
+        const float *pr = p + (size_t)r * K, dot = row_dot(pr, dr, K);
+        for (int k = 0; k < K; k++)
+            dr[k] = pr[k] * (dr[k] - dot);
+    }
+}
+
 /* y[n][K] += b[K] for every row. */
-static void add_bias(float *restrict y, const float *restrict b, size_t n, int K)
+WIDE_CLONES static void add_bias(float *restrict y, const float *restrict b, size_t n, int K)
 {
     for (size_t r = 0; r < n; r++)
         for (int k = 0; k < K; k++)
@@ -135,7 +197,7 @@ static void add_bias(float *restrict y, const float *restrict b, size_t n, int K
 }
 
 /* db[K] += the column sums of dy[n][K]. */
-static void add_column_sums(float *restrict db, const float *restrict dy, size_t n, int K)
+WIDE_CLONES static void add_column_sums(float *restrict db, const float *restrict dy, size_t n, int K)
 {
     for (size_t r = 0; r < n; r++)
         for (int k = 0; k < K; k++)
@@ -143,57 +205,95 @@ static void add_column_sums(float *restrict db, const float *restrict dy, size_t
 }
 
 /* y = LN(x) over each of the n rows of D values; stat[r] = (mean, 1/sd). */
-static void layer_norm_forward(float *restrict y, float *restrict stat, const float *restrict x,
-                               const float *restrict g, const float *restrict b, size_t n, int D)
+WIDE_CLONES static void
+layer_norm_forward(float *restrict y, float *restrict stat, const float *restrict x, const float *restrict g,
+                   const float *restrict b, size_t n, int D)
 {
     for (size_t r = 0; r < n; r++) {
         const float *xr = x + r * D;
-        float mean = 0, var = 0;
+        float *yr = y + r * D;
+        const float mean = row_sum(xr, D) / (float)D;
         for (int j = 0; j < D; j++)
-            mean += xr[j];
-        mean /= (float)D;
+            yr[j] = xr[j] - mean;
+        const float rstd = 1.0f / sqrtf(row_dot(yr, yr, D) / (float)D + LN_EPS);
         for (int j = 0; j < D; j++)
-            var += (xr[j] - mean) * (xr[j] - mean);
-        const float rstd = 1.0f / sqrtf(var / (float)D + LN_EPS);
-        for (int j = 0; j < D; j++)
-            y[r * D + j] = g[j] * (xr[j] - mean) * rstd + b[j];
+            yr[j] = g[j] * yr[j] * rstd + b[j];
         stat[2 * r] = mean;
         stat[2 * r + 1] = rstd;
     }
 }
 
 /* Through y = g xhat + b, xhat = (x - mean) / sd: dg += sum dy xhat; db += sum dy;
- * dx += (1/sd) (dxhat - mean(dxhat) - xhat mean(dxhat xhat)) with dxhat = dy g. */
-static void layer_norm_backward(float *restrict dx, float *restrict dg, float *restrict db,
-                                const float *restrict dy, const float *restrict x,
-                                const float *restrict stat, const float *restrict g, size_t n, int D)
+ * dx += (1/sd) (dxhat - mean(dxhat) - xhat mean(dxhat xhat)) with dxhat = dy g. The two means are
+ * summed in LANES partial sums, as row_sum. */
+WIDE_CLONES static void
+layer_norm_backward(float *restrict dx, float *restrict dg, float *restrict db, const float *restrict dy,
+                    const float *restrict x, const float *restrict stat, const float *restrict g, size_t n,
+                    int D)
 {
     for (size_t r = 0; r < n; r++) {
         const float *xr = x + r * D, *dyr = dy + r * D, mean = stat[2 * r], rstd = stat[2 * r + 1];
-        float m1 = 0, m2 = 0;
-        for (int j = 0; j < D; j++) {
-            float xhat = (xr[j] - mean) * rstd, dxhat = dyr[j] * g[j];
+        float acc1[LANES] = {0}, acc2[LANES] = {0}, m1 = 0, m2 = 0;
+        int j = 0;
+        for (; j + LANES <= D; j += LANES)
+            for (int k = 0; k < LANES; k++) {
+                const float xhat = (xr[j + k] - mean) * rstd, dxhat = dyr[j + k] * g[j + k];
+                dg[j + k] += dyr[j + k] * xhat;
+                db[j + k] += dyr[j + k];
+                acc1[k] += dxhat;
+                acc2[k] += dxhat * xhat;
+            }
+        for (; j < D; j++) {
+            const float xhat = (xr[j] - mean) * rstd, dxhat = dyr[j] * g[j];
             dg[j] += dyr[j] * xhat;
             db[j] += dyr[j];
             m1 += dxhat;
             m2 += dxhat * xhat;
         }
+        for (int k = 0; k < LANES; k++) {
+            m1 += acc1[k];
+            m2 += acc2[k];
+        }
         m1 /= (float)D;
         m2 /= (float)D;
-        for (int j = 0; j < D; j++) {
-            float xhat = (xr[j] - mean) * rstd;
+        for (j = 0; j < D; j++) {
+            const float xhat = (xr[j] - mean) * rstd;
             dx[r * D + j] += rstd * (dyr[j] * g[j] - m1 - xhat * m2);
         }
     }
 }
 
 /* y = LN(x) again from the stored statistics (backward needs the output the GEMM read). */
-static void layer_norm_again(float *restrict y, const float *restrict x, const float *restrict stat,
-                             const float *restrict g, const float *restrict b, size_t n, int D)
+WIDE_CLONES static void
+layer_norm_again(float *restrict y, const float *restrict x, const float *restrict stat,
+                 const float *restrict g, const float *restrict b, size_t n, int D)
 {
     for (size_t r = 0; r < n; r++)
         for (int j = 0; j < D; j++)
             y[r * D + j] = g[j] * (x[r * D + j] - stat[2 * r]) * stat[2 * r + 1] + b[j];
+}
+
+/* f = relu(f) * m (m NULL: 1). Two loops: a load of the mask under a condition would not vectorise. */
+WIDE_CLONES static void relu_forward(float *restrict f, const float *restrict m, size_t n)
+{
+    if (m)
+        for (size_t i = 0; i < n; i++)
+            f[i] = f[i] > 0 ? f[i] * m[i] : 0.0f;
+    else
+        for (size_t i = 0; i < n; i++)
+            f[i] = f[i] > 0 ? f[i] : 0.0f;
+}
+
+/* Through it: df *= m where f > 0 (f > 0 exactly where relu and the mask both pass), else 0. */
+WIDE_CLONES static void
+relu_backward(float *restrict df, const float *restrict f, const float *restrict m, size_t n)
+{
+    if (m)
+        for (size_t i = 0; i < n; i++)
+            df[i] = f[i] > 0 ? df[i] * m[i] : 0.0f;
+    else
+        for (size_t i = 0; i < n; i++)
+            df[i] = f[i] > 0 ? df[i] : 0.0f;
 }
 
 /* ---------------------------------------------------------------- attention over each sequence */
@@ -208,7 +308,7 @@ static void heads_forward(float *att, float *o, const float *qkv, int B, int T, 
             const float *q = qkv + (size_t)b * T * D3 + h * dh, *k = q + D, *v = q + 2 * D;
             float *a = att + ((size_t)b * NH + h) * T * T;
             blas_sgemm(0, 1, T, T, dh, scale, q, D3, k, D3, 0.0f, a, T);
-            head_softmax_forward(a, a, T, T);
+            softmax_rows(a, T, T);
             blas_sgemm(0, 0, T, dh, T, 1.0f, a, T, v, D3, 0.0f, o + (size_t)b * T * D + h * dh, D);
         }
 }
@@ -228,7 +328,7 @@ static void heads_backward(float *dqkv, float *ds, const float *d_o, const float
             float *dq = dqkv + row, *dk = dq + D, *dv = dq + 2 * D;
             blas_sgemm(1, 0, T, dh, T, 1.0f, a, T, dob, D, 0.0f, dv, D3);
             blas_sgemm(0, 1, T, T, dh, 1.0f, dob, D, v, D3, 0.0f, ds, T);
-            head_softmax_backward(ds, ds, a, T, T);
+            softmax_rows_backward(ds, a, T, T);
             blas_sgemm(0, 0, T, dh, T, scale, ds, T, k, D3, 0.0f, dq, D3);
             blas_sgemm(1, 0, T, dh, T, scale, ds, T, q, D3, 0.0f, dk, D3);
         }
@@ -255,8 +355,7 @@ static void block_forward(attn_cache *c, attn_scratch *s, const attn_block *w, c
     layer_norm_forward(s->u, c->stat2[l], mid, w->ln2_g, w->ln2_b, N, D);
     blas_sgemm(0, 0, (int)N, FF, D, 1.0f, s->u, D, w->w_1, FF, 0.0f, f, FF);
     add_bias(f, w->b_1, N, FF);
-    for (size_t i = 0; i < N * FF; i++)
-        f[i] = f[i] > 0 ? f[i] * (masked ? c->mask[l][i] : 1.0f) : 0.0f;
+    relu_forward(f, masked ? c->mask[l] : NULL, N * FF);
     memcpy(out, mid, N * D * sizeof *out);
     blas_sgemm(0, 0, (int)N, D, FF, 1.0f, f, FF, w->w_2, D, 1.0f, out, D);
     add_bias(out, w->b_2, N, D);
@@ -274,8 +373,7 @@ static void block_backward(attn_block *dw, const attn_cache *c, attn_scratch *s,
     blas_sgemm(1, 0, FF, D, (int)N, 1.0f, f, FF, dz, D, 1.0f, dw->w_2, D);
     add_column_sums(dw->b_2, dz, N, D);
     blas_sgemm(0, 1, (int)N, FF, D, 1.0f, dz, D, w->w_2, D, 0.0f, dff, FF);
-    for (size_t i = 0; i < N * FF; i++) /* through relu and the mask: f > 0 exactly where both pass */
-        dff[i] = f[i] > 0 ? dff[i] * (masked ? c->mask[l][i] : 1.0f) : 0.0f;
+    relu_backward(dff, f, masked ? c->mask[l] : NULL, N * FF);
     layer_norm_again(s->u, c->mid[l], c->stat2[l], w->ln2_g, w->ln2_b, N, D);
     blas_sgemm(1, 0, D, FF, (int)N, 1.0f, s->u, D, dff, FF, 1.0f, dw->w_1, FF);
     add_column_sums(dw->b_1, dff, N, FF);

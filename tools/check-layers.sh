@@ -9,7 +9,7 @@ cd "$(dirname "$0")/.." || exit 2
 # layer rung modules...: the one table.
 LAYERS='
 base      0 error rng hash date csv catalog suggest buf svg version genes config pareto asha
-nn        1 blas blas_plan adamw loss lstm head attention net
+nn        1 blas blas_plan adamw loss vecmath lstm head attention net
 market    1 data features folds strategies backtest metrics qp synth cluster
 candidate 2 genome model evaluate
 search    3 ga archive archive_print archive_int farm search
