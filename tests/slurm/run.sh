@@ -80,6 +80,7 @@ backtest: {window: 20, rebalance: 5}
 search:
   model: [asset, shared, portfolio]
   objective: [sharpe, meanvar, forecast]
+  arch: [lstm]  # the checks' timings are the LSTM's; attention runs under mpirun in tests/test_run.c
   layers: [1]
   hidden: [16]
   seq_len: [5, 8]
