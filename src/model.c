@@ -406,8 +406,10 @@ static int autoencoder_weights(double *w, const float *e, const model_data *md, 
     for (int u = 0; !rc && u < U; u++)
         for (int v = 0; v < U; v++) {
             double s = 0;
-            for (int j = 0; j < H; j++)
-                s += (unit[(size_t)u * H + j] - unit[(size_t)v * H + j]) * (unit[(size_t)u * H + j] - unit[(size_t)v * H + j]);
+            for (int j = 0; j < H; j++) {
+                const double gap = unit[(size_t)u * H + j] - unit[(size_t)v * H + j];
+                s += gap * gap;
+            }
             dist[(size_t)u * U + v] = u == v ? 0 : sqrt(s);
         }
     if (!rc)
@@ -431,9 +433,10 @@ int model_predict(double *out, double *forecasts, evo_net *net, const model_data
         assemble(bb.x, NULL, md, days + at, m, g->seq_len);
         rc = net_forward(net, bb.x, m * rows_per_day(md), 0, err);
         const float *y = net_outputs(net), *w = net_weights(net);
+        const int H = net_get_spec(net)->hidden;
         for (int b = 0; !rc && md->kind == MODEL_AUTOENCODER && b < m; b++)
-            rc = autoencoder_weights(out + (size_t)(at + b) * U, net_encoding(net) + (size_t)b * U * net_get_spec(net)->hidden,
-                                     md, days[at + b], net_get_spec(net)->hidden, err);
+            rc = autoencoder_weights(out + (size_t)(at + b) * U, net_encoding(net) + (size_t)b * U * H, md,
+                                     days[at + b], H, err);
         for (int b = 0; !rc && md->kind != MODEL_AUTOENCODER && b < m; b++) {
             double *o = out + (size_t)(at + b) * U;
             if (g->objective == OBJECTIVE_FORECAST)

@@ -17,7 +17,7 @@
 
 #define NET_MAGIC "EVOFNET"
 enum { NET_FILE_VERSION = 2 }; /* 2: the header names the encoder (arch, heads, ff) */
-_Static_assert((int)ATTN_MAX_LAYERS >= (int)NET_MAX_LAYERS, "an attention net has up to NET_MAX_LAYERS blocks");
+_Static_assert((int)ATTN_MAX_LAYERS >= (int)NET_MAX_LAYERS, "attention nets have up to NET_MAX_LAYERS blocks");
 
 struct evo_net {
     net_spec spec;
@@ -53,10 +53,11 @@ static int is_attention(const net_spec *s) { return s->arch == ARCH_ATTENTION &&
 static attn_dims attention_dims(const net_spec *s)
 {
     /* the input table: T*B rows time-major, or B + (T-1)*window_step rows of windows */
-    size_t rows = (size_t)s->seq_len * s->max_rows, windows = s->max_rows + (size_t)(s->seq_len - 1) * s->window_step;
+    const size_t rows = (size_t)s->seq_len * s->max_rows,
+                 windows = s->max_rows + (size_t)(s->seq_len - 1) * s->window_step;
     return (attn_dims){.T = s->seq_len, .F = s->n_in, .D = s->hidden, .heads = s->heads, .ff = s->ff,
-                       .layers = s->layers, .max_b = s->max_rows, .max_rows = (int)(rows > windows ? rows : windows),
-                       .dropout = s->dropout > 0};
+                       .layers = s->layers, .max_b = s->max_rows,
+                       .max_rows = (int)(rows > windows ? rows : windows), .dropout = s->dropout > 0};
 }
 
 

@@ -183,8 +183,9 @@ int strategy_cluster_pick(double *w, const double *dist, const double *sharpe, i
     K = K > A ? A : K;
     cluster_merge *merges = malloc(sizeof *merges * (size_t)(A > 1 ? A - 1 : 1));
     int *label = malloc(sizeof *label * (size_t)A), *best = malloc(sizeof *best * (size_t)K);
-    int rc = merges && label && best ? EVO_OK
-                                     : evo_fail(err, EVO_ERR_NOMEM, "cluster selection: out of memory for %d assets", A);
+    int rc = merges && label && best
+                 ? EVO_OK
+                 : evo_fail(err, EVO_ERR_NOMEM, "cluster selection: out of memory for %d assets", A);
     if (!rc)
         rc = cluster_linkage(dist, A, CLUSTER_WARD, merges, err);
     if (!rc) {

@@ -1,8 +1,8 @@
 /* net: the trainable network - a sequence encoder (a stack of L LSTM layers with inverted dropout
  * between them, or a Transformer encoder of L blocks, attention.h) and a dense head on its output (the
- * LSTM's last hidden state, the encoder's mean-pooled embedding) - with its whole arena (parameters, gradients, AdamW moments,
- * activations, scratch) allocated once in net_create and freed by net_free. Forward, backward and
- * step never allocate. Functions return 0 or a negative evo_err and fill the caller's evo_error.
+ * LSTM's last hidden state, the encoder's mean-pooled embedding) - with its whole arena (parameters,
+ * gradients, AdamW moments, activations, scratch) allocated once in net_create and freed by net_free.
+ * Forward, backward and step never allocate. Functions return 0 or a negative evo_err and fill the caller's evo_error.
  *
  * Shapes: T = seq_len steps, B rows (<= max_rows), F = n_in, H = hidden (the LSTM's units, or the
  * encoder's d_model), L = layers. Input x[T][B][F] time-major. The head maps the encoder's output
