@@ -1,4 +1,4 @@
-/* head: what sits on the LSTM's last hidden state - a dense layer and a softmax over blocks - as
+/* head: what sits on the encoder's output - a dense layer and a softmax over blocks - as
  * forward/backward pairs over flat float arrays. Caller-owned arrays; nothing allocates or fails.
  * Shapes: N rows, H inputs, K outputs per row; softmax runs over contiguous blocks of K values. */
 #ifndef EVOFOLIO_HEAD_H

@@ -44,10 +44,11 @@ net_spec model_net_spec(const evo_genome *g, const model_data *md, uint64_t seed
  * loss MODEL_CHECKS times, evenly spaced (the last check at the last step); it stops early after
  * `patience` checks without improvement and keeps the parameters of the best check. The untrained
  * parameters are never kept: the first check comes after steps / MODEL_CHECKS steps.
- * An LSTM trains residually: for the first MODEL_LINEAR_SHARE of the steps only its linear part (the
- * skip connection from the last day's inputs, and the bias) moves - the LSTM's head starts at 0, so
- * the net is the linear model then - and early stopping waits; then everything trains, and the LSTM
- * learns what the linear part leaves. Measured on planted one-day signals (bench/README.md): one-layer
+ * A network with an encoder (LSTM or attention; not the autoencoder) trains residually: for the first
+ * MODEL_LINEAR_SHARE of the steps only its linear part (the skip connection from the last day's
+ * inputs, and the bias) moves - the encoder's head starts at 0, so the net is the linear model then -
+ * and early stopping waits; then everything trains, and the encoder learns what the linear part
+ * leaves. Measured on planted one-day signals (bench/README.md): one-layer
  * LSTMs of 2-10 days went from 60-86% of ridge regression's gross test Sharpe ratio to 77-109%. */
 enum { MODEL_CHECKS = 20 };
 #define MODEL_LINEAR_SHARE (2.0 / 3)

@@ -74,7 +74,7 @@ const float *net_encoding(const evo_net *net);
 double net_backward(evo_net *net, const float *r, const loss_spec *loss, float *dx);
 /* The loss of the last forward against r, without backpropagation. */
 double net_loss(evo_net *net, const float *r, const loss_spec *loss);
-/* With on != 0 the net is its linear part: forward skips the LSTM and its head (exact while the
+/* With on != 0 the net is its linear part: forward skips the encoder and its head (exact while the
  * head's weights are 0, as net_create leaves them) and backward leaves every gradient but the skip
  * connection's and the bias's at 0, so steps train the linear part alone and the head stays 0. */
 void net_set_linear_only(evo_net *net, int on);
