@@ -82,18 +82,24 @@ int blas_plan_parse(blas_plan *plan, const char *text)
 
 /* The LSTM's products (lstm.c; B = 64 rows a batch, T*B = 1920-3840 rows over all steps, F inputs,
  * H hidden units, 4H gates), two per class at a small and a large net, so that the choice holds
- * across the genes' range. */
+ * across the genes' range; and the attention encoder's per-head scores q k^T (and their backward's
+ * do v^T: attention.c, T = 60 days, d_model / heads = 16), an NT product the LSTM's shapes alone
+ * decided badly - there the two paths nearly tied (152 against 146 us), while at this shape OpenBLAS
+ * took 2.0-2.3 us and the own AVX-512 kernel 7.4-8.0 (bench/README.md). A class's time is the sum of
+ * its shapes' times, each times its weight: how many such products a step makes next to one of the
+ * LSTM's (64 sequences of one head for the scores). */
 typedef struct {
     blas_class cls;
-    int M, N, K;
+    int M, N, K, weight;
 } plan_shape;
 static const plan_shape shapes[] = {
-    {BLAS_NN, 64, 128, 32},         {BLAS_NN, 64, 512, 128},         /* a_t += h_{t-1} W_h */
-    {BLAS_NN_TALL, 1920, 128, 18},  {BLAS_NN_TALL, 3840, 512, 64},   /* X W_x over all steps */
-    {BLAS_NT, 64, 32, 128},         {BLAS_NT, 64, 128, 512},         /* dh_{t-1} = dA_t W_h^T */
-    {BLAS_NT_TALL, 1920, 32, 128},  {BLAS_NT_TALL, 3840, 64, 256},   /* dX = dA W_x^T */
-    {BLAS_TN, 18, 128, 1920},       {BLAS_TN, 128, 512, 3840},       /* dW = X^T dA */
-    {BLAS_TN_TALL, 256, 1024, 960}, {BLAS_TN_TALL, 256, 256, 3840},  /* dW_h at H = 256 */
+    {BLAS_NN, 64, 128, 32, 1},         {BLAS_NN, 64, 512, 128, 1},         /* a_t += h_{t-1} W_h */
+    {BLAS_NN_TALL, 1920, 128, 18, 1},  {BLAS_NN_TALL, 3840, 512, 64, 1},   /* X W_x over all steps */
+    {BLAS_NT, 64, 32, 128, 1},         {BLAS_NT, 64, 128, 512, 1},         /* dh_{t-1} = dA_t W_h^T */
+    {BLAS_NT, 60, 60, 16, 64},                                             /* attention's q k^T */
+    {BLAS_NT_TALL, 1920, 32, 128, 1},  {BLAS_NT_TALL, 3840, 64, 256, 1},   /* dX = dA W_x^T */
+    {BLAS_TN, 18, 128, 1920, 1},       {BLAS_TN, 128, 512, 3840, 1},       /* dW = X^T dA */
+    {BLAS_TN_TALL, 256, 1024, 960, 1}, {BLAS_TN_TALL, 256, 256, 3840, 1},  /* dW_h at H = 256 */
 };
 enum { N_SHAPES = sizeof shapes / sizeof shapes[0], PLAN_REPEATS = 4 };
 
@@ -156,7 +162,7 @@ int blas_plan_measure(blas_plan *plan, blas_timings *out)
     blas_timings t = {{{0}}};
     for (int s = 0; s < N_SHAPES; s++)
         for (int p = BLAS_OPENBLAS; p < BLAS_PATH_COUNT; p++)
-            t.seconds[shapes[s].cls][p] += best[s][p];
+            t.seconds[shapes[s].cls][p] += shapes[s].weight * best[s][p];
     for (int c = 0; c < BLAS_CLASS_COUNT; c++) {
         plan->path[c] = BLAS_OPENBLAS; /* a tie goes to OpenBLAS */
         for (int p = BLAS_OPENBLAS + 1; p < BLAS_PATH_COUNT; p++)
@@ -243,7 +249,7 @@ static int write_cache(const char *path, const char *key, const blas_plan *plan,
     strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", gmtime(&now));
     blas_plan_text(plan, text);
     fprintf(f, "# evofolio's kernel plan for this machine, measured %s (blas_plan.h); delete the file to "
-            "measure again\nkey %s\nplan %s\n# microseconds per product (the sum over each class's shapes):\n",
+            "measure again\nkey %s\nplan %s\n# microseconds per product (the weighted sum over each class's shapes):\n",
             when, key, text);
     for (int c = 0; c < BLAS_CLASS_COUNT; c++) {
         fprintf(f, "# %-8s", blas_class_name((blas_class)c));

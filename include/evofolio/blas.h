@@ -6,8 +6,9 @@
  * Which code computes a product is a plan: one path per shape class (the transposes, and whether M
  * reaches the 256 rows from which the own kernels pack B), since which is fastest differs by shape,
  * CPU and OpenBLAS build. evofolio's commands set the plan measured for the machine (blas_plan.h:
- * both paths timed once on the LSTM's shapes, cached per CPU model and build); a search ships its
- * plan to every rank with each task and stores it with the run, so 1 and N ranks, a resume and an
+ * both paths timed once on the LSTM's and attention's shapes, cached per CPU model and build); a
+ * search ships its plan to every rank with each task and stores it with the run, so 1 and N ranks, a
+ * resume and an
  * `eval --from` compute alike. Before any plan is set (tests, library users) every class takes
  * EVOFOLIO_BLAS: openblas, avx2 or avx512 forces that path; auto (or unset, or an unknown value,
  * which warns) is the widest own kernels the CPU runs. A path the CPU cannot run falls to the next
