@@ -16,30 +16,11 @@
  * where peak_share is the engine's GFLOP/s over the machine's practical single-core FP32 peak,
  * measured first in the same run: the best of every GEMM path this CPU runs (OpenBLAS and the project's
  * own kernels, blas.h) on a 1024^3 product. One line "peak GFLOP_PER_S PATH" gives it. */
-#include <math.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
-#include "evofolio/adamw.h"
-#include "evofolio/blas.h"
-#include "evofolio/blas_plan.h"
-#include "evofolio/catalog.h"
-#include "evofolio/error.h"
-#include "evofolio/net.h"
-#include "evofolio/rng.h"
-
-enum {
-    BENCH_REPEATS = 3,      /* timed repeats; the median is reported */
-    BENCH_WARMUP_STEPS = 3, /* untimed steps before timing (at least) */
-    BENCH_SEED = 20240611   /* data and initialisation */
-};
-static const double BENCH_WARMUP_S = 0.2; /* warm up for at least this long too */
-static const double BENCH_REPEAT_S = 0.5; /* each repeat runs at least this long (auto steps) */
+#include "bench_train.h"
 
 typedef struct {
     const char *name;
@@ -53,13 +34,6 @@ static const bench_config CONFIGS[] = {
     {"portfolio", 64, 60, 18, 64, 2, 6},
 };
 enum { N_CONFIGS = sizeof CONFIGS / sizeof CONFIGS[0] };
-
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec + ts.tv_nsec * 1e-9;
-}
 
 static double peak_mib(void)
 {
@@ -182,73 +156,7 @@ static void floor_step(floor_bufs *fb, const bench_config *c)
     }
 }
 
-/* ---------------------------------------------------------------- timing */
-
-/* What is timed: one call does one unit of work (a training step, or a floor pass). */
-typedef struct {
-    int (*run)(void *ctx);
-    void *ctx;
-} bench_work;
-
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
-/* Seconds per unit of work: warm up, pick the units per repeat (fixed_steps, or enough for
- * BENCH_REPEAT_S), time BENCH_REPEATS repeats and return the median. Negative on failure. */
-static double time_work(bench_work w, int fixed_steps, int *steps_out)
-{
-    double t0 = now_s(), elapsed = 0;
-    int warm = 0;
-    while (warm < BENCH_WARMUP_STEPS || elapsed < BENCH_WARMUP_S) {
-        if (w.run(w.ctx))
-            return -1;
-        warm++;
-        elapsed = now_s() - t0;
-    }
-    int steps = fixed_steps;
-    if (steps <= 0) {
-        steps = (int)ceil(BENCH_REPEAT_S / (elapsed / warm));
-        steps = steps < 1 ? 1 : steps;
-    }
-    double per[BENCH_REPEATS];
-    for (int r = 0; r < BENCH_REPEATS; r++) {
-        double start = now_s();
-        for (int s = 0; s < steps; s++)
-            if (w.run(w.ctx))
-                return -1;
-        per[r] = (now_s() - start) / steps;
-    }
-    qsort(per, BENCH_REPEATS, sizeof per[0], cmp_double);
-    *steps_out = steps;
-    return per[BENCH_REPEATS / 2];
-}
-
-typedef struct {
-    evo_net *net;
-    const float *x, *r; /* x[T][B][F], r[B][A] */
-    int B;
-    adamw_options opt;
-} train_ctx;
-
-static int train_step(void *p)
-{
-    train_ctx *tc = p;
-    evo_error err;
-    if (net_forward(tc->net, tc->x, tc->B, 1, &err)) {
-        fprintf(stderr, "lstm_bench: %s\n", err.msg);
-        return -1;
-    }
-    double loss = net_backward(tc->net, tc->r, &(loss_spec){OBJECTIVE_SHARPE, 0, 0}, NULL);
-    double norm = net_step(tc->net, &tc->opt, 0.0);
-    if (!isfinite(loss) || !isfinite(norm)) {
-        fprintf(stderr, "lstm_bench: training diverged (loss %g, gradient norm %g)\n", loss, norm);
-        return -1;
-    }
-    return 0;
-}
+/* ---------------------------------------------------------------- the floor as timed work */
 
 typedef struct {
     floor_bufs *fb;
@@ -319,22 +227,6 @@ static double machine_peak(const char **best_path)
     return peak;
 }
 
-/* The CPU's model name from /proc/cpuinfo, or "unknown". */
-static void cpu_model(char *out, size_t size)
-{
-    snprintf(out, size, "unknown");
-    FILE *f = fopen("/proc/cpuinfo", "r");
-    char line[256];
-    while (f && fgets(line, sizeof line, f))
-        if (!strncmp(line, "model name", 10) && strchr(line, ':')) {
-            snprintf(out, size, "%s", strchr(line, ':') + 2);
-            out[strcspn(out, "\n")] = '\0';
-            break;
-        }
-    if (f)
-        fclose(f);
-}
-
 /* ---------------------------------------------------------------- one config */
 
 static int bench_one(const bench_config *c, int fixed_steps, double peak)
@@ -352,10 +244,7 @@ static int bench_one(const bench_config *c, int fixed_steps, double peak)
         fprintf(stderr, "lstm_bench: %s: out of memory for the data\n", c->name);
         goto done;
     }
-    for (size_t i = 0; i < n_x; i++) /* standardised features */
-        x[i] = (float)rng_normal(&rng);
-    for (size_t i = 0; i < n_r; i++) /* daily returns: mean 5 bp, sd 1% */
-        r[i] = (float)(0.0005 + 0.01 * rng_normal(&rng));
+    fill_data(x, n_x, r, n_r, &rng);
 
     net_spec spec = {.n_in = c->F, .hidden = c->H, .layers = c->L, .n_out = c->A, .block = c->A,
                      .seq_len = c->T, .max_rows = c->B, .dropout = 0.0f, .seed = BENCH_SEED};
@@ -363,7 +252,7 @@ static int bench_one(const bench_config *c, int fixed_steps, double peak)
         fprintf(stderr, "lstm_bench: %s: %s\n", c->name, err.msg);
         goto done;
     }
-    train_ctx tc = {net, x, r, c->B, adamw_defaults(1e-3f)};
+    train_ctx tc = {"lstm_bench", net, x, r, c->B, adamw_defaults(1e-3f)};
     int steps = 0;
     double t_step = time_work((bench_work){train_step, &tc}, fixed_steps, &steps);
     if (t_step < 0)
@@ -401,59 +290,21 @@ done:
     return rc;
 }
 
-static void usage(FILE *f)
-{
-    fprintf(f, "usage: lstm_bench [CONFIG...] [--steps N]\n  CONFIG: ");
-    for (int i = 0; i < N_CONFIGS; i++)
-        fprintf(f, "%s%s", i ? ", " : "", CONFIGS[i].name);
-    fprintf(f, " (default: all)\n  --steps N: steps per timed repeat (default: enough for %.1f s)\n",
-            BENCH_REPEAT_S);
-}
-
 int main(int argc, char **argv)
 {
-    int fixed_steps = 0, chosen[N_CONFIGS] = {0}, any = 0;
-    for (int i = 1; i < argc; i++) {
-        if (!strcmp(argv[i], "--steps") && i + 1 < argc) {
-            char *end;
-            long n = strtol(argv[++i], &end, 10);
-            if (*end || n < 1 || n > 1000000) {
-                fprintf(stderr, "lstm_bench: --steps wants a whole number from 1 to 1000000, not '%s'\n",
-                        argv[i]);
-                return 2;
-            }
-            fixed_steps = (int)n;
-        } else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-            usage(stdout);
-            return 0;
-        } else {
-            int k = 0;
-            while (k < N_CONFIGS && strcmp(argv[i], CONFIGS[k].name))
-                k++;
-            if (k == N_CONFIGS) {
-                fprintf(stderr, "lstm_bench: unknown argument '%s'\n", argv[i]);
-                usage(stderr);
-                return 2;
-            }
-            chosen[k] = any = 1;
-        }
-    }
-    const char *core = getenv("OPENBLAS_CORETYPE"), *peak_path;
-    char cpu[128];
-    cpu_model(cpu, sizeof cpu);
-    blas_single_thread();
-    blas_plan plan;
-    char how[512], text[BLAS_PLAN_TEXT_MAX];
-    blas_plan_machine(&plan, how, sizeof how); /* what evofolio's commands compute with here */
-    blas_set_plan(&plan);
-    blas_plan_text(&plan, text);
-    printf("# lstm_bench: %s; one BLAS thread, OPENBLAS_CORETYPE=%s, median of %d repeats\n# kernels: %s (%s)\n",
-           cpu, core ? core : "(unset)", BENCH_REPEATS, text, how);
+    const char *names[N_CONFIGS], *peak_path;
+    int fixed_steps, chosen[N_CONFIGS] = {0};
+    for (int k = 0; k < N_CONFIGS; k++)
+        names[k] = CONFIGS[k].name;
+    int done = parse_args(argc, argv, "lstm_bench", names, N_CONFIGS, chosen, &fixed_steps);
+    if (done >= 0)
+        return done;
+    use_machine_plan("lstm_bench");
     double peak = machine_peak(&peak_path);
     printf("peak %.2f %s\n", peak, peak_path);
     int failed = 0;
     for (int k = 0; k < N_CONFIGS; k++) {
-        if (any && !chosen[k])
+        if (!chosen[k])
             continue;
         fflush(stdout);
         pid_t pid = fork(); /* a process per config: ru_maxrss is then that config's peak */
