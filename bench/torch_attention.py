@@ -15,26 +15,18 @@ Output: comment lines start with '#'; one machine-readable line per config (benc
 reads it):
     torch-attention NAME samples_per_s ms_per_step
 """
-import argparse
 import math
-import os
 import sys
-import time
 
-os.environ.setdefault("OMP_NUM_THREADS", "1")  # before torch loads its thread pools
-import torch  # noqa: E402
+# the timing protocol, the loss, the seed and the command line are torch_lstm.py's (it sets
+# OMP_NUM_THREADS before torch loads)
+from torch_lstm import REPEATS, SEED, neg_sharpe, run_configs, time_work, torch
 
 CONFIGS = {  # name: (B, T, F, D, NH, FF, L, A), as in bench/attention_bench.c
     "small": (32, 30, 20, 32, 2, 64, 1, 5),
     "seed": (64, 60, 150, 64, 4, 128, 2, 30),
     "portfolio": (64, 60, 18, 32, 2, 64, 2, 6),
 }
-REPEATS = 3        # timed repeats; the median is reported
-WARMUP_STEPS = 3   # untimed steps before timing (at least)
-WARMUP_S = 0.2     # and for at least this long
-REPEAT_S = 0.5     # each repeat runs at least this long (auto steps)
-SEED = 20240611
-LOSS_VAR_EPS = 1e-8
 
 
 def positions(T, D):  # P[T][D] as attn_init computes it
@@ -64,31 +56,6 @@ class AssetAttention(torch.nn.Module):
         return torch.softmax(y, dim=-1)
 
 
-def neg_sharpe(w, r):  # w, r [B][A]
-    p = (w * r).sum(dim=-1)
-    mean = p.mean()
-    var = ((p - mean) ** 2).mean()  # population variance
-    return -mean / torch.sqrt(var + LOSS_VAR_EPS)
-
-
-def time_work(step, fixed_steps):
-    """Seconds per step and the steps per repeat: warm up, then the median of REPEATS repeats."""
-    t0 = time.perf_counter()
-    warm, elapsed = 0, 0.0
-    while warm < WARMUP_STEPS or elapsed < WARMUP_S:
-        step()
-        warm += 1
-        elapsed = time.perf_counter() - t0
-    steps = fixed_steps or max(1, int(-(-REPEAT_S // (elapsed / warm))))
-    per = []
-    for _ in range(REPEATS):
-        start = time.perf_counter()
-        for _ in range(steps):
-            step()
-        per.append((time.perf_counter() - start) / steps)
-    return sorted(per)[REPEATS // 2], steps
-
-
 def bench_one(name, fixed_steps):
     B, T, F, D, NH, FF, L, A = CONFIGS[name]
     torch.manual_seed(SEED)
@@ -114,25 +81,7 @@ def bench_one(name, fixed_steps):
 
 
 def main():
-    ap = argparse.ArgumentParser(description="PyTorch reference for bench/attention_bench.c")
-    ap.add_argument("configs", nargs="*", metavar="CONFIG",
-                    help="one of " + ", ".join(CONFIGS) + " (default: all)")
-    ap.add_argument("--steps", type=int, default=0,
-                    help=f"steps per timed repeat (default: enough for {REPEAT_S} s)")
-    args = ap.parse_args()
-    if args.steps < 0:
-        ap.error("--steps wants a positive whole number")
-    for name in args.configs:
-        if name not in CONFIGS:
-            ap.error(f"unknown config '{name}'; choose from " + ", ".join(CONFIGS))
-    torch.set_num_threads(1)
-    torch.set_num_interop_threads(1)
-    print(f"# torch_attention: PyTorch {torch.__version__}, {torch.get_num_threads()} thread, "
-          f"median of {REPEATS} repeats", flush=True)
-    for name in CONFIGS:
-        if not args.configs or name in args.configs:
-            bench_one(name, args.steps)
-    return 0
+    return run_configs("torch_attention", CONFIGS, bench_one)
 
 
 if __name__ == "__main__":

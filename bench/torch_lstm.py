@@ -90,26 +90,32 @@ def bench_one(name, fixed_steps):
     print(f"torch {name} {B / t_step:.1f} {t_step * 1e3:.3f}", flush=True)
 
 
-def main():
-    ap = argparse.ArgumentParser(description="PyTorch reference for bench/lstm_bench.c")
+def run_configs(program, configs, bench_one):
+    """The command line shared with torch_attention.py: CONFIG names (default: all) and --steps N; one
+    thread; bench_one(name, steps) per config chosen."""
+    ap = argparse.ArgumentParser(description=f"PyTorch reference for bench/{program.split('_')[1]}_bench.c")
     ap.add_argument("configs", nargs="*", metavar="CONFIG",
-                    help="one of " + ", ".join(CONFIGS) + " (default: all)")
+                    help="one of " + ", ".join(configs) + " (default: all)")
     ap.add_argument("--steps", type=int, default=0,
                     help=f"steps per timed repeat (default: enough for {REPEAT_S} s)")
     args = ap.parse_args()
     if args.steps < 0:
         ap.error("--steps wants a positive whole number")
     for name in args.configs:
-        if name not in CONFIGS:
-            ap.error(f"unknown config '{name}'; choose from " + ", ".join(CONFIGS))
+        if name not in configs:
+            ap.error(f"unknown config '{name}'; choose from " + ", ".join(configs))
     torch.set_num_threads(1)
     torch.set_num_interop_threads(1)
-    print(f"# torch_lstm: PyTorch {torch.__version__}, {torch.get_num_threads()} thread, "
+    print(f"# {program}: PyTorch {torch.__version__}, {torch.get_num_threads()} thread, "
           f"median of {REPEATS} repeats", flush=True)
-    for name in CONFIGS:
+    for name in configs:
         if not args.configs or name in args.configs:
             bench_one(name, args.steps)
     return 0
+
+
+def main():
+    return run_configs("torch_lstm", CONFIGS, bench_one)
 
 
 if __name__ == "__main__":
